@@ -1,0 +1,84 @@
+/**
+ * The environment contract of skill-lab, with Gymnasium semantics
+ * (https://gymnasium.farama.org/api/env/): `reset({seed})` → {obs, info};
+ * `step(action)` → {obs, reward, terminated, truncated, info}. Truncation bootstraps, termination
+ * does not. Nothing here imports tfjs.
+ */
+
+/** A box space: every element lies in [low[i], high[i]]. Shapes are flat (rank 1) here. */
+export interface BoxSpace {
+  readonly shape: readonly [number];
+  readonly low: Float32Array;
+  readonly high: Float32Array;
+}
+
+/** Per-step diagnostics. */
+export interface StepInfo {
+  /** True when the simulation produced a NaN/Inf state; the episode ends (terminated) and obs is the last finite one. */
+  nan?: boolean;
+  /** Task success flag where the env defines a task (e.g. point-mass goal reaching). */
+  success?: boolean;
+  /** Euclidean distance to the env's goal where it has one, in m. */
+  goalDistance?: number;
+  /** Extra per-step scalars (reward terms etc.). */
+  [key: string]: number | boolean | undefined;
+}
+
+/** Result of {@link Env.step}. `obs` is a fresh array the caller may keep. */
+export interface StepResult {
+  obs: Float32Array;
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+  info: StepInfo;
+}
+
+/** Names of the registered environments. */
+export type EnvName = 'point-mass' | 'ant' | 'half-cheetah';
+
+/** Options common to every env factory. */
+export interface EnvOptions {
+  /** Episode length in env steps; truncation after this many steps. */
+  maxEpisodeSteps?: number;
+  /** Point-mass only: goal position (x, y) in m for the env reward. */
+  goal?: [number, number];
+}
+
+/** One simulated environment instance. Owns its MuJoCo MjModel/MjData and frees them in `close`. */
+export interface Env {
+  readonly name: EnvName;
+  readonly observationSpace: BoxSpace;
+  readonly actionSpace: BoxSpace;
+  /** Control period in s (timestep × frame skip). */
+  readonly dt: number;
+  readonly frameSkip: number;
+  readonly maxEpisodeSteps: number;
+  /**
+   * Indices into obs of the global coordinates (x, y for ant and point-mass; x for half-cheetah).
+   * The x-y prior f(s) reads these; DADS's policy and critic never see them.
+   */
+  readonly coordDims: readonly number[];
+  /** Number of generalized coordinates, the length of {@link qpos}. */
+  readonly nq: number;
+  /** Steps taken since the last reset. */
+  readonly elapsedSteps: number;
+
+  /**
+   * Starts a new episode. `seed` reseeds the env's reset-noise generator (Gymnasium: only when given).
+   * @returns the first observation (fresh array) and an info object.
+   */
+  reset(opts?: { seed?: number }): { obs: Float32Array; info: StepInfo };
+
+  /**
+   * Applies `action` (clipped to the action space) for `frameSkip` physics steps.
+   * @throws Error when action has the wrong length or contains NaN/Inf, naming the env and the index.
+   * @throws Error when called before reset or after the episode ended.
+   */
+  step(action: ArrayLike<number>): StepResult;
+
+  /** A copy of the current qpos (length nq), for trajectories and 3D replay. */
+  qpos(): Float64Array;
+
+  /** Frees the MuJoCo objects. Idempotent; any later call throws. */
+  close(): void;
+}
