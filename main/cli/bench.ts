@@ -1,0 +1,134 @@
+/**
+ * `skill-lab bench`: the speed figures of this machine — physics, env stepping, network updates and
+ * one DADS Ant iteration — with the compute backend that produced them. Speed goals live here, not
+ * in timed tests.
+ */
+import { cpus } from 'node:os';
+import { initBackend } from '../../native/backend.ts';
+import { benchMlpUpdate } from '../engine/nn/bench.ts';
+import { createEnv, envSpec } from '../engine/sim/envs.ts';
+import { measureMjStepsPerSecond } from '../engine/sim/mujoco.ts';
+import { VecEnv } from '../engine/sim/vec_env.ts';
+import { SacLearner } from '../engine/algos/sac.ts';
+import { DadsAlgorithm } from '../engine/algos/dads.ts';
+import { resolveRunConfig } from '../engine/presets.ts';
+import { Rng } from '../engine/rng.ts';
+import type { EnvName } from '../engine/sim/types.ts';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Env steps per second of one env with uniform random actions. */
+async function envStepsPerSecond(name: EnvName, steps: number): Promise<number> {
+  const env = await createEnv(name);
+  const rng = new Rng(1);
+  const a = new Float32Array(env.actionSpace.shape[0]);
+  env.reset({ seed: 0 });
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    rng.fillUniform(a, -1, 1);
+    const r = env.step(a);
+    if (r.terminated || r.truncated) env.reset();
+  }
+  const s = (performance.now() - t0) / 1000;
+  env.close();
+  return steps / s;
+}
+
+/** Env steps per second of a VecEnv of n (all envs' steps counted). */
+async function vecStepsPerSecond(name: EnvName, n: number, rounds: number): Promise<number> {
+  const vec = await VecEnv.create(name, n, {}, 0);
+  const rng = new Rng(2);
+  const a = new Float32Array(n * vec.actDim);
+  vec.reset(0);
+  const t0 = performance.now();
+  for (let k = 0; k < rounds; k++) {
+    rng.fillUniform(a, -1, 1);
+    const out = vec.step(a);
+    for (let i = 0; i < n; i++) if (out.terminated[i] || out.truncated[i]) vec.resetEnv(i);
+  }
+  const s = (performance.now() - t0) / 1000;
+  vec.close();
+  return (rounds * n) / s;
+}
+
+/** Median ms of a full SAC update (twin critics, actor, α, Polyak) with Ant-sized inputs. */
+function sacUpdateMs(hidden: number[], batch: number, iters: number): number {
+  const inputDim = 29;
+  const actDim = 8;
+  const learner = new SacLearner({
+    name: `bench_sac_${hidden.join('x')}_${batch}`,
+    inputDim,
+    actDim,
+    hidden,
+    lr: 3e-4,
+    gamma: 0.99,
+    tau: 0.005,
+    rewardScale: 1,
+    alphaMode: 'auto',
+    alphaInit: 1,
+    targetEntropy: null,
+    seed: 3,
+  });
+  const rng = new Rng(4);
+  const mk = (n: number) => rng.fillUniform(new Float32Array(n), -1, 1) as Float32Array;
+  const b = { size: batch, input: mk(batch * inputDim), action: mk(batch * actDim), reward: mk(batch), nextInput: mk(batch * inputDim), terminated: new Float32Array(batch) };
+  const times: number[] = [];
+  for (let i = 0; i < iters + 3; i++) {
+    const t0 = performance.now();
+    learner.update(b);
+    if (i >= 3) times.push(performance.now() - t0);
+  }
+  learner.dispose();
+  return median(times);
+}
+
+export async function benchCommand(opts: { json: boolean; quick: boolean }): Promise<void> {
+  const backend = await initBackend({ quiet: opts.json });
+  const q = opts.quick ? 0.2 : 1;
+  const log = (s: string) => !opts.json && console.log(s);
+  const out: Record<string, number | string> = {
+    backend: backend.name,
+    backend_device: backend.device,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.versions.node,
+  };
+  log(`machine: ${out.cpu}, ${out.cores} cores, Node ${out.node}`);
+
+  out.ant_mj_step_per_s = Math.round(await measureMjStepsPerSecond(envSpec('ant').modelPath, Math.round(100_000 * q)));
+  log(`ant raw mj_step/s (one thread):          ${out.ant_mj_step_per_s}`);
+  for (const name of ['point-mass', 'ant'] as const) {
+    const key = name.replace('-', '_');
+    out[`${key}_env_step_per_s`] = Math.round(await envStepsPerSecond(name, Math.round(20_000 * q)));
+    out[`${key}_vec8_env_step_per_s`] = Math.round(await vecStepsPerSecond(name, 8, Math.round(2_500 * q)));
+    log(`${name} env steps/s: single ${out[`${key}_env_step_per_s`]}, VecEnv×8 ${out[`${key}_vec8_env_step_per_s`]}`);
+  }
+  const iters = Math.max(5, Math.round(30 * q));
+  for (const [h, b] of [
+    [256, 256],
+    [512, 128],
+  ] as const) {
+    const mlp = await benchMlpUpdate({ hidden: [h, h], batch: b, inputDim: 29, outputDim: 8, iters });
+    out[`mlp_update_2x${h}_b${b}_ms`] = round2(mlp);
+    out[`sac_update_2x${h}_b${b}_ms`] = round2(sacUpdateMs([h, h], b, iters));
+    log(`2×${h} at batch ${b}: MLP Adam update ${out[`mlp_update_2x${h}_b${b}_ms`]} ms, full SAC update ${out[`sac_update_2x${h}_b${b}_ms`]} ms`);
+  }
+
+  const { config } = resolveRunConfig({ algo: 'dads', preset: 'ant-xy', seed: 0 });
+  const dads = await DadsAlgorithm.create(config);
+  const t0 = performance.now();
+  await dads.iterate();
+  out.dads_ant_iteration_s = round2((performance.now() - t0) / 1000);
+  out.dads_ant_iteration_env_steps = config.stepsPerIteration;
+  dads.dispose();
+  log(`one DADS Ant iteration (ant-xy preset: ${config.stepsPerIteration} env steps, ${config.dads.dynamicsSteps} skill-dynamics and ${config.updatesPerIteration} SAC steps): ${out.dads_ant_iteration_s} s`);
+  log(`backend: ${backend.name} (${backend.package} ${backend.version}, ${backend.device})`);
+  if (opts.json) console.log(JSON.stringify(out));
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,165 @@
+/**
+ * The skill-lab command line: train, compare, eval, list, resume, figure, bench, start.
+ * Every command reaches the engine through the same run store the app uses.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ALGOS, ENVS, ConfigError } from '../engine/config.ts';
+import { listPresets } from '../engine/presets.ts';
+import { RunStore, RunStoreError } from '../engine/runs/store.ts';
+import { evaluateRun } from '../engine/runs/evaluate.ts';
+import { writeComparisonFigure } from '../engine/runs/figure_data.ts';
+import { trainCommand, resumeCommand } from './train.ts';
+import { compareCommand } from './compare.ts';
+import { benchCommand } from './bench.ts';
+import { printEvalReport, age } from './report.ts';
+import { metricSummary } from './progress.ts';
+import { join } from 'node:path';
+
+function int(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${v}"`);
+    return n;
+  };
+}
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+const program = new Command();
+program
+  .name('skill-lab')
+  .description('Unsupervised skill discovery (DIAYN, DADS) and multi-task RL on MuJoCo robots')
+  .option('--workspace <dir>', 'workspace folder (default: $SKILL_LAB_WORKSPACE or ./workspace)');
+
+program
+  .command('train')
+  .description('train one run (SAC on the env reward, DIAYN or DADS) with a progress bar; Ctrl-C checkpoints and stops')
+  .addOption(new Option('--algo <algo>', 'algorithm').choices(ALGOS).makeOptionMandatory())
+  .addOption(new Option('--env <env>', 'environment').choices(ENVS))
+  .option('--preset <name>', `experiment preset (${listPresets().join(', ')})`)
+  .option('--skills <n>', 'DIAYN: number of skills; DADS: skill dimension', int('--skills'))
+  .option('--steps <n>', 'total env steps', int('--steps'))
+  .option('--seed <n>', 'random seed', int('--seed'))
+  .option('--set <key=value>', 'override any config value, e.g. --set sac.lr=0.001 (repeatable)', collect, [])
+  .option('--no-eval', 'skip the evaluation after training')
+  .action(async (o) => {
+    await trainCommand(
+      { algo: o.algo, env: o.env, preset: o.preset, seed: o.seed, totalEnvSteps: o.steps, skills: o.skills, set: o.set },
+      { workspace: program.opts().workspace, eval: o.eval },
+    );
+  });
+
+program
+  .command('compare')
+  .description('train DIAYN and DADS side by side (separate processes), evaluate them and write the comparison figure')
+  .requiredOption('--preset <name>', `experiment preset (${listPresets().join(', ')})`)
+  .option('--seeds <k>', 'seeds per algorithm', int('--seeds'), 1)
+  .option('--seed <n>', 'first seed', int('--seed'), 0)
+  .option('--steps <n>', 'override the total env steps of both', int('--steps'))
+  .option('--set <key=value>', 'override a config value for both (repeatable)', collect, [])
+  .action(async (o) => {
+    const result = await compareCommand({ ...o, workspace: program.opts().workspace });
+    if (result.failed.length) process.exitCode = 1;
+  });
+
+program
+  .command('start')
+  .description('the quick comparison: DIAYN vs DADS on the point-mass preset (what `npm start` runs)')
+  .action(async () => {
+    const result = await compareCommand({ preset: 'point-mass', seeds: 1, seed: 0, set: [], workspace: program.opts().workspace });
+    if (result.failed.length) process.exitCode = 1;
+  });
+
+program
+  .command('eval <run>')
+  .description("roll out every skill of a run and report the skills' final positions, coverage and quality")
+  .option('--json', 'print one JSON object')
+  .option('--rollouts <n>', 'rollouts per skill', int('--rollouts'))
+  .action(async (id: string, o) => {
+    const run = new RunStore(program.opts().workspace).open(id);
+    const report = await evaluateRun(run, { rollouts: o.rollouts, quiet: Boolean(o.json) });
+    if (o.json) console.log(JSON.stringify(report));
+    else printEvalReport(report);
+  });
+
+program
+  .command('list')
+  .description('the runs of the workspace')
+  .option('--json', 'print JSON')
+  .action((o) => {
+    const store = new RunStore(program.opts().workspace);
+    const runs = store.list();
+    if (o.json) {
+      console.log(JSON.stringify(runs.map((r) => ({ id: r.dir.id, error: r.error, ...(r.record ?? {}) }))));
+      return;
+    }
+    if (runs.length === 0) {
+      console.log(`no runs in ${store.runsDir} — start one with: skill-lab train --preset point-mass --algo diayn`);
+      return;
+    }
+    for (const { dir, record, error } of runs) {
+      if (!record) {
+        console.log(`${dir.id}  UNREADABLE: ${error}`);
+        continue;
+      }
+      const last = safeLast(dir);
+      console.log(
+        [
+          dir.id.padEnd(44),
+          record.algo.padEnd(5),
+          (record.preset ?? record.env).padEnd(12),
+          `seed ${record.seed}`,
+          record.status.padEnd(9),
+          `${record.envSteps} steps`.padStart(14),
+          metricSummary(record.algo, last),
+          age(record.updatedAt),
+          record.status === 'error' ? `— ${record.error}` : '',
+        ].join('  '),
+      );
+    }
+  });
+
+function safeLast(dir: import('../engine/runs/store.ts').RunDir): Record<string, number> {
+  try {
+    const rows = dir.readMetrics();
+    return rows[rows.length - 1] ?? {};
+  } catch {
+    return {};
+  }
+}
+
+program
+  .command('resume <run>')
+  .description('continue a stopped or killed run from its last checkpoint')
+  .option('--no-eval', 'skip the evaluation after training')
+  .action(async (id: string, o) => resumeCommand(id, { workspace: program.opts().workspace, eval: o.eval }));
+
+program
+  .command('figure <runs...>')
+  .description('(re)draw the side-by-side comparison figure of evaluated runs')
+  .option('--out <base>', 'output path without extension')
+  .option('--title <text>', 'figure title', 'skill-lab comparison')
+  .action(async (ids: string[], o) => {
+    const store = new RunStore(program.opts().workspace);
+    const runs = ids.map((id) => store.open(id));
+    const out = o.out ?? join(store.root, 'figures', `figure-${Date.now()}`);
+    const fig = await writeComparisonFigure(runs, out, o.title);
+    console.log(`figure: ${fig.pngPath}\n        ${fig.svgPath}`);
+  });
+
+program
+  .command('bench')
+  .description('measure env steps/s, SAC update times and a DADS Ant iteration on this machine')
+  .option('--json', 'print one JSON object')
+  .option('--quick', 'fewer repetitions')
+  .action(async (o) => benchCommand({ json: Boolean(o.json), quick: Boolean(o.quick) }));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof ConfigError || err instanceof RunStoreError) {
+    console.error(`error: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(`error: ${(err as Error).stack ?? err}`);
+  process.exit(1);
+}

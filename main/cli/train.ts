@@ -1,0 +1,58 @@
+/** `skill-lab train` and `skill-lab resume`: one run in this process, with a progress bar. */
+import { resolveRunConfig, type RunRequest } from '../engine/presets.ts';
+import { RunStore, type RunDir } from '../engine/runs/store.ts';
+import { trainRun } from '../engine/runs/trainer.ts';
+import { evaluateRun } from '../engine/runs/evaluate.ts';
+import { versions } from '../engine/versions.ts';
+import { RunBars } from './progress.ts';
+import { printEvalReport } from './report.ts';
+
+/** Creates a run from a request and trains it. */
+export async function trainCommand(req: RunRequest, opts: { workspace?: string; eval: boolean }): Promise<void> {
+  const { config, sources } = resolveRunConfig(req);
+  const store = new RunStore(opts.workspace);
+  const run = store.create(config, sources, versions());
+  console.log(`run ${run.id}\n  directory ${run.path}`);
+  await trainInProcess(run, opts.eval);
+}
+
+/** Continues a stopped or killed run from its last checkpoint. */
+export async function resumeCommand(id: string, opts: { workspace?: string; eval: boolean }): Promise<void> {
+  const run = new RunStore(opts.workspace).open(id);
+  const record = run.readRecord();
+  if (record.status === 'completed') {
+    console.log(`run ${run.id} is already completed (${record.envSteps} env steps); nothing to resume.`);
+    return;
+  }
+  console.log(`resuming ${run.id} from ${record.envSteps} env steps`);
+  await trainInProcess(run, opts.eval);
+}
+
+async function trainInProcess(run: RunDir, evaluate: boolean): Promise<void> {
+  const config = run.readConfig();
+  let stop = false;
+  const onSigint = () => {
+    if (stop) process.exit(130); // a second Ctrl-C does not wait for the checkpoint
+    stop = true;
+    bars.log('stopping after this iteration (checkpointing; Ctrl-C again to abort)…');
+  };
+  process.on('SIGINT', onSigint);
+  const bars = new RunBars();
+  bars.add(run.id, config.algo.toUpperCase(), config.totalEnvSteps, run.readRecord().envSteps);
+  let record;
+  try {
+    record = await trainRun(run, { shouldStop: () => stop, onProgress: (p) => bars.update(config.algo, p) });
+  } finally {
+    bars.stop();
+    process.off('SIGINT', onSigint);
+  }
+  if (record.status === 'stopped') {
+    console.log(`stopped at ${record.envSteps} env steps; continue with: skill-lab resume ${run.id}`);
+    return;
+  }
+  console.log(`completed ${record.envSteps} env steps in ${record.wallSeconds.toFixed(0)} s`);
+  if (evaluate) {
+    const report = await evaluateRun(run);
+    printEvalReport(report);
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * DADS — "Dynamics-Aware Unsupervised Discovery of Skills" (Sharma et al. 2019, arXiv 1907.01657),
+ * on-policy variant (paper Alg. 1; reference code configs/ant_xy_onpolicy.txt).
+ *
+ * Continuous skills z ~ U[-1,1]^d fixed per episode. Skill dynamics q_φ(Δf(s) | s, z) is a mixture
+ * of K Gaussians with identity covariance over the batch-normalized target Δf(s) = f(s') − f(s), its
+ * state input batch-normalized too (App. A.3). Each iteration: collect with the current policy, fit
+ * q_φ, compute the intrinsic reward (Eq. 6 with the true skill in the denominator, as the reference
+ * code does)
+ *     r = log(L+1) − log(1 + Σ_{i=1..L} exp(clip(log q(Δ|s,z_i) − log q(Δ|s,z), −50, 50))),  z_i ~ p(z),
+ * by log-sum-exp, then take SAC steps on the iteration's transitions and clear the buffer.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { RunConfig } from '../config.ts';
+import { MLP } from '../nn/mlp.ts';
+import { BatchNorm } from '../nn/batchnorm.ts';
+import { mixtureOfGaussiansLogProb } from '../nn/distributions.ts';
+import { adamState, restoreAdamState, variablesToArrays, assignArrays, type NamedArrays } from '../nn/checkpoint.ts';
+import { VecEnv } from '../sim/vec_env.ts';
+import { Rng } from '../rng.ts';
+import { summarizeEpisodes } from './rollout.ts';
+import { OffPolicyBase, envOptionsOf, meanStats, uid, type SacUpdateStats } from './sac.ts';
+import { continuousPrior, evaluationSkills, selectColumns, stateFunction, type StateFunction } from './skills.ts';
+import type { AlgorithmState, EvalSkill, Metrics } from './types.ts';
+
+/** Rows per chunk when evaluating the L alternative skills, to bound memory. */
+const REWARD_CHUNK = 512;
+
+/**
+ * q_φ(Δf | s, z): MLP → (K logits, K means of dim fDim), identity covariance, in the space of the
+ * batch-normalized target (reference code skill_dynamics.py with normalize_data and fix_variance).
+ */
+export class SkillDynamics {
+  readonly net: MLP;
+  readonly inputNorm: BatchNorm | null;
+  readonly targetNorm: BatchNorm;
+  readonly opt: tf.AdamOptimizer;
+  readonly stateDim: number;
+
+  constructor(
+    name: string,
+    readonly stateDims: readonly number[],
+    readonly skillDim: number,
+    readonly fDim: number,
+    readonly components: number,
+    hidden: number[],
+    lr: number,
+    seed: number,
+  ) {
+    this.stateDim = stateDims.length;
+    this.inputNorm = this.stateDim > 0 ? new BatchNorm({ name: `${name}/input_norm`, dim: this.stateDim, affine: true }) : null;
+    this.targetNorm = new BatchNorm({ name: `${name}/target_norm`, dim: fDim, affine: false });
+    this.net = new MLP({
+      name: `${name}/net`,
+      inputDim: this.stateDim + skillDim,
+      hiddenSizes: hidden,
+      outputDim: components * (1 + fDim),
+      seed,
+    });
+    this.opt = tf.train.adam(lr);
+  }
+
+  /** Mixture parameters for states [B, stateDim] (ignored when stateDim = 0) and skills [B, d]. */
+  private params(state: tf.Tensor2D | null, z: tf.Tensor2D, training: boolean): { logits: tf.Tensor2D; means: tf.Tensor3D } {
+    const x = state && this.inputNorm ? tf.concat([this.inputNorm.apply(state, training), z], 1) : z;
+    const out = this.net.apply(x);
+    const K = this.components;
+    const B = out.shape[0];
+    return { logits: out.slice([0, 0], [-1, K]), means: out.slice([0, K], [-1, -1]).reshape([B, K, this.fDim]) };
+  }
+
+  /** log q(Δ | s, z) [B] for normalized targets Δn [B, fDim]. */
+  logProb(state: tf.Tensor2D | null, z: tf.Tensor2D, deltaNorm: tf.Tensor2D, training = false): tf.Tensor1D {
+    const { logits, means } = this.params(state, z, training);
+    return mixtureOfGaussiansLogProb(deltaNorm, logits, means);
+  }
+
+  /** One maximum-likelihood step on a batch; updates the moving statistics of both normalizers. */
+  fitStep(state: Float32Array | null, z: Float32Array, delta: Float32Array, B: number): number {
+    return tf.tidy(() => {
+      const s = state ? tf.tensor2d(state, [B, this.stateDim]) : null;
+      const zt = tf.tensor2d(z, [B, this.skillDim]);
+      const target = this.targetNorm.apply(tf.tensor2d(delta, [B, this.fDim]), true);
+      const loss = this.opt.minimize(
+        () => tf.neg(tf.mean(this.logProb(s, zt, target, true))) as tf.Scalar,
+        true,
+        [...this.net.variables, ...(this.inputNorm?.variables ?? [])],
+      )!;
+      return loss.dataSync()[0];
+    });
+  }
+
+  /** Named trainable and statistics variables, for checkpoints. */
+  namedVariables(): Record<string, tf.Variable> {
+    const out: Record<string, tf.Variable> = {};
+    this.net.paramNames().forEach((n, i) => (out[`net/${n}`] = this.net.variables[i]));
+    for (const norm of [this.inputNorm, this.targetNorm]) {
+      if (!norm) continue;
+      norm.paramNames().forEach((n, i) => (out[n] = norm.allVariables[i]));
+    }
+    return out;
+  }
+
+  trainableNamed(): Record<string, tf.Variable> {
+    const all = this.namedVariables();
+    const trainable = new Set([...this.net.variables, ...(this.inputNorm?.variables ?? [])]);
+    return Object.fromEntries(Object.entries(all).filter(([, v]) => trainable.has(v)));
+  }
+
+  dispose(): void {
+    this.net.dispose();
+    this.inputNorm?.dispose();
+    this.targetNorm.dispose();
+    this.opt.dispose();
+  }
+}
+
+export class DadsAlgorithm extends OffPolicyBase {
+  readonly f: StateFunction;
+  readonly dynamics: SkillDynamics;
+  readonly skillDim: number;
+  /** Observation dims fed to q_φ (empty for dynamicsInput 'none'). */
+  private readonly dynStateDims: number[];
+
+  static async create(config: RunConfig): Promise<DadsAlgorithm> {
+    const vec = await VecEnv.create(config.env, config.numEnvs, envOptionsOf(config), config.seed);
+    return new DadsAlgorithm(config, vec);
+  }
+
+  private constructor(config: RunConfig, vec: VecEnv) {
+    super(config, vec, continuousPrior(config.dads.skillDim));
+    const coordDims = vec.env(0).coordDims;
+    this.skillDim = config.dads.skillDim;
+    this.f = stateFunction(config.stateFunction, vec.obsDim, coordDims);
+    this.dynStateDims =
+      config.dads.dynamicsInput === 'none'
+        ? []
+        : Array.from({ length: vec.obsDim }, (_, i) => i).filter((i) => !coordDims.includes(i));
+    const d = config.dads;
+    this.dynamics = new SkillDynamics(
+      `dads${uid()}/skill_dynamics`,
+      this.dynStateDims,
+      this.skillDim,
+      this.f.dims.length,
+      d.components,
+      d.dynamicsHidden,
+      d.dynamicsLr,
+      this.rng.nextUint32(),
+    );
+  }
+
+  /** Δf(s) = f(s') − f(s) for rows of obs and next obs. */
+  private deltas(obs: Float32Array, nextObs: Float32Array): Float32Array {
+    const a = this.f.apply(obs, this.vec.obsDim);
+    const b = this.f.apply(nextObs, this.vec.obsDim);
+    for (let i = 0; i < a.length; i++) b[i] -= a[i];
+    return b;
+  }
+
+  private dynState(obs: Float32Array): Float32Array | null {
+    return this.dynStateDims.length ? selectColumns(obs, this.vec.obsDim, this.dynStateDims) : null;
+  }
+
+  /**
+   * Intrinsic reward for N transitions (Eq. 6 with L prior samples and the true skill; log-sum-exp,
+   * log-ratios clipped to ±50) and the skill-dynamics log-likelihood log q(Δ|s,z) under the current q.
+   * Alternative skills are drawn per transition.
+   */
+  intrinsicReward(obs: Float32Array, nextObs: Float32Array, skills: Float32Array, rng: Rng): { reward: Float32Array; logq: Float32Array } {
+    const N = skills.length / this.skillDim;
+    const L = this.config.dads.priorSamples;
+    const d = this.skillDim;
+    const fd = this.f.dims.length;
+    const sd = this.dynStateDims.length;
+    const delta = this.deltas(obs, nextObs);
+    const state = this.dynState(obs);
+    const reward = new Float32Array(N);
+    const logqAll = new Float32Array(N);
+    for (let start = 0; start < N; start += REWARD_CHUNK) {
+      const C = Math.min(REWARD_CHUNK, N - start);
+      const alt = rng.fillUniform(new Float32Array(C * L * d), -1, 1) as Float32Array;
+      const out = tf.tidy(() => {
+        const s = state ? tf.tensor2d(state.subarray(start * sd, (start + C) * sd), [C, sd]) : null;
+        const z = tf.tensor2d(skills.subarray(start * d, (start + C) * d), [C, d]);
+        const target = this.dynamics.targetNorm.apply(tf.tensor2d(delta.subarray(start * fd, (start + C) * fd), [C, fd]), false);
+        const logq = this.dynamics.logProb(s, z, target); // [C]
+        // Every transition against its L alternatives: rows repeat each transition L times.
+        const rep = (t: tf.Tensor2D) => tf.tile(t.expandDims(1), [1, L, 1]).reshape([C * L, t.shape[1]]) as tf.Tensor2D;
+        const logqAlt = this.dynamics
+          .logProb(s ? rep(s) : null, tf.tensor2d(alt, [C * L, d]), rep(target))
+          .reshape([C, L]);
+        const ratio = tf.clipByValue(tf.sub(logqAlt, logq.expandDims(1)), -50, 50);
+        // log(1 + Σ exp(ratio)) = logsumexp over [0, ratio_1..L]
+        const lse = tf.logSumExp(tf.concat([tf.zeros([C, 1]), ratio], 1), 1);
+        const r = tf.sub(Math.log(L + 1), lse);
+        return [r.dataSync() as Float32Array, logq.dataSync() as Float32Array];
+      });
+      reward.set(out[0], start);
+      logqAll.set(out[1], start);
+    }
+    return { reward, logq: logqAll };
+  }
+
+  async iterate(): Promise<Metrics> {
+    const { stepsPerIteration, updatesPerIteration } = this.config;
+    const { dynamicsSteps, dynamicsBatchSize } = this.config.dads;
+    // On-policy: every iteration starts from fresh episodes with an empty buffer (reference code
+    // clear_buffer_every_iter, env reset).
+    this.replay.clear();
+    this.collector.start(this.config.seed + 7919 * (this.iteration + 1));
+    const { envSteps, episodes } = this.collector.collect(stepsPerIteration, this.collectPolicy(), (o, a, r, o2, t, z) =>
+      this.replay.add(o, a, r, o2, t, z),
+    );
+    this.envSteps += envSteps;
+    const metrics: Metrics = { ...summarizeEpisodes(episodes) };
+
+    let lossSum = 0;
+    for (let k = 0; k < dynamicsSteps; k++) {
+      const batch = this.replay.sample(dynamicsBatchSize, this.rng);
+      lossSum += this.dynamics.fitStep(this.dynState(batch.obs), batch.skill, this.deltas(batch.obs, batch.nextObs), batch.size);
+    }
+    metrics.skill_dynamics_loss = lossSum / dynamicsSteps;
+
+    const data = this.replay.all();
+    const { reward, logq } = this.intrinsicReward(data.obs, data.nextObs, data.skill, this.rng);
+    this.replay.replaceRewards(reward);
+    metrics.intrinsic_reward = mean(reward);
+    metrics.skill_dynamics_loglik = mean(logq);
+
+    const stats: SacUpdateStats[] = [];
+    for (let k = 0; k < updatesPerIteration; k++) {
+      const batch = this.replay.sample(this.config.sac.batchSize, this.rng);
+      stats.push(this.learner.update(this.toSacBatch(batch, batch.reward)));
+    }
+    Object.assign(metrics, meanStats(stats));
+    this.iteration += 1;
+    return metrics;
+  }
+
+  evaluationSkills(): EvalSkill[] {
+    return evaluationSkills(this.skillDim, this.config.eval.dadsSkills, new Rng(12345)).map((z, id) => ({
+      id,
+      z,
+      category: null,
+    }));
+  }
+
+  /** Mean skill-dynamics log-likelihood log q(Δf | s, z) over a skill's evaluation transitions. */
+  scoreSkill(skill: EvalSkill, obs: Float32Array, nextObs: Float32Array): Metrics {
+    const T = obs.length / this.vec.obsDim;
+    const skills = new Float32Array(T * this.skillDim);
+    for (let t = 0; t < T; t++) skills.set(skill.z, t * this.skillDim);
+    const { logq, reward } = this.intrinsicReward(obs, nextObs, skills, new Rng(skill.id + 1));
+    return { skill_dynamics_loglik: mean(logq), intrinsic_reward: mean(reward) };
+  }
+
+  async saveState(): Promise<AlgorithmState> {
+    // The buffer is cleared every iteration, so it is not part of the state.
+    const base = await this.baseState(false);
+    const arrays: NamedArrays = { ...base.arrays };
+    for (const [k, v] of Object.entries(variablesToArrays(this.dynamics.namedVariables())))
+      arrays[`skill_dynamics/weights/${k}`] = v;
+    for (const [k, v] of Object.entries(await adamState(this.dynamics.opt, this.dynamics.trainableNamed())))
+      arrays[`skill_dynamics/opt/${k}`] = v;
+    return { arrays, meta: base.meta };
+  }
+
+  async loadState(state: AlgorithmState): Promise<void> {
+    await this.loadBaseState(state, false);
+    const part = (p: string): NamedArrays =>
+      Object.fromEntries(
+        Object.entries(state.arrays)
+          .filter(([k]) => k.startsWith(p))
+          .map(([k, v]) => [k.slice(p.length), v]),
+      );
+    assignArrays(this.dynamics.namedVariables(), part('skill_dynamics/weights/'), 'DADS skill dynamics');
+    await restoreAdamState(this.dynamics.opt, this.dynamics.trainableNamed(), part('skill_dynamics/opt/'));
+  }
+
+  override dispose(): void {
+    this.dynamics.dispose();
+    super.dispose();
+  }
+}
+
+function mean(a: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return a.length ? s / a.length : NaN;
+}

@@ -1,0 +1,202 @@
+/**
+ * DIAYN — "Diversity is All You Need" (Eysenbach et al. 2018, arXiv 1802.06070).
+ *
+ * Categorical skills z ~ p(z) uniform, fixed per episode; a discriminator q_φ(z | f(s)) on a named
+ * state function f; SAC maximizes the pseudo-reward (§3, Eq. 3)
+ *     r_z(s, a, s') = log q_φ(z | f(s')) − log p(z),
+ * recomputed with the current discriminator whenever a batch is sampled (as the reference code does).
+ * The discriminator is trained by cross-entropy on (f(s'), z) pairs from the replay buffer.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { RunConfig } from '../config.ts';
+import { MLP } from '../nn/mlp.ts';
+import { categoricalLogProbs } from '../nn/distributions.ts';
+import { adamState, restoreAdamState, variablesToArrays, assignArrays, type NamedArrays } from '../nn/checkpoint.ts';
+import { VecEnv } from '../sim/vec_env.ts';
+import { summarizeEpisodes } from './rollout.ts';
+import { OffPolicyBase, envOptionsOf, meanStats, uid, type SacUpdateStats } from './sac.ts';
+import { categoricalPrior, stateFunction, type StateFunction } from './skills.ts';
+import type { AlgorithmState, EvalSkill, Metrics } from './types.ts';
+
+export class DiaynAlgorithm extends OffPolicyBase {
+  readonly numSkills: number;
+  readonly f: StateFunction;
+  readonly discriminator: MLP;
+  private readonly discOpt: tf.AdamOptimizer;
+
+  static async create(config: RunConfig): Promise<DiaynAlgorithm> {
+    const vec = await VecEnv.create(config.env, config.numEnvs, envOptionsOf(config), config.seed);
+    return new DiaynAlgorithm(config, vec);
+  }
+
+  private constructor(config: RunConfig, vec: VecEnv) {
+    super(config, vec, categoricalPrior(config.diayn.skills));
+    this.numSkills = config.diayn.skills;
+    this.f = stateFunction(config.stateFunction, vec.obsDim, vec.env(0).coordDims);
+    this.discriminator = new MLP({
+      name: `diayn${uid()}/discriminator`,
+      inputDim: this.f.dims.length,
+      hiddenSizes: config.diayn.discriminatorHidden,
+      outputDim: this.numSkills,
+      seed: this.rng.nextUint32(),
+    });
+    this.discOpt = tf.train.adam(config.diayn.discriminatorLr);
+  }
+
+  /** Skill ids of one-hot rows [B, N] → Int32Array [B]. */
+  private skillIds(skill: Float32Array, B: number): Int32Array {
+    const N = this.numSkills;
+    const ids = new Int32Array(B);
+    for (let b = 0; b < B; b++) {
+      let best = 0;
+      for (let k = 1; k < N; k++) if (skill[b * N + k] > skill[b * N + best]) best = k;
+      ids[b] = best;
+    }
+    return ids;
+  }
+
+  /**
+   * log q_φ(z | f(s)) for B states and their skills, and whether argmax q = z.
+   * @param fs f(s) rows [B, fDim]; ids the skills [B].
+   */
+  logQ(fs: Float32Array, ids: Int32Array): { logq: Float32Array; correct: Uint8Array } {
+    const B = ids.length;
+    return tf.tidy(() => {
+      const logits = this.discriminator.apply(tf.tensor2d(fs, [B, this.f.dims.length]));
+      const logp = categoricalLogProbs(logits);
+      const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(ids, 'int32'), this.numSkills)), 1);
+      const argmax = tf.argMax(logits, 1);
+      const correct = tf.equal(argmax, tf.tensor1d(ids, 'int32'));
+      return { logq: picked.dataSync() as Float32Array, correct: correct.dataSync() as unknown as Uint8Array };
+    });
+  }
+
+  /** One cross-entropy step of the discriminator on a replay batch; returns loss and accuracy. */
+  private discriminatorStep(fs: Float32Array, ids: Int32Array): { loss: number; accuracy: number } {
+    const B = ids.length;
+    const fDim = this.f.dims.length;
+    let accuracy = 0;
+    const loss = tf.tidy(() => {
+      const x = tf.tensor2d(fs, [B, fDim]);
+      const labels = tf.oneHot(tf.tensor1d(ids, 'int32'), this.numSkills);
+      const cost = this.discOpt.minimize(
+        () => {
+          const logits = this.discriminator.apply(x);
+          return tf.neg(tf.mean(tf.sum(tf.mul(categoricalLogProbs(logits), labels), 1))) as tf.Scalar;
+        },
+        true,
+        this.discriminator.variables,
+      )!;
+      return cost.dataSync()[0];
+    });
+    // Accuracy after the step, on the same batch, is what the reference code's logs show.
+    const { correct } = this.logQ(fs, ids);
+    for (let b = 0; b < B; b++) accuracy += correct[b];
+    return { loss, accuracy: accuracy / B };
+  }
+
+  async iterate(): Promise<Metrics> {
+    const { stepsPerIteration, updatesPerIteration } = this.config;
+    const { discriminatorSteps, discriminatorBatchSize } = this.config.diayn;
+    const { envSteps, episodes } = this.collector.collect(stepsPerIteration, this.collectPolicy(), (o, a, r, o2, t, z) =>
+      this.replay.add(o, a, r, o2, t, z),
+    );
+    this.envSteps += envSteps;
+
+    const metrics: Metrics = { ...summarizeEpisodes(episodes) };
+    if (this.envSteps >= this.config.sac.learningStarts) {
+      let lossSum = 0;
+      let accSum = 0;
+      for (let k = 0; k < discriminatorSteps; k++) {
+        const batch = this.replay.sample(discriminatorBatchSize, this.rng);
+        const step = this.discriminatorStep(
+          this.f.apply(batch.nextObs, this.vec.obsDim),
+          this.skillIds(batch.skill, batch.size),
+        );
+        lossSum += step.loss;
+        accSum += step.accuracy;
+      }
+      metrics.discriminator_loss = lossSum / discriminatorSteps;
+      metrics.discriminator_accuracy = accSum / discriminatorSteps;
+
+      const stats: SacUpdateStats[] = [];
+      let rewardSum = 0;
+      let logqSum = 0;
+      for (let k = 0; k < updatesPerIteration; k++) {
+        const batch = this.replay.sample(this.config.sac.batchSize, this.rng);
+        const { logq } = this.logQ(this.f.apply(batch.nextObs, this.vec.obsDim), this.skillIds(batch.skill, batch.size));
+        const reward = new Float32Array(batch.size);
+        const logN = Math.log(this.numSkills);
+        for (let b = 0; b < batch.size; b++) {
+          reward[b] = logq[b] + logN; // − log p(z) = + log N for the uniform prior
+          rewardSum += reward[b];
+          logqSum += logq[b];
+        }
+        stats.push(this.learner.update(this.toSacBatch(batch, reward)));
+      }
+      const n = updatesPerIteration * this.config.sac.batchSize;
+      metrics.intrinsic_reward = rewardSum / n;
+      metrics.log_q = logqSum / n;
+      Object.assign(metrics, meanStats(stats));
+    }
+    this.iteration += 1;
+    return metrics;
+  }
+
+  evaluationSkills(): EvalSkill[] {
+    return Array.from({ length: this.numSkills }, (_, k) => {
+      const z = new Float32Array(this.numSkills);
+      z[k] = 1;
+      return { id: k, z, category: k };
+    });
+  }
+
+  /** Discriminator accuracy and mean log q(z | f(s')) over a skill's evaluation transitions. */
+  scoreSkill(skill: EvalSkill, _obs: Float32Array, nextObs: Float32Array): Metrics {
+    const fs = this.f.apply(nextObs, this.vec.obsDim);
+    const T = fs.length / this.f.dims.length;
+    const ids = new Int32Array(T).fill(skill.category ?? 0);
+    const { logq, correct } = this.logQ(fs, ids);
+    let acc = 0;
+    let lq = 0;
+    for (let t = 0; t < T; t++) {
+      acc += correct[t];
+      lq += logq[t];
+    }
+    return { discriminator_accuracy: acc / T, log_q: lq / T };
+  }
+
+  private discriminatorVars(): Record<string, tf.Variable> {
+    const out: Record<string, tf.Variable> = {};
+    this.discriminator.paramNames().forEach((n, i) => (out[n] = this.discriminator.variables[i]));
+    return out;
+  }
+
+  async saveState(): Promise<AlgorithmState> {
+    const base = await this.baseState(true);
+    const arrays: NamedArrays = { ...base.arrays };
+    const vars = this.discriminatorVars();
+    for (const [k, v] of Object.entries(variablesToArrays(vars))) arrays[`discriminator/weights/${k}`] = v;
+    for (const [k, v] of Object.entries(await adamState(this.discOpt, vars))) arrays[`discriminator/opt/${k}`] = v;
+    return { arrays, meta: base.meta };
+  }
+
+  async loadState(state: AlgorithmState): Promise<void> {
+    await this.loadBaseState(state, true);
+    const vars = this.discriminatorVars();
+    const part = (p: string): NamedArrays =>
+      Object.fromEntries(
+        Object.entries(state.arrays)
+          .filter(([k]) => k.startsWith(p))
+          .map(([k, v]) => [k.slice(p.length), v]),
+      );
+    assignArrays(vars, part('discriminator/weights/'), 'DIAYN discriminator');
+    await restoreAdamState(this.discOpt, vars, part('discriminator/opt/'));
+  }
+
+  override dispose(): void {
+    this.discriminator.dispose();
+    this.discOpt.dispose();
+    super.dispose();
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Vectorized experience collection with a skill fixed per episode (DADS reference code SkillWrapper;
+ * DIAYN resamples per episode here rather than per 1000-step epoch — the reference code's quirk).
+ */
+import type { VecEnv } from '../sim/vec_env.ts';
+import type { Rng } from '../rng.ts';
+import type { SkillPrior } from './skills.ts';
+
+/** Actions for a batch: obs [n, obsDim], skills [n, skillDim] → [n, actDim] in the action space. */
+export type BatchPolicy = (obs: Float32Array, skills: Float32Array) => Float32Array;
+
+/** Called once per env step per env with views that are only valid during the call. */
+export type TransitionSink = (
+  obs: Float32Array,
+  action: Float32Array,
+  reward: number,
+  nextObs: Float32Array,
+  terminated: boolean,
+  skill: Float32Array,
+) => void;
+
+/** Summary of one finished episode. */
+export interface EpisodeSummary {
+  return: number;
+  length: number;
+  success: boolean | null;
+  nan: boolean;
+}
+
+export class Collector {
+  readonly obs: Float32Array;
+  readonly skills: Float32Array;
+  private readonly epReturn: Float64Array;
+  private readonly epLength: Int32Array;
+  private started = false;
+
+  constructor(
+    readonly vec: VecEnv,
+    readonly prior: SkillPrior | null,
+    private readonly rng: Rng,
+  ) {
+    this.obs = new Float32Array(vec.numEnvs * vec.obsDim);
+    this.skills = new Float32Array(vec.numEnvs * this.skillDim);
+    this.epReturn = new Float64Array(vec.numEnvs);
+    this.epLength = new Int32Array(vec.numEnvs);
+  }
+
+  get skillDim(): number {
+    return this.prior?.dim ?? 0;
+  }
+
+  /** Resets every env (env i seeded with seed + i) and draws fresh skills. */
+  start(seed: number): void {
+    this.obs.set(this.vec.reset(seed));
+    for (let i = 0; i < this.vec.numEnvs; i++) this.newEpisode(i, null);
+    this.started = true;
+  }
+
+  private newEpisode(i: number, obs: Float32Array | null): void {
+    if (obs) this.obs.set(obs, i * this.vec.obsDim);
+    if (this.prior) this.prior.sample(this.rng, this.skills, i * this.skillDim);
+    this.epReturn[i] = 0;
+    this.epLength[i] = 0;
+  }
+
+  /**
+   * Steps all envs together until at least `steps` env steps were taken (a multiple of numEnvs).
+   * @returns the episodes that finished during the call and the env steps taken.
+   */
+  collect(steps: number, policy: BatchPolicy, sink: TransitionSink): { envSteps: number; episodes: EpisodeSummary[] } {
+    if (!this.started) throw new Error('Collector.collect called before start()');
+    const { numEnvs: n, obsDim, actDim } = this.vec;
+    const sd = this.skillDim;
+    const episodes: EpisodeSummary[] = [];
+    let taken = 0;
+    while (taken < steps) {
+      const actions = policy(this.obs, this.skills);
+      const out = this.vec.step(actions);
+      for (let i = 0; i < n; i++) {
+        const nextObs = out.obs.subarray(i * obsDim, (i + 1) * obsDim);
+        const terminated = out.terminated[i] === 1;
+        sink(
+          this.obs.subarray(i * obsDim, (i + 1) * obsDim),
+          actions.subarray(i * actDim, (i + 1) * actDim),
+          out.reward[i],
+          nextObs,
+          terminated,
+          this.skills.subarray(i * sd, (i + 1) * sd),
+        );
+        this.epReturn[i] += out.reward[i];
+        this.epLength[i] += 1;
+        if (terminated || out.truncated[i] === 1) {
+          const info = out.infos[i];
+          episodes.push({
+            return: this.epReturn[i],
+            length: this.epLength[i],
+            success: info.success === undefined ? null : Boolean(info.success),
+            nan: Boolean(info.nan),
+          });
+          this.newEpisode(i, this.vec.resetEnv(i));
+        } else {
+          this.obs.set(nextObs, i * obsDim);
+        }
+      }
+      taken += n;
+    }
+    return { envSteps: taken, episodes };
+  }
+
+  /** A policy of uniform random actions in [low, high], for SAC's initial exploration. */
+  randomPolicy(): BatchPolicy {
+    const space = this.vec.env(0).actionSpace;
+    const { numEnvs: n, actDim } = this.vec;
+    return () => {
+      const a = new Float32Array(n * actDim);
+      for (let i = 0; i < a.length; i++) {
+        const j = i % actDim;
+        a[i] = this.rng.uniformRange(space.low[j], space.high[j]);
+      }
+      return a;
+    };
+  }
+}
+
+/** Mean of episode returns etc. for a metric row; NaN when no episode finished. */
+export function summarizeEpisodes(episodes: EpisodeSummary[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (episodes.length === 0) return out;
+  out.episode_return = episodes.reduce((s, e) => s + e.return, 0) / episodes.length;
+  out.episode_length = episodes.reduce((s, e) => s + e.length, 0) / episodes.length;
+  const withSuccess = episodes.filter((e) => e.success !== null);
+  if (withSuccess.length) out.success_rate = withSuccess.filter((e) => e.success).length / withSuccess.length;
+  const nans = episodes.filter((e) => e.nan).length;
+  if (nans) out.nan_episodes = nans;
+  return out;
+}

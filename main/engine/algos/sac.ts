@@ -1,0 +1,426 @@
+/**
+ * Soft Actor-Critic (Haarnoja et al. 2018, "Soft Actor-Critic Algorithms and Applications",
+ * arXiv 1812.05905): twin Q critics with target networks, a tanh-squashed Gaussian policy and a
+ * temperature α learned against a target entropy.
+ *
+ * `SacLearner` is the learner alone (used inside DIAYN and DADS); `SacAlgorithm` trains it on the
+ * env's own reward.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { RunConfig } from '../config.ts';
+import { MLP } from '../nn/mlp.ts';
+import { tanhGaussian } from '../nn/distributions.ts';
+import { adamState, restoreAdamState, variablesToArrays, assignArrays, type NamedArrays } from '../nn/checkpoint.ts';
+import { Rng } from '../rng.ts';
+import { VecEnv } from '../sim/vec_env.ts';
+import { ReplayBuffer, type TransitionBatch } from '../replay/buffer.ts';
+import { Collector, summarizeEpisodes } from './rollout.ts';
+import { PolicyInput } from './skills.ts';
+import type { Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
+
+/** Hyperparameters of the learner (config.sac plus the sizes of this problem). */
+export interface SacLearnerOptions {
+  name: string;
+  /** Policy/critic input size (observation part + skill). */
+  inputDim: number;
+  actDim: number;
+  hidden: number[];
+  lr: number;
+  gamma: number;
+  tau: number;
+  rewardScale: number;
+  alphaMode: 'auto' | 'fixed';
+  alphaInit: number;
+  /** null → −dim(A). */
+  targetEntropy: number | null;
+  seed: number;
+}
+
+/** A batch of learner inputs (already mapped to policy inputs), row-major Float32Arrays. */
+export interface SacBatch {
+  size: number;
+  input: Float32Array; // [B, inputDim]
+  action: Float32Array; // [B, actDim]
+  reward: Float32Array; // [B]
+  nextInput: Float32Array; // [B, inputDim]
+  terminated: Float32Array; // [B] 1 → no bootstrap
+}
+
+/** Losses and diagnostics of one update. */
+export interface SacUpdateStats {
+  critic_loss: number;
+  actor_loss: number;
+  alpha_loss: number;
+  alpha: number;
+  entropy: number;
+  q_mean: number;
+}
+
+export class SacLearner {
+  readonly opts: SacLearnerOptions;
+  readonly policy: MLP;
+  readonly q1: MLP;
+  readonly q2: MLP;
+  readonly q1Target: MLP;
+  readonly q2Target: MLP;
+  readonly logAlpha: tf.Variable;
+  readonly targetEntropy: number;
+  private readonly actorOpt: tf.AdamOptimizer;
+  private readonly criticOpt: tf.AdamOptimizer;
+  private readonly alphaOpt: tf.AdamOptimizer;
+  /** Seeds the reparameterization noise so a run replays exactly from its seed. */
+  readonly rng: Rng;
+
+  constructor(opts: SacLearnerOptions) {
+    this.opts = opts;
+    this.rng = new Rng(opts.seed);
+    const { inputDim, actDim, hidden, name } = opts;
+    const seed = () => this.rng.nextUint32();
+    this.policy = new MLP({ name: `${name}/policy`, inputDim, hiddenSizes: hidden, outputDim: 2 * actDim, seed: seed() });
+    const critic = (n: string) =>
+      new MLP({ name: `${name}/${n}`, inputDim: inputDim + actDim, hiddenSizes: hidden, outputDim: 1, seed: seed() });
+    this.q1 = critic('q1');
+    this.q2 = critic('q2');
+    this.q1Target = critic('q1_target');
+    this.q2Target = critic('q2_target');
+    this.q1Target.copyFrom(this.q1);
+    this.q2Target.copyFrom(this.q2);
+    this.logAlpha = tf.variable(tf.scalar(Math.log(opts.alphaInit)), opts.alphaMode === 'auto', `${name}/log_alpha_${uid()}`);
+    this.targetEntropy = opts.targetEntropy ?? -actDim;
+    this.actorOpt = tf.train.adam(opts.lr);
+    this.criticOpt = tf.train.adam(opts.lr);
+    this.alphaOpt = tf.train.adam(opts.lr);
+  }
+
+  get alpha(): number {
+    return Math.exp(this.logAlpha.dataSync()[0]);
+  }
+
+  private policyDist(input: tf.Tensor2D): { mean: tf.Tensor2D; logStd: tf.Tensor2D } {
+    const out = this.policy.apply(input);
+    const a = this.opts.actDim;
+    return { mean: out.slice([0, 0], [-1, a]), logStd: out.slice([0, a], [-1, a]) };
+  }
+
+  private sampleAction(input: tf.Tensor2D): { action: tf.Tensor2D; logProb: tf.Tensor1D } {
+    const { mean, logStd } = this.policyDist(input);
+    const eps = tf.randomNormal(mean.shape, 0, 1, 'float32', this.rng.nextUint32()) as tf.Tensor2D;
+    return tanhGaussian(mean, logStd, eps);
+  }
+
+  private q(net: MLP, input: tf.Tensor2D, action: tf.Tensor2D): tf.Tensor1D {
+    return net.apply(tf.concat([input, action], 1)).reshape([-1]) as tf.Tensor1D;
+  }
+
+  /**
+   * Actions for a batch of inputs [B, inputDim] → [B, actDim] in [-1, 1]: a sample of π, or tanh(mean)
+   * when deterministic (evaluation).
+   */
+  act(input: Float32Array, deterministic: boolean): Float32Array {
+    const B = input.length / this.opts.inputDim;
+    return tf.tidy(() => {
+      const x = tf.tensor2d(input, [B, this.opts.inputDim]);
+      if (deterministic) return tf.tanh(this.policyDist(x).mean).dataSync() as Float32Array;
+      return this.sampleAction(x).action.dataSync() as Float32Array;
+    });
+  }
+
+  /**
+   * One SAC update on a batch (Haarnoja et al. 2018b, Alg. 1): critics on the soft Bellman residual
+   * (Eq. 5, target with min of the twin target critics), actor on E[α log π − min Q] (Eq. 7), α on
+   * −α·E[log π + H̄] (Eq. 18), then Polyak averaging of the target critics with τ.
+   */
+  update(batch: SacBatch): SacUpdateStats {
+    const { inputDim, actDim, gamma, rewardScale, alphaMode } = this.opts;
+    const B = batch.size;
+    const alpha = this.alpha;
+    // Kept out of the optimizers' tidy scopes to report them; disposed below.
+    let qMean: tf.Scalar | null = null;
+    let logProbMean: tf.Scalar | null = null;
+    const stats = tf.tidy(() => {
+      const s = tf.tensor2d(batch.input, [B, inputDim]);
+      const a = tf.tensor2d(batch.action, [B, actDim]);
+      const r = tf.tensor1d(batch.reward);
+      const s2 = tf.tensor2d(batch.nextInput, [B, inputDim]);
+      const notDone = tf.sub(1, tf.tensor1d(batch.terminated));
+
+      // The target is a constant for the critic step: no gradient flows through it.
+      const next = this.sampleAction(s2);
+      const qNext = tf.minimum(this.q(this.q1Target, s2, next.action), this.q(this.q2Target, s2, next.action));
+      const softV = tf.sub(qNext, tf.mul(alpha, next.logProb));
+      const y = tf.add(tf.mul(rewardScale, r), tf.mul(gamma, tf.mul(notDone, softV)));
+
+      const criticVars = [...this.q1.variables, ...this.q2.variables];
+      const criticLoss = this.criticOpt.minimize(
+        () => {
+          const q1 = this.q(this.q1, s, a);
+          const q2 = this.q(this.q2, s, a);
+          qMean = tf.keep(tf.mean(q1));
+          return tf.add(tf.mean(tf.square(tf.sub(q1, y))), tf.mean(tf.square(tf.sub(q2, y)))).mul(0.5) as tf.Scalar;
+        },
+        true,
+        criticVars,
+      )!;
+
+      const actorLoss = this.actorOpt.minimize(
+        () => {
+          const { action, logProb } = this.sampleAction(s);
+          const qPi = tf.minimum(this.q(this.q1, s, action), this.q(this.q2, s, action));
+          logProbMean = tf.keep(tf.mean(logProb));
+          return tf.mean(tf.sub(tf.mul(alpha, logProb), qPi)) as tf.Scalar;
+        },
+        true,
+        this.policy.variables,
+      )!;
+
+      let alphaLoss: tf.Scalar = tf.scalar(0);
+      if (alphaMode === 'auto') {
+        const lp = logProbMean!;
+        alphaLoss = this.alphaOpt.minimize(
+          () => tf.neg(tf.mul(this.logAlpha, tf.add(lp, this.targetEntropy))) as tf.Scalar,
+          true,
+          [this.logAlpha],
+        )!;
+      }
+      return tf.stack([criticLoss, actorLoss, alphaLoss, tf.neg(logProbMean!), qMean!]);
+    });
+    const v = stats.dataSync();
+    tf.dispose([stats, qMean!, logProbMean!]);
+    this.q1Target.softUpdateFrom(this.q1, this.opts.tau);
+    this.q2Target.softUpdateFrom(this.q2, this.opts.tau);
+    return { critic_loss: v[0], actor_loss: v[1], alpha_loss: v[2], alpha: this.alpha, entropy: v[3], q_mean: v[4] };
+  }
+
+  private namedVariables(): Record<string, tf.Variable> {
+    const out: Record<string, tf.Variable> = {};
+    for (const [key, net] of Object.entries(this.nets())) {
+      net.paramNames().forEach((n, i) => (out[`${key}/${n}`] = net.variables[i]));
+    }
+    out['log_alpha'] = this.logAlpha;
+    return out;
+  }
+
+  private nets(): Record<string, MLP> {
+    return { policy: this.policy, q1: this.q1, q2: this.q2, q1_target: this.q1Target, q2_target: this.q2Target };
+  }
+
+  /** Weights, the three optimizers' states and the noise generator's state, for a checkpoint. */
+  async saveState(prefix: string): Promise<{ arrays: NamedArrays; rng: number[] }> {
+    const arrays: NamedArrays = {};
+    const add = (part: string, a: NamedArrays) => {
+      for (const [k, v] of Object.entries(a)) arrays[`${prefix}/${part}/${k}`] = v;
+    };
+    add('weights', variablesToArrays(this.namedVariables()));
+    add('actor_opt', await adamState(this.actorOpt, this.varsOf(['policy'])));
+    add('critic_opt', await adamState(this.criticOpt, this.varsOf(['q1', 'q2'])));
+    if (this.opts.alphaMode === 'auto') add('alpha_opt', await adamState(this.alphaOpt, { log_alpha: this.logAlpha }));
+    return { arrays, rng: this.rng.getState() };
+  }
+
+  /** Restores {@link saveState}. @throws Error naming a missing or mis-shaped parameter. */
+  async loadState(prefix: string, arrays: NamedArrays, rng: number[]): Promise<void> {
+    const part = (name: string): NamedArrays => {
+      const out: NamedArrays = {};
+      const p = `${prefix}/${name}/`;
+      for (const [k, v] of Object.entries(arrays)) if (k.startsWith(p)) out[k.slice(p.length)] = v;
+      return out;
+    };
+    assignArrays(this.namedVariables(), part('weights'), `${prefix} weights`);
+    await restoreAdamState(this.actorOpt, this.varsOf(['policy']), part('actor_opt'));
+    await restoreAdamState(this.criticOpt, this.varsOf(['q1', 'q2']), part('critic_opt'));
+    if (this.opts.alphaMode === 'auto') {
+      await restoreAdamState(this.alphaOpt, { log_alpha: this.logAlpha }, part('alpha_opt'));
+    }
+    this.rng.setState(rng);
+  }
+
+  private varsOf(keys: string[]): Record<string, tf.Variable> {
+    const all = this.namedVariables();
+    const out: Record<string, tf.Variable> = {};
+    for (const [k, v] of Object.entries(all)) if (keys.some((key) => k.startsWith(`${key}/`))) out[k] = v;
+    return out;
+  }
+
+  dispose(): void {
+    for (const net of Object.values(this.nets())) net.dispose();
+    this.logAlpha.dispose();
+    this.actorOpt.dispose();
+    this.criticOpt.dispose();
+    this.alphaOpt.dispose();
+  }
+}
+
+let uidCounter = 0;
+/** tfjs variable names are global to the process: keep them unique across learners. */
+export function uid(): number {
+  return ++uidCounter;
+}
+
+/** Builds the learner for a run config and a policy-input size. */
+export function sacLearnerFor(config: RunConfig, inputDim: number, actDim: number, seed: number): SacLearner {
+  const s = config.sac;
+  return new SacLearner({
+    name: `sac${uid()}`,
+    inputDim,
+    actDim,
+    hidden: s.hidden,
+    lr: s.lr,
+    gamma: s.gamma,
+    tau: s.tau,
+    rewardScale: s.rewardScale,
+    alphaMode: s.alphaMode,
+    alphaInit: s.alphaInit,
+    targetEntropy: s.targetEntropy,
+    seed,
+  });
+}
+
+/** Means of a list of per-update stats, as a metric row fragment. */
+export function meanStats(list: SacUpdateStats[]): Metrics {
+  const out: Metrics = {};
+  if (list.length === 0) return out;
+  for (const key of Object.keys(list[0]) as (keyof SacUpdateStats)[]) {
+    out[key] = list.reduce((s, x) => s + x[key], 0) / list.length;
+  }
+  return out;
+}
+
+/**
+ * Shared plumbing of the three algorithms: envs, collector, replay buffer, SAC learner, counters,
+ * and the checkpoint parts they all have.
+ */
+export abstract class OffPolicyBase implements Algorithm {
+  readonly rng: Rng;
+  readonly vec: VecEnv;
+  readonly collector: Collector;
+  readonly replay: ReplayBuffer;
+  readonly learner: SacLearner;
+  readonly input: PolicyInput;
+  envSteps = 0;
+  iteration = 0;
+
+  protected constructor(
+    readonly config: RunConfig,
+    vec: VecEnv,
+    prior: import('./skills.ts').SkillPrior | null,
+  ) {
+    this.rng = new Rng(config.seed);
+    this.vec = vec;
+    const env = vec.env(0);
+    this.input = new PolicyInput(vec.obsDim, config.hideCoords ? env.coordDims : [], prior?.dim ?? 0);
+    this.collector = new Collector(vec, prior, this.rng.fork());
+    this.replay = new ReplayBuffer(config.sac.replayCapacity, {
+      obsDim: vec.obsDim,
+      actDim: vec.actDim,
+      skillDim: prior?.dim ?? 0,
+    });
+    this.learner = sacLearnerFor(config, this.input.dim, vec.actDim, this.rng.nextUint32());
+    this.collector.start(config.seed);
+  }
+
+  abstract iterate(): Promise<Metrics>;
+  abstract evaluationSkills(): EvalSkill[];
+
+  /** The stochastic policy used while collecting (uniform random before `learningStarts`). */
+  protected collectPolicy() {
+    if (this.envSteps < this.config.sac.learningStarts) return this.collector.randomPolicy();
+    return (obs: Float32Array, skills: Float32Array) => this.learner.act(this.input.build(obs, skills), false);
+  }
+
+  actDeterministic(obs: Float32Array, skills: Float32Array): Float32Array {
+    return this.learner.act(this.input.build(obs, skills), true);
+  }
+
+  /** Maps a replay batch to learner inputs with the given rewards. */
+  protected toSacBatch(batch: TransitionBatch, reward: Float32Array): SacBatch {
+    return {
+      size: batch.size,
+      input: this.input.build(batch.obs, batch.skill),
+      action: batch.action,
+      reward,
+      nextInput: this.input.build(batch.nextObs, batch.skill),
+      terminated: batch.terminated,
+    };
+  }
+
+  /** Parts every algorithm checkpoints; subclasses add theirs. */
+  protected async baseState(withReplay: boolean): Promise<AlgorithmState> {
+    const learner = await this.learner.saveState('sac');
+    const arrays = { ...learner.arrays, ...(withReplay ? this.replay.toArrays() : {}) };
+    return {
+      arrays,
+      meta: {
+        envSteps: this.envSteps,
+        iteration: this.iteration,
+        rng: this.rng.getState(),
+        learnerRng: learner.rng,
+      },
+    };
+  }
+
+  protected async loadBaseState(state: AlgorithmState, withReplay: boolean): Promise<void> {
+    const meta = state.meta as { envSteps: number; iteration: number; rng: number[]; learnerRng: number[] };
+    await this.learner.loadState('sac', state.arrays, meta.learnerRng);
+    if (withReplay) this.replay.loadArrays(state.arrays);
+    this.envSteps = meta.envSteps;
+    this.iteration = meta.iteration;
+    this.rng.setState(meta.rng);
+    // Episodes in flight at the checkpoint are lost; start fresh ones with a seed tied to the position.
+    this.collector.start(this.config.seed + 7919 * this.iteration);
+  }
+
+  async saveState(): Promise<AlgorithmState> {
+    return this.baseState(true);
+  }
+
+  async loadState(state: AlgorithmState): Promise<void> {
+    await this.loadBaseState(state, true);
+  }
+
+  dispose(): void {
+    this.learner.dispose();
+    this.vec.close();
+  }
+}
+
+/** Plain SAC on the env's reward (e.g. point-mass goal reaching). */
+export class SacAlgorithm extends OffPolicyBase {
+  static async create(config: RunConfig): Promise<SacAlgorithm> {
+    const vec = await VecEnv.create(config.env, config.numEnvs, envOptionsOf(config), config.seed);
+    return new SacAlgorithm(config, vec);
+  }
+
+  private constructor(config: RunConfig, vec: VecEnv) {
+    super(config, vec, null);
+  }
+
+  async iterate(): Promise<Metrics> {
+    const { stepsPerIteration, updatesPerIteration } = this.config;
+    const policy = this.collectPolicy();
+    const { envSteps, episodes } = this.collector.collect(stepsPerIteration, policy, (o, a, r, o2, term, z) =>
+      this.replay.add(o, a, r, o2, term, z),
+    );
+    this.envSteps += envSteps;
+    const stats: SacUpdateStats[] = [];
+    if (this.envSteps >= this.config.sac.learningStarts) {
+      for (let k = 0; k < updatesPerIteration; k++) {
+        const batch = this.replay.sample(this.config.sac.batchSize, this.rng);
+        stats.push(this.learner.update(this.toSacBatch(batch, batch.reward)));
+      }
+    }
+    this.iteration += 1;
+    return { ...summarizeEpisodes(episodes), ...meanStats(stats) };
+  }
+
+  evaluationSkills(): EvalSkill[] {
+    return [{ id: 0, z: new Float32Array(0), category: null }];
+  }
+}
+
+/** Env options of a run config. */
+export function envOptionsOf(config: RunConfig): { maxEpisodeSteps?: number; goal?: [number, number] } {
+  const out: { maxEpisodeSteps?: number; goal?: [number, number] } = {};
+  if (config.episodeSteps !== null) out.maxEpisodeSteps = config.episodeSteps;
+  if (config.goal !== null) out.goal = config.goal;
+  return out;
+}

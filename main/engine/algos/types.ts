@@ -1,0 +1,46 @@
+/**
+ * What every training algorithm offers the run loop (runs/trainer.ts) and evaluation (runs/evaluate.ts).
+ */
+import type { RunConfig } from '../config.ts';
+import type { NamedArrays } from '../nn/checkpoint.ts';
+
+/** One metric row's algorithm part; the trainer adds iteration, env_steps and wall_s. */
+export type Metrics = Record<string, number>;
+
+/** A skill to evaluate: its id (DIAYN: the category; DADS: index into the fixed set) and z vector. */
+export interface EvalSkill {
+  id: number;
+  z: Float32Array;
+  /** Categorical id for DIAYN, null for continuous z. */
+  category: number | null;
+}
+
+/** State an algorithm puts in a checkpoint: tensors plus JSON-able counters. */
+export interface AlgorithmState {
+  arrays: NamedArrays;
+  meta: Record<string, unknown>;
+}
+
+export interface Algorithm {
+  readonly config: RunConfig;
+  /** Env steps taken so far (all envs together). */
+  readonly envSteps: number;
+  /** Iterations completed so far. */
+  readonly iteration: number;
+  /** Runs one iteration (collect, then learn) and returns its metrics. */
+  iterate(): Promise<Metrics>;
+  /** Everything needed to continue exactly where this iteration ended. */
+  saveState(): Promise<AlgorithmState>;
+  /** @throws Error naming the missing/mismatched part when the state does not fit this config. */
+  loadState(state: AlgorithmState): Promise<void>;
+  /** Deterministic (mean) actions: obs [B, obsDim], skills [B, skillDim] → [B, actDim]. */
+  actDeterministic(obs: Float32Array, skills: Float32Array): Float32Array;
+  /** The skills evaluated by `skill-lab eval` (empty skill vector for plain SAC). */
+  evaluationSkills(): EvalSkill[];
+  /**
+   * Skill-quality figures from evaluation transitions f(s) → f(s'): DIAYN's discriminator accuracy and
+   * mean log q(z|s'); DADS's skill-dynamics log-likelihood. `f` and `fNext` are [T, fDim], obs [T, obsDim].
+   */
+  scoreSkill?(skill: EvalSkill, obs: Float32Array, nextObs: Float32Array): Metrics;
+  dispose(): void;
+}

@@ -1,0 +1,210 @@
+/**
+ * The run configuration: one zod schema that every way in (CLI, app, presets) validates against.
+ * Every hyperparameter has a default here; presets override them and say where each value comes
+ * from (paper, reference code or our own choice), and the run records those sources in run.json.
+ */
+import { z } from 'zod';
+
+export const ALGOS = ['sac', 'diayn', 'dads'] as const;
+export type AlgoName = (typeof ALGOS)[number];
+export const ENVS = ['point-mass', 'ant', 'half-cheetah'] as const;
+
+/** Named state functions f(s) that skills are judged on (DADS paper §6.2: both algorithms get the same one). */
+export const STATE_FUNCTIONS = ['xy', 'full-without-xy'] as const;
+export type StateFunctionName = (typeof STATE_FUNCTIONS)[number];
+
+const positiveInt = z.number().int().positive();
+const hidden = z.array(positiveInt).min(1).max(6);
+
+export const sacSchema = z
+  .object({
+    /** Hidden layer sizes of the policy and of each of the twin critics. */
+    hidden: hidden.default([256, 256]),
+    lr: z.number().positive().max(1).default(3e-4),
+    /** Discount γ. */
+    gamma: z.number().gt(0).lt(1).default(0.99),
+    /** Polyak factor τ of the target critics. */
+    tau: z.number().gt(0).max(1).default(0.005),
+    batchSize: positiveInt.default(256),
+    /** Multiplies the reward before the Bellman target (DADS: 1/β = 10). */
+    rewardScale: z.number().positive().default(1),
+    /** Temperature α: learned against a target entropy, or fixed (DIAYN reference code: 0.1). */
+    alphaMode: z.enum(['auto', 'fixed']).default('auto'),
+    alphaInit: z.number().positive().default(1),
+    /** Target entropy in nats; null → −dim(A) (Haarnoja et al. 2018b §5). */
+    targetEntropy: z.number().nullable().default(null),
+    replayCapacity: positiveInt.default(1_000_000),
+    /** Env steps collected with uniform random actions before learning starts. */
+    learningStarts: z.number().int().nonnegative().default(1000),
+  })
+  .strict();
+
+export const diaynSchema = z
+  .object({
+    /** Number of categorical skills N; p(z) is uniform and fixed (Eysenbach et al. 2018 §3). */
+    skills: z.number().int().min(2).max(1024).default(50),
+    discriminatorHidden: hidden.default([300, 300]),
+    discriminatorLr: z.number().positive().max(1).default(3e-4),
+    discriminatorBatchSize: positiveInt.default(128),
+    /** Discriminator gradient steps per iteration. */
+    discriminatorSteps: positiveInt.default(1000),
+  })
+  .strict();
+
+export const dadsSchema = z
+  .object({
+    /** Dimension d of the continuous skill z ~ U[-1,1]^d. */
+    skillDim: z.number().int().min(1).max(32).default(2),
+    dynamicsHidden: hidden.default([512, 512]),
+    dynamicsLr: z.number().positive().max(1).default(3e-4),
+    /** Mixture components of q(Δf(s) | s, z); identity covariance. */
+    components: z.number().int().min(1).max(16).default(4),
+    dynamicsSteps: positiveInt.default(32),
+    dynamicsBatchSize: positiveInt.default(256),
+    /** L, the prior samples in the reward's denominator. */
+    priorSamples: positiveInt.default(100),
+    /**
+     * State input of the skill dynamics: 'none' (q(Δf|z), what the reference code ends up with for the
+     * x-y prior) or 'obs-without-coords' (the observation with x, y dropped).
+     */
+    dynamicsInput: z.enum(['none', 'obs-without-coords']).default('none'),
+  })
+  .strict();
+
+export const evalSchema = z
+  .object({
+    /** Rollouts per skill in `skill-lab eval`. */
+    rolloutsPerSkill: positiveInt.max(100).default(5),
+    /** DADS: number of fixed z evaluated (evenly spread directions for d = 2). */
+    dadsSkills: positiveInt.max(256).default(8),
+    /** Side of the square cells counted for x-y coverage, in m. */
+    coverageCell: z.number().positive().default(1),
+  })
+  .strict();
+
+export const runConfigSchema = z
+  .object({
+    algo: z.enum(ALGOS),
+    env: z.enum(ENVS),
+    preset: z.string().nullable().default(null),
+    seed: z.number().int().nonnegative().default(0),
+    /** Total env steps to train for. */
+    totalEnvSteps: positiveInt.default(100_000),
+    /** Envs stepped together so the policy infers on a batch. */
+    numEnvs: positiveInt.max(256).default(4),
+    /** Env episode length override (steps); null keeps the env's default. */
+    episodeSteps: positiveInt.nullable().default(null),
+    /** Point-mass goal for plain SAC on the env reward, in m. */
+    goal: z.tuple([z.number(), z.number()]).nullable().default(null),
+    stateFunction: z.enum(STATE_FUNCTIONS).default('xy'),
+    /** Hide the global coordinates (x, y) from policy and critics (DADS: hide_coords). */
+    hideCoords: z.boolean().default(true),
+    /**
+     * One iteration collects this many env steps, then takes `updatesPerIteration` SAC gradient steps
+     * (DADS on-policy: 2000 and 64 in the reference Ant config; DIAYN reference: 1 step per env step).
+     */
+    stepsPerIteration: positiveInt.default(1000),
+    updatesPerIteration: positiveInt.default(1000),
+    /** Write a checkpoint every this many iterations (and always at the end or on stop). */
+    checkpointEvery: positiveInt.default(10),
+    sac: sacSchema.default(sacSchema.parse({})),
+    diayn: diaynSchema.default(diaynSchema.parse({})),
+    dads: dadsSchema.default(dadsSchema.parse({})),
+    eval: evalSchema.default(evalSchema.parse({})),
+  })
+  .strict();
+
+export type RunConfig = z.infer<typeof runConfigSchema>;
+export type RunConfigInput = z.input<typeof runConfigSchema>;
+
+/** Thrown for any invalid configuration; the message names the field and what is allowed. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Formats zod issues as `field: problem` lines, with the allowed values where zod knows them. */
+export function formatIssues(error: z.ZodError, prefix = ''): string {
+  return error.issues
+    .map((issue) => {
+      const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+      return `${path || '(root)'}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+/**
+ * Validates a raw config object.
+ * @throws ConfigError naming every invalid field.
+ */
+export function parseRunConfig(raw: unknown, context = 'config'): RunConfig {
+  const result = runConfigSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(`Invalid ${context}:\n${formatIssues(result.error)}`);
+  return result.data;
+}
+
+/**
+ * Parses a `--set key=value` override: dotted key into the config, value as JSON when it parses
+ * (numbers, booleans, arrays), else as a string.
+ * @throws ConfigError for a key that names no field of the config (lists the allowed keys).
+ */
+export function applySetOverride(target: Record<string, any>, assignment: string): void {
+  const eq = assignment.indexOf('=');
+  if (eq <= 0) throw new ConfigError(`--set expects key=value, got "${assignment}"`);
+  const key = assignment.slice(0, eq).trim();
+  const text = assignment.slice(eq + 1).trim();
+  let value: unknown = text;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // a bare word stays a string (e.g. --set stateFunction=xy)
+  }
+  const allowed = allConfigKeys();
+  if (!allowed.includes(key)) {
+    throw new ConfigError(`--set: unknown key "${key}". Allowed keys:\n  ${allowed.join('\n  ')}`);
+  }
+  const parts = key.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
+    node = node[part];
+  }
+  node[parts[parts.length - 1]] = value;
+}
+
+/** Every settable dotted key of the run config, e.g. `sac.lr`, `dads.priorSamples`. */
+export function allConfigKeys(): string[] {
+  const keys: string[] = [];
+  for (const [key, schema] of Object.entries(runConfigSchema.shape)) {
+    const inner = unwrap(schema);
+    if (inner instanceof z.ZodObject) {
+      for (const sub of Object.keys(inner.shape)) keys.push(`${key}.${sub}`);
+    } else {
+      keys.push(key);
+    }
+  }
+  return keys;
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s: any = schema;
+  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodNullable) {
+    s = s.unwrap();
+  }
+  return s;
+}
+
+/** Deep merge of plain objects; arrays and scalars from `over` replace those in `base`. */
+export function deepMerge<T extends Record<string, any>>(base: T, over: Record<string, any>): T {
+  const out: Record<string, any> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value && typeof value === 'object' && !Array.isArray(value) && typeof out[key] === 'object' && out[key]) {
+      out[key] = deepMerge(out[key], value);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out as T;
+}

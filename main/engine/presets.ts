@@ -1,0 +1,160 @@
+/**
+ * Experiment presets (assets/presets/*.json) and the resolution of a full run config from
+ * defaults ← preset ← command-line flags ← `--set` overrides, keeping the source of every value.
+ */
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import {
+  ALGOS,
+  ConfigError,
+  applySetOverride,
+  deepMerge,
+  formatIssues,
+  parseRunConfig,
+  type AlgoName,
+  type RunConfig,
+} from './config.ts';
+import { assetsDir } from './paths.ts';
+
+const presetSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string(),
+    env: z.enum(['point-mass', 'ant', 'half-cheetah']),
+    /** Settings shared by every algorithm of the preset (the same f(s) for all). */
+    common: z.record(z.string(), z.any()).default({}),
+    /** Per-algorithm settings; an algorithm missing here is not offered by the preset. */
+    algos: z.partialRecord(z.enum(ALGOS), z.record(z.string(), z.any())),
+    /** Where each value comes from, by dotted key; `diayn:sac.alphaMode` scopes a source to one algorithm. */
+    sources: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export type Preset = z.infer<typeof presetSchema>;
+
+/** Sources of the built-in defaults of config.ts, by dotted key. */
+export const DEFAULT_SOURCES: Record<string, string> = {
+  'sac.lr': 'Haarnoja et al. 2018, Table 1',
+  'sac.gamma': 'Haarnoja et al. 2018, Table 1',
+  'sac.tau': 'Haarnoja et al. 2018, Table 1',
+  'sac.batchSize': 'Haarnoja et al. 2018, Table 1',
+  'sac.hidden': 'Haarnoja et al. 2018, Table 1',
+  'sac.targetEntropy': 'Haarnoja et al. 2018b §5 (−dim A)',
+  'sac.replayCapacity': 'Haarnoja et al. 2018, Table 1',
+  'diayn.skills': 'DIAYN reference code examples/mujoco_all_diayn.py',
+  'diayn.discriminatorHidden': 'DIAYN reference code (300 × 2)',
+  'diayn.discriminatorLr': 'DIAYN paper App. C',
+  'diayn.discriminatorBatchSize': 'DIAYN paper App. C',
+  'dads.skillDim': 'DADS paper App. A (Ant x-y: d = 2)',
+  'dads.components': 'DADS paper App. A.3 (4 experts, identity covariance)',
+  'dads.dynamicsHidden': 'DADS paper App. A (Ant: 512)',
+  'dads.dynamicsLr': 'DADS paper App. A',
+  'dads.dynamicsSteps': 'DADS reference code configs/ant_xy_onpolicy.txt',
+  'dads.dynamicsBatchSize': 'DADS reference code configs/ant_xy_onpolicy.txt',
+  'dads.priorSamples': 'DADS reference code configs (paper: 500)',
+  'dads.dynamicsInput': 'DADS reference code (x-y prior leaves q(Δx,Δy | z))',
+};
+
+/** Names of the presets in assets/presets. */
+export function listPresets(): string[] {
+  const dir = join(assetsDir(), 'presets');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
+}
+
+/**
+ * Loads and validates a preset by name.
+ * @throws ConfigError for an unknown name (lists the presets) or an invalid file (names the file and field).
+ */
+export function loadPreset(name: string): Preset {
+  const names = listPresets();
+  if (!names.includes(name)) {
+    throw new ConfigError(`Unknown preset "${name}". Allowed presets: ${names.join(', ')}`);
+  }
+  const file = join(assetsDir(), 'presets', `${name}.json`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`Cannot read preset ${file}: ${(err as Error).message}`);
+  }
+  const result = presetSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(`Invalid preset ${file}:\n${formatIssues(result.error)}`);
+  return result.data;
+}
+
+/** What the user asked for on the command line (or in the app's start form). */
+export interface RunRequest {
+  algo: AlgoName;
+  env?: string;
+  preset?: string | null;
+  seed?: number;
+  totalEnvSteps?: number;
+  /** DIAYN: number of skills; DADS: skill dimension. */
+  skills?: number;
+  /** `key=value` assignments with dotted keys into the config. */
+  set?: string[];
+}
+
+/** A resolved config and the source of each of its values (dotted key → source). */
+export interface ResolvedConfig {
+  config: RunConfig;
+  sources: Record<string, string>;
+}
+
+/**
+ * Resolves a full, validated run config for a request.
+ * @throws ConfigError on an unknown preset, a preset that does not offer the algorithm, an env that
+ *   contradicts the preset, an unknown `--set` key, or any invalid value (naming the field).
+ */
+export function resolveRunConfig(req: RunRequest): ResolvedConfig {
+  if (!(ALGOS as readonly string[]).includes(req.algo)) {
+    throw new ConfigError(`Unknown algorithm "${req.algo}". Allowed: ${ALGOS.join(', ')}`);
+  }
+  let raw: Record<string, any> = { algo: req.algo };
+  const sources: Record<string, string> = {};
+  for (const [key, src] of Object.entries(DEFAULT_SOURCES)) sources[key] = `default: ${src}`;
+
+  if (req.preset) {
+    const preset = loadPreset(req.preset);
+    const algoPart = preset.algos[req.algo];
+    if (!algoPart) {
+      throw new ConfigError(
+        `Preset "${preset.name}" does not configure ${req.algo}; it offers: ${Object.keys(preset.algos).join(', ')}`,
+      );
+    }
+    if (req.env && req.env !== preset.env) {
+      throw new ConfigError(`--env ${req.env} contradicts preset "${preset.name}", which is for env ${preset.env}`);
+    }
+    raw = deepMerge(raw, { ...preset.common, env: preset.env, preset: preset.name });
+    raw = deepMerge(raw, algoPart);
+    for (const [key, src] of Object.entries(preset.sources)) {
+      const [scope, dotted] = key.includes(':') ? key.split(':', 2) : [null, key];
+      if (scope === null || scope === req.algo) sources[dotted] = `preset ${preset.name}: ${src}`;
+    }
+  } else if (req.env) {
+    raw.env = req.env;
+  }
+  if (raw.env === undefined) throw new ConfigError('Either --env or --preset is required');
+
+  const flag = (key: string, value: unknown) => {
+    if (value === undefined) return;
+    const parts = key.split('.');
+    let node = raw;
+    for (const p of parts.slice(0, -1)) node = node[p] ??= {};
+    node[parts[parts.length - 1]] = value;
+    sources[key] = 'command line';
+  };
+  flag('seed', req.seed);
+  flag('totalEnvSteps', req.totalEnvSteps);
+  if (req.skills !== undefined) flag(req.algo === 'dads' ? 'dads.skillDim' : 'diayn.skills', req.skills);
+  for (const assignment of req.set ?? []) {
+    applySetOverride(raw, assignment);
+    sources[assignment.slice(0, assignment.indexOf('=')).trim()] = 'command line (--set)';
+  }
+  return { config: parseRunConfig(raw), sources };
+}

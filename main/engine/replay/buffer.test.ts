@@ -1,0 +1,48 @@
+import { describe, it, expect } from 'vitest';
+import { ReplayBuffer } from './buffer.ts';
+import { Rng } from '../rng.ts';
+
+const shape = { obsDim: 2, actDim: 1, skillDim: 3 };
+function fill(buf: ReplayBuffer, n: number, from = 0) {
+  for (let i = from; i < from + n; i++) buf.add([i, -i], [i / 10], i, [i + 1, -i - 1], i % 7 === 0, [i, 0, 1]);
+}
+
+describe('ReplayBuffer', () => {
+  it('keeps the newest transitions in FIFO order', () => {
+    const buf = new ReplayBuffer(5, shape);
+    fill(buf, 8);
+    expect(buf.size).toBe(5);
+    const all = buf.all();
+    expect(Array.from(all.reward)).toEqual([3, 4, 5, 6, 7]);
+    expect(Array.from(all.obs.subarray(0, 2))).toEqual([3, -3]);
+    expect(Array.from(all.terminated)).toEqual([0, 0, 0, 0, 1]);
+  });
+
+  it('samples rows that belong together', () => {
+    const buf = new ReplayBuffer(100, shape);
+    fill(buf, 50);
+    const b = buf.sample(64, new Rng(0));
+    for (let k = 0; k < b.size; k++) {
+      const i = b.reward[k];
+      expect(b.obs[2 * k]).toBe(i);
+      expect(b.nextObs[2 * k]).toBe(i + 1);
+      expect(b.skill[3 * k]).toBe(i);
+      expect(b.action[k]).toBeCloseTo(i / 10);
+    }
+  });
+
+  it('replaces rewards in insertion order and round-trips through arrays', () => {
+    const buf = new ReplayBuffer(4, shape);
+    fill(buf, 6);
+    buf.replaceRewards(Float32Array.from([10, 11, 12, 13]));
+    expect(Array.from(buf.all().reward)).toEqual([10, 11, 12, 13]);
+    const copy = new ReplayBuffer(4, shape);
+    copy.loadArrays(buf.toArrays());
+    expect(copy.all()).toEqual(buf.all());
+    expect(() => buf.replaceRewards(new Float32Array(3))).toThrow(/expected 4 rewards/);
+  });
+
+  it('refuses to sample when empty', () => {
+    expect(() => new ReplayBuffer(3, shape).sample(1, new Rng(0))).toThrow(/empty/);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * Turns run directories into the comparison figure's input: metric rows, evaluation x-y traces and
+ * which learning curves each algorithm shows.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { comparisonSpec, renderFigure, type FigureRun } from '../figures/compare.ts';
+import { POINT_MASS_ARENA } from '../sim/envs.ts';
+import type { RunDir } from './store.ts';
+
+/** Learning curves per algorithm, in the order they are drawn. */
+export const CURVES: Record<string, Array<{ key: string; title: string }>> = {
+  diayn: [
+    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
+    { key: 'discriminator_accuracy', title: 'discriminator accuracy' },
+    { key: 'alpha', title: 'SAC α' },
+  ],
+  dads: [
+    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
+    { key: 'skill_dynamics_loglik', title: 'skill-dynamics log q' },
+    { key: 'alpha', title: 'SAC α' },
+  ],
+  sac: [
+    { key: 'episode_return', title: 'episode return' },
+    { key: 'success_rate', title: 'success rate' },
+    { key: 'alpha', title: 'SAC α' },
+  ],
+};
+
+/** Reads a run's metrics and evaluation traces (empty traces when it was not evaluated). */
+export function figureRunOf(run: RunDir, label?: string): FigureRun {
+  const record = run.readRecord();
+  const tracesPath = join(run.evalDir, 'rollouts.jsonl');
+  const traces: FigureRun['traces'] = [];
+  if (existsSync(tracesPath)) {
+    for (const line of readFileSync(tracesPath, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const row = JSON.parse(line) as { skill: number; rollout: number; step: number; xy: number[] };
+      traces.push({ skill: row.skill, rollout: row.rollout, step: row.step, x: row.xy[0], y: row.xy[1] ?? 0 });
+    }
+  }
+  return {
+    label: label ?? record.algo.toUpperCase(),
+    seed: record.seed,
+    env: record.env,
+    metrics: run.readMetrics(),
+    traces,
+    curves: CURVES[record.algo] ?? [],
+  };
+}
+
+/**
+ * Writes the side-by-side comparison figure of some runs to `outBase`.svg and .png.
+ * @returns the two paths.
+ */
+export async function writeComparisonFigure(
+  runs: RunDir[],
+  outBase: string,
+  title: string,
+): Promise<{ svgPath: string; pngPath: string }> {
+  const data = runs.map((r) => figureRunOf(r));
+  const arena = data.every((d) => d.env === 'point-mass') ? POINT_MASS_ARENA : undefined;
+  const spec = comparisonSpec(data, { title, arena });
+  return renderFigure(spec, outBase);
+}
