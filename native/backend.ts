@@ -1,0 +1,343 @@
+/**
+ * The compute backend loader: picks the fastest tfjs backend that works on this machine and
+ * registers it into the one `@tensorflow/tfjs-core` instance the whole engine imports.
+ *
+ * Order tried (DESIGN.md, "Measured on this machine class"):
+ *   1. @tensorflow/tfjs-node-gpu  libtensorflow 2.9.1 with CUDA 11.2 / cuDNN 8.1 (linux/windows x64)
+ *   2. @tensorflow/tfjs-node      libtensorflow on the CPU
+ *   3. @tensorflow/tfjs-backend-wasm  XNNPACK in WebAssembly; always installed, always works
+ *   4. @tensorflow/tfjs-backend-cpu   plain JS, the last resort
+ * The two node packages are optional dependencies: their install script downloads libtensorflow,
+ * which fails on an offline machine, so they are commonly absent.
+ *
+ * `SKILL_LAB_BACKEND` (tfjs-node-gpu | tfjs-node | wasm | cpu | auto) overrides `opts.prefer`.
+ * A named backend is used or an Error explains why it cannot be; `auto` (or nothing) walks the
+ * order above.
+ */
+import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { dirname, join, sep } from 'node:path';
+import util from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { patchWasmKernels } from './wasm_fixes.ts';
+
+/** The backends a user can ask for, by the package (or backend) name. */
+export type BackendChoice = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+
+/** Allowed values of `SKILL_LAB_BACKEND` and `prefer`, in the automatic order. */
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+
+/** What {@link initBackend} settled on; recorded with every run. */
+export interface BackendInfo {
+  /** The tfjs backend name: 'tensorflow' (tfjs-node, -gpu), 'wasm' or 'cpu'. */
+  name: string;
+  /** The npm package that provides it. */
+  package: string;
+  /** That package's version. */
+  version: string;
+  /** Where the math runs, e.g. 'cpu (wasm simd)', 'cpu (libtensorflow)', 'gpu: NVIDIA H200'. */
+  device: string;
+  /** Each backend tried before this one and why it was passed over, e.g. '@tensorflow/tfjs-node-gpu: not installed'. */
+  tried: string[];
+}
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /** Use exactly this backend (Error if it cannot load); `SKILL_LAB_BACKEND` overrides it. */
+  prefer?: BackendChoice | 'auto';
+  /** Suppress the one-line report on first initialization. */
+  quiet?: boolean;
+}
+
+/** A resolved request: `forced` is null for the automatic order. */
+export interface BackendRequest {
+  forced: BackendChoice | null;
+  /** Where the request came from, for error messages. */
+  source: 'SKILL_LAB_BACKEND' | 'prefer' | 'default';
+  order: BackendChoice[];
+}
+
+const require = createRequire(import.meta.url);
+
+const PACKAGES: Record<BackendChoice, string> = {
+  'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu',
+  'tfjs-node': '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+};
+
+/**
+ * Turns the environment value and the caller's preference into a request.
+ *
+ * @param envValue the value of `SKILL_LAB_BACKEND` (undefined or blank: not set)
+ * @param prefer the caller's choice; overridden by a set `envValue`
+ * @throws Error listing the allowed values when either names an unknown backend.
+ */
+export function resolveBackendRequest(envValue: string | undefined, prefer?: string): BackendRequest {
+  const fromEnv = envValue?.trim();
+  const [value, source] = fromEnv ? [fromEnv, 'SKILL_LAB_BACKEND' as const] : [prefer, 'prefer' as const];
+  if (value === undefined || value === 'auto') {
+    return { forced: null, source: value === undefined ? 'default' : source, order: [...BACKEND_CHOICES] };
+  }
+  if (!(BACKEND_CHOICES as readonly string[]).includes(value)) {
+    throw new Error(
+      `${source === 'prefer' ? 'backend preference' : 'SKILL_LAB_BACKEND'} '${value}' is not a compute backend; ` +
+        `use one of: ${[...BACKEND_CHOICES, 'auto'].join(', ')}`,
+    );
+  }
+  const forced = value as BackendChoice;
+  return { forced, source, order: [forced] };
+}
+
+/**
+ * tfjs-node 4.22 calls `util.isNullOrUndefined`, which Node removed in v23 (Electron ≥ 40 ships
+ * Node 24); the fix was merged upstream but never released (tfjs#8425, tfjs#8609).
+ */
+function polyfillNodeUtil(): void {
+  const u = util as unknown as { isNullOrUndefined?: (v: unknown) => boolean };
+  u.isNullOrUndefined ??= (v: unknown) => v == null;
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0].trim();
+}
+
+function isMissingModule(err: unknown, pkg: string): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    (e?.code === 'MODULE_NOT_FOUND' || e?.code === 'ERR_MODULE_NOT_FOUND') && (e.message ?? '').includes(pkg)
+  );
+}
+
+function packageVersion(pkg: string, loader: ModuleLoader): string {
+  try {
+    return (loader.load(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Name of the first visible NVIDIA GPU, or null when nvidia-smi is unavailable. */
+function gpuName(): string | null {
+  try {
+    const visible = (process.env.CUDA_VISIBLE_DEVICES ?? '').split(',')[0].trim();
+    const args = ['--query-gpu=name', '--format=csv,noheader'];
+    if (/^\d+$/.test(visible)) args.push('-i', visible);
+    const out = execFileSync('nvidia-smi', args, {
+      timeout: 3000,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return out.split('\n')[0].trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** A load attempt: the info on success, or the reason it was passed over. */
+type Attempt = { ok: true; info: Omit<BackendInfo, 'tried'>; short: string } | { ok: false; reason: string };
+
+/** How node packages are found and loaded; replaceable so tests can stand in a fake package. */
+export interface ModuleLoader {
+  resolve(id: string): string;
+  load(id: string): unknown;
+}
+
+const nodeLoader: ModuleLoader = { resolve: (id) => require.resolve(id), load: (id) => require(id) };
+
+async function loadNode(choice: 'tfjs-node-gpu' | 'tfjs-node', loader: ModuleLoader): Promise<Attempt> {
+  const pkg = PACKAGES[choice];
+  try {
+    loader.resolve(pkg);
+  } catch {
+    return { ok: false, reason: 'not installed' };
+  }
+  polyfillNodeUtil();
+  // libtensorflow logs every op placement at INFO level; keep warnings (missing CUDA libraries).
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
+  try {
+    // CommonJS require, not import(): tfjs-node is CommonJS and must bind to the same
+    // tfjs-core module record that Node's resolution gives this engine.
+    loader.load(pkg);
+  } catch (err) {
+    if (isMissingModule(err, 'tfjs_binding')) {
+      return {
+        ok: false,
+        reason: `installed without its native binding (libtensorflow download failed?): ${firstLine(err)}`,
+      };
+    }
+    return { ok: false, reason: `failed to load: ${firstLine(err)}` };
+  }
+  if (tf.findBackendFactory('tensorflow') == null) {
+    return {
+      ok: false,
+      reason:
+        `loaded, but registered its backend in another copy of @tensorflow/tfjs-core ` +
+        `(this engine uses ${tf.version_core}; align the versions so npm deduplicates them)`,
+    };
+  }
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend('tensorflow');
+  } catch (err) {
+    return { ok: false, reason: `backend failed to initialize: ${firstLine(err)}` };
+  }
+  if (!ok) return { ok: false, reason: 'backend failed to initialize' };
+  const be = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
+  let device = 'cpu (libtensorflow)';
+  if (be.isUsingGpuDevice) device = `gpu: ${gpuName() ?? 'CUDA device'}`;
+  else if (choice === 'tfjs-node-gpu') device = 'cpu (libtensorflow; no usable GPU)';
+  const version = packageVersion(pkg, loader);
+  return {
+    ok: true,
+    info: { name: 'tensorflow', package: pkg, version, device },
+    short: device.startsWith('gpu') ? device : 'cpu',
+  };
+}
+
+async function loadWasm(): Promise<Attempt> {
+  const pkg = PACKAGES.wasm;
+  try {
+    const wasm =
+      (await import('@tensorflow/tfjs-backend-wasm')) as typeof import('@tensorflow/tfjs-backend-wasm');
+    // Point the loader at the package's own .wasm files by absolute path: after bundling
+    // (electron-vite) or from another working directory the default lookup beside the
+    // loaded script can miss them.
+    const dist = join(dirname(require.resolve(`${pkg}/package.json`)), 'dist') + sep;
+    wasm.setWasmPaths(dist);
+    if (!(await tf.setBackend('wasm'))) return { ok: false, reason: 'backend failed to initialize' };
+    patchWasmKernels();
+    const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
+    const threads = wasm.getThreadsCount();
+    const what = `wasm${simd ? ' simd' : ''}${threads > 1 ? `, ${threads} threads` : ''}`;
+    return {
+      ok: true,
+      info: { name: 'wasm', package: pkg, version: wasm.version_wasm, device: `cpu (${what})` },
+      short: `cpu${simd ? ' simd' : ''}`,
+    };
+  } catch (err) {
+    return { ok: false, reason: `failed to load: ${firstLine(err)}` };
+  }
+}
+
+async function loadCpu(): Promise<Attempt> {
+  const pkg = PACKAGES.cpu;
+  try {
+    const cpu =
+      (await import('@tensorflow/tfjs-backend-cpu')) as typeof import('@tensorflow/tfjs-backend-cpu');
+    if (!(await tf.setBackend('cpu'))) return { ok: false, reason: 'backend failed to initialize' };
+    // The cpu backend prints a multi-line "install tfjs-node" banner on first use; the report
+    // line below already says which backend runs.
+    (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+    return {
+      ok: true,
+      info: { name: 'cpu', package: pkg, version: cpu.version_cpu, device: 'cpu (js)' },
+      short: 'cpu js',
+    };
+  } catch (err) {
+    return { ok: false, reason: `failed to load: ${firstLine(err)}` };
+  }
+}
+
+function load(choice: BackendChoice, loader: ModuleLoader): Promise<Attempt> {
+  switch (choice) {
+    case 'tfjs-node-gpu':
+    case 'tfjs-node':
+      return loadNode(choice, loader);
+    case 'wasm':
+      return loadWasm();
+    case 'cpu':
+      return loadCpu();
+  }
+}
+
+/**
+ * Loads and activates a backend for a request, without caching or printing (the engine calls
+ * {@link initBackend}; this is its worker, exposed for tests and tools).
+ *
+ * @param loader how the optional node packages are resolved and loaded (tests pass a fake)
+ * @returns the info, plus the short label for the report line.
+ * @throws Error when a forced backend cannot be used (with the reason) or nothing loads.
+ */
+export async function selectBackend(
+  request: BackendRequest,
+  loader: ModuleLoader = nodeLoader,
+): Promise<{ info: BackendInfo; short: string }> {
+  const tried: string[] = [];
+  for (const choice of request.order) {
+    const attempt = await load(choice, loader);
+    if (attempt.ok) return { info: { ...attempt.info, tried }, short: attempt.short };
+    tried.push(`${PACKAGES[choice]}: ${attempt.reason}`);
+    if (request.forced) {
+      const hint =
+        choice === 'tfjs-node-gpu' || choice === 'tfjs-node'
+          ? ` (install it with \`npm install ${PACKAGES[choice]}\`, which downloads libtensorflow and needs internet)`
+          : '';
+      throw new Error(
+        `compute backend '${choice}' was requested by ${request.source} but cannot be used: ` +
+          `${PACKAGES[choice]}: ${attempt.reason}${attempt.reason === 'not installed' ? hint : ''}`,
+      );
+    }
+  }
+  throw new Error(`no compute backend could be loaded; tried: ${tried.join('; ')}`);
+}
+
+let pending: Promise<BackendInfo> | null = null;
+let active: { info: BackendInfo; choice: BackendChoice } | null = null;
+
+function choiceOf(info: BackendInfo): BackendChoice {
+  return (Object.keys(PACKAGES) as BackendChoice[]).find((c) => PACKAGES[c] === info.package) ?? 'wasm';
+}
+
+/**
+ * Initializes the compute backend once per process and returns what was chosen. Later calls
+ * return the same info; a later call that forces a different backend throws (tfjs holds one
+ * active backend per process and the engine's tensors live there).
+ *
+ * Prints one line on first initialization unless `quiet`, e.g.
+ * `[skill-lab] compute backend: wasm (@tensorflow/tfjs-backend-wasm 4.22.0, cpu simd); tried: tfjs-node-gpu (not installed), tfjs-node (not installed)`.
+ *
+ * @throws Error when `SKILL_LAB_BACKEND` or `prefer` names an unknown backend (listing the
+ *   allowed ones), when a forced backend cannot load (saying why), or when nothing loads.
+ */
+export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
+  const request = resolveBackendRequest(process.env.SKILL_LAB_BACKEND, opts.prefer);
+  if (pending) {
+    const info = await pending;
+    const choice = choiceOf(info);
+    if (request.forced && request.forced !== choice) {
+      throw new Error(
+        `compute backend already initialized as '${choice}'; '${request.forced}' (from ${request.source}) ` +
+          `cannot be activated in the same process`,
+      );
+    }
+    return info;
+  }
+  pending = (async () => {
+    const { info, short } = await selectBackend(request);
+    active = { info, choice: choiceOf(info) };
+    if (!opts.quiet) {
+      const tried = info.tried.map((t) => {
+        const [pkg, ...why] = t.split(': ');
+        return `${pkg.replace('@tensorflow/', '')} (${why.join(': ')})`;
+      });
+      console.error(
+        `[skill-lab] compute backend: ${info.name} (${info.package} ${info.version}, ${short})` +
+          (tried.length > 0 ? `; tried: ${tried.join(', ')}` : ''),
+      );
+    }
+    return info;
+  })();
+  try {
+    return await pending;
+  } catch (err) {
+    pending = null;
+    throw err;
+  }
+}
+
+/** The backend chosen by {@link initBackend}, or null before it finished. */
+export function backendInfo(): BackendInfo | null {
+  return active ? { ...active.info, tried: [...active.info.tried] } : null;
+}

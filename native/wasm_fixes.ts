@@ -1,0 +1,102 @@
+/**
+ * Corrections for kernels of @tensorflow/tfjs-backend-wasm 4.22 that return wrong numbers
+ * without an error. Found by comparing wasm against the cpu reference backend
+ * (native/wasm_fixes.test.ts); tfjs has had no release since 4.22, so they are fixed here by
+ * wrapping the registered kernels.
+ *
+ * - OneHot with a dtype other than int32 writes int32 bit patterns into the output, so
+ *   `tf.oneHot(i, n, 1, 0, 'float32')` yields 1.4e-45 instead of 1.
+ * - GatherV2 with batchDims > 0 (`tf.gather(x, i, axis, batchDims)`) mixes up rows.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/** The parts of the wasm backend object these fixes use. */
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
+  readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
+  disposeData(dataId: tf.DataId): boolean;
+}
+
+function wrap(
+  kernelName: string,
+  fix: (args: KernelArgs, original: tf.KernelFunc) => tf.TensorInfo | tf.TensorInfo[],
+): void {
+  const config = tf.getKernel(kernelName, 'wasm');
+  if (!config) return;
+  const original = config.kernelFunc;
+  tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ ...config, kernelFunc: (args) => fix(args, original) });
+}
+
+let patched = false;
+
+/**
+ * Installs the corrections above. Idempotent; a no-op when the wasm backend's kernels are not
+ * registered.
+ *
+ * @returns the kernel names wrapped on this call (empty when already patched)
+ */
+export function patchWasmKernels(): string[] {
+  if (patched) return [];
+  patched = true;
+  const done: string[] = [];
+
+  if (tf.getKernel('OneHot', 'wasm')) {
+    wrap('OneHot', (args, original) => {
+      const dtype = (args.attrs as { dtype?: tf.DataType }).dtype ?? 'int32';
+      if (dtype === 'int32') return original(args);
+      const backend = args.backend as unknown as WasmBackendLike;
+      const asInt = original({ ...args, attrs: { ...args.attrs, dtype: 'int32' } }) as tf.TensorInfo;
+      const out = backend.makeOutput(asInt.shape, dtype);
+      backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(asInt));
+      backend.disposeData(asInt.dataId);
+      return out;
+    });
+    done.push('OneHot');
+  }
+
+  if (tf.getKernel('GatherV2', 'wasm')) {
+    wrap('GatherV2', (args, original) => {
+      const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+      const attrs = args.attrs as { axis: number; batchDims: number };
+      const batchDims = attrs.batchDims < 0 ? attrs.batchDims + indices.shape.length : attrs.batchDims;
+      if (!batchDims) return original(args);
+      // out[b, o, j, s] = x[b, o, idx[b, j], s] on the flattened views, in plain JS: the batched
+      // form is rare and small (per-sample selections), so clarity beats speed here.
+      const backend = args.backend as unknown as WasmBackendLike;
+      const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0];
+      const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(
+        x as tf.Tensor,
+        indices as tf.Tensor,
+        axis,
+        batchDims,
+      );
+      const { batchSize, outerSize, dimSize, sliceSize, outputShape } = info;
+      const xv = backend.readSync(x.dataId) as tf.TypedArray;
+      const iv = backend.readSync(indices.dataId) as tf.TypedArray;
+      const perBatch = iv.length / batchSize;
+      const out = backend.makeOutput(outputShape, x.dtype);
+      const ov = backend.typedArrayFromHeap(out);
+      for (let b = 0; b < batchSize; b++) {
+        for (let j = 0; j < perBatch; j++) {
+          const k = iv[b * perBatch + j];
+          if (!(k >= 0 && k < dimSize)) {
+            backend.disposeData(out.dataId);
+            throw new Error(`GatherV2: the index value ${k} is not in [0, ${dimSize - 1}]`);
+          }
+          for (let o = 0; o < outerSize; o++) {
+            const src = ((b * outerSize + o) * dimSize + k) * sliceSize;
+            const dst = ((b * outerSize + o) * perBatch + j) * sliceSize;
+            for (let s = 0; s < sliceSize; s++) ov[dst + s] = xv[src + s];
+          }
+        }
+      }
+      return out;
+    });
+    done.push('GatherV2');
+  }
+  return done;
+}
