@@ -9,13 +9,14 @@
  *
  * Each gradient below is derived from the kernel's definition (y = f(inputs), upstream dy):
  * elementwise derivatives, sums over broadcast axes, and the adjoint of each shape operation.
- * Registration fills only kernels that have no gradient yet, so when tfjs-node brings the
- * union package's official set those stay in force; the one exception is BatchMatMul, whose
- * gradient here is always installed because it picks the fast product for the active backend
- * (see matmul.ts). `registerEngineGradients` is idempotent and runs on import of any nn module.
+ * Registration fills only kernels that have no gradient yet; BatchMatMul's is always installed
+ * because it picks the fast product for the active backend (see matmul.ts). When tfjs-node is
+ * loaded later, the union package it brings registers the official set over these, which is
+ * equally correct. `registerEngineGradients` is idempotent and runs on import of any nn module.
  *
- * Kernels left out (their gradient request fails loudly): Prod, StridedSlice, convolutions,
- * pooling, FusedBatchNorm, UnsortedSegmentSum, the inverse trigonometric functions.
+ * Kernels left out (asking for their gradient fails loudly): Prod, StridedSlice, convolutions,
+ * pooling, FusedBatchNorm, UnsortedSegmentSum, Tan and the inverse trigonometric functions
+ * other than Atan.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { matMulT } from './matmul.ts';
