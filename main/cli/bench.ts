@@ -74,7 +74,14 @@ function sacUpdateMs(hidden: number[], batch: number, iters: number): number {
   });
   const rng = new Rng(4);
   const mk = (n: number) => rng.fillUniform(new Float32Array(n), -1, 1) as Float32Array;
-  const b = { size: batch, input: mk(batch * inputDim), action: mk(batch * actDim), reward: mk(batch), nextInput: mk(batch * inputDim), terminated: new Float32Array(batch) };
+  const b = {
+    size: batch,
+    input: mk(batch * inputDim),
+    action: mk(batch * actDim),
+    reward: mk(batch),
+    nextInput: mk(batch * inputDim),
+    terminated: new Float32Array(batch),
+  };
   const times: number[] = [];
   for (let i = 0; i < iters + 3; i++) {
     const t0 = performance.now();
@@ -98,13 +105,17 @@ export async function benchCommand(opts: { json: boolean; quick: boolean }): Pro
   };
   log(`machine: ${out.cpu}, ${out.cores} cores, Node ${out.node}`);
 
-  out.ant_mj_step_per_s = Math.round(await measureMjStepsPerSecond(envSpec('ant').modelPath, Math.round(100_000 * q)));
+  out.ant_mj_step_per_s = Math.round(
+    await measureMjStepsPerSecond(envSpec('ant').modelPath, Math.round(100_000 * q)),
+  );
   log(`ant raw mj_step/s (one thread):          ${out.ant_mj_step_per_s}`);
   for (const name of ['point-mass', 'ant'] as const) {
     const key = name.replace('-', '_');
     out[`${key}_env_step_per_s`] = Math.round(await envStepsPerSecond(name, Math.round(20_000 * q)));
     out[`${key}_vec8_env_step_per_s`] = Math.round(await vecStepsPerSecond(name, 8, Math.round(2_500 * q)));
-    log(`${name} env steps/s: single ${out[`${key}_env_step_per_s`]}, VecEnv×8 ${out[`${key}_vec8_env_step_per_s`]}`);
+    log(
+      `${name} env steps/s: single ${out[`${key}_env_step_per_s`]}, VecEnv×8 ${out[`${key}_vec8_env_step_per_s`]}`,
+    );
   }
   const iters = Math.max(5, Math.round(30 * q));
   for (const [h, b] of [
@@ -114,7 +125,9 @@ export async function benchCommand(opts: { json: boolean; quick: boolean }): Pro
     const mlp = await benchMlpUpdate({ hidden: [h, h], batch: b, inputDim: 29, outputDim: 8, iters });
     out[`mlp_update_2x${h}_b${b}_ms`] = round2(mlp);
     out[`sac_update_2x${h}_b${b}_ms`] = round2(sacUpdateMs([h, h], b, iters));
-    log(`2×${h} at batch ${b}: MLP Adam update ${out[`mlp_update_2x${h}_b${b}_ms`]} ms, full SAC update ${out[`sac_update_2x${h}_b${b}_ms`]} ms`);
+    log(
+      `2×${h} at batch ${b}: MLP Adam update ${out[`mlp_update_2x${h}_b${b}_ms`]} ms, full SAC update ${out[`sac_update_2x${h}_b${b}_ms`]} ms`,
+    );
   }
 
   const { config } = resolveRunConfig({ algo: 'dads', preset: 'ant-xy', seed: 0 });
@@ -124,7 +137,9 @@ export async function benchCommand(opts: { json: boolean; quick: boolean }): Pro
   out.dads_ant_iteration_s = round2((performance.now() - t0) / 1000);
   out.dads_ant_iteration_env_steps = config.stepsPerIteration;
   dads.dispose();
-  log(`one DADS Ant iteration (ant-xy preset: ${config.stepsPerIteration} env steps, ${config.dads.dynamicsSteps} skill-dynamics and ${config.updatesPerIteration} SAC steps): ${out.dads_ant_iteration_s} s`);
+  log(
+    `one DADS Ant iteration (ant-xy preset: ${config.stepsPerIteration} env steps, ${config.dads.dynamicsSteps} skill-dynamics and ${config.updatesPerIteration} SAC steps): ${out.dads_ant_iteration_s} s`,
+  );
   log(`backend: ${backend.name} (${backend.package} ${backend.version}, ${backend.device})`);
   if (opts.json) console.log(JSON.stringify(out));
 }

@@ -51,7 +51,8 @@ export function spawnRunProcess(run: RunDir, evaluate: boolean): ChildProcess {
 export async function compareCommand(opts: CompareOptions): Promise<CompareResult> {
   const preset = loadPreset(opts.preset);
   const algos = (['diayn', 'dads'] as const).filter((a) => preset.algos[a]);
-  if (algos.length < 2) throw new Error(`preset "${preset.name}" must configure both diayn and dads to compare them`);
+  if (algos.length < 2)
+    throw new Error(`preset "${preset.name}" must configure both diayn and dads to compare them`);
   const store = new RunStore(opts.workspace);
   const runs: RunDir[] = [];
   for (let k = 0; k < opts.seeds; k++) {
@@ -66,7 +67,9 @@ export async function compareCommand(opts: CompareOptions): Promise<CompareResul
       runs.push(store.create(config, sources, versions()));
     }
   }
-  console.log(`comparing DIAYN and DADS on preset ${preset.name} (${preset.env}), ${opts.seeds} seed(s), ${runs.length} run processes`);
+  console.log(
+    `comparing DIAYN and DADS on preset ${preset.name} (${preset.env}), ${opts.seeds} seed(s), ${runs.length} run processes`,
+  );
   for (const run of runs) console.log(`  ${run.path}`);
 
   const bars = new RunBars();
@@ -75,7 +78,7 @@ export async function compareCommand(opts: CompareOptions): Promise<CompareResul
   const children: ChildProcess[] = [];
   const onSigint = () => {
     bars.log('stopping all runs after their current iteration (checkpointing)…');
-    for (const c of children) c.connected && c.send({ type: 'stop' });
+    for (const c of children) if (c.connected) c.send({ type: 'stop' });
   };
   process.on('SIGINT', onSigint);
   try {
@@ -98,7 +101,9 @@ export async function compareCommand(opts: CompareOptions): Promise<CompareResul
           });
           child.on('exit', (code, signal) => {
             if (code !== 0) {
-              const reason = errorText ?? `run process exited with ${signal ?? `code ${code}`} (see ${join(run.path, 'worker.log')})`;
+              const reason =
+                errorText ??
+                `run process exited with ${signal ?? `code ${code}`} (see ${join(run.path, 'worker.log')})`;
               failed.push({ run, reason });
               bars.note(run.id, `failed: ${reason.slice(0, 80)}`);
             }

@@ -18,7 +18,8 @@ import { join } from 'node:path';
 function int(name: string) {
   return (v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${v}"`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${v}"`);
     return n;
   };
 }
@@ -32,7 +33,9 @@ program
 
 program
   .command('train')
-  .description('train one run (SAC on the env reward, DIAYN or DADS) with a progress bar; Ctrl-C checkpoints and stops')
+  .description(
+    'train one run (SAC on the env reward, DIAYN or DADS) with a progress bar; Ctrl-C checkpoints and stops',
+  )
   .addOption(new Option('--algo <algo>', 'algorithm').choices(ALGOS).makeOptionMandatory())
   .addOption(new Option('--env <env>', 'environment').choices(ENVS))
   .option('--preset <name>', `experiment preset (${listPresets().join(', ')})`)
@@ -43,14 +46,24 @@ program
   .option('--no-eval', 'skip the evaluation after training')
   .action(async (o) => {
     await trainCommand(
-      { algo: o.algo, env: o.env, preset: o.preset, seed: o.seed, totalEnvSteps: o.steps, skills: o.skills, set: o.set },
+      {
+        algo: o.algo,
+        env: o.env,
+        preset: o.preset,
+        seed: o.seed,
+        totalEnvSteps: o.steps,
+        skills: o.skills,
+        set: o.set,
+      },
       { workspace: program.opts().workspace, eval: o.eval },
     );
   });
 
 program
   .command('compare')
-  .description('train DIAYN and DADS side by side (separate processes), evaluate them and write the comparison figure')
+  .description(
+    'train DIAYN and DADS side by side (separate processes), evaluate them and write the comparison figure',
+  )
   .requiredOption('--preset <name>', `experiment preset (${listPresets().join(', ')})`)
   .option('--seeds <k>', 'seeds per algorithm', int('--seeds'), 1)
   .option('--seed <n>', 'first seed', int('--seed'), 0)
@@ -65,7 +78,13 @@ program
   .command('start')
   .description('the quick comparison: DIAYN vs DADS on the point-mass preset (what `npm start` runs)')
   .action(async () => {
-    const result = await compareCommand({ preset: 'point-mass', seeds: 1, seed: 0, set: [], workspace: program.opts().workspace });
+    const result = await compareCommand({
+      preset: 'point-mass',
+      seeds: 1,
+      seed: 0,
+      set: [],
+      workspace: program.opts().workspace,
+    });
     if (result.failed.length) process.exitCode = 1;
   });
 
@@ -93,7 +112,9 @@ program
       return;
     }
     if (runs.length === 0) {
-      console.log(`no runs in ${store.runsDir} — start one with: skill-lab train --preset point-mass --algo diayn`);
+      console.log(
+        `no runs in ${store.runsDir} — start one with: skill-lab train --preset point-mass --algo diayn`,
+      );
       return;
     }
     for (const { dir, record, error } of runs) {

@@ -21,7 +21,8 @@ const KEY_METRICS: Record<string, Array<[string, string]>> = {
   ],
 };
 
-const FORMAT = '{label} |{bar}| {percentage}% {value}/{total} env steps | {speed} steps/s | ETA {eta_formatted} | {metrics}';
+const FORMAT =
+  '{label} |{bar}| {percentage}% {value}/{total} env steps | {speed} steps/s | ETA {eta_formatted} | {metrics}';
 
 /** Formats the key metrics of a row for one progress line. */
 export function metricSummary(algo: string, row: Record<string, number>): string {
@@ -42,13 +43,24 @@ export class RunBars {
 
   constructor() {
     this.multi = new cliProgress.MultiBar(
-      { format: FORMAT, hideCursor: true, clearOnComplete: false, etaBuffer: 20, barsize: 24, noTTYOutput: true, notTTYSchedule: 10_000 },
+      {
+        format: FORMAT,
+        hideCursor: true,
+        clearOnComplete: false,
+        etaBuffer: 20,
+        barsize: 24,
+        noTTYOutput: true,
+        notTTYSchedule: 10_000,
+      },
       cliProgress.Presets.shades_classic,
     );
   }
 
   add(runId: string, label: string, total: number, start = 0): void {
-    this.bars.set(runId, this.multi.create(total, start, { label: label.padEnd(6), speed: '-', metrics: '' }));
+    this.bars.set(
+      runId,
+      this.multi.create(total, start, { label: label.padEnd(6), speed: '-', metrics: '' }),
+    );
   }
 
   update(algo: string, p: Progress): void {

@@ -16,17 +16,32 @@ function n(v: unknown, digits = 3): string {
 /** Prints the report of `skill-lab eval` as a short text table. */
 export function printEvalReport(r: EvalReport): void {
   console.log(`\n${r.algo.toUpperCase()} on ${r.env} — run ${r.run}, ${r.env_steps} env steps`);
-  console.log(`  f(s) = ${r.state_function}; ${r.skills.length} skills × ${r.rollouts_per_skill} rollouts of ${r.episode_steps} steps`);
+  console.log(
+    `  f(s) = ${r.state_function}; ${r.skills.length} skills × ${r.rollouts_per_skill} rollouts of ${r.episode_steps} steps`,
+  );
   console.log(`  x-y coverage: ${r.coverage_cells} cells of ${r.coverage_cell_m} m`);
-  console.log(`  normalized skill variance (DADS Fig. 6, lower = more predictable): ${n(r.mean_normalized_variance)}`);
-  for (const [key, label] of RUN_LEVEL) if (typeof r[key] === 'number') console.log(`  ${label}: ${n(r[key])}`);
+  console.log(
+    `  normalized skill variance (DADS Fig. 6, lower = more predictable): ${n(r.mean_normalized_variance)}`,
+  );
+  for (const [key, label] of RUN_LEVEL)
+    if (typeof r[key] === 'number') console.log(`  ${label}: ${n(r[key])}`);
   const extra = RUN_LEVEL.map(([k]) => k).filter((k) => r.skills.some((s) => typeof s[k] === 'number'));
   const header = ['skill', 'z', 'final f(s) mean ± std', 'travelled (m)', 'norm. var.', ...extra];
   console.log('  ' + header.join(' | '));
   for (const s of r.skills) {
     const z = s.z.length > 4 ? `#${s.id}` : `[${s.z.map((v) => v.toFixed(2)).join(', ')}]`;
-    const fin = s.final_mean.map((m, j) => `${m.toFixed(2)}±${s.final_std[j].toFixed(2)}`).slice(0, 3).join(', ');
-    const cols = [String(s.id), z, fin, n(s.distance_travelled, 2), n(s.normalized_variance), ...extra.map((k) => n(s[k]))];
+    const fin = s.final_mean
+      .map((m, j) => `${m.toFixed(2)}±${s.final_std[j].toFixed(2)}`)
+      .slice(0, 3)
+      .join(', ');
+    const cols = [
+      String(s.id),
+      z,
+      fin,
+      n(s.distance_travelled, 2),
+      n(s.normalized_variance),
+      ...extra.map((k) => n(s[k])),
+    ];
     console.log('  ' + cols.join(' | '));
   }
 }

@@ -8,7 +8,10 @@ import { RunBars } from './progress.ts';
 import { printEvalReport } from './report.ts';
 
 /** Creates a run from a request and trains it. */
-export async function trainCommand(req: RunRequest, opts: { workspace?: string; eval: boolean }): Promise<void> {
+export async function trainCommand(
+  req: RunRequest,
+  opts: { workspace?: string; eval: boolean },
+): Promise<void> {
   const { config, sources } = resolveRunConfig(req);
   const store = new RunStore(opts.workspace);
   const run = store.create(config, sources, versions());

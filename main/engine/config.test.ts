@@ -12,7 +12,9 @@ describe('run config', () => {
   it('names the invalid field and what is allowed', () => {
     expect(() => parseRunConfig({ algo: 'ppo', env: 'ant' })).toThrow(/algo.*"sac".*"diayn".*"dads"/s);
     expect(() => parseRunConfig({ algo: 'sac', env: 'ant', sac: { gamma: 1.5 } })).toThrow(/sac\.gamma/);
-    expect(() => parseRunConfig({ algo: 'sac', env: 'ant', sac: { lerning_rate: 1 } })).toThrow(/lerning_rate/);
+    expect(() => parseRunConfig({ algo: 'sac', env: 'ant', sac: { lerning_rate: 1 } })).toThrow(
+      /lerning_rate/,
+    );
   });
 
   it('lists every settable key', () => {
@@ -65,10 +67,12 @@ describe('presets', () => {
   it('rejects unknown presets, algorithms, keys and contradicting envs with the allowed values', () => {
     expect(() => resolveRunConfig({ algo: 'dads', preset: 'nope' })).toThrow(/Allowed presets: .*point-mass/);
     expect(() => resolveRunConfig({ algo: 'ppo' as 'sac', env: 'ant' })).toThrow(/Allowed: sac, diayn, dads/);
-    expect(() => resolveRunConfig({ algo: 'dads', preset: 'point-mass', set: ['sac.nope=1'] })).toThrow(/unknown key "sac.nope".*sac\.lr/s);
-    expect(() => resolveRunConfig({ algo: 'dads', preset: 'point-mass', env: 'ant' })).toThrow(/contradicts/);
-    expect(() => resolveRunConfig({ algo: 'dads', preset: 'point-mass', set: ['dads.priorSamples=-3'] })).toThrow(
-      ConfigError,
+    expect(() => resolveRunConfig({ algo: 'dads', preset: 'point-mass', set: ['sac.nope=1'] })).toThrow(
+      /unknown key "sac.nope".*sac\.lr/s,
     );
+    expect(() => resolveRunConfig({ algo: 'dads', preset: 'point-mass', env: 'ant' })).toThrow(/contradicts/);
+    expect(() =>
+      resolveRunConfig({ algo: 'dads', preset: 'point-mass', set: ['dads.priorSamples=-3'] }),
+    ).toThrow(ConfigError);
   });
 });

@@ -200,7 +200,13 @@ function unwrap(schema: z.ZodType): z.ZodType {
 export function deepMerge<T extends Record<string, any>>(base: T, over: Record<string, any>): T {
   const out: Record<string, any> = { ...base };
   for (const [key, value] of Object.entries(over)) {
-    if (value && typeof value === 'object' && !Array.isArray(value) && typeof out[key] === 'object' && out[key]) {
+    if (
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      typeof out[key] === 'object' &&
+      out[key]
+    ) {
       out[key] = deepMerge(out[key], value);
     } else {
       out[key] = value;

@@ -128,7 +128,9 @@ export function resolveRunConfig(req: RunRequest): ResolvedConfig {
       );
     }
     if (req.env && req.env !== preset.env) {
-      throw new ConfigError(`--env ${req.env} contradicts preset "${preset.name}", which is for env ${preset.env}`);
+      throw new ConfigError(
+        `--env ${req.env} contradicts preset "${preset.name}", which is for env ${preset.env}`,
+      );
     }
     raw = deepMerge(raw, { ...preset.common, env: preset.env, preset: preset.name });
     raw = deepMerge(raw, algoPart);

@@ -14,7 +14,10 @@ import { RunDir } from './runs/store.ts';
 import { trainRun } from './runs/trainer.ts';
 import { evaluateRun } from './runs/evaluate.ts';
 
-type ParentPort = { postMessage(msg: unknown): void; on(ev: 'message', cb: (e: { data: unknown }) => void): void };
+type ParentPort = {
+  postMessage(msg: unknown): void;
+  on(ev: 'message', cb: (e: { data: unknown }) => void): void;
+};
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 

@@ -20,8 +20,11 @@ describe('DADS on point-mass with 2-D skills (learning test)', () => {
     const rows = run.readMetrics();
     const first = rows[0].intrinsic_reward;
     const last = rows.slice(-3).reduce((s, r) => s + r.intrinsic_reward, 0) / 3;
-    // The reward is bounded by log(L + 1) = log 101 ≈ 4.6 nats; "well above" = by more than a nat.
-    expect(last - first).toBeGreaterThan(1);
+    // Untrained, every z predicts the same Δ and the reward is ≈ 0. With identity covariance in the
+    // batch-normalized Δ space, even perfectly separated 2-D skills earn only about 1.1 nats here, so a
+    // rise of 0.2 nats is a large share of what can be had.
+    expect(first).toBeLessThan(0.05);
+    expect(last - first).toBeGreaterThan(0.2);
 
     const report = await evaluateRun(run);
     // The 8 evaluation skills are z = (cos θ_k, sin θ_k), θ_k = k·45°. If the displacement direction

@@ -15,12 +15,19 @@ import type { RunConfig } from '../config.ts';
 import { MLP } from '../nn/mlp.ts';
 import { BatchNorm } from '../nn/batchnorm.ts';
 import { mixtureOfGaussiansLogProb } from '../nn/distributions.ts';
-import { adamState, restoreAdamState, variablesToArrays, assignArrays, type NamedArrays } from '../nn/checkpoint.ts';
+import { makeAdam } from '../nn/checkpoint.ts';
+import { namedParams, saveTrainable, loadTrainable } from './state.ts';
 import { VecEnv } from '../sim/vec_env.ts';
 import { Rng } from '../rng.ts';
 import { summarizeEpisodes } from './rollout.ts';
-import { OffPolicyBase, envOptionsOf, meanStats, uid, type SacUpdateStats } from './sac.ts';
-import { continuousPrior, evaluationSkills, selectColumns, stateFunction, type StateFunction } from './skills.ts';
+import { OffPolicyBase, envOptionsOf, meanStats, type SacUpdateStats } from './sac.ts';
+import {
+  continuousPrior,
+  evaluationSkills,
+  selectColumns,
+  stateFunction,
+  type StateFunction,
+} from './skills.ts';
 import type { AlgorithmState, EvalSkill, Metrics } from './types.ts';
 
 /** Rows per chunk when evaluating the L alternative skills, to bound memory. */
@@ -48,7 +55,10 @@ export class SkillDynamics {
     seed: number,
   ) {
     this.stateDim = stateDims.length;
-    this.inputNorm = this.stateDim > 0 ? new BatchNorm({ name: `${name}/input_norm`, dim: this.stateDim, affine: true }) : null;
+    this.inputNorm =
+      this.stateDim > 0
+        ? new BatchNorm({ name: `${name}/input_norm`, dim: this.stateDim, affine: true })
+        : null;
     this.targetNorm = new BatchNorm({ name: `${name}/target_norm`, dim: fDim, affine: false });
     this.net = new MLP({
       name: `${name}/net`,
@@ -57,16 +67,23 @@ export class SkillDynamics {
       outputDim: components * (1 + fDim),
       seed,
     });
-    this.opt = tf.train.adam(lr);
+    this.opt = makeAdam(lr);
   }
 
   /** Mixture parameters for states [B, stateDim] (ignored when stateDim = 0) and skills [B, d]. */
-  private params(state: tf.Tensor2D | null, z: tf.Tensor2D, training: boolean): { logits: tf.Tensor2D; means: tf.Tensor3D } {
+  private params(
+    state: tf.Tensor2D | null,
+    z: tf.Tensor2D,
+    training: boolean,
+  ): { logits: tf.Tensor2D; means: tf.Tensor3D } {
     const x = state && this.inputNorm ? tf.concat([this.inputNorm.apply(state, training), z], 1) : z;
     const out = this.net.apply(x);
     const K = this.components;
     const B = out.shape[0];
-    return { logits: out.slice([0, 0], [-1, K]), means: out.slice([0, K], [-1, -1]).reshape([B, K, this.fDim]) };
+    return {
+      logits: tf.slice(out, [0, 0], [-1, K]),
+      means: tf.reshape(tf.slice(out, [0, K], [-1, -1]), [B, K, this.fDim]),
+    };
   }
 
   /** log q(Δ | s, z) [B] for normalized targets Δn [B, fDim]. */
@@ -92,13 +109,11 @@ export class SkillDynamics {
 
   /** Named trainable and statistics variables, for checkpoints. */
   namedVariables(): Record<string, tf.Variable> {
-    const out: Record<string, tf.Variable> = {};
-    this.net.paramNames().forEach((n, i) => (out[`net/${n}`] = this.net.variables[i]));
-    for (const norm of [this.inputNorm, this.targetNorm]) {
-      if (!norm) continue;
-      norm.paramNames().forEach((n, i) => (out[n] = norm.allVariables[i]));
-    }
-    return out;
+    return {
+      ...namedParams(this.net, 'net'),
+      ...(this.inputNorm ? namedParams(this.inputNorm, 'input_norm') : {}),
+      ...namedParams(this.targetNorm, 'target_norm'),
+    };
   }
 
   trainableNamed(): Record<string, tf.Variable> {
@@ -138,7 +153,7 @@ export class DadsAlgorithm extends OffPolicyBase {
         : Array.from({ length: vec.obsDim }, (_, i) => i).filter((i) => !coordDims.includes(i));
     const d = config.dads;
     this.dynamics = new SkillDynamics(
-      `dads${uid()}/skill_dynamics`,
+      'skill_dynamics',
       this.dynStateDims,
       this.skillDim,
       this.f.dims.length,
@@ -166,7 +181,12 @@ export class DadsAlgorithm extends OffPolicyBase {
    * log-ratios clipped to ±50) and the skill-dynamics log-likelihood log q(Δ|s,z) under the current q.
    * Alternative skills are drawn per transition.
    */
-  intrinsicReward(obs: Float32Array, nextObs: Float32Array, skills: Float32Array, rng: Rng): { reward: Float32Array; logq: Float32Array } {
+  intrinsicReward(
+    obs: Float32Array,
+    nextObs: Float32Array,
+    skills: Float32Array,
+    rng: Rng,
+  ): { reward: Float32Array; logq: Float32Array } {
     const N = skills.length / this.skillDim;
     const L = this.config.dads.priorSamples;
     const d = this.skillDim;
@@ -182,14 +202,19 @@ export class DadsAlgorithm extends OffPolicyBase {
       const out = tf.tidy(() => {
         const s = state ? tf.tensor2d(state.subarray(start * sd, (start + C) * sd), [C, sd]) : null;
         const z = tf.tensor2d(skills.subarray(start * d, (start + C) * d), [C, d]);
-        const target = this.dynamics.targetNorm.apply(tf.tensor2d(delta.subarray(start * fd, (start + C) * fd), [C, fd]), false);
+        const target = this.dynamics.targetNorm.apply(
+          tf.tensor2d(delta.subarray(start * fd, (start + C) * fd), [C, fd]),
+          false,
+        );
         const logq = this.dynamics.logProb(s, z, target); // [C]
         // Every transition against its L alternatives: rows repeat each transition L times.
-        const rep = (t: tf.Tensor2D) => tf.tile(t.expandDims(1), [1, L, 1]).reshape([C * L, t.shape[1]]) as tf.Tensor2D;
-        const logqAlt = this.dynamics
-          .logProb(s ? rep(s) : null, tf.tensor2d(alt, [C * L, d]), rep(target))
-          .reshape([C, L]);
-        const ratio = tf.clipByValue(tf.sub(logqAlt, logq.expandDims(1)), -50, 50);
+        const rep = (t: tf.Tensor2D): tf.Tensor2D =>
+          tf.reshape(tf.tile(tf.expandDims(t, 1), [1, L, 1]), [C * L, t.shape[1]]);
+        const logqAlt = tf.reshape(
+          this.dynamics.logProb(s ? rep(s) : null, tf.tensor2d(alt, [C * L, d]), rep(target)),
+          [C, L],
+        );
+        const ratio = tf.clipByValue(tf.sub(logqAlt, tf.expandDims(logq, 1)), -50, 50);
         // log(1 + Σ exp(ratio)) = logsumexp over [0, ratio_1..L]
         const lse = tf.logSumExp(tf.concat([tf.zeros([C, 1]), ratio], 1), 1);
         const r = tf.sub(Math.log(L + 1), lse);
@@ -208,8 +233,10 @@ export class DadsAlgorithm extends OffPolicyBase {
     // clear_buffer_every_iter, env reset).
     this.replay.clear();
     this.collector.start(this.config.seed + 7919 * (this.iteration + 1));
-    const { envSteps, episodes } = this.collector.collect(stepsPerIteration, this.collectPolicy(), (o, a, r, o2, t, z) =>
-      this.replay.add(o, a, r, o2, t, z),
+    const { envSteps, episodes } = this.collector.collect(
+      stepsPerIteration,
+      this.collectPolicy(),
+      (o, a, r, o2, t, z) => this.replay.add(o, a, r, o2, t, z),
     );
     this.envSteps += envSteps;
     const metrics: Metrics = { ...summarizeEpisodes(episodes) };
@@ -217,7 +244,12 @@ export class DadsAlgorithm extends OffPolicyBase {
     let lossSum = 0;
     for (let k = 0; k < dynamicsSteps; k++) {
       const batch = this.replay.sample(dynamicsBatchSize, this.rng);
-      lossSum += this.dynamics.fitStep(this.dynState(batch.obs), batch.skill, this.deltas(batch.obs, batch.nextObs), batch.size);
+      lossSum += this.dynamics.fitStep(
+        this.dynState(batch.obs),
+        batch.skill,
+        this.deltas(batch.obs, batch.nextObs),
+        batch.size,
+      );
     }
     metrics.skill_dynamics_loss = lossSum / dynamicsSteps;
 
@@ -254,27 +286,25 @@ export class DadsAlgorithm extends OffPolicyBase {
     return { skill_dynamics_loglik: mean(logq), intrinsic_reward: mean(reward) };
   }
 
-  async saveState(): Promise<AlgorithmState> {
+  override async saveState(): Promise<AlgorithmState> {
     // The buffer is cleared every iteration, so it is not part of the state.
     const base = await this.baseState(false);
-    const arrays: NamedArrays = { ...base.arrays };
-    for (const [k, v] of Object.entries(variablesToArrays(this.dynamics.namedVariables())))
-      arrays[`skill_dynamics/weights/${k}`] = v;
-    for (const [k, v] of Object.entries(await adamState(this.dynamics.opt, this.dynamics.trainableNamed())))
-      arrays[`skill_dynamics/opt/${k}`] = v;
-    return { arrays, meta: base.meta };
+    const dyn = this.dynamics;
+    const arrays = await saveTrainable('skill_dynamics', dyn.namedVariables(), dyn.opt, dyn.trainableNamed());
+    return { arrays: { ...base.arrays, ...arrays }, meta: base.meta };
   }
 
-  async loadState(state: AlgorithmState): Promise<void> {
+  override async loadState(state: AlgorithmState): Promise<void> {
     await this.loadBaseState(state, false);
-    const part = (p: string): NamedArrays =>
-      Object.fromEntries(
-        Object.entries(state.arrays)
-          .filter(([k]) => k.startsWith(p))
-          .map(([k, v]) => [k.slice(p.length), v]),
-      );
-    assignArrays(this.dynamics.namedVariables(), part('skill_dynamics/weights/'), 'DADS skill dynamics');
-    await restoreAdamState(this.dynamics.opt, this.dynamics.trainableNamed(), part('skill_dynamics/opt/'));
+    const dyn = this.dynamics;
+    await loadTrainable(
+      'skill_dynamics',
+      state.arrays,
+      dyn.namedVariables(),
+      dyn.opt,
+      'DADS skill dynamics',
+      dyn.trainableNamed(),
+    );
   }
 
   override dispose(): void {

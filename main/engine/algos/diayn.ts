@@ -11,10 +11,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { RunConfig } from '../config.ts';
 import { MLP } from '../nn/mlp.ts';
 import { categoricalLogProbs } from '../nn/distributions.ts';
-import { adamState, restoreAdamState, variablesToArrays, assignArrays, type NamedArrays } from '../nn/checkpoint.ts';
+import { makeAdam } from '../nn/checkpoint.ts';
+import { namedParams, saveTrainable, loadTrainable } from './state.ts';
 import { VecEnv } from '../sim/vec_env.ts';
 import { summarizeEpisodes } from './rollout.ts';
-import { OffPolicyBase, envOptionsOf, meanStats, uid, type SacUpdateStats } from './sac.ts';
+import { OffPolicyBase, envOptionsOf, meanStats, type SacUpdateStats } from './sac.ts';
 import { categoricalPrior, stateFunction, type StateFunction } from './skills.ts';
 import type { AlgorithmState, EvalSkill, Metrics } from './types.ts';
 
@@ -34,13 +35,13 @@ export class DiaynAlgorithm extends OffPolicyBase {
     this.numSkills = config.diayn.skills;
     this.f = stateFunction(config.stateFunction, vec.obsDim, vec.env(0).coordDims);
     this.discriminator = new MLP({
-      name: `diayn${uid()}/discriminator`,
+      name: 'discriminator',
       inputDim: this.f.dims.length,
       hiddenSizes: config.diayn.discriminatorHidden,
       outputDim: this.numSkills,
       seed: this.rng.nextUint32(),
     });
-    this.discOpt = tf.train.adam(config.diayn.discriminatorLr);
+    this.discOpt = makeAdam(config.diayn.discriminatorLr);
   }
 
   /** Skill ids of one-hot rows [B, N] → Int32Array [B]. */
@@ -67,7 +68,10 @@ export class DiaynAlgorithm extends OffPolicyBase {
       const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(ids, 'int32'), this.numSkills)), 1);
       const argmax = tf.argMax(logits, 1);
       const correct = tf.equal(argmax, tf.tensor1d(ids, 'int32'));
-      return { logq: picked.dataSync() as Float32Array, correct: correct.dataSync() as unknown as Uint8Array };
+      return {
+        logq: picked.dataSync() as Float32Array,
+        correct: correct.dataSync() as unknown as Uint8Array,
+      };
     });
   }
 
@@ -98,8 +102,10 @@ export class DiaynAlgorithm extends OffPolicyBase {
   async iterate(): Promise<Metrics> {
     const { stepsPerIteration, updatesPerIteration } = this.config;
     const { discriminatorSteps, discriminatorBatchSize } = this.config.diayn;
-    const { envSteps, episodes } = this.collector.collect(stepsPerIteration, this.collectPolicy(), (o, a, r, o2, t, z) =>
-      this.replay.add(o, a, r, o2, t, z),
+    const { envSteps, episodes } = this.collector.collect(
+      stepsPerIteration,
+      this.collectPolicy(),
+      (o, a, r, o2, t, z) => this.replay.add(o, a, r, o2, t, z),
     );
     this.envSteps += envSteps;
 
@@ -124,7 +130,10 @@ export class DiaynAlgorithm extends OffPolicyBase {
       let logqSum = 0;
       for (let k = 0; k < updatesPerIteration; k++) {
         const batch = this.replay.sample(this.config.sac.batchSize, this.rng);
-        const { logq } = this.logQ(this.f.apply(batch.nextObs, this.vec.obsDim), this.skillIds(batch.skill, batch.size));
+        const { logq } = this.logQ(
+          this.f.apply(batch.nextObs, this.vec.obsDim),
+          this.skillIds(batch.skill, batch.size),
+        );
         const reward = new Float32Array(batch.size);
         const logN = Math.log(this.numSkills);
         for (let b = 0; b < batch.size; b++) {
@@ -166,32 +175,21 @@ export class DiaynAlgorithm extends OffPolicyBase {
     return { discriminator_accuracy: acc / T, log_q: lq / T };
   }
 
-  private discriminatorVars(): Record<string, tf.Variable> {
-    const out: Record<string, tf.Variable> = {};
-    this.discriminator.paramNames().forEach((n, i) => (out[n] = this.discriminator.variables[i]));
-    return out;
-  }
-
-  async saveState(): Promise<AlgorithmState> {
+  override async saveState(): Promise<AlgorithmState> {
     const base = await this.baseState(true);
-    const arrays: NamedArrays = { ...base.arrays };
-    const vars = this.discriminatorVars();
-    for (const [k, v] of Object.entries(variablesToArrays(vars))) arrays[`discriminator/weights/${k}`] = v;
-    for (const [k, v] of Object.entries(await adamState(this.discOpt, vars))) arrays[`discriminator/opt/${k}`] = v;
-    return { arrays, meta: base.meta };
+    const disc = await saveTrainable('discriminator', namedParams(this.discriminator), this.discOpt);
+    return { arrays: { ...base.arrays, ...disc }, meta: base.meta };
   }
 
-  async loadState(state: AlgorithmState): Promise<void> {
+  override async loadState(state: AlgorithmState): Promise<void> {
     await this.loadBaseState(state, true);
-    const vars = this.discriminatorVars();
-    const part = (p: string): NamedArrays =>
-      Object.fromEntries(
-        Object.entries(state.arrays)
-          .filter(([k]) => k.startsWith(p))
-          .map(([k, v]) => [k.slice(p.length), v]),
-      );
-    assignArrays(vars, part('discriminator/weights/'), 'DIAYN discriminator');
-    await restoreAdamState(this.discOpt, vars, part('discriminator/opt/'));
+    await loadTrainable(
+      'discriminator',
+      state.arrays,
+      namedParams(this.discriminator),
+      this.discOpt,
+      'DIAYN discriminator',
+    );
   }
 
   override dispose(): void {

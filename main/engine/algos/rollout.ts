@@ -67,7 +67,11 @@ export class Collector {
    * Steps all envs together until at least `steps` env steps were taken (a multiple of numEnvs).
    * @returns the episodes that finished during the call and the env steps taken.
    */
-  collect(steps: number, policy: BatchPolicy, sink: TransitionSink): { envSteps: number; episodes: EpisodeSummary[] } {
+  collect(
+    steps: number,
+    policy: BatchPolicy,
+    sink: TransitionSink,
+  ): { envSteps: number; episodes: EpisodeSummary[] } {
     if (!this.started) throw new Error('Collector.collect called before start()');
     const { numEnvs: n, obsDim, actDim } = this.vec;
     const sd = this.skillDim;
@@ -122,14 +126,17 @@ export class Collector {
   }
 }
 
-/** Mean of episode returns etc. for a metric row; NaN when no episode finished. */
-export function summarizeEpisodes(episodes: EpisodeSummary[]): Record<string, number> {
+/**
+ * Mean episode return and length for a metric row (empty when no episode finished); the env's task
+ * success rate only when `withSuccess` (skill discovery ignores the env's task).
+ */
+export function summarizeEpisodes(episodes: EpisodeSummary[], withSuccess = false): Record<string, number> {
   const out: Record<string, number> = {};
   if (episodes.length === 0) return out;
   out.episode_return = episodes.reduce((s, e) => s + e.return, 0) / episodes.length;
   out.episode_length = episodes.reduce((s, e) => s + e.length, 0) / episodes.length;
-  const withSuccess = episodes.filter((e) => e.success !== null);
-  if (withSuccess.length) out.success_rate = withSuccess.filter((e) => e.success).length / withSuccess.length;
+  const judged = episodes.filter((e) => e.success !== null);
+  if (withSuccess && judged.length) out.success_rate = judged.filter((e) => e.success).length / judged.length;
   const nans = episodes.filter((e) => e.nan).length;
   if (nans) out.nan_episodes = nans;
   return out;

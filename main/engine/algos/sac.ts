@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { RunConfig } from '../config.ts';
 import { MLP } from '../nn/mlp.ts';
 import { tanhGaussian } from '../nn/distributions.ts';
-import { adamState, restoreAdamState, variablesToArrays, assignArrays, type NamedArrays } from '../nn/checkpoint.ts';
+import { variablesToArrays, assignArrays, makeAdam, type NamedArrays } from '../nn/checkpoint.ts';
+import { namedParams, saveTrainable, loadTrainable, withPrefix, underPrefix } from './state.ts';
 import { Rng } from '../rng.ts';
 import { VecEnv } from '../sim/vec_env.ts';
 import { ReplayBuffer, type TransitionBatch } from '../replay/buffer.ts';
@@ -76,20 +77,30 @@ export class SacLearner {
     this.rng = new Rng(opts.seed);
     const { inputDim, actDim, hidden, name } = opts;
     const seed = () => this.rng.nextUint32();
-    this.policy = new MLP({ name: `${name}/policy`, inputDim, hiddenSizes: hidden, outputDim: 2 * actDim, seed: seed() });
+    this.policy = new MLP({
+      name: 'policy',
+      inputDim,
+      hiddenSizes: hidden,
+      outputDim: 2 * actDim,
+      seed: seed(),
+    });
     const critic = (n: string) =>
-      new MLP({ name: `${name}/${n}`, inputDim: inputDim + actDim, hiddenSizes: hidden, outputDim: 1, seed: seed() });
+      new MLP({ name: n, inputDim: inputDim + actDim, hiddenSizes: hidden, outputDim: 1, seed: seed() });
     this.q1 = critic('q1');
     this.q2 = critic('q2');
     this.q1Target = critic('q1_target');
     this.q2Target = critic('q2_target');
     this.q1Target.copyFrom(this.q1);
     this.q2Target.copyFrom(this.q2);
-    this.logAlpha = tf.variable(tf.scalar(Math.log(opts.alphaInit)), opts.alphaMode === 'auto', `${name}/log_alpha_${uid()}`);
+    this.logAlpha = tf.variable(
+      tf.scalar(Math.log(opts.alphaInit)),
+      opts.alphaMode === 'auto',
+      `${name}/log_alpha_${uid()}`,
+    );
     this.targetEntropy = opts.targetEntropy ?? -actDim;
-    this.actorOpt = tf.train.adam(opts.lr);
-    this.criticOpt = tf.train.adam(opts.lr);
-    this.alphaOpt = tf.train.adam(opts.lr);
+    this.actorOpt = makeAdam(opts.lr);
+    this.criticOpt = makeAdam(opts.lr);
+    this.alphaOpt = makeAdam(opts.lr);
   }
 
   get alpha(): number {
@@ -99,7 +110,7 @@ export class SacLearner {
   private policyDist(input: tf.Tensor2D): { mean: tf.Tensor2D; logStd: tf.Tensor2D } {
     const out = this.policy.apply(input);
     const a = this.opts.actDim;
-    return { mean: out.slice([0, 0], [-1, a]), logStd: out.slice([0, a], [-1, a]) };
+    return { mean: tf.slice(out, [0, 0], [-1, a]), logStd: tf.slice(out, [0, a], [-1, a]) };
   }
 
   private sampleAction(input: tf.Tensor2D): { action: tf.Tensor2D; logProb: tf.Tensor1D } {
@@ -109,7 +120,7 @@ export class SacLearner {
   }
 
   private q(net: MLP, input: tf.Tensor2D, action: tf.Tensor2D): tf.Tensor1D {
-    return net.apply(tf.concat([input, action], 1)).reshape([-1]) as tf.Tensor1D;
+    return tf.reshape(net.apply(tf.concat([input, action], 1)), [-1]);
   }
 
   /**
@@ -146,7 +157,10 @@ export class SacLearner {
 
       // The target is a constant for the critic step: no gradient flows through it.
       const next = this.sampleAction(s2);
-      const qNext = tf.minimum(this.q(this.q1Target, s2, next.action), this.q(this.q2Target, s2, next.action));
+      const qNext = tf.minimum(
+        this.q(this.q1Target, s2, next.action),
+        this.q(this.q2Target, s2, next.action),
+      );
       const softV = tf.sub(qNext, tf.mul(alpha, next.logProb));
       const y = tf.add(tf.mul(rewardScale, r), tf.mul(gamma, tf.mul(notDone, softV)));
 
@@ -156,7 +170,10 @@ export class SacLearner {
           const q1 = this.q(this.q1, s, a);
           const q2 = this.q(this.q2, s, a);
           qMean = tf.keep(tf.mean(q1));
-          return tf.add(tf.mean(tf.square(tf.sub(q1, y))), tf.mean(tf.square(tf.sub(q2, y)))).mul(0.5) as tf.Scalar;
+          return tf.mul(
+            0.5,
+            tf.add(tf.mean(tf.square(tf.sub(q1, y))), tf.mean(tf.square(tf.sub(q2, y)))),
+          ) as tf.Scalar;
         },
         true,
         criticVars,
@@ -188,57 +205,59 @@ export class SacLearner {
     tf.dispose([stats, qMean!, logProbMean!]);
     this.q1Target.softUpdateFrom(this.q1, this.opts.tau);
     this.q2Target.softUpdateFrom(this.q2, this.opts.tau);
-    return { critic_loss: v[0], actor_loss: v[1], alpha_loss: v[2], alpha: this.alpha, entropy: v[3], q_mean: v[4] };
-  }
-
-  private namedVariables(): Record<string, tf.Variable> {
-    const out: Record<string, tf.Variable> = {};
-    for (const [key, net] of Object.entries(this.nets())) {
-      net.paramNames().forEach((n, i) => (out[`${key}/${n}`] = net.variables[i]));
-    }
-    out['log_alpha'] = this.logAlpha;
-    return out;
+    return {
+      critic_loss: v[0],
+      actor_loss: v[1],
+      alpha_loss: v[2],
+      alpha: this.alpha,
+      entropy: v[3],
+      q_mean: v[4],
+    };
   }
 
   private nets(): Record<string, MLP> {
-    return { policy: this.policy, q1: this.q1, q2: this.q2, q1_target: this.q1Target, q2_target: this.q2Target };
+    return {
+      policy: this.policy,
+      q1: this.q1,
+      q2: this.q2,
+      q1_target: this.q1Target,
+      q2_target: this.q2Target,
+    };
   }
 
   /** Weights, the three optimizers' states and the noise generator's state, for a checkpoint. */
   async saveState(prefix: string): Promise<{ arrays: NamedArrays; rng: number[] }> {
-    const arrays: NamedArrays = {};
-    const add = (part: string, a: NamedArrays) => {
-      for (const [k, v] of Object.entries(a)) arrays[`${prefix}/${part}/${k}`] = v;
+    const [all, actor, critic] = this.variableGroups();
+    const arrays: NamedArrays = {
+      ...(await saveTrainable(`${prefix}/actor`, actor, this.actorOpt)),
+      ...(await saveTrainable(`${prefix}/critic`, critic, this.criticOpt)),
+      ...withPrefix(`${prefix}/targets`, variablesToArrays(all.targets)),
     };
-    add('weights', variablesToArrays(this.namedVariables()));
-    add('actor_opt', await adamState(this.actorOpt, this.varsOf(['policy'])));
-    add('critic_opt', await adamState(this.criticOpt, this.varsOf(['q1', 'q2'])));
-    if (this.opts.alphaMode === 'auto') add('alpha_opt', await adamState(this.alphaOpt, { log_alpha: this.logAlpha }));
+    if (this.opts.alphaMode === 'auto')
+      Object.assign(arrays, await saveTrainable(`${prefix}/alpha`, all.alpha, this.alphaOpt));
+    else Object.assign(arrays, withPrefix(`${prefix}/alpha/weights`, variablesToArrays(all.alpha)));
     return { arrays, rng: this.rng.getState() };
   }
 
   /** Restores {@link saveState}. @throws Error naming a missing or mis-shaped parameter. */
   async loadState(prefix: string, arrays: NamedArrays, rng: number[]): Promise<void> {
-    const part = (name: string): NamedArrays => {
-      const out: NamedArrays = {};
-      const p = `${prefix}/${name}/`;
-      for (const [k, v] of Object.entries(arrays)) if (k.startsWith(p)) out[k.slice(p.length)] = v;
-      return out;
-    };
-    assignArrays(this.namedVariables(), part('weights'), `${prefix} weights`);
-    await restoreAdamState(this.actorOpt, this.varsOf(['policy']), part('actor_opt'));
-    await restoreAdamState(this.criticOpt, this.varsOf(['q1', 'q2']), part('critic_opt'));
-    if (this.opts.alphaMode === 'auto') {
-      await restoreAdamState(this.alphaOpt, { log_alpha: this.logAlpha }, part('alpha_opt'));
-    }
+    const [all, actor, critic] = this.variableGroups();
+    await loadTrainable(`${prefix}/actor`, arrays, actor, this.actorOpt, 'SAC policy');
+    await loadTrainable(`${prefix}/critic`, arrays, critic, this.criticOpt, 'SAC critics');
+    assignArrays(all.targets, underPrefix(`${prefix}/targets`, arrays), 'SAC target critics');
+    if (this.opts.alphaMode === 'auto')
+      await loadTrainable(`${prefix}/alpha`, arrays, all.alpha, this.alphaOpt, 'SAC alpha');
+    else assignArrays(all.alpha, underPrefix(`${prefix}/alpha/weights`, arrays), 'SAC alpha');
     this.rng.setState(rng);
   }
 
-  private varsOf(keys: string[]): Record<string, tf.Variable> {
-    const all = this.namedVariables();
-    const out: Record<string, tf.Variable> = {};
-    for (const [k, v] of Object.entries(all)) if (keys.some((key) => k.startsWith(`${key}/`))) out[k] = v;
-    return out;
+  private variableGroups() {
+    // MLP names are 'policy', 'q1', … so their parameter names are already unique within the learner.
+    const targets = { ...namedParams(this.q1Target), ...namedParams(this.q2Target) };
+    const alpha = { log_alpha: this.logAlpha };
+    const actor = namedParams(this.policy);
+    const critic = { ...namedParams(this.q1), ...namedParams(this.q2) };
+    return [{ targets, alpha }, actor, critic] as const;
   }
 
   dispose(): void {
@@ -324,7 +343,8 @@ export abstract class OffPolicyBase implements Algorithm {
   /** The stochastic policy used while collecting (uniform random before `learningStarts`). */
   protected collectPolicy() {
     if (this.envSteps < this.config.sac.learningStarts) return this.collector.randomPolicy();
-    return (obs: Float32Array, skills: Float32Array) => this.learner.act(this.input.build(obs, skills), false);
+    return (obs: Float32Array, skills: Float32Array) =>
+      this.learner.act(this.input.build(obs, skills), false);
   }
 
   actDeterministic(obs: Float32Array, skills: Float32Array): Float32Array {
@@ -409,7 +429,7 @@ export class SacAlgorithm extends OffPolicyBase {
       }
     }
     this.iteration += 1;
-    return { ...summarizeEpisodes(episodes), ...meanStats(stats) };
+    return { ...summarizeEpisodes(episodes, true), ...meanStats(stats) };
   }
 
   evaluationSkills(): EvalSkill[] {

@@ -60,9 +60,15 @@ export interface StateFunction {
 }
 
 /** Builds f(s) for an env whose global coordinates sit at `coordDims`. @throws Error if f would be empty. */
-export function stateFunction(name: StateFunctionName, obsDim: number, coordDims: readonly number[]): StateFunction {
+export function stateFunction(
+  name: StateFunctionName,
+  obsDim: number,
+  coordDims: readonly number[],
+): StateFunction {
   const dims =
-    name === 'xy' ? [...coordDims] : Array.from({ length: obsDim }, (_, i) => i).filter((i) => !coordDims.includes(i));
+    name === 'xy'
+      ? [...coordDims]
+      : Array.from({ length: obsDim }, (_, i) => i).filter((i) => !coordDims.includes(i));
   if (dims.length === 0) throw new Error(`state function ${name} is empty for this env`);
   return { name, dims, apply: (obs, od) => selectColumns(obs, od, dims) };
 }
@@ -71,7 +77,8 @@ export function stateFunction(name: StateFunctionName, obsDim: number, coordDims
 export function selectColumns(rows: Float32Array, width: number, dims: readonly number[]): Float32Array {
   const B = rows.length / width;
   const out = new Float32Array(B * dims.length);
-  for (let b = 0; b < B; b++) for (let j = 0; j < dims.length; j++) out[b * dims.length + j] = rows[b * width + dims[j]];
+  for (let b = 0; b < B; b++)
+    for (let j = 0; j < dims.length; j++) out[b * dims.length + j] = rows[b * width + dims[j]];
   return out;
 }
 

@@ -1,11 +1,10 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { comparisonSpec, renderFigure, renderSvg, type FigureRun } from './compare.ts';
 import { demoRuns } from './demo.ts';
-import { writeFileAtomic } from './render.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -116,25 +115,5 @@ describe('renderFigure', () => {
     await writeFile(`${out}.svg`, 'old');
     await renderFigure(comparisonSpec(demoRuns({ labels: ['A'], seeds: [0] })), out);
     expect((await readFile(`${out}.svg`, 'utf8')).startsWith('<svg')).toBe(true);
-  });
-});
-
-describe('writeFileAtomic', () => {
-  it('replaces the target and leaves no temp file', async () => {
-    const sub = join(dir, 'atomic');
-    await mkdir(sub);
-    await writeFileAtomic(join(sub, 'f.txt'), 'one');
-    await writeFileAtomic(join(sub, 'f.txt'), 'two');
-    expect(await readFile(join(sub, 'f.txt'), 'utf8')).toBe('two');
-    expect(await readdir(sub)).toEqual(['f.txt']);
-  });
-
-  it('removes its temp file when the rename fails', async () => {
-    const sub = join(dir, 'atomic-fail');
-    await mkdir(join(sub, 'target'), { recursive: true });
-    // Renaming a file over a non-empty directory fails.
-    await writeFile(join(sub, 'target', 'x'), '');
-    await expect(writeFileAtomic(join(sub, 'target'), 'data')).rejects.toThrow();
-    expect(await readdir(sub)).toEqual(['target']);
   });
 });

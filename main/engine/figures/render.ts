@@ -2,10 +2,10 @@
  * Headless rendering of a Vega-Lite spec to SVG (Vega, no canvas) and PNG (resvg), with the shipped
  * DejaVu fonts so output is identical on a bare machine with no system fonts.
  */
-import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../atomic.ts';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -74,21 +74,6 @@ export function svgToPng(svg: string, scale = 2): Buffer {
     },
   });
   return resvg.render().asPng();
-}
-
-/**
- * Writes `data` to `path` so readers never see a partial file: a temp file in the same directory (same
- * filesystem, so the rename is atomic), then rename over the target. The temp file is removed on failure.
- */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }
 
 /**

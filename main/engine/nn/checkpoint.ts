@@ -19,9 +19,9 @@
  * Writes are atomic: the file is written beside the target, fsynced, then renamed over it, so a
  * crash leaves either the old or the new checkpoint, never a torn one.
  */
+import { writeFileAtomic } from '../atomic.ts';
 import { promises as fsp } from 'node:fs';
 import { endianness } from 'node:os';
-import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -93,32 +93,8 @@ export async function writeTensorFile(path: string, arrays: NamedArrays, meta?: 
   preamble.writeUInt32LE(VERSION, 8);
   preamble.writeUInt32LE(header.length, 12);
 
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await fsp.open(tmp, 'w');
-  try {
-    // writeFile on a handle accepts an iterable of buffers and loops over short writes, so
-    // large arrays go to disk without first being concatenated into one buffer.
-    await fsp.writeFile(fh, [preamble, header, ...chunks]);
-    await fh.sync();
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await fsp.rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
-  try {
-    await fsp.rename(tmp, path);
-  } catch (err) {
-    await fsp.rm(tmp, { force: true });
-    throw err;
-  }
-  // Persist the rename itself; not every platform lets a directory be opened for fsync.
-  try {
-    const dir = await fsp.open(dirname(path), 'r');
-    await dir.sync().finally(() => dir.close());
-  } catch {
-    /* best effort */
-  }
+  // Large arrays go to disk one after another, without first being concatenated into one buffer.
+  await writeFileAtomic(path, [preamble, header, ...chunks]);
 }
 
 /**

@@ -35,7 +35,8 @@ export class ReplayBuffer {
 
   /** @throws RangeError for a non-positive capacity. */
   constructor(capacity: number, shape: TransitionShape) {
-    if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError(`replay capacity must be > 0, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity <= 0)
+      throw new RangeError(`replay capacity must be > 0, got ${capacity}`);
     this.capacity = capacity;
     this.shape = shape;
     this.cols = {
@@ -97,7 +98,8 @@ export class ReplayBuffer {
    * @throws RangeError when the length differs from the number of stored transitions.
    */
   replaceRewards(rewards: Float32Array): void {
-    if (rewards.length !== this.count) throw new RangeError(`expected ${this.count} rewards, got ${rewards.length}`);
+    if (rewards.length !== this.count)
+      throw new RangeError(`expected ${this.count} rewards, got ${rewards.length}`);
     const start = this.count < this.capacity ? 0 : this.next;
     for (let k = 0; k < this.count; k++) this.cols.reward[(start + k) % this.capacity] = rewards[k];
   }
@@ -130,7 +132,8 @@ export class ReplayBuffer {
       out.reward[b] = this.cols.reward[i];
       out.nextObs.set(this.cols.nextObs.subarray(i * obsDim, (i + 1) * obsDim), b * obsDim);
       out.terminated[b] = this.cols.terminated[i];
-      if (skillDim > 0) out.skill.set(this.cols.skill.subarray(i * skillDim, (i + 1) * skillDim), b * skillDim);
+      if (skillDim > 0)
+        out.skill.set(this.cols.skill.subarray(i * skillDim, (i + 1) * skillDim), b * skillDim);
     }
     return out;
   }

@@ -25,7 +25,8 @@ import { stateFunction } from '../algos/skills.ts';
 import { envOptionsOf } from '../algos/sac.ts';
 import { VecEnv } from '../sim/vec_env.ts';
 import { readCheckpoint } from './trainer.ts';
-import { RunDir, writeFileAtomic, RunStoreError } from './store.ts';
+import { RunDir, RunStoreError } from './store.ts';
+import { writeFileAtomicSync } from '../atomic.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -98,7 +99,15 @@ async function evaluateAlgorithm(run: RunDir, algo: Algorithm, opts: EvalOptions
 
   try {
     for (const [k, skill] of skills.entries()) {
-      const { report, rows, scores } = rolloutSkill(algo, vec, skill, f.dims, coord, T, 1_000_003 + 101 * skill.id);
+      const { report, rows, scores } = rolloutSkill(
+        algo,
+        vec,
+        skill,
+        [...f.dims],
+        coord,
+        T,
+        1_000_003 + 101 * skill.id,
+      );
       for (const row of rows) {
         lines.push(JSON.stringify(row));
         cells.add(row.xy.map((v) => Math.floor(v / cell)).join(','));
@@ -127,8 +136,8 @@ async function evaluateAlgorithm(run: RunDir, algo: Algorithm, opts: EvalOptions
     ...Object.fromEntries(Object.entries(sums).map(([m, v]) => [m, v / skills.length])),
     skills: reports,
   };
-  writeFileAtomic(join(run.evalDir, 'rollouts.jsonl'), lines.join('\n') + '\n');
-  writeFileAtomic(join(run.evalDir, 'summary.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileAtomicSync(join(run.evalDir, 'rollouts.jsonl'), lines.join('\n') + '\n');
+  writeFileAtomicSync(join(run.evalDir, 'summary.json'), JSON.stringify(report, null, 2) + '\n');
   return report;
 }
 
@@ -148,7 +157,15 @@ function rolloutSkill(
   const skills = new Float32Array(R * sd);
   for (let r = 0; r < R; r++) skills.set(skill.z, r * sd);
   let obs = vec.reset(seed);
-  const rows: Array<{ skill: number; z: number[]; rollout: number; step: number; f: number[]; xy: number[]; qpos: number[] }> = [];
+  const rows: Array<{
+    skill: number;
+    z: number[];
+    rollout: number;
+    step: number;
+    f: number[];
+    xy: number[];
+    qpos: number[];
+  }> = [];
   const alive = new Array(R).fill(true);
   const xy: number[][][] = Array.from({ length: R }, () => []);
   const obsAll: number[] = [];
@@ -160,7 +177,15 @@ function rolloutSkill(
     const row = o.subarray(r * od, (r + 1) * od);
     const p = coord.map((d) => row[d]);
     xy[r].push(p);
-    rows.push({ skill: skill.id, z, rollout: r, step, f: fDims.map((d) => row[d]), xy: p, qpos: Array.from(vec.qpos(r)) });
+    rows.push({
+      skill: skill.id,
+      z,
+      rollout: r,
+      step,
+      f: fDims.map((d) => row[d]),
+      xy: p,
+      qpos: Array.from(vec.qpos(r)),
+    });
   };
   for (let r = 0; r < R; r++) record(r, 0, obs);
   for (let t = 1; t <= T && alive.some(Boolean); t++) {
@@ -204,9 +229,11 @@ function rolloutSkill(
     distance_travelled: distance,
     normalized_variance: normalizedVariance,
   };
-  if (successCount > 0) report.success_rate = success / successCount;
-  const scores = algo.scoreSkill ? algo.scoreSkill(skill, Float32Array.from(obsAll), Float32Array.from(nextAll)) : {};
-  if (successCount > 0) scores.success_rate = success / successCount;
+  const scores = algo.scoreSkill
+    ? algo.scoreSkill(skill, Float32Array.from(obsAll), Float32Array.from(nextAll))
+    : {};
+  // Only plain SAC pursues the env's task; skill discovery ignores it.
+  if (successCount > 0 && algo.config.algo === 'sac') scores.success_rate = success / successCount;
   return { report, rows, scores };
 }
 

@@ -36,7 +36,13 @@ export function figureRunOf(run: RunDir, label?: string): FigureRun {
     for (const line of readFileSync(tracesPath, 'utf8').split('\n')) {
       if (!line.trim()) continue;
       const row = JSON.parse(line) as { skill: number; rollout: number; step: number; xy: number[] };
-      traces.push({ skill: row.skill, rollout: row.rollout, step: row.step, x: row.xy[0], y: row.xy[1] ?? 0 });
+      traces.push({
+        skill: row.skill,
+        rollout: row.rollout,
+        step: row.step,
+        x: row.xy[0],
+        y: row.xy[1] ?? 0,
+      });
     }
   }
   return {

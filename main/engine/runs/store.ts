@@ -12,8 +12,9 @@
  * version of every file behind. A corrupt run directory raises an error naming the file; listing the
  * workspace reports it and goes on with the other runs.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, appendFileSync, renameSync, writeFileSync, rmSync, openSync, fsyncSync, closeSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, appendFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomicSync } from '../atomic.ts';
 import { z } from 'zod';
 import { parseRunConfig, formatIssues, type RunConfig } from '../config.ts';
 
@@ -49,17 +50,6 @@ export class RunStoreError extends Error {
     super(message);
     this.name = 'RunStoreError';
   }
-}
-
-/** Writes a file atomically: a temp file in the same directory, fsync, then rename over the target. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  const fd = openSync(tmp, 'r');
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, path);
 }
 
 /** The workspace root: explicit option, then SKILL_LAB_WORKSPACE, then ./workspace. */
@@ -98,7 +88,8 @@ export class RunDir {
       throw new RunStoreError(`${file}: not valid JSON (${(err as Error).message})`);
     }
     const result = recordSchema.safeParse(raw);
-    if (!result.success) throw new RunStoreError(`${file}: invalid run record:\n${formatIssues(result.error)}`);
+    if (!result.success)
+      throw new RunStoreError(`${file}: invalid run record:\n${formatIssues(result.error)}`);
     return result.data;
   }
 
@@ -113,7 +104,7 @@ export class RunDir {
   }
 
   writeRecord(record: RunRecord): void {
-    writeFileAtomic(this.recordPath, JSON.stringify(record, null, 2) + '\n');
+    writeFileAtomicSync(this.recordPath, JSON.stringify(record, null, 2) + '\n');
   }
 
   /** Merges fields into run.json and stamps updatedAt. */
@@ -140,7 +131,8 @@ export class RunDir {
       try {
         rows.push(JSON.parse(line));
       } catch {
-        if (i < lines.length - 2) throw new RunStoreError(`${this.metricsPath}: line ${i + 1} is not valid JSON`);
+        if (i < lines.length - 2)
+          throw new RunStoreError(`${this.metricsPath}: line ${i + 1} is not valid JSON`);
       }
     });
     return rows;
@@ -149,7 +141,7 @@ export class RunDir {
   /** Keeps the rows of iterations ≤ `iteration` (resume from a checkpoint drops later rows). */
   truncateMetrics(iteration: number): void {
     const rows = this.readMetrics().filter((r) => r.iteration <= iteration);
-    writeFileAtomic(this.metricsPath, rows.map((r) => JSON.stringify(r) + '\n').join(''));
+    writeFileAtomicSync(this.metricsPath, rows.map((r) => JSON.stringify(r) + '\n').join(''));
   }
 }
 
@@ -208,7 +200,8 @@ export class RunStore {
     }
     const known = this.ids();
     throw new RunStoreError(
-      `No run "${idOrPath}" in ${this.runsDir}.` + (known.length ? ` Known runs: ${known.slice(-5).join(', ')}` : ' The workspace has no runs.'),
+      `No run "${idOrPath}" in ${this.runsDir}.` +
+        (known.length ? ` Known runs: ${known.slice(-5).join(', ')}` : ' The workspace has no runs.'),
     );
   }
 

@@ -1,6 +1,5 @@
 import { describe, it, expect } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { trainRun } from './trainer.ts';
 import { tempStore, createRun } from './test_helpers.ts';
 import { spawnRunProcess } from '../../cli/compare.ts';

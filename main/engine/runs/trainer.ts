@@ -66,7 +66,7 @@ export async function readCheckpoint(run: RunDir, algo: Algorithm): Promise<numb
   try {
     await algo.loadState({ arrays, meta: m.algoMeta });
   } catch (err) {
-    throw new Error(`${run.checkpointPath}: ${(err as Error).message}`);
+    throw new Error(`${run.checkpointPath}: ${(err as Error).message}`, { cause: err });
   }
   return m.wallSeconds;
 }
@@ -98,7 +98,12 @@ export async function trainRun(run: RunDir, opts: TrainOptions = {}): Promise<Ru
 
     while (algo.envSteps < config.totalEnvSteps && !(opts.shouldStop?.() ?? false)) {
       const metrics: Metrics = await algo.iterate();
-      const row = { iteration: algo.iteration, env_steps: algo.envSteps, wall_s: round(wall()), ...finite(metrics) };
+      const row = {
+        iteration: algo.iteration,
+        env_steps: algo.envSteps,
+        wall_s: round(wall()),
+        ...finite(metrics),
+      };
       run.appendMetrics(row);
       if (algo.iteration % config.checkpointEvery === 0) {
         await writeCheckpoint(run, algo, wall());
