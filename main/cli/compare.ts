@@ -76,6 +76,7 @@ export async function compareCommand(opts: CompareOptions): Promise<CompareResul
   const reports = new Map<string, EvalReport>();
   const failed: CompareResult['failed'] = [];
   const children: ChildProcess[] = [];
+  let backendShown = false;
   const onSigint = () => {
     bars.log('stopping all runs after their current iteration (checkpointing)…');
     for (const c of children) if (c.connected) c.send({ type: 'stop' });
@@ -92,8 +93,19 @@ export async function compareCommand(opts: CompareOptions): Promise<CompareResul
           children.push(child);
           let errorText: string | null = null;
           child.on('message', (msg: { type: string } & Record<string, unknown>) => {
-            if (msg.type === 'progress') bars.update(config.algo, msg as unknown as Progress);
-            else if (msg.type === 'evaluating') bars.note(run.id, 'evaluating…');
+            if (msg.type === 'progress') {
+              bars.update(config.algo, msg as unknown as Progress);
+              if (!backendShown) {
+                backendShown = true;
+                const b = run.readRecord().backend as {
+                  name?: string;
+                  package?: string;
+                  version?: string;
+                  device?: string;
+                } | null;
+                if (b) bars.log(`compute backend: ${b.name} (${b.package} ${b.version}, ${b.device})`);
+              }
+            } else if (msg.type === 'evaluating') bars.note(run.id, 'evaluating…');
             else if (msg.type === 'eval') {
               reports.set(run.id, msg.report as EvalReport);
               bars.note(run.id, 'done');
