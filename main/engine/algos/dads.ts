@@ -244,7 +244,7 @@ export class DadsAlgorithm extends OffPolicyBase {
         // With a state input, every transition against its own L alternatives: rows repeat L times.
         const rep = (t: tf.Tensor2D): tf.Tensor2D =>
           tf.reshape(tf.tile(tf.expandDims(t, 1), [1, L, 1]), [C * L, t.shape[1]]);
-        const logqAlt = s
+        const logqAlt: tf.Tensor2D = s
           ? tf.reshape(this.dynamics.logProb(rep(s), tf.tensor2d(alt, [C * L, d]), rep(target)), [C, L])
           : this.dynamics.logProbPairs(tf.tensor2d(alt, [L, d]), target);
         const r = dadsReward(logq, logqAlt);
@@ -257,19 +257,13 @@ export class DadsAlgorithm extends OffPolicyBase {
   }
 
   async iterate(): Promise<Metrics> {
-    const { stepsPerIteration, updatesPerIteration } = this.config;
+    const { updatesPerIteration } = this.config;
     const { dynamicsSteps, dynamicsBatchSize } = this.config.dads;
     // On-policy: every iteration starts from fresh episodes with an empty buffer (reference code
     // clear_buffer_every_iter, env reset).
     this.replay.clear();
     this.collector.start(this.config.seed + 7919 * (this.iteration + 1));
-    const { envSteps, episodes } = this.collector.collect(
-      stepsPerIteration,
-      this.collectPolicy(),
-      (o, a, r, o2, t, z) => this.replay.add(o, a, r, o2, t, z),
-    );
-    this.envSteps += envSteps;
-    const metrics: Metrics = { ...summarizeEpisodes(episodes) };
+    const metrics: Metrics = { ...summarizeEpisodes(this.collectIntoReplay()) };
 
     let lossSum = 0;
     for (let k = 0; k < dynamicsSteps; k++) {

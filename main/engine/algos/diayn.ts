@@ -100,16 +100,9 @@ export class DiaynAlgorithm extends OffPolicyBase {
   }
 
   async iterate(): Promise<Metrics> {
-    const { stepsPerIteration, updatesPerIteration } = this.config;
+    const { updatesPerIteration } = this.config;
     const { discriminatorSteps, discriminatorBatchSize } = this.config.diayn;
-    const { envSteps, episodes } = this.collector.collect(
-      stepsPerIteration,
-      this.collectPolicy(),
-      (o, a, r, o2, t, z) => this.replay.add(o, a, r, o2, t, z),
-    );
-    this.envSteps += envSteps;
-
-    const metrics: Metrics = { ...summarizeEpisodes(episodes) };
+    const metrics: Metrics = { ...summarizeEpisodes(this.collectIntoReplay()) };
     if (this.envSteps >= this.config.sac.learningStarts) {
       let lossSum = 0;
       let accSum = 0;

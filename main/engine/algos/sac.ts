@@ -15,7 +15,7 @@ import { namedParams, saveTrainable, loadTrainable, withPrefix, underPrefix } fr
 import { Rng } from '../rng.ts';
 import { VecEnv } from '../sim/vec_env.ts';
 import { ReplayBuffer, type TransitionBatch } from '../replay/buffer.ts';
-import { Collector, summarizeEpisodes } from './rollout.ts';
+import { Collector, summarizeEpisodes, type EpisodeSummary } from './rollout.ts';
 import { PolicyInput } from './skills.ts';
 import type { Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
 
@@ -347,6 +347,17 @@ export abstract class OffPolicyBase implements Algorithm {
       this.learner.act(this.input.build(obs, skills), false);
   }
 
+  /** Collects one iteration's env steps into the replay buffer; returns the episodes that ended. */
+  protected collectIntoReplay(): EpisodeSummary[] {
+    const { envSteps, episodes } = this.collector.collect(
+      this.config.stepsPerIteration,
+      this.collectPolicy(),
+      (o, a, r, o2, t, z) => this.replay.add(o, a, r, o2, t, z),
+    );
+    this.envSteps += envSteps;
+    return episodes;
+  }
+
   actDeterministic(obs: Float32Array, skills: Float32Array): Float32Array {
     return this.learner.act(this.input.build(obs, skills), true);
   }
@@ -415,15 +426,10 @@ export class SacAlgorithm extends OffPolicyBase {
   }
 
   async iterate(): Promise<Metrics> {
-    const { stepsPerIteration, updatesPerIteration } = this.config;
-    const policy = this.collectPolicy();
-    const { envSteps, episodes } = this.collector.collect(stepsPerIteration, policy, (o, a, r, o2, term, z) =>
-      this.replay.add(o, a, r, o2, term, z),
-    );
-    this.envSteps += envSteps;
+    const episodes = this.collectIntoReplay();
     const stats: SacUpdateStats[] = [];
     if (this.envSteps >= this.config.sac.learningStarts) {
-      for (let k = 0; k < updatesPerIteration; k++) {
+      for (let k = 0; k < this.config.updatesPerIteration; k++) {
         const batch = this.replay.sample(this.config.sac.batchSize, this.rng);
         stats.push(this.learner.update(this.toSacBatch(batch, batch.reward)));
       }

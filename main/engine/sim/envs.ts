@@ -90,7 +90,8 @@ export interface EnvDefinition {
    * Ignored by skill discovery (DIAYN/DADS), used by plain SAC.
    */
   reward(input: RewardInput, info: StepInfo): number;
-  /** Task diagnostics of a freshly reset state (e.g. the goal distance), written into `info`. */
+  /**
+   Task diagnostics of a freshly reset state (e.g. the goal distance), written into `info`. */
   resetInfo?(qpos: Float64Array, goal: readonly [number, number], info: StepInfo): void;
 }
 
@@ -102,6 +103,20 @@ function squaredNorm(a: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * a[i];
   return s;
+}
+
+/**
+ * gym-style locomotion reward: forward (x) velocity of the root + `alive` − ctrlWeight·‖a‖², with the
+ * terms in info (gym Ant: 0.5 and 1, no unhealthy termination here; gym HalfCheetah: 0.1 and 0).
+ */
+function forwardReward(ctrlWeight: number, alive: number): EnvDefinition['reward'] {
+  return (input, info) => {
+    const xVelocity = (input.qpos[0] - input.xBefore) / input.dt;
+    const ctrlCost = ctrlWeight * squaredNorm(input.action);
+    info.xVelocity = xVelocity;
+    info.ctrlCost = ctrlCost;
+    return xVelocity + alive - ctrlCost;
+  };
 }
 
 function pointMassGoalInfo(qpos: Float64Array, goal: readonly [number, number], info: StepInfo): number {
@@ -154,14 +169,7 @@ const DEFINITIONS: Record<EnvName, EnvDefinition> = {
         'gym Ant geometry as used by DADS (Sharma et al. 2020, App. A; google-research/dads envs/gym_mujoco/ant.py): ' +
         'RK4, timestep 0.01, frame skip 5, gear 150, obs qpos+qvel (29) with x-y, no termination but NaN, 200 steps.',
     },
-    // gym Ant-style forward reward: x velocity + 1 (alive bonus; there is no unhealthy termination) − 0.5‖a‖².
-    reward(input, info) {
-      const xVelocity = (input.qpos[0] - input.xBefore) / input.dt;
-      const ctrlCost = 0.5 * squaredNorm(input.action);
-      info.xVelocity = xVelocity;
-      info.ctrlCost = ctrlCost;
-      return xVelocity + 1 - ctrlCost;
-    },
+    reward: forwardReward(0.5, 1),
   },
   'half-cheetah': {
     spec: {
@@ -180,13 +188,7 @@ const DEFINITIONS: Record<EnvName, EnvDefinition> = {
         'gym HalfCheetah geometry (as in DIAYN and DADS): timestep 0.01, frame skip 5, obs qpos+qvel (18) with x, ' +
         'reward forward velocity − 0.1‖a‖², 1000 steps.',
     },
-    reward(input, info) {
-      const xVelocity = (input.qpos[0] - input.xBefore) / input.dt;
-      const ctrlCost = 0.1 * squaredNorm(input.action);
-      info.xVelocity = xVelocity;
-      info.ctrlCost = ctrlCost;
-      return xVelocity - ctrlCost;
-    },
+    reward: forwardReward(0.1, 0),
   },
 };
 
