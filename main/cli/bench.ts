@@ -4,6 +4,7 @@
  * in timed tests.
  */
 import { cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { initBackend } from '../../native/backend.ts';
 import { benchMlpUpdate } from '../engine/nn/bench.ts';
 import { createEnv, envSpec } from '../engine/sim/envs.ts';
@@ -108,7 +109,16 @@ export async function benchCommand(opts: { json: boolean; quick: boolean }): Pro
   out.ant_mj_step_per_s = Math.round(
     await measureMjStepsPerSecond(envSpec('ant').modelPath, Math.round(100_000 * q)),
   );
-  log(`ant raw mj_step/s (one thread):          ${out.ant_mj_step_per_s}`);
+  log(`ant raw mj_step/s (one thread, RK4 as in gym/DADS): ${out.ant_mj_step_per_s}`);
+  // The same Ant with the Euler integrator, to relate the figure to measurements made without RK4.
+  const euler = readFileSync(envSpec('ant').modelPath, 'utf8').replace(
+    'integrator="RK4"',
+    'integrator="Euler"',
+  );
+  out.ant_euler_mj_step_per_s = Math.round(
+    await measureMjStepsPerSecond({ xml: euler, label: 'ant (Euler)' }, Math.round(100_000 * q)),
+  );
+  log(`ant raw mj_step/s with Euler instead of RK4: ${out.ant_euler_mj_step_per_s}`);
   for (const name of ['point-mass', 'ant'] as const) {
     const key = name.replace('-', '_');
     out[`${key}_env_step_per_s`] = Math.round(await envStepsPerSecond(name, Math.round(20_000 * q)));

@@ -146,13 +146,20 @@ export class Simulation {
  * Raw physics throughput: `steps` calls of `mj_step` on one thread, with the controls redrawn
  * uniformly in the actuators' ctrlrange every 5 steps (one control period of our envs), after a
  * warm-up of max(100, steps/10) steps from the model's initial state. Frees everything it made.
+ * @param model an MJCF path, or MJCF text with a label for errors (e.g. a variant of a shipped model)
  * @returns mj_step calls per wall-clock second.
  * @throws Error from {@link loadModelFile}; RangeError when steps is not a positive integer.
  */
-export async function measureMjStepsPerSecond(modelPath: string, steps: number): Promise<number> {
+export async function measureMjStepsPerSecond(
+  model: string | { xml: string; label: string },
+  steps: number,
+): Promise<number> {
   if (!Number.isInteger(steps) || steps <= 0)
     throw new RangeError(`steps must be a positive integer, got ${steps}`);
-  const sim = await Simulation.fromFile(modelPath);
+  const sim =
+    typeof model === 'string'
+      ? await Simulation.fromFile(model)
+      : await Simulation.fromXml(model.xml, model.label);
   try {
     const { mj, model, data } = sim;
     const nu = model.nu;
