@@ -2,12 +2,11 @@
  * `skill-lab compare`: DIAYN and DADS from one preset (same env, same f(s)), each seed in its own
  * run process, all at the same time; then each run is evaluated and the side-by-side figure written.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { resolveRunConfig, loadPreset } from '../engine/presets.ts';
 import { RunStore, type RunDir } from '../engine/runs/store.ts';
+import { spawnRunProcess } from '../engine/runs/spawn.ts';
 import type { Progress } from '../engine/runs/trainer.ts';
 import type { EvalReport } from '../engine/runs/evaluate.ts';
 import { writeComparisonFigure } from '../engine/runs/figure_data.ts';
@@ -29,23 +28,6 @@ export interface CompareResult {
   reports: Map<string, EvalReport>;
   failed: Array<{ run: RunDir; reason: string }>;
   figure: { svgPath: string; pngPath: string } | null;
-}
-
-const WORKER = fileURLToPath(new URL('../engine/worker.ts', import.meta.url));
-
-/** The node flags a run process needs to load TypeScript sources (tsx's loader, by absolute URL). */
-export function workerExecArgv(): string[] {
-  return ['--import', import.meta.resolve('tsx')];
-}
-
-/** Starts a run process for a run directory; its stderr goes to <run>/worker.log. */
-export function spawnRunProcess(run: RunDir, evaluate: boolean): ChildProcess {
-  const child = fork(WORKER, [run.path, ...(evaluate ? ['--eval'] : [])], {
-    execArgv: workerExecArgv(),
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  child.stderr?.pipe(createWriteStream(join(run.path, 'worker.log'), { flags: 'a' }));
-  return child;
 }
 
 export async function compareCommand(opts: CompareOptions): Promise<CompareResult> {

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
 import { trainRun } from './trainer.ts';
 import { tempStore, createRun } from './test_helpers.ts';
-import { spawnRunProcess } from '../../cli/compare.ts';
+import { spawnRunProcess } from './spawn.ts';
 
 const small = (algo: 'diayn' | 'dads', seed: number, steps: number) => ({
   algo,
