@@ -1,0 +1,45 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { initBackend } from '../../../native/backend.ts';
+import { createAlgorithm } from './index.ts';
+import { listPresets, loadPreset, resolveRunConfig } from '../presets.ts';
+import type { AlgoName } from '../config.ts';
+
+beforeAll(async () => {
+  await initBackend({ quiet: true });
+});
+
+const cases = listPresets().flatMap((preset) =>
+  (Object.keys(loadPreset(preset).algos) as AlgoName[]).map((algo) => [preset, algo] as const),
+);
+
+describe('every preset and algorithm runs an iteration on its real env', () => {
+  it.each(cases)('%s / %s', async (preset, algo) => {
+    const { config } = resolveRunConfig({
+      algo,
+      preset,
+      set: [
+        'stepsPerIteration=200',
+        'updatesPerIteration=2',
+        'sac.learningStarts=0',
+        'sac.batchSize=32',
+        'diayn.discriminatorSteps=2',
+        'dads.dynamicsSteps=2',
+        'dads.dynamicsBatchSize=32',
+      ],
+    });
+    const a = await createAlgorithm(config);
+    try {
+      const metrics = await a.iterate();
+      expect(a.envSteps).toBeGreaterThanOrEqual(200);
+      expect(Number.isFinite(metrics.critic_loss)).toBe(true);
+      if (algo === 'diayn') expect(metrics.discriminator_accuracy).toBeGreaterThanOrEqual(0);
+      if (algo === 'dads') expect(Number.isFinite(metrics.skill_dynamics_loglik)).toBe(true);
+      const skills = a.evaluationSkills();
+      expect(skills.length).toBe(
+        algo === 'diayn' ? config.diayn.skills : algo === 'dads' ? config.eval.dadsSkills : 1,
+      );
+    } finally {
+      a.dispose();
+    }
+  });
+});
