@@ -1,5 +1,5 @@
 /**
- * The skill-lab command line: train, compare, eval, list, resume, figure, bench, start.
+ * The skill-lab command line: train, compare, eval, list, resume, figure, bench, start, serve.
  * Every command reaches the engine through the same run store the app uses.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -11,6 +11,7 @@ import { writeComparisonFigure } from '../engine/runs/figure_data.ts';
 import { trainCommand, resumeCommand } from './train.ts';
 import { compareCommand } from './compare.ts';
 import { benchCommand } from './bench.ts';
+import { serveCommand } from './serve.ts';
 import { printEvalReport, age } from './report.ts';
 import { metricSummary } from './progress.ts';
 import { join } from 'node:path';
@@ -173,6 +174,17 @@ program
   .option('--json', 'print one JSON object')
   .option('--quick', 'fewer repetitions')
   .action(async (o) => benchCommand({ json: Boolean(o.json), quick: Boolean(o.quick) }));
+
+program
+  .command('serve')
+  .description(
+    'browser mode: the lab on http://127.0.0.1:PORT/?token=… (runs train in child processes); Ctrl-C stops them with a checkpoint',
+  )
+  .option('--port <n>', 'port on 127.0.0.1 (default 0: a free one)', int('--port'), 0)
+  .option('--static <dir>', 'the built renderer to serve (default: out/renderer)')
+  .action(async (o) =>
+    serveCommand({ port: o.port, staticDir: o.static, workspace: program.opts().workspace }),
+  );
 
 try {
   await program.parseAsync(process.argv);

@@ -117,12 +117,41 @@ export const runConfigSchema = z
 export type RunConfig = z.infer<typeof runConfigSchema>;
 export type RunConfigInput = z.input<typeof runConfigSchema>;
 
-/** Thrown for any invalid configuration; the message names the field and what is allowed. */
+/**
+ * One field-level problem of a run request or config, for forms that show it next to the field.
+ * `path` is the dotted config key (`sac.lr`) or the request field (`preset`); '' is the whole object.
+ */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+  /** The allowed values, where they are a closed set (enums, preset names, config keys). */
+  allowed?: Array<string | number | boolean | null>;
+}
+
+/**
+ * Thrown for any invalid configuration; the message names the field and what is allowed, and
+ * `issues` carries the same per field.
+ */
 export class ConfigError extends Error {
-  constructor(message: string) {
+  readonly issues: ConfigIssue[];
+  constructor(message: string, issues: ConfigIssue[] = []) {
     super(message);
     this.name = 'ConfigError';
+    this.issues = issues;
   }
+}
+
+/** zod issues as {@link ConfigIssue}s: dotted paths (under `prefix`), with the allowed values of enums. */
+export function configIssues(error: z.ZodError, prefix = ''): ConfigIssue[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    const out: ConfigIssue = { path, message: issue.message };
+    if (issue.code === 'invalid_value')
+      out.allowed = issue.values.map((v) =>
+        typeof v === 'bigint' ? Number(v) : (v ?? null),
+      ) as ConfigIssue['allowed'];
+    return out;
+  });
 }
 
 /** Formats zod issues as `field: problem` lines, with the allowed values where zod knows them. */
@@ -141,7 +170,8 @@ export function formatIssues(error: z.ZodError, prefix = ''): string {
  */
 export function parseRunConfig(raw: unknown, context = 'config'): RunConfig {
   const result = runConfigSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(`Invalid ${context}:\n${formatIssues(result.error)}`);
+  if (!result.success)
+    throw new ConfigError(`Invalid ${context}:\n${formatIssues(result.error)}`, configIssues(result.error));
   return result.data;
 }
 
@@ -161,9 +191,26 @@ export function applySetOverride(target: Record<string, any>, assignment: string
   } catch {
     // a bare word stays a string (e.g. --set stateFunction=xy)
   }
+  applyOverride(target, key, value, '--set');
+}
+
+/**
+ * Sets one config value by dotted key (`sac.lr`) to an already typed value; validation of the value
+ * happens when the whole config is parsed.
+ * @throws ConfigError for a key that names no field of the config (lists the allowed keys), with the
+ *   key as the issue's path.
+ */
+export function applyOverride(
+  target: Record<string, any>,
+  key: string,
+  value: unknown,
+  origin = 'override',
+): void {
   const allowed = allConfigKeys();
   if (!allowed.includes(key)) {
-    throw new ConfigError(`--set: unknown key "${key}". Allowed keys:\n  ${allowed.join('\n  ')}`);
+    throw new ConfigError(`${origin}: unknown key "${key}". Allowed keys:\n  ${allowed.join('\n  ')}`, [
+      { path: key, message: `unknown config key "${key}"`, allowed },
+    ]);
   }
   const parts = key.split('.');
   let node = target;

@@ -8,11 +8,15 @@ import { z } from 'zod';
 import {
   ALGOS,
   ConfigError,
+  applyOverride,
   applySetOverride,
+  configIssues,
   deepMerge,
   formatIssues,
   parseRunConfig,
+  runConfigSchema,
   type AlgoName,
+  type ConfigIssue,
   type RunConfig,
 } from './config.ts';
 import { assetsDir } from './paths.ts';
@@ -73,7 +77,9 @@ export function listPresets(): string[] {
 export function loadPreset(name: string): Preset {
   const names = listPresets();
   if (!names.includes(name)) {
-    throw new ConfigError(`Unknown preset "${name}". Allowed presets: ${names.join(', ')}`);
+    throw new ConfigError(`Unknown preset "${name}". Allowed presets: ${names.join(', ')}`, [
+      { path: 'preset', message: `unknown preset "${name}"`, allowed: names },
+    ]);
   }
   const file = join(assetsDir(), 'presets', `${name}.json`);
   let raw: unknown;
@@ -98,6 +104,8 @@ export interface RunRequest {
   skills?: number;
   /** `key=value` assignments with dotted keys into the config. */
   set?: string[];
+  /** Typed values by dotted key (`{ 'sac.lr': 0.001 }`), applied last: the app's start form. */
+  overrides?: Record<string, unknown>;
 }
 
 /** A resolved config and the source of each of its values (dotted key → source). */
@@ -109,11 +117,14 @@ export interface ResolvedConfig {
 /**
  * Resolves a full, validated run config for a request.
  * @throws ConfigError on an unknown preset, a preset that does not offer the algorithm, an env that
- *   contradicts the preset, an unknown `--set` key, or any invalid value (naming the field).
+ *   contradicts the preset, an unknown `--set` or override key, or any invalid value (naming the
+ *   field; `issues` lists them per field).
  */
 export function resolveRunConfig(req: RunRequest): ResolvedConfig {
   if (!(ALGOS as readonly string[]).includes(req.algo)) {
-    throw new ConfigError(`Unknown algorithm "${req.algo}". Allowed: ${ALGOS.join(', ')}`);
+    throw new ConfigError(`Unknown algorithm "${req.algo}". Allowed: ${ALGOS.join(', ')}`, [
+      { path: 'algo', message: `unknown algorithm "${req.algo}"`, allowed: [...ALGOS] },
+    ]);
   }
   let raw: Record<string, any> = { algo: req.algo };
   const sources: Record<string, string> = {};
@@ -123,13 +134,22 @@ export function resolveRunConfig(req: RunRequest): ResolvedConfig {
     const preset = loadPreset(req.preset);
     const algoPart = preset.algos[req.algo];
     if (!algoPart) {
+      const offered = Object.keys(preset.algos);
       throw new ConfigError(
-        `Preset "${preset.name}" does not configure ${req.algo}; it offers: ${Object.keys(preset.algos).join(', ')}`,
+        `Preset "${preset.name}" does not configure ${req.algo}; it offers: ${offered.join(', ')}`,
+        [
+          {
+            path: 'algo',
+            message: `preset "${preset.name}" does not configure ${req.algo}`,
+            allowed: offered,
+          },
+        ],
       );
     }
     if (req.env && req.env !== preset.env) {
       throw new ConfigError(
         `--env ${req.env} contradicts preset "${preset.name}", which is for env ${preset.env}`,
+        [{ path: 'env', message: `preset "${preset.name}" is for env ${preset.env}`, allowed: [preset.env] }],
       );
     }
     raw = deepMerge(raw, { ...preset.common, env: preset.env, preset: preset.name });
@@ -141,7 +161,10 @@ export function resolveRunConfig(req: RunRequest): ResolvedConfig {
   } else if (req.env) {
     raw.env = req.env;
   }
-  if (raw.env === undefined) throw new ConfigError('Either --env or --preset is required');
+  if (raw.env === undefined)
+    throw new ConfigError('Either --env or --preset is required', [
+      { path: 'env', message: 'either env or preset is required' },
+    ]);
 
   const flag = (key: string, value: unknown) => {
     if (value === undefined) return;
@@ -157,6 +180,33 @@ export function resolveRunConfig(req: RunRequest): ResolvedConfig {
   for (const assignment of req.set ?? []) {
     applySetOverride(raw, assignment);
     sources[assignment.slice(0, assignment.indexOf('=')).trim()] = 'command line (--set)';
+  }
+  const unknownKeys: ConfigIssue[] = [];
+  for (const [key, value] of Object.entries(req.overrides ?? {})) {
+    if (key === 'algo' || key === 'env' || key === 'preset') {
+      // They pick the preset's sections and env; changing them afterwards would mix two setups.
+      unknownKeys.push({
+        path: key,
+        message: `"${key}" is chosen by the request (algo, preset), not by an override`,
+      });
+      continue;
+    }
+    try {
+      applyOverride(raw, key, value);
+      sources[key] = 'user override';
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      unknownKeys.push(...err.issues);
+    }
+  }
+  if (unknownKeys.length > 0) {
+    // Report unknown keys and invalid values together, so a form marks every field at once.
+    const result = runConfigSchema.safeParse(raw);
+    const issues = [...unknownKeys, ...(result.success ? [] : configIssues(result.error))];
+    throw new ConfigError(
+      `Invalid overrides:\n${issues.map((i) => `${i.path}: ${i.message}`).join('\n')}`,
+      issues,
+    );
   }
   return { config: parseRunConfig(raw), sources };
 }

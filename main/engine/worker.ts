@@ -1,18 +1,27 @@
 /**
  * Entry of a run process: trains one run directory (resuming from its checkpoint), optionally
- * evaluates it, and reports to its parent. Started by `skill-lab compare` with child_process.fork
- * (later by the app's utilityProcess). One failing run process never touches another run.
+ * evaluates it, and reports to its parent. Started by `skill-lab compare` and the lab service with
+ * child_process.fork (later by the app's utilityProcess). One failing run process never touches
+ * another run.
  *
- *     node --import tsx main/engine/worker.ts <run-dir> [--eval]
+ *     node --import tsx main/engine/worker.ts <run-dir> [--eval] [--eval-only] [--preview] [--rollouts=N]
+ *
+ *   --eval        evaluate after training completed
+ *   --eval-only   evaluate the run's checkpoint without training (run.json's status is left alone)
+ *   --preview     send live skill previews while training (see runs/preview.ts)
+ *   --rollouts=N  rollouts per skill of the evaluation (default: the run config's)
  *
  * Messages to the parent: { type: 'progress', ...Progress } after each iteration,
+ * { type: 'rollout', iteration, envSteps, env, ...PreviewChunk } for each previewed skill,
  * { type: 'evaluating' }, { type: 'eval', report }, { type: 'done', status }, { type: 'error', message }.
- * The parent may send { type: 'stop' }; SIGINT and SIGTERM stop the same way (checkpoint, then exit).
+ * The parent may send { type: 'stop' }; SIGINT, SIGTERM and losing the parent (IPC disconnect) stop
+ * the same way (checkpoint, then exit).
  */
 import { basename, resolve } from 'node:path';
 import { RunDir } from './runs/store.ts';
 import { trainRun } from './runs/trainer.ts';
 import { evaluateRun } from './runs/evaluate.ts';
+import { SkillPreview } from './runs/preview.ts';
 
 type ParentPort = {
   postMessage(msg: unknown): void;
@@ -27,35 +36,82 @@ function post(msg: Record<string, unknown>): Promise<void> {
     parentPort.postMessage(msg);
     return Promise.resolve();
   }
-  if (!process.send) return Promise.resolve();
+  if (!process.send || !process.connected) return Promise.resolve();
   return new Promise((done) => process.send!(msg, undefined, {}, () => done()));
+}
+
+/** The value of `--name=value` among the flags, or undefined. */
+function flagValue(flags: string[], name: string): string | undefined {
+  const hit = flags.find((f) => f.startsWith(`--${name}=`));
+  return hit?.slice(name.length + 3);
 }
 
 async function main(): Promise<void> {
   const [dirArg, ...flags] = process.argv.slice(2);
-  if (!dirArg) throw new Error('usage: worker.ts <run-dir> [--eval]');
+  if (!dirArg)
+    throw new Error('usage: worker.ts <run-dir> [--eval] [--eval-only] [--preview] [--rollouts=N]');
   const path = resolve(dirArg);
   const run = new RunDir(path, basename(path));
+  const rolloutsText = flagValue(flags, 'rollouts');
+  const rollouts = rolloutsText === undefined ? undefined : Number(rolloutsText);
+  if (rollouts !== undefined && !(Number.isInteger(rollouts) && rollouts > 0))
+    throw new Error(`--rollouts must be a positive integer, got "${rolloutsText}"`);
+
+  if (flags.includes('--eval-only')) {
+    void post({ type: 'evaluating' });
+    const report = await evaluateRun(run, { quiet: true, rollouts });
+    await post({ type: 'eval', report });
+    await post({ type: 'done', status: run.readRecord().status });
+    return;
+  }
+
   let stop = false;
   const requestStop = () => {
     stop = true;
   };
   process.on('SIGINT', requestStop);
   process.on('SIGTERM', requestStop);
+  // A parent that died cannot stop us any more; checkpoint and end rather than train unobserved.
+  process.on('disconnect', requestStop);
   const onMessage = (msg: unknown) => {
     if ((msg as { type?: string })?.type === 'stop') requestStop();
   };
   if (parentPort) parentPort.on('message', (e) => onMessage(e.data));
   else process.on('message', onMessage);
 
-  const record = await trainRun(run, {
-    quiet: true,
-    shouldStop: () => stop,
-    onProgress: (p) => void post({ type: 'progress', ...p }),
-  });
+  let preview: SkillPreview | null = flags.includes('--preview') ? new SkillPreview(run.readConfig()) : null;
+  let record;
+  try {
+    record = await trainRun(run, {
+      quiet: true,
+      shouldStop: () => stop,
+      onProgress: (p) => void post({ type: 'progress', ...p }),
+      onIteration: async (algo) => {
+        if (!preview?.due() || stop) return;
+        try {
+          for (const chunk of await preview.run(algo)) {
+            void post({
+              type: 'rollout',
+              iteration: algo.iteration,
+              envSteps: algo.envSteps,
+              env: algo.config.env,
+              ...chunk,
+            });
+          }
+        } catch (err) {
+          // A preview is a view; its failure must not end the training it shows.
+          console.error(`[skill-lab worker] live preview disabled: ${(err as Error).stack ?? err}`);
+          preview?.close();
+          preview = null;
+        }
+      },
+    });
+  } finally {
+    preview?.close();
+  }
   if (record.status === 'completed' && flags.includes('--eval')) {
     void post({ type: 'evaluating' });
-    const report = await evaluateRun(run, { quiet: true });
+    const report = await evaluateRun(run, { quiet: true, rollouts });
     await post({ type: 'eval', report });
   }
   await post({ type: 'done', status: record.status });

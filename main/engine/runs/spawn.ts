@@ -15,12 +15,28 @@ export function workerExecArgv(): string[] {
   return ['--import', import.meta.resolve('tsx')];
 }
 
+/** What a run process does besides training (see worker.ts). */
+export interface SpawnOptions {
+  /** Send live skill previews ({ type: 'rollout' } messages) while training. */
+  preview?: boolean;
+  /** Only evaluate the run's checkpoint; no training. */
+  evalOnly?: boolean;
+  /** Rollouts per skill of the evaluation (default: the run config's). */
+  rollouts?: number;
+}
+
 /**
  * Starts a run process that trains `run` (resuming from its checkpoint) and, with `evaluate`,
  * evaluates it. It reports over IPC (see worker.ts); its stderr is appended to <run>/worker.log.
  */
-export function spawnRunProcess(run: RunDir, evaluate: boolean): ChildProcess {
-  const child = fork(WORKER, [run.path, ...(evaluate ? ['--eval'] : [])], {
+export function spawnRunProcess(run: RunDir, evaluate: boolean, opts: SpawnOptions = {}): ChildProcess {
+  const flags = [
+    ...(evaluate ? ['--eval'] : []),
+    ...(opts.evalOnly ? ['--eval-only'] : []),
+    ...(opts.preview ? ['--preview'] : []),
+    ...(opts.rollouts !== undefined ? [`--rollouts=${opts.rollouts}`] : []),
+  ];
+  const child = fork(WORKER, [run.path, ...flags], {
     execArgv: workerExecArgv(),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

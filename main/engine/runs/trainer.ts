@@ -28,6 +28,12 @@ export interface TrainOptions {
   shouldStop?: () => boolean;
   /** Print the backend line (default true). */
   quiet?: boolean;
+  /**
+   * Called after each iteration (after its metric row, checkpoint and onProgress), e.g. for live
+   * skill previews. It may read the algorithm and act with it deterministically, but must not change
+   * its state or draw from its random generators: training results would then differ.
+   */
+  onIteration?: (algo: Algorithm) => void | Promise<void>;
 }
 
 /** The checkpoint's JSON part. */
@@ -119,6 +125,7 @@ export async function trainRun(run: RunDir, opts: TrainOptions = {}): Promise<Ru
         stepsPerSecond: elapsed > 0 ? (algo.envSteps - stepsAtStart) / elapsed : 0,
         row,
       });
+      await opts.onIteration?.(algo);
     }
     if (lastCheckpointIteration !== algo.iteration) await writeCheckpoint(run, algo, wall());
     const done = algo.envSteps >= config.totalEnvSteps;

@@ -1,0 +1,504 @@
+/**
+ * The one API contract between the lab's front ends (renderer over Electron IPC or WebSocket, tests)
+ * and the lab service: request methods with their params and results, pushed events, and the
+ * envelopes that carry them. zod schemas with their TypeScript types; both transports validate every
+ * message against them.
+ *
+ * Browser-safe: this file and everything it imports use only `zod` (main/api/contract.test.ts checks
+ * the import closure), so the renderer bundles it as is.
+ *
+ * Wire format (WebSocket text frames, one JSON object each; HTTP `POST /api/<method>` with the
+ * params as body and the response envelope as answer, id null):
+ *     → { id, method, params }                       request
+ *     ← { id, ok: true, result } | { id, ok: false, error: { code, message, issues? } }
+ *     ← { event, data }                              pushed event
+ */
+import { z } from 'zod';
+import {
+  ALGOS,
+  ENVS,
+  STATE_FUNCTIONS,
+  allConfigKeys,
+  configIssues,
+  runConfigSchema,
+  type ConfigIssue,
+  type RunConfig,
+} from '../engine/config.ts';
+
+export { ALGOS, ENVS, STATE_FUNCTIONS, allConfigKeys, runConfigSchema, type RunConfig };
+
+/** Lifecycle of a run as stored in run.json (same list as the engine's run store). */
+export const RUN_STATUSES = ['created', 'running', 'stopped', 'completed', 'error'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** What a run's process is doing right now, as seen by the service; null: no process. */
+export const RUN_ACTIVITIES = ['training', 'stopping', 'evaluating'] as const;
+
+// ── building blocks ────────────────────────────────────────────────────────────────────────────
+
+const int = z.number().int();
+const count = z.number().int().nonnegative();
+/** A JSON number: NaN and ±Infinity travel as null. */
+const jnum = z.number().nullable();
+
+/** A run id: a directory name under <workspace>/runs, never a path. */
+export const runIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/,
+    'a run id: letters, digits, ".", "_" and "-", starting with a letter or digit (no path)',
+  );
+
+/** One field-level problem: dotted config key or params field, message, allowed values if a closed set. */
+export const issueSchema = z.object({
+  path: z.string(),
+  message: z.string(),
+  allowed: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+});
+export type ApiIssue = z.infer<typeof issueSchema>;
+
+/**
+ * Error codes: `invalid` (bad params or config — see issues), `not_found` (no such run/method),
+ * `conflict` (the run is busy or in the wrong state), `unauthorized` (no or a wrong session token),
+ * `internal` (anything else; the message says what).
+ */
+export const ERROR_CODES = ['invalid', 'not_found', 'conflict', 'unauthorized', 'internal'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const apiErrorSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  issues: z.array(issueSchema).optional(),
+});
+export type ApiErrorPayload = z.infer<typeof apiErrorSchema>;
+
+/** A metric row of metrics.jsonl: iteration, env steps, wall-clock seconds, then the algorithm's scalars. */
+export const metricRowSchema = z
+  .object({ iteration: count, env_steps: count, wall_s: z.number() })
+  .catchall(z.number());
+export type MetricRow = z.infer<typeof metricRowSchema>;
+
+/** Static facts of an environment (SI units), from the engine's env registry. */
+export const envInfoSchema = z.object({
+  name: z.enum(ENVS),
+  /** Observation length (nq + nv) and action length (motors). */
+  obsDim: count,
+  actDim: count,
+  nq: count,
+  nv: count,
+  /** Indices into the observation of the global x(, y) coordinates. */
+  coordDims: z.array(count),
+  /** Physics timestep (s), physics steps per env step, control period (s). */
+  timestep: z.number(),
+  frameSkip: count,
+  dt: z.number(),
+  /** Default episode length in env steps. */
+  maxEpisodeSteps: count,
+  /** The MJCF file name under assets/models (fetch its text with getEnvModel). */
+  modelFile: z.string(),
+  source: z.string(),
+});
+export type EnvInfo = z.infer<typeof envInfoSchema>;
+
+const algoEnum = z.enum(ALGOS);
+
+/** A preset with, per algorithm it offers, the fully resolved config and each value's source. */
+export const presetInfoSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  env: z.enum(ENVS),
+  algos: z.array(algoEnum),
+  configs: z.partialRecord(algoEnum, runConfigSchema),
+  sources: z.partialRecord(algoEnum, z.record(z.string(), z.string())),
+});
+export type PresetInfo = z.infer<typeof presetInfoSchema>;
+
+/** A run as listed: identity, state, progress and the key metrics of its last metric row. */
+export const runSummarySchema = z.object({
+  id: runIdSchema,
+  algo: algoEnum,
+  env: z.enum(ENVS),
+  preset: z.string().nullable(),
+  seed: count,
+  status: z.enum(RUN_STATUSES),
+  /** The reason of status 'error' (the worker's error, or how its process ended). */
+  error: z.string().nullable(),
+  /** What this service's process for the run is doing; null when none runs. */
+  activity: z.enum(RUN_ACTIVITIES).nullable(),
+  envSteps: count,
+  totalEnvSteps: count,
+  iterations: count,
+  wallSeconds: z.number(),
+  /** Key metrics (per algorithm: e.g. discriminator_accuracy, intrinsic_reward, alpha) of the last row. */
+  metrics: z.record(z.string(), z.number()),
+  /** True when eval/summary.json exists. */
+  evaluated: z.boolean(),
+  /** ISO 8601 timestamps. */
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+/** A run's full record: the summary plus its config, the source of every value, backend and versions. */
+export const runRecordSchema = runSummarySchema.extend({
+  path: z.string(),
+  config: runConfigSchema,
+  sources: z.record(z.string(), z.string()),
+  backend: z.record(z.string(), z.unknown()).nullable(),
+  versions: z.record(z.string(), z.string()),
+  pid: int.nullable(),
+});
+export type RunRecordInfo = z.infer<typeof runRecordSchema>;
+
+/** Per-skill evaluation figures (see main/engine/runs/evaluate.ts). */
+export const skillReportSchema = z
+  .object({
+    id: count,
+    z: z.array(z.number()),
+    final_mean: z.array(jnum),
+    final_std: z.array(jnum),
+    distance_travelled: jnum,
+    normalized_variance: jnum,
+  })
+  .catchall(z.union([jnum, z.array(jnum)]));
+
+/** The evaluation report (`skill-lab eval --json`, eval/summary.json). */
+export const evalSummarySchema = z
+  .object({
+    run: z.string(),
+    algo: z.string(),
+    env: z.string(),
+    env_steps: count,
+    state_function: z.string(),
+    rollouts_per_skill: count,
+    episode_steps: count,
+    coverage_cells: count,
+    coverage_cell_m: z.number(),
+    mean_normalized_variance: jnum,
+    skills: z.array(skillReportSchema),
+  })
+  .catchall(z.unknown());
+export type EvalSummary = z.infer<typeof evalSummarySchema>;
+
+/** One evaluation rollout: per step (row 0 = reset state) f(s), global x-y (m) and qpos. */
+export const evalRolloutSchema = z.object({
+  skill: count,
+  rollout: count,
+  z: z.array(z.number()),
+  f: z.array(z.array(z.number())),
+  xy: z.array(z.array(z.number())),
+  qpos: z.array(z.array(z.number())),
+});
+export type EvalRollout = z.infer<typeof evalRolloutSchema>;
+
+// ── requests ───────────────────────────────────────────────────────────────────────────────────
+
+const noParams = z.object({}).strict();
+const runRef = z.object({ runId: runIdSchema }).strict();
+
+/**
+ * Every request: params and result schemas. Params objects are strict (a misspelt field is an error,
+ * not silently ignored).
+ */
+export const METHODS = {
+  /** The registered environments. */
+  listEnvs: { params: noParams, result: z.object({ envs: z.array(envInfoSchema) }) },
+  /** An environment's MJCF text, for building its 3D scene. */
+  getEnvModel: {
+    params: z.object({ env: z.enum(ENVS) }).strict(),
+    result: z.object({ env: z.enum(ENVS), file: z.string(), xml: z.string() }),
+  },
+  /** The presets with their resolved configs, and every settable dotted config key. */
+  listPresets: {
+    params: noParams,
+    result: z.object({ presets: z.array(presetInfoSchema), configKeys: z.array(z.string()) }),
+  },
+  /** Every run of the workspace; runs whose files cannot be read are listed apart with the reason. */
+  listRuns: {
+    params: noParams,
+    result: z.object({
+      runs: z.array(runSummarySchema),
+      unreadable: z.array(z.object({ id: z.string(), error: z.string() })),
+    }),
+  },
+  /**
+   * Creates a run from a preset and starts its process. `overrides` sets config values by dotted key
+   * (`{ 'sac.lr': 0.001 }`); an invalid value fails with code 'invalid' and per-field issues, and
+   * creates nothing.
+   */
+  startRun: {
+    params: z
+      .object({
+        algo: algoEnum,
+        preset: z.string().min(1),
+        seed: count.optional(),
+        totalEnvSteps: z.number().int().positive().optional(),
+        overrides: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
+    result: z.object({ run: runSummarySchema }),
+  },
+  /** Asks a training run to stop after its current iteration (with a checkpoint); resolves once it has. */
+  stopRun: { params: runRef, result: z.object({ run: runSummarySchema }) },
+  /** Continues a stopped, failed or killed run from its last checkpoint in a new process. */
+  resumeRun: { params: runRef, result: z.object({ run: runSummarySchema }) },
+  /** Ends the run's process if any, then removes its directory. */
+  deleteRun: { params: runRef, result: z.object({ runId: runIdSchema }) },
+  /** A run's full record. */
+  getRun: { params: runRef, result: z.object({ run: runRecordSchema }) },
+  /** A run's metric rows, those after `sinceIteration` when given. */
+  getMetrics: {
+    params: z.object({ runId: runIdSchema, sinceIteration: count.optional() }).strict(),
+    result: z.object({ runId: runIdSchema, rows: z.array(metricRowSchema) }),
+  },
+  /**
+   * A run's evaluation: the summary and the rollouts per skill and rollout (only the listed `skills`
+   * when given). summary null and no rollouts: not evaluated yet.
+   */
+  getEvaluation: {
+    params: z.object({ runId: runIdSchema, skills: z.array(count).optional() }).strict(),
+    result: z.object({
+      runId: runIdSchema,
+      summary: evalSummarySchema.nullable(),
+      rollouts: z.array(evalRolloutSchema),
+    }),
+  },
+  /** Evaluates a run's checkpoint in a run process, as `skill-lab eval`; resolves with the summary. */
+  evaluateRun: {
+    params: z.object({ runId: runIdSchema, rollouts: z.number().int().min(1).max(100).optional() }).strict(),
+    result: z.object({ runId: runIdSchema, summary: evalSummarySchema }),
+  },
+} as const;
+
+export type Methods = typeof METHODS;
+export type MethodName = keyof Methods;
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+/** Params as a caller writes them (optional fields may be left out). */
+export type ParamsOf<M extends MethodName> = z.input<Methods[M]['params']>;
+/** Params after validation. */
+export type ParsedParamsOf<M extends MethodName> = z.output<Methods[M]['params']>;
+export type ResultOf<M extends MethodName> = z.output<Methods[M]['result']>;
+
+/** True when `name` is a method of the contract. */
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(METHODS, name);
+}
+
+// ── events ─────────────────────────────────────────────────────────────────────────────────────
+
+/** Pushed events. Live ones are batched: at most ~10 metrics messages per second per run. */
+export const EVENTS = {
+  /** A run's summary after any change of status or activity (start, stop, end, error, evaluation). */
+  runStatus: runSummarySchema,
+  /** New metric rows of a training run, batched (≥ 100 ms apart per run). */
+  metrics: z.object({
+    runId: runIdSchema,
+    rows: z.array(metricRowSchema),
+    envSteps: count,
+    totalEnvSteps: count,
+    /** Env steps per wall-clock second in this session of the run. */
+    stepsPerSecond: z.number(),
+  }),
+  /** A live preview episode of one skill of a training run: qpos per env step, dt s apart. */
+  rollout: z.object({
+    runId: runIdSchema,
+    env: z.enum(ENVS),
+    /** Training iteration and env steps when the preview was rolled out. */
+    iteration: count,
+    envSteps: count,
+    skill: count,
+    z: z.array(z.number()),
+    dt: z.number().positive(),
+    qpos: z.array(z.array(z.number())),
+  }),
+  /** Something went wrong outside a request: a run process failed (runId set), or the service. */
+  error: z.object({ runId: runIdSchema.nullable(), message: z.string() }),
+  /** A run was deleted. */
+  runDeleted: z.object({ runId: runIdSchema }),
+} as const;
+
+export type Events = typeof EVENTS;
+export type EventName = keyof Events;
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+export type EventData<E extends EventName> = z.output<Events[E]>;
+
+// ── envelopes ──────────────────────────────────────────────────────────────────────────────────
+
+export const requestIdSchema = z.union([z.string().max(200), z.number().int()]);
+
+/**
+ * A request envelope. `method` is any string here so that an unknown method still gets an answer
+ * with the request's id; {@link parseRequest} checks it against {@link METHODS}.
+ */
+export const requestEnvelopeSchema = z
+  .object({ id: requestIdSchema, method: z.string(), params: z.unknown().optional() })
+  .strict();
+export type RequestEnvelope<M extends MethodName = MethodName> = {
+  id: z.infer<typeof requestIdSchema>;
+  method: M;
+  params?: ParamsOf<M>;
+};
+
+export const responseEnvelopeSchema = z.union([
+  z.object({ id: requestIdSchema.nullable(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ id: requestIdSchema.nullable(), ok: z.literal(false), error: apiErrorSchema }),
+]);
+export type ResponseEnvelope<R = unknown> =
+  | { id: string | number | null; ok: true; result: R }
+  | { id: string | number | null; ok: false; error: ApiErrorPayload };
+
+const eventEnvelope = <E extends EventName>(name: E) =>
+  z.object({ event: z.literal(name), data: EVENTS[name] as Events[E] });
+
+export const eventEnvelopeSchema = z.discriminatedUnion('event', [
+  eventEnvelope('runStatus'),
+  eventEnvelope('metrics'),
+  eventEnvelope('rollout'),
+  eventEnvelope('error'),
+  eventEnvelope('runDeleted'),
+]);
+export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
+
+// ── validation helpers (used by both transports) ──────────────────────────────────────────────
+
+/** zod issues as {@link ApiIssue}s with dotted paths (under `prefix`). */
+export function toIssues(error: z.ZodError, prefix = ''): ApiIssue[] {
+  return configIssues(error, prefix) satisfies ConfigIssue[];
+}
+
+/** Formats issues as `path: message` lines. */
+export function formatApiIssues(issues: ApiIssue[]): string {
+  return issues.map((i) => `${i.path || '(params)'}: ${i.message}`).join('\n');
+}
+
+/**
+ * Validates a method's params (undefined counts as `{}`).
+ * @returns the parsed params, or an 'invalid' error payload with per-field issues.
+ */
+export function parseParams<M extends MethodName>(
+  method: M,
+  params: unknown,
+): { ok: true; params: ParsedParamsOf<M> } | { ok: false; error: ApiErrorPayload } {
+  const result = METHODS[method].params.safeParse(params ?? {});
+  if (result.success) return { ok: true, params: result.data as ParsedParamsOf<M> };
+  const issues = toIssues(result.error);
+  return {
+    ok: false,
+    error: { code: 'invalid', message: `invalid params of ${method}:\n${formatApiIssues(issues)}`, issues },
+  };
+}
+
+/**
+ * Validates a method's result (a client checks what it received; the service checks what it sends).
+ * @returns the parsed result, or an 'internal' error payload naming the method and the fields.
+ */
+export function parseResult<M extends MethodName>(
+  method: M,
+  result: unknown,
+): { ok: true; result: ResultOf<M> } | { ok: false; error: ApiErrorPayload } {
+  const parsed = METHODS[method].result.safeParse(result);
+  if (parsed.success) return { ok: true, result: parsed.data as ResultOf<M> };
+  const issues = toIssues(parsed.error);
+  return {
+    ok: false,
+    error: {
+      code: 'internal',
+      message: `the result of ${method} does not match the API contract:\n${formatApiIssues(issues)}`,
+      issues,
+    },
+  };
+}
+
+/**
+ * Validates a raw request message (already JSON-parsed).
+ * @returns the envelope with validated params, or an error response carrying the request's id when
+ *   it could be read.
+ */
+export function parseRequest(
+  raw: unknown,
+):
+  | { ok: true; id: string | number; method: MethodName; params: unknown }
+  | { ok: false; response: ResponseEnvelope<never> } {
+  const envelope = requestEnvelopeSchema.safeParse(raw);
+  const rawId = (raw as { id?: unknown } | null)?.id;
+  const id = requestIdSchema.safeParse(rawId).success ? (rawId as string | number) : null;
+  if (!envelope.success) {
+    const issues = toIssues(envelope.error);
+    return {
+      ok: false,
+      response: {
+        id,
+        ok: false,
+        error: {
+          code: 'invalid',
+          message: `invalid request envelope (expected { id, method, params }):\n${formatApiIssues(issues)}`,
+          issues,
+        },
+      },
+    };
+  }
+  const { method } = envelope.data;
+  if (!isMethodName(method)) {
+    return {
+      ok: false,
+      response: {
+        id,
+        ok: false,
+        error: {
+          code: 'not_found',
+          message: `unknown method "${method}"; allowed: ${METHOD_NAMES.join(', ')}`,
+          issues: [{ path: 'method', message: `unknown method "${method}"`, allowed: METHOD_NAMES }],
+        },
+      },
+    };
+  }
+  const params = parseParams(method, envelope.data.params);
+  if (!params.ok) return { ok: false, response: { id, ok: false, error: params.error } };
+  return { ok: true, id: envelope.data.id, method, params: params.params };
+}
+
+// ── the client interface ──────────────────────────────────────────────────────────────────────
+
+/** Keys of T without its index signatures (zod types the params of `z.object({})` as one). */
+type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+/** Keys of T that must be given. */
+type RequiredKeys<T> = { [K in KnownKeys<T>]-?: undefined extends T[K] ? never : K }[KnownKeys<T>];
+
+/** One async function per request; methods without required params may be called without an argument. */
+export type LabRequests = {
+  [M in MethodName]: [RequiredKeys<ParamsOf<M>>] extends [never]
+    ? (params?: ParamsOf<M>) => Promise<ResultOf<M>>
+    : (params: ParamsOf<M>) => Promise<ResultOf<M>>;
+};
+
+/**
+ * What the renderer talks to, whatever the transport (Electron IPC through the preload, or
+ * WebSocket); the node-side LabService implements it in-process. A failed request rejects with an
+ * {@link ApiError}.
+ */
+export interface LabClient extends LabRequests {
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): () => void;
+}
+
+/** A failed request, as thrown by clients and the service: code, message and per-field issues. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly issues: ApiIssue[] | undefined;
+  constructor(code: ErrorCode, message: string, issues?: ApiIssue[]) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.issues = issues;
+  }
+
+  /** The error as it travels in a response envelope. */
+  toPayload(): ApiErrorPayload {
+    return { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}) };
+  }
+
+  /** Rebuilds an ApiError from a response's error payload. */
+  static fromPayload(payload: ApiErrorPayload): ApiError {
+    return new ApiError(payload.code, payload.message, payload.issues);
+  }
+}

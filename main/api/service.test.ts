@@ -1,0 +1,219 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ApiError,
+  EVENT_NAMES,
+  METHODS,
+  eventEnvelopeSchema,
+  type MethodName,
+  type ResultOf,
+} from './contract.ts';
+import { LabService } from './service.ts';
+import { EventLog, TINY } from './test_helpers.ts';
+
+const services: LabService[] = [];
+function newService(): LabService {
+  const service = new LabService({ workspace: mkdtempSync(join(tmpdir(), 'skill-lab-api-')) });
+  services.push(service);
+  return service;
+}
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((s) => s.close({ killAfterMs: 10_000 })));
+});
+
+/** Calls a method through the envelope path and checks the result against the contract. */
+async function call<M extends MethodName>(service: LabService, method: M, params: unknown) {
+  const response = await service.call(method, params, 1);
+  if (!response.ok) throw ApiError.fromPayload(response.error);
+  return METHODS[method].result.parse(response.result) as ResultOf<M>;
+}
+
+async function rejection(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApiError);
+    return err as ApiError;
+  }
+  throw new Error('expected the request to fail');
+}
+
+const runDirs = (s: LabService) => (existsSync(s.store.runsDir) ? readdirSync(s.store.runsDir) : []);
+
+describe('lab service', () => {
+  it('lists envs and presets with their resolved configs', async () => {
+    const service = newService();
+    const { envs } = await call(service, 'listEnvs', {});
+    expect(envs.map((e) => e.name)).toEqual(['point-mass', 'ant', 'half-cheetah']);
+    expect(envs.find((e) => e.name === 'ant')).toMatchObject({ nq: 15, dt: 0.05, modelFile: 'ant.xml' });
+    const model = await call(service, 'getEnvModel', { env: 'point-mass' });
+    expect(model.xml).toMatch(/<mujoco/);
+
+    const { presets, configKeys } = await call(service, 'listPresets', {});
+    const pm = presets.find((p) => p.name === 'point-mass')!;
+    expect(pm.env).toBe('point-mass');
+    expect(pm.algos).toEqual(expect.arrayContaining(['diayn', 'dads']));
+    expect(pm.configs.diayn!.diayn.skills).toBe(4);
+    expect(pm.sources.dads!['dads.priorSamples']).toMatch(/reference code/);
+    expect(configKeys).toContain('sac.lr');
+  });
+
+  it('refuses invalid hyperparameters field by field and creates no run', async () => {
+    const service = newService();
+    const err = await rejection(
+      service.startRun({
+        algo: 'diayn',
+        preset: 'point-mass',
+        overrides: { 'sac.lr': -1, 'sac.alphaMode': 'sometimes', 'sac.colour': 3, numEnvs: 2.5, env: 'ant' },
+      }),
+    );
+    expect(err.code).toBe('invalid');
+    const byPath = Object.fromEntries(err.issues!.map((i) => [i.path, i]));
+    expect(byPath['sac.lr'].message).toMatch(/>0/);
+    expect(byPath['sac.alphaMode'].allowed).toEqual(['auto', 'fixed']);
+    expect(byPath['sac.colour'].message).toMatch(/unknown config key/);
+    expect(byPath['sac.colour'].allowed).toContain('sac.lr');
+    expect(byPath.numEnvs.message).toMatch(/int/);
+    expect(byPath.env.message).toMatch(/chosen by the request/);
+
+    const preset = await rejection(service.startRun({ algo: 'dads', preset: 'moon-walk' }));
+    expect(preset.issues).toEqual([
+      expect.objectContaining({ path: 'preset', allowed: expect.arrayContaining(['point-mass', 'ant-xy']) }),
+    ]);
+    const seed = await service.call('startRun', { algo: 'dads', preset: 'point-mass', seed: -1 }, 'x');
+    expect(seed).toMatchObject({
+      id: 'x',
+      ok: false,
+      error: { code: 'invalid', issues: [{ path: 'seed' }] },
+    });
+    expect(runDirs(service)).toEqual([]);
+
+    expect((await rejection(service.getRun({ runId: 'no-such-run' }))).code).toBe('not_found');
+    expect((await rejection(service.deleteRun({ runId: '../..' }))).code).toBe('invalid');
+    expect(await service.call('launchRockets', {})).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+  });
+
+  it('trains a run in its own process, streams batched metrics and previews, evaluates and deletes it', async () => {
+    const service = newService();
+    const log = new EventLog(service, EVENT_NAMES);
+    const { run } = await call(service, 'startRun', {
+      algo: 'diayn',
+      preset: 'point-mass',
+      seed: 2,
+      overrides: TINY,
+    });
+    expect(run).toMatchObject({ status: 'running', activity: 'training', totalEnvSteps: 1000 });
+    expect(service.processId(run.id)).not.toBe(process.pid);
+    const done = await log.settled(run.id, ['completed', 'error']);
+    expect(done.status).toBe('completed');
+    expect(done.error).toBeNull();
+    expect(done.metrics.discriminator_accuracy).toBeGreaterThan(0);
+
+    for (const e of log.events)
+      expect(eventEnvelopeSchema.safeParse({ event: e.event, data: e.data }).success).toBe(true);
+    const metrics = log.of('metrics', run.id);
+    expect(metrics.flatMap((m) => m.data.rows.map((r) => r.iteration))).toEqual([1, 2, 3, 4]);
+    // Batched: flushes of one run are ≥ 100 ms apart (the last one comes with the process's end).
+    for (let i = 1; i < metrics.length - 1; i++)
+      expect(metrics[i].at - metrics[i - 1].at).toBeGreaterThanOrEqual(95);
+    const previews = log.of('rollout', run.id);
+    expect(previews.map((p) => p.data.skill)).toEqual([0, 1, 2, 3]); // one preview (5 s apart): 4 skills
+    expect(previews[0].data).toMatchObject({ env: 'point-mass', iteration: 1, dt: 0.05 });
+    expect(previews[0].data.qpos).toHaveLength(51);
+
+    const { run: record } = await call(service, 'getRun', { runId: run.id });
+    expect(record.config.totalEnvSteps).toBe(1000);
+    expect(record.config.diayn.discriminatorSteps).toBe(20);
+    expect(record.sources['diayn.discriminatorSteps']).toBe('user override');
+    expect(record.envSteps).toBeGreaterThanOrEqual(1000);
+    const { rows } = await call(service, 'getMetrics', { runId: run.id, sinceIteration: 2 });
+    expect(rows.map((r) => r.iteration)).toEqual([3, 4]);
+    const { runs } = await call(service, 'listRuns', {});
+    expect(runs.map((r) => [r.id, r.status])).toEqual([[run.id, 'completed']]);
+
+    expect((await call(service, 'getEvaluation', { runId: run.id })).summary).toBeNull();
+    const evaluation = service.evaluateRun({ runId: run.id, rollouts: 2 });
+    await log.waitFor('runStatus', (s) => s.id === run.id && s.activity === 'evaluating', 'evaluating');
+    const { summary } = await evaluation;
+    expect(summary.skills).toHaveLength(4);
+    expect(summary.rollouts_per_skill).toBe(2);
+    const all = await call(service, 'getEvaluation', { runId: run.id });
+    expect(all.rollouts).toHaveLength(8);
+    expect(all.rollouts[0].qpos).toHaveLength(51);
+    expect(all.rollouts[0].xy[50]).toHaveLength(2);
+    const one = await call(service, 'getEvaluation', { runId: run.id, skills: [2] });
+    expect(one.rollouts.map((r) => [r.skill, r.rollout])).toEqual([
+      [2, 0],
+      [2, 1],
+    ]);
+
+    await call(service, 'deleteRun', { runId: run.id });
+    expect(runDirs(service)).toEqual([]);
+    expect(log.of('runDeleted', run.id)).toHaveLength(1);
+    expect((await rejection(service.getMetrics({ runId: run.id }))).code).toBe('not_found');
+  });
+
+  it('stops a run with a checkpoint and resumes it to completion', async () => {
+    const service = newService();
+    const log = new EventLog(service, EVENT_NAMES);
+    const { run } = await service.startRun({
+      algo: 'dads',
+      preset: 'point-mass',
+      overrides: { ...TINY, totalEnvSteps: 4000 },
+    });
+    await log.waitFor('metrics', (m) => m.runId === run.id, 'first metrics');
+    const stopped = (await service.stopRun({ runId: run.id })).run;
+    expect(stopped).toMatchObject({ status: 'stopped', activity: null });
+    expect(stopped.envSteps).toBeLessThan(4000);
+    expect(log.of('runStatus', run.id).some((e) => e.data.activity === 'stopping')).toBe(true);
+    expect((await rejection(service.resumeRun({ runId: 'nope' }))).code).toBe('not_found');
+
+    const resumed = (await service.resumeRun({ runId: run.id })).run;
+    expect(resumed).toMatchObject({ status: 'running', activity: 'training' });
+    expect((await rejection(service.resumeRun({ runId: run.id }))).code).toBe('conflict');
+    expect((await log.settled(run.id, ['completed', 'error'])).status).toBe('completed');
+    const { rows } = await service.getMetrics({ runId: run.id });
+    expect(rows.map((r) => r.iteration)).toEqual(rows.map((_, i) => i + 1));
+    expect(rows[rows.length - 1].env_steps).toBeGreaterThanOrEqual(4000);
+    expect((await rejection(service.resumeRun({ runId: run.id }))).message).toMatch(/already completed/);
+  });
+
+  it('records a run process killed from outside as an error with its reason while another run completes', async () => {
+    const service = newService();
+    const log = new EventLog(service, EVENT_NAMES);
+    const victim = (
+      await service.startRun({
+        algo: 'diayn',
+        preset: 'point-mass',
+        overrides: { ...TINY, totalEnvSteps: 50_000 },
+      })
+    ).run;
+    const other = (await service.startRun({ algo: 'dads', preset: 'point-mass', overrides: TINY })).run;
+    await log.waitFor('metrics', (m) => m.runId === victim.id, 'the victim training');
+    const { run: record } = await service.getRun({ runId: victim.id });
+    expect(record.pid).toBe(service.processId(victim.id));
+    process.kill(record.pid!, 'SIGKILL');
+
+    const failed = await log.settled(victim.id, ['error', 'completed', 'stopped']);
+    expect(failed.status).toBe('error');
+    expect(failed.error).toMatch(/run process exited with signal SIGKILL/);
+    expect(log.of('error', victim.id)[0].data.message).toMatch(/SIGKILL/);
+    expect((await log.settled(other.id, ['completed', 'error'])).status).toBe('completed');
+    expect((await service.getRun({ runId: victim.id })).run).toMatchObject({ status: 'error', pid: null });
+
+    // A failure inside the worker keeps the worker's own message as the reason.
+    writeFileSync(join(service.store.runsDir, victim.id, 'checkpoint.bin'), 'garbage');
+    await service.resumeRun({ runId: victim.id });
+    const broken = await log.waitFor(
+      'runStatus',
+      (s) => s.id === victim.id && s.activity === null && s.error !== null && /checkpoint\.bin/.test(s.error),
+      'the resumed run to fail on its checkpoint',
+    );
+    expect(broken.status).toBe('error');
+  });
+});

@@ -1,0 +1,803 @@
+/**
+ * The lab service: every request of the API contract (contract.ts) implemented against the engine,
+ * for one workspace. It never trains: each run trains (or is evaluated) in its own child process
+ * (engine/runs/spawn.ts), and the service keeps a registry of those processes, relays their
+ * messages as events and records how they end.
+ *
+ * - A run process that ends abnormally (non-zero exit code or a signal) while its run.json still
+ *   says 'running' leaves the run in status 'error' with the reason: the worker's error message, or
+ *   how the process ended ("run process exited with signal SIGKILL"). Other runs go on.
+ * - Metric rows are batched per run: at most one `metrics` event per run every 100 ms. Rollout
+ *   previews come from the worker at most every 5 s (4 skills each), status events on changes only.
+ * - Config problems fail with code 'invalid' and per-field issues (dotted config keys) before
+ *   anything is created.
+ *
+ * Node only (child processes, files). Transports: main/server (HTTP + WebSocket); the Electron app's
+ * IPC later. Used in-process it is itself a {@link LabClient}.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, statSync, createReadStream } from 'node:fs';
+import { open, readFile, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ALGOS, ConfigError, allConfigKeys, type AlgoName } from '../engine/config.ts';
+import { listPresets, loadPreset, resolveRunConfig } from '../engine/presets.ts';
+import { RunDir, RunStore, RunStoreError, type RunRecord } from '../engine/runs/store.ts';
+import { spawnRunProcess } from '../engine/runs/spawn.ts';
+import { ENV_NAMES, envSpec } from '../engine/sim/envs.ts';
+import { versions } from '../engine/versions.ts';
+import {
+  ApiError,
+  isMethodName,
+  METHOD_NAMES,
+  parseParams,
+  parseResult,
+  requestEnvelopeSchema,
+  toIssues,
+  formatApiIssues,
+  type EnvInfo,
+  type EvalRollout,
+  type EventData,
+  type EventName,
+  type LabClient,
+  type MethodName,
+  type MetricRow,
+  type ParamsOf,
+  type PresetInfo,
+  type ResponseEnvelope,
+  type ResultOf,
+  type RunSummary,
+} from './contract.ts';
+
+/**
+ * The metrics a run summary shows, per algorithm (the same as the CLI's progress line; kept here
+ * rather than imported so the service does not load the CLI or the figure code).
+ */
+const KEY_METRICS: Record<string, string[]> = {
+  diayn: ['discriminator_accuracy', 'intrinsic_reward', 'alpha'],
+  dads: ['skill_dynamics_loglik', 'intrinsic_reward', 'alpha'],
+  sac: ['success_rate', 'episode_return', 'alpha'],
+};
+
+export interface LabServiceOptions {
+  /** Workspace folder (default: $SKILL_LAB_WORKSPACE or ./workspace). */
+  workspace?: string;
+  /** Live skill previews from training processes (default true). */
+  preview?: boolean;
+  /** Minimum time between two `metrics` events of one run, in ms (default 100). */
+  metricsIntervalMs?: number;
+}
+
+type Activity = 'training' | 'stopping' | 'evaluating';
+
+/** One run process this service started. */
+interface LiveProcess {
+  run: RunDir;
+  child: ChildProcess;
+  activity: Activity;
+  /** Set by deleteRun: the process is killed and its run removed, so its end is not recorded. */
+  deleting: boolean;
+  /** The worker's { type: 'error' } message, if it sent one. */
+  errorText: string | null;
+  /** The report of an evaluation process. */
+  report: unknown;
+  /** Resolves once the process ended and its end was recorded. */
+  ended: Promise<void>;
+  markEnded: () => void;
+  batch: {
+    rows: MetricRow[];
+    progress: { envSteps: number; totalEnvSteps: number; stepsPerSecond: number } | null;
+    timer: ReturnType<typeof setTimeout> | null;
+    lastFlush: number;
+  };
+}
+
+/** Messages a run process sends (engine/worker.ts). */
+type WorkerMessage =
+  | {
+      type: 'progress';
+      runId: string;
+      iteration: number;
+      envSteps: number;
+      totalEnvSteps: number;
+      stepsPerSecond: number;
+      row: MetricRow;
+    }
+  | {
+      type: 'rollout';
+      iteration: number;
+      envSteps: number;
+      env: string;
+      skill: number;
+      z: number[];
+      dt: number;
+      qpos: number[][];
+    }
+  | { type: 'evaluating' }
+  | { type: 'eval'; report: unknown }
+  | { type: 'done'; status: string }
+  | { type: 'error'; message: string };
+
+/** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The last complete JSON row of a JSONL file, reading only its tail (metric files grow long). */
+async function lastJsonRow(path: string): Promise<Record<string, number> | null> {
+  if (!existsSync(path)) return null;
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, 64 * 1024);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    const lines = buffer.toString('utf8').split('\n');
+    // The first line may be cut by the window, the last one torn by a kill mid-append: try from the end.
+    for (let i = lines.length - 1; i >= 0; i--) {
+      if (!lines[i].trim()) continue;
+      try {
+        return JSON.parse(lines[i]);
+      } catch {
+        continue;
+      }
+    }
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Any thrown value as an {@link ApiError}: config problems become 'invalid' with their issues. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ConfigError) {
+    const issues = err.issues.length ? err.issues : [{ path: '', message: err.message }];
+    return new ApiError('invalid', err.message, issues);
+  }
+  if (err instanceof RunStoreError) return new ApiError('internal', err.message);
+  return new ApiError('internal', err instanceof Error ? err.message : String(err));
+}
+
+/** Validates params for a method, throwing an 'invalid' ApiError with the issues. */
+function checkParams<M extends MethodName>(method: M, params: unknown) {
+  const parsed = parseParams(method, params);
+  if (!parsed.ok) throw ApiError.fromPayload(parsed.error);
+  return parsed.params;
+}
+
+/** The API contract over one workspace; see the file comment. */
+export class LabService implements LabClient {
+  readonly store: RunStore;
+  private readonly live = new Map<string, LiveProcess>();
+  private readonly listeners = new Map<EventName, Set<(data: never) => void>>();
+  private readonly preview: boolean;
+  private readonly metricsIntervalMs: number;
+  private closing = false;
+
+  constructor(opts: LabServiceOptions = {}) {
+    this.store = new RunStore(opts.workspace);
+    this.preview = opts.preview ?? true;
+    this.metricsIntervalMs = opts.metricsIntervalMs ?? 100;
+    // In-process callers get the same errors as remote ones: every request method rejects with an
+    // ApiError (engine errors such as ConfigError and RunStoreError are translated once, here).
+    for (const method of METHOD_NAMES) {
+      const fn = this[method] as (params: unknown) => Promise<unknown>;
+      (this as Record<string, unknown>)[method] = async (params: unknown) => {
+        try {
+          return await fn.call(this, params);
+        } catch (err) {
+          throw toApiError(err);
+        }
+      };
+    }
+  }
+
+  // ── events ───────────────────────────────────────────────────────────────────────────────────
+
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as (data: never) => void);
+    return () => void set.delete(listener as (data: never) => void);
+  }
+
+  private emit<E extends EventName>(event: E, data: EventData<E>): void {
+    for (const listener of this.listeners.get(event) ?? []) {
+      try {
+        (listener as (d: EventData<E>) => void)(data);
+      } catch (err) {
+        // One broken subscriber (e.g. a closed socket) must not stop the others or the run.
+        console.error(`[skill-lab] ${event} listener failed: ${(err as Error).stack ?? err}`);
+      }
+    }
+  }
+
+  // ── transport entry points ────────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs one request by name and answers with a response envelope; never throws. Unknown methods
+   * get 'not_found', invalid params 'invalid' with issues, results are checked against the contract.
+   */
+  async call(method: string, params: unknown, id: string | number | null = null): Promise<ResponseEnvelope> {
+    if (!isMethodName(method)) {
+      return {
+        id,
+        ok: false,
+        error: {
+          code: 'not_found',
+          message: `unknown method "${method}"; allowed: ${METHOD_NAMES.join(', ')}`,
+          issues: [{ path: 'method', message: `unknown method "${method}"`, allowed: METHOD_NAMES }],
+        },
+      };
+    }
+    try {
+      const fn = this[method] as (p: unknown) => Promise<unknown>;
+      const checked = parseResult(method, await fn.call(this, params));
+      if (!checked.ok) return { id, ok: false, error: checked.error };
+      return { id, ok: true, result: checked.result };
+    } catch (err) {
+      return { id, ok: false, error: toApiError(err).toPayload() };
+    }
+  }
+
+  /** Answers one already JSON-parsed request message ({ id, method, params }); never throws. */
+  async handleMessage(raw: unknown): Promise<ResponseEnvelope> {
+    const envelope = requestEnvelopeSchema.safeParse(raw);
+    if (!envelope.success) {
+      const rawId = (raw as { id?: unknown } | null)?.id;
+      const issues = toIssues(envelope.error);
+      return {
+        id: typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null,
+        ok: false,
+        error: {
+          code: 'invalid',
+          message: `invalid request (expected { id, method, params }):\n${formatApiIssues(issues)}`,
+          issues,
+        },
+      };
+    }
+    return this.call(envelope.data.method, envelope.data.params, envelope.data.id);
+  }
+
+  // ── catalogue ────────────────────────────────────────────────────────────────────────────────
+
+  async listEnvs(params?: ParamsOf<'listEnvs'>): Promise<ResultOf<'listEnvs'>> {
+    checkParams('listEnvs', params);
+    const envs: EnvInfo[] = ENV_NAMES.map((name) => {
+      const s = envSpec(name);
+      return {
+        name: s.name,
+        obsDim: s.obsDim,
+        actDim: s.actDim,
+        nq: s.nq,
+        nv: s.nv,
+        coordDims: [...s.coordDims],
+        timestep: s.timestep,
+        frameSkip: s.frameSkip,
+        dt: s.dt,
+        maxEpisodeSteps: s.maxEpisodeSteps,
+        modelFile: basename(s.modelPath),
+        source: s.source,
+      };
+    });
+    return { envs };
+  }
+
+  async getEnvModel(params: ParamsOf<'getEnvModel'>): Promise<ResultOf<'getEnvModel'>> {
+    const { env } = checkParams('getEnvModel', params);
+    const spec = envSpec(env);
+    return { env, file: basename(spec.modelPath), xml: await readFile(spec.modelPath, 'utf8') };
+  }
+
+  async listPresets(params?: ParamsOf<'listPresets'>): Promise<ResultOf<'listPresets'>> {
+    checkParams('listPresets', params);
+    const presets: PresetInfo[] = [];
+    for (const name of listPresets()) {
+      // A broken preset file raises ConfigError naming the file; the caller sees it as 'invalid'.
+      const preset = loadPreset(name);
+      const algos = ALGOS.filter((a) => preset.algos[a]);
+      const info: PresetInfo = {
+        name: preset.name,
+        description: preset.description,
+        env: preset.env,
+        algos,
+        configs: {},
+        sources: {},
+      };
+      for (const algo of algos) {
+        const { config, sources } = resolveRunConfig({ algo, preset: name });
+        info.configs[algo] = config;
+        info.sources[algo] = sources;
+      }
+      presets.push(info);
+    }
+    return { presets, configKeys: allConfigKeys() };
+  }
+
+  // ── runs ─────────────────────────────────────────────────────────────────────────────────────
+
+  async listRuns(params?: ParamsOf<'listRuns'>): Promise<ResultOf<'listRuns'>> {
+    checkParams('listRuns', params);
+    const runs: RunSummary[] = [];
+    const unreadable: Array<{ id: string; error: string }> = [];
+    for (const { dir, record, error } of this.store.list()) {
+      if (!record) {
+        unreadable.push({ id: dir.id, error: error ?? 'unreadable' });
+        continue;
+      }
+      try {
+        runs.push(await this.summaryOf(dir, record));
+      } catch (err) {
+        unreadable.push({ id: dir.id, error: (err as Error).message });
+      }
+    }
+    return { runs, unreadable };
+  }
+
+  async getRun(params: ParamsOf<'getRun'>): Promise<ResultOf<'getRun'>> {
+    const { runId } = checkParams('getRun', params);
+    const dir = this.openRun(runId);
+    const record = dir.readRecord();
+    return {
+      run: {
+        ...(await this.summaryOf(dir, record)),
+        path: dir.path,
+        config: dir.readConfig(),
+        sources: record.sources,
+        backend: record.backend,
+        versions: record.versions,
+        pid: record.pid,
+      },
+    };
+  }
+
+  async getMetrics(params: ParamsOf<'getMetrics'>): Promise<ResultOf<'getMetrics'>> {
+    const { runId, sinceIteration } = checkParams('getMetrics', params);
+    const rows = this.openRun(runId).readMetrics() as MetricRow[];
+    return {
+      runId,
+      rows: sinceIteration === undefined ? rows : rows.filter((r) => r.iteration > sinceIteration),
+    };
+  }
+
+  /**
+   * Creates and starts a run.
+   * @throws ApiError 'invalid' with per-field issues for an unknown preset, an algorithm the preset
+   *   does not offer, an unknown override key or an invalid value (nothing is created then).
+   */
+  async startRun(params: ParamsOf<'startRun'>): Promise<ResultOf<'startRun'>> {
+    const p = checkParams('startRun', params);
+    this.assertOpen();
+    const { config, sources } = resolveRunConfig({
+      algo: p.algo,
+      preset: p.preset,
+      seed: p.seed,
+      totalEnvSteps: p.totalEnvSteps,
+      overrides: p.overrides,
+    });
+    const run = this.store.create(config, sources, versions());
+    this.spawnTraining(run);
+    return { run: await this.summaryOf(run) };
+  }
+
+  /**
+   * Stops a training run after its current iteration (it checkpoints) and resolves once its process
+   * ended. A run without a process is returned as it is.
+   * @throws ApiError 'conflict' while it is being evaluated or when another program trains it.
+   */
+  async stopRun(params: ParamsOf<'stopRun'>): Promise<ResultOf<'stopRun'>> {
+    const { runId } = checkParams('stopRun', params);
+    const dir = this.openRun(runId);
+    const live = this.live.get(runId);
+    if (!live) {
+      this.assertNotForeign(dir, 'stop');
+      return { run: await this.summaryOf(dir) };
+    }
+    if (live.activity === 'evaluating')
+      throw new ApiError('conflict', `run ${runId} is being evaluated, not trained; wait for evaluateRun`);
+    if (live.activity === 'training') {
+      live.activity = 'stopping';
+      if (live.child.connected) live.child.send({ type: 'stop' });
+      else live.child.kill('SIGINT'); // the worker stops the same way on SIGINT
+      this.emit('runStatus', await this.summaryOf(dir));
+    }
+    await live.ended;
+    return { run: await this.summaryOf(dir) };
+  }
+
+  /**
+   * Continues a stopped, failed or killed run from its last checkpoint in a new process.
+   * @throws ApiError 'conflict' when it has a process already, is completed, or another program trains it.
+   */
+  async resumeRun(params: ParamsOf<'resumeRun'>): Promise<ResultOf<'resumeRun'>> {
+    const { runId } = checkParams('resumeRun', params);
+    this.assertOpen();
+    const dir = this.openRun(runId);
+    const live = this.live.get(runId);
+    if (live) throw new ApiError('conflict', `run ${runId} already has a process (${live.activity})`);
+    this.assertNotForeign(dir, 'resume');
+    const record = dir.readRecord();
+    if (record.status === 'completed')
+      throw new ApiError(
+        'conflict',
+        `run ${runId} is already completed (${record.envSteps} env steps); nothing to resume`,
+      );
+    dir.readConfig(); // a broken config fails here, not in the new process
+    this.spawnTraining(dir);
+    return { run: await this.summaryOf(dir) };
+  }
+
+  /**
+   * Ends the run's process (killed: a checkpoint would be deleted with the run anyway), waits for it,
+   * then removes the run directory.
+   * @throws ApiError 'conflict' when another program trains the run.
+   */
+  async deleteRun(params: ParamsOf<'deleteRun'>): Promise<ResultOf<'deleteRun'>> {
+    const { runId } = checkParams('deleteRun', params);
+    const dir = this.openRun(runId);
+    const live = this.live.get(runId);
+    if (live) {
+      live.deleting = true;
+      live.child.kill('SIGKILL');
+      await live.ended;
+    } else if (existsSync(dir.recordPath)) {
+      try {
+        this.assertNotForeign(dir, 'delete');
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        // An unreadable run.json is no reason to keep a run the user wants gone.
+      }
+    }
+    await rm(dir.path, { recursive: true, force: true });
+    this.emit('runDeleted', { runId });
+    return { runId };
+  }
+
+  // ── evaluation ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Evaluates a run's checkpoint in a run process (as `skill-lab eval`), writing eval/rollouts.jsonl
+   * and eval/summary.json, and resolves with the summary.
+   * @throws ApiError 'conflict' when the run has a process or no checkpoint yet; 'internal' with
+   *   the process's error when the evaluation fails.
+   */
+  async evaluateRun(params: ParamsOf<'evaluateRun'>): Promise<ResultOf<'evaluateRun'>> {
+    const { runId, rollouts } = checkParams('evaluateRun', params);
+    this.assertOpen();
+    const dir = this.openRun(runId);
+    const busy = this.live.get(runId);
+    if (busy) throw new ApiError('conflict', `run ${runId} already has a process (${busy.activity})`);
+    if (!existsSync(dir.checkpointPath))
+      throw new ApiError(
+        'conflict',
+        `run ${runId} has no checkpoint yet (${dir.checkpointPath} missing); train it first`,
+      );
+    const child = spawnRunProcess(dir, false, { evalOnly: true, rollouts });
+    const live = this.track(dir, child, 'evaluating');
+    this.emit('runStatus', await this.summaryOf(dir));
+    await live.ended;
+    if (!live.report) {
+      throw new ApiError(
+        live.deleting ? 'conflict' : 'internal',
+        live.deleting
+          ? `run ${runId} was deleted during its evaluation`
+          : `evaluation of run ${runId} failed: ${live.errorText ?? 'its process ended without a report'} (log: ${join(dir.path, 'worker.log')})`,
+      );
+    }
+    return { runId, summary: live.report as ResultOf<'evaluateRun'>['summary'] };
+  }
+
+  /**
+   * A run's evaluation summary and rollouts, read from eval/ (rollouts.jsonl is streamed, so a large
+   * file does not hold up other requests).
+   */
+  async getEvaluation(params: ParamsOf<'getEvaluation'>): Promise<ResultOf<'getEvaluation'>> {
+    const { runId, skills } = checkParams('getEvaluation', params);
+    const dir = this.openRun(runId);
+    const summaryPath = join(dir.evalDir, 'summary.json');
+    if (!existsSync(summaryPath)) return { runId, summary: null, rollouts: [] };
+    let summary: unknown;
+    try {
+      summary = JSON.parse(await readFile(summaryPath, 'utf8'));
+    } catch (err) {
+      throw new ApiError('internal', `${summaryPath}: not valid JSON (${(err as Error).message})`);
+    }
+    const wanted = skills ? new Set(skills) : null;
+    const groups = new Map<string, EvalRollout>();
+    const rolloutsPath = join(dir.evalDir, 'rollouts.jsonl');
+    if (existsSync(rolloutsPath)) {
+      const lines = createInterface({ input: createReadStream(rolloutsPath), crlfDelay: Infinity });
+      let n = 0;
+      for await (const line of lines) {
+        n++;
+        if (!line.trim()) continue;
+        let row: {
+          skill: number;
+          rollout: number;
+          step: number;
+          z: number[];
+          f: number[];
+          xy: number[];
+          qpos: number[];
+        };
+        try {
+          row = JSON.parse(line);
+        } catch {
+          throw new ApiError('internal', `${rolloutsPath}: line ${n} is not valid JSON`);
+        }
+        if (wanted && !wanted.has(row.skill)) continue;
+        const key = `${row.skill}/${row.rollout}`;
+        let g = groups.get(key);
+        if (!g)
+          groups.set(
+            key,
+            (g = { skill: row.skill, rollout: row.rollout, z: row.z, f: [], xy: [], qpos: [] }),
+          );
+        g.f[row.step] = row.f;
+        g.xy[row.step] = row.xy;
+        g.qpos[row.step] = row.qpos;
+      }
+    }
+    return {
+      runId,
+      summary: summary as ResultOf<'getEvaluation'>['summary'],
+      rollouts: [...groups.values()],
+    };
+  }
+
+  // ── shutdown ─────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Stops every run process this service started and waits for them: training runs stop after
+   * their iteration with a checkpoint (status 'stopped', resumable); evaluations are ended.
+   * After `killAfterMs` (default: never) the remaining processes are killed.
+   */
+  async close(opts: { killAfterMs?: number } = {}): Promise<void> {
+    this.closing = true;
+    const pending = [...this.live.values()];
+    for (const live of pending) {
+      if (live.activity === 'evaluating') live.child.kill('SIGTERM');
+      else if (live.activity === 'training') {
+        live.activity = 'stopping';
+        if (live.child.connected) live.child.send({ type: 'stop' });
+        else live.child.kill('SIGINT');
+      }
+    }
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    if (opts.killAfterMs !== undefined) {
+      timer = setTimeout(() => {
+        for (const live of pending) if (live.child.exitCode === null) live.child.kill('SIGKILL');
+      }, opts.killAfterMs);
+    }
+    await Promise.all(pending.map((l) => l.ended));
+    if (timer) clearTimeout(timer);
+  }
+
+  /** Ids of runs with a live process of this service (tests, diagnostics). */
+  liveRunIds(): string[] {
+    return [...this.live.keys()];
+  }
+
+  /** The pid of a run's live process, if it has one. */
+  processId(runId: string): number | null {
+    return this.live.get(runId)?.child.pid ?? null;
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────────────────────────
+
+  private assertOpen(): void {
+    if (this.closing)
+      throw new ApiError('conflict', 'the lab service is shutting down; no new run processes');
+  }
+
+  /** A run of this workspace by id. @throws ApiError 'not_found' naming the runs folder. */
+  private openRun(runId: string): RunDir {
+    const path = join(this.store.runsDir, runId);
+    if (!existsSync(path) || !statSync(path).isDirectory())
+      throw new ApiError('not_found', `no run "${runId}" in ${this.store.runsDir}`, [
+        { path: 'runId', message: `no run "${runId}"` },
+      ]);
+    return new RunDir(path, runId);
+  }
+
+  /**
+   * @throws ApiError 'conflict' when run.json says 'running' with the pid of a live process that is
+   *   not ours (e.g. `skill-lab train` in a terminal): two writers would corrupt the run.
+   */
+  private assertNotForeign(dir: RunDir, action: string): void {
+    const record = dir.readRecord();
+    if (
+      record.status === 'running' &&
+      record.pid !== null &&
+      record.pid !== process.pid &&
+      pidAlive(record.pid)
+    )
+      throw new ApiError(
+        'conflict',
+        `cannot ${action} run ${dir.id}: process ${record.pid} (not started by this lab) is training it; stop it there`,
+      );
+  }
+
+  /** The summary of a run, with the live activity of its process and key metrics of its last row. */
+  private async summaryOf(dir: RunDir, record: RunRecord = dir.readRecord()): Promise<RunSummary> {
+    const live = this.live.get(dir.id);
+    let { status, error } = record;
+    if (status === 'running' && !live && record.pid !== null && !pidAlive(record.pid)) {
+      // run.json was left 'running' by a process that is gone (killed, or the lab itself died).
+      status = 'error';
+      error = `run process ${record.pid} ended without recording an end (killed or crashed); resume continues from the last checkpoint`;
+    }
+    const last = (await lastJsonRow(dir.metricsPath)) ?? {};
+    const metrics: Record<string, number> = {};
+    for (const key of KEY_METRICS[record.algo] ?? [])
+      if (Number.isFinite(last[key])) metrics[key] = last[key];
+    return {
+      id: dir.id,
+      algo: record.algo as AlgoName,
+      env: record.env as RunSummary['env'],
+      preset: record.preset,
+      seed: record.seed,
+      status,
+      error,
+      activity: live && !live.deleting ? live.activity : null,
+      envSteps: record.envSteps,
+      totalEnvSteps: Number(record.config.totalEnvSteps ?? 0),
+      iterations: record.iterations,
+      wallSeconds: record.wallSeconds,
+      metrics,
+      evaluated: existsSync(join(dir.evalDir, 'summary.json')),
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+  }
+
+  /** Starts a training process for a run and marks it running at once (the worker confirms). */
+  private spawnTraining(run: RunDir): void {
+    const child = spawnRunProcess(run, false, { preview: this.preview });
+    this.track(run, child, 'training');
+    run.update({ status: 'running', error: null, pid: child.pid ?? null });
+    void this.summaryOf(run).then(
+      (s) => this.emit('runStatus', s),
+      (err) => this.emit('error', { runId: run.id, message: (err as Error).message }),
+    );
+  }
+
+  /** Registers a run process: relays its messages, records how it ends. */
+  private track(run: RunDir, child: ChildProcess, activity: Activity): LiveProcess {
+    let markEnded!: () => void;
+    const live: LiveProcess = {
+      run,
+      child,
+      activity,
+      deleting: false,
+      errorText: null,
+      report: null,
+      ended: new Promise<void>((r) => (markEnded = r)),
+      markEnded,
+      batch: { rows: [], progress: null, timer: null, lastFlush: 0 },
+    };
+    this.live.set(run.id, live);
+    let finished = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (finished) return;
+      finished = true;
+      void this.onEnded(live, code, signal);
+    };
+    child.on('message', (msg) => this.onWorkerMessage(live, msg as WorkerMessage));
+    child.once('exit', finish);
+    child.on('error', (err) => {
+      // 'error' also reports a failed send or kill of a running process; only a process that never
+      // started (no pid) ends here.
+      if (child.pid === undefined) {
+        live.errorText ??= `could not start the run process: ${err.message}`;
+        finish(1, null);
+      }
+    });
+    return live;
+  }
+
+  private onWorkerMessage(live: LiveProcess, msg: WorkerMessage): void {
+    const runId = live.run.id;
+    switch (msg.type) {
+      case 'progress': {
+        live.batch.rows.push(msg.row);
+        live.batch.progress = {
+          envSteps: msg.envSteps,
+          totalEnvSteps: msg.totalEnvSteps,
+          stepsPerSecond: msg.stepsPerSecond,
+        };
+        if (!live.batch.timer) {
+          const wait = Math.max(0, live.batch.lastFlush + this.metricsIntervalMs - performance.now());
+          live.batch.timer = setTimeout(() => this.flushMetrics(live), wait);
+        }
+        break;
+      }
+      case 'rollout':
+        if (live.deleting) break;
+        this.emit('rollout', {
+          runId,
+          env: msg.env as EventData<'rollout'>['env'],
+          iteration: msg.iteration,
+          envSteps: msg.envSteps,
+          skill: msg.skill,
+          z: msg.z,
+          dt: msg.dt,
+          qpos: msg.qpos,
+        });
+        break;
+      case 'eval':
+        live.report = msg.report;
+        break;
+      case 'error':
+        live.errorText = msg.message;
+        break;
+      default:
+        break;
+    }
+  }
+
+  private flushMetrics(live: LiveProcess): void {
+    const b = live.batch;
+    if (b.timer) clearTimeout(b.timer);
+    b.timer = null;
+    if (b.rows.length === 0 || !b.progress || live.deleting) return;
+    const rows = b.rows;
+    b.rows = [];
+    b.lastFlush = performance.now();
+    this.emit('metrics', { runId: live.run.id, rows, ...b.progress });
+  }
+
+  /** Records how a run process ended (see the file comment), then announces the run's state. */
+  private async onEnded(
+    live: LiveProcess,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): Promise<void> {
+    const { run } = live;
+    try {
+      this.flushMetrics(live); // rows before the final status
+      if (live.deleting) return;
+      if (live.activity !== 'evaluating') {
+        const record = run.readRecord();
+        if (record.status === 'running' || record.status === 'created') {
+          const how =
+            signal !== null
+              ? `run process exited with signal ${signal}`
+              : code === 0
+                ? 'run process exited (code 0) without recording an end'
+                : `run process exited with code ${code}`;
+          const reason = live.errorText ?? `${how} (log: ${join(run.path, 'worker.log')})`;
+          run.update({ status: 'error', error: reason, pid: null });
+        }
+        const after = run.readRecord();
+        if (after.status === 'error')
+          this.emit('error', { runId: run.id, message: after.error ?? 'run failed' });
+      } else if (!live.report) {
+        const how = signal !== null ? `signal ${signal}` : `code ${code}`;
+        this.emit('error', {
+          runId: run.id,
+          message: `evaluation of run ${run.id} failed: ${live.errorText ?? `its process exited with ${how}`}`,
+        });
+      }
+    } catch (err) {
+      this.emit('error', { runId: run.id, message: (err as Error).message });
+    } finally {
+      this.live.delete(run.id);
+      if (!live.deleting) {
+        try {
+          this.emit('runStatus', await this.summaryOf(run));
+        } catch (err) {
+          this.emit('error', { runId: run.id, message: (err as Error).message });
+        }
+      }
+      live.markEnded();
+    }
+  }
+}
