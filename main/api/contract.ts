@@ -441,15 +441,7 @@ export function parseRequest(
   if (!isMethodName(method)) {
     return {
       ok: false,
-      response: {
-        id,
-        ok: false,
-        error: {
-          code: 'not_found',
-          message: `unknown method "${method}"; allowed: ${METHOD_NAMES.join(', ')}`,
-          issues: [{ path: 'method', message: `unknown method "${method}"`, allowed: METHOD_NAMES }],
-        },
-      },
+      response: unknownMethodResponse(method, id),
     };
   }
   const params = parseParams(method, envelope.data.params);
@@ -501,4 +493,17 @@ export class ApiError extends Error {
   static fromPayload(payload: ApiErrorPayload): ApiError {
     return new ApiError(payload.code, payload.message, payload.issues);
   }
+}
+
+/** The error response for a method name the contract does not have, listing the allowed ones. */
+export function unknownMethodResponse(method: string, id: string | number | null): ResponseEnvelope<never> {
+  return {
+    id,
+    ok: false,
+    error: {
+      code: 'not_found',
+      message: `unknown method "${method}"; allowed: ${METHOD_NAMES.join(', ')}`,
+      issues: [{ path: 'method', message: `unknown method "${method}"`, allowed: METHOD_NAMES }],
+    },
+  };
 }

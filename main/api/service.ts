@@ -29,6 +29,7 @@ import { versions } from '../engine/versions.ts';
 import {
   ApiError,
   isMethodName,
+  unknownMethodResponse,
   METHOD_NAMES,
   parseParams,
   parseResult,
@@ -226,17 +227,7 @@ export class LabService implements LabClient {
    * get 'not_found', invalid params 'invalid' with issues, results are checked against the contract.
    */
   async call(method: string, params: unknown, id: string | number | null = null): Promise<ResponseEnvelope> {
-    if (!isMethodName(method)) {
-      return {
-        id,
-        ok: false,
-        error: {
-          code: 'not_found',
-          message: `unknown method "${method}"; allowed: ${METHOD_NAMES.join(', ')}`,
-          issues: [{ path: 'method', message: `unknown method "${method}"`, allowed: METHOD_NAMES }],
-        },
-      };
-    }
+    if (!isMethodName(method)) return unknownMethodResponse(method, id);
     try {
       const fn = this[method] as (p: unknown) => Promise<unknown>;
       const checked = parseResult(method, await fn.call(this, params));

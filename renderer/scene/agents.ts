@@ -4,27 +4,13 @@
  *
  * Browser-safe: the MuJoCo module is passed in.
  */
+import { SKILL_PALETTE } from '../../main/api/palette.ts';
 import * as THREE from 'three';
 import type { MainModule, MjModel } from '@mujoco/mujoco';
 import { GeometryCache } from './geometry.ts';
 import { ModelScene, type ModelExtent } from './model_scene.ts';
 
-/**
- * Skill colours, in order: matplotlib's tab10, the palette of the comparison figures, so that
- * skill k has the same colour in the 3D view and in the plots.
- */
-export const SKILL_PALETTE: readonly string[] = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
-];
+export { SKILL_PALETTE };
 
 /**
  * Colour of skill `k` (0-based): {@link SKILL_PALETTE}[k mod 10], as a new three.js colour.

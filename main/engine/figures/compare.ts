@@ -5,6 +5,7 @@
  * The figure is a plain Vega-Lite spec with all data inlined, so it can be saved next to the PNG/SVG and
  * re-rendered or restyled later without the run directories.
  */
+import { SKILL_PALETTE } from './palette.ts';
 import { FONT_FAMILY, textWidth } from './fonts.ts';
 import { emaSmooth, niceCeil, niceDomain, seedBand, thinIndices, type Series } from './series.ts';
 
@@ -41,19 +42,7 @@ export interface FigureOptions {
   smoothing?: number;
 }
 
-/** Category10 (matplotlib's tab10): ten colors that stay distinct on white and in print. */
-export const SKILL_PALETTE = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
-];
+export { SKILL_PALETTE };
 
 // Sizes in px at 1x; with axes, a column comes to ~380 px, so two columns fit a two-column paper's
 // full text width at 2x resolution.
