@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import vue from '@vitejs/plugin-vue';
 
 export default defineConfig({
+  // Renderer component tests mount Vue SFCs.
+  plugins: [vue()],
   test: {
     include: ['main/**/*.test.ts', 'native/**/*.test.ts', 'renderer/**/*.test.ts'],
     // Learning tests train real agents on 2 cores: give them room, and run files one at a time

@@ -1,0 +1,32 @@
+/** Formatting of run facts for tables. */
+
+/** "3.2 k", "1.5 M": env-step counts a reader compares at a glance. */
+export function formatSteps(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(n >= 1e4 ? 0 : 1)} k`;
+  return String(n);
+}
+
+/** Age of an ISO timestamp relative to `now` (ms): "12 s", "5 min", "3 h", "2 d". */
+export function formatAge(iso: string, now = Date.now()): string {
+  const s = Math.max(0, (now - Date.parse(iso)) / 1000);
+  if (!Number.isFinite(s)) return '—';
+  if (s < 60) return `${Math.round(s)} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  if (s < 86400) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} d`;
+}
+
+/** The key metric of a run's algorithm, as label and value text. */
+export function keyMetric(algo: string, metrics: Record<string, number>): string {
+  const key =
+    algo === 'diayn'
+      ? 'discriminator_accuracy'
+      : algo === 'dads'
+        ? 'skill_dynamics_loglik'
+        : 'episode_return';
+  const label = algo === 'diayn' ? 'disc. acc' : algo === 'dads' ? 'log q' : 'return';
+  const v = metrics[key] ?? metrics.intrinsic_reward;
+  if (v === undefined) return '—';
+  return `${metrics[key] === undefined ? 'r_int' : label} ${Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3)}`;
+}

@@ -1,0 +1,175 @@
+/**
+ * Vega-Lite specs of the compare view: the top-down x-y traces of every skill (same colours as the
+ * 3D agents) and learning curves with exponential smoothing. Data shaping is done here in plain
+ * TypeScript rather than in Vega transforms, so specs stay simple and the maths is testable.
+ */
+import { SKILL_PALETTE } from '../../../main/api/palette.ts';
+import type { MetricRow } from '../../../main/api/contract.ts';
+
+/** Learning curves per algorithm, in the order they are drawn (as in the paper figures). */
+export const CURVES: Record<string, Array<{ key: string; title: string }>> = {
+  diayn: [
+    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
+    { key: 'discriminator_accuracy', title: 'discriminator accuracy' },
+    { key: 'alpha', title: 'SAC α' },
+    { key: 'episode_return', title: 'episode return' },
+  ],
+  dads: [
+    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
+    { key: 'skill_dynamics_loglik', title: 'skill-dynamics log q' },
+    { key: 'alpha', title: 'SAC α' },
+    { key: 'episode_return', title: 'episode return' },
+  ],
+  sac: [
+    { key: 'episode_return', title: 'episode return' },
+    { key: 'success_rate', title: 'success rate' },
+    { key: 'alpha', title: 'SAC α' },
+  ],
+};
+
+/**
+ * Exponential moving average with TensorBoard's debiasing: y_t = w·y_{t-1} + (1−w)·x_t, divided by
+ * 1 − w^t so the start is not pulled towards 0. Non-finite values are skipped (kept as null).
+ */
+export function smooth(values: Array<number | null>, weight: number): Array<number | null> {
+  const w = Math.max(0, Math.min(0.999, weight));
+  let acc = 0;
+  let n = 0;
+  return values.map((v) => {
+    if (v === null || !Number.isFinite(v)) return null;
+    acc = w * acc + (1 - w) * v;
+    n++;
+    return w === 0 ? v : acc / (1 - w ** n);
+  });
+}
+
+/** Theme colours a plot needs. */
+export interface PlotTheme {
+  text: string;
+  grid: string;
+  background: string;
+}
+
+const baseConfig = (theme: PlotTheme) => ({
+  background: theme.background,
+  view: { stroke: theme.grid },
+  axis: {
+    labelColor: theme.text,
+    titleColor: theme.text,
+    gridColor: theme.grid,
+    domainColor: theme.grid,
+    tickColor: theme.grid,
+  },
+  legend: { labelColor: theme.text, titleColor: theme.text },
+  title: { color: theme.text, fontSize: 12 },
+  header: { labelColor: theme.text, titleColor: theme.text },
+});
+
+/** One x-y trace: the skill index and its points (m). */
+export interface Trace {
+  skill: number;
+  rollout: number;
+  xy: number[][];
+}
+
+/** The top-down x-y plot of every skill's trace; `marker` is the current point per skill (timeline). */
+export function xySpec(
+  traces: Trace[],
+  marker: Array<{ skill: number; x: number; y: number }>,
+  theme: PlotTheme,
+  size: number,
+): object {
+  const values = traces.flatMap((t) =>
+    t.xy.map(([x, y], i) => ({ skill: `skill ${t.skill}`, trace: `${t.skill}/${t.rollout}`, i, x, y })),
+  );
+  const skills = [...new Set(traces.map((t) => t.skill))].sort((a, b) => a - b);
+  const color = {
+    field: 'skill',
+    type: 'nominal',
+    scale: {
+      domain: skills.map((k) => `skill ${k}`),
+      range: skills.map((k) => SKILL_PALETTE[k % SKILL_PALETTE.length]),
+    },
+    legend: null,
+  };
+  const all = values.flatMap((v) => [v.x, v.y]);
+  const ext = Math.max(0.1, ...all.map(Math.abs)) * 1.05;
+  const scale = { domain: [-ext, ext], nice: false, zero: false };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: size,
+    height: size,
+    config: baseConfig(theme),
+    title: 'x-y traces (top view)',
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'line', opacity: 0.75, strokeWidth: 1.5 },
+        encoding: {
+          x: { field: 'x', type: 'quantitative', title: 'x (m)', scale },
+          y: { field: 'y', type: 'quantitative', title: 'y (m)', scale },
+          order: { field: 'i' },
+          detail: { field: 'trace' },
+          color,
+        },
+      },
+      {
+        data: { values: marker.map((m) => ({ skill: `skill ${m.skill}`, x: m.x, y: m.y })) },
+        mark: { type: 'point', filled: true, size: 60, stroke: theme.text, strokeWidth: 0.5, opacity: 1 },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, color },
+      },
+    ],
+  };
+}
+
+/** Learning curves of one run, one small panel per curve, smoothed; x = env steps or wall-clock s. */
+export function curvesSpec(
+  algo: string,
+  rows: MetricRow[],
+  xAxis: 'env_steps' | 'wall_s',
+  smoothing: number,
+  theme: PlotTheme,
+  width: number,
+): object {
+  const curves = (CURVES[algo] ?? []).filter((c) => rows.some((r) => Number.isFinite(r[c.key])));
+  const values: Array<Record<string, unknown>> = [];
+  for (const c of curves) {
+    const raw = rows.map((r) => (Number.isFinite(r[c.key]) ? r[c.key] : null));
+    const sm = smooth(raw, smoothing);
+    rows.forEach((r, i) => {
+      if (raw[i] !== null) values.push({ curve: c.title, x: r[xAxis], raw: raw[i], value: sm[i] });
+    });
+  }
+  const xTitle = xAxis === 'env_steps' ? 'env steps' : 'wall-clock (s)';
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: baseConfig(theme),
+    data: { values },
+    facet: {
+      field: 'curve',
+      type: 'nominal',
+      title: null,
+      sort: curves.map((c) => c.title),
+      header: { labelFontSize: 11 },
+    },
+    columns: 2,
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: Math.max(80, width / 2 - 60),
+      height: 90,
+      layer: [
+        {
+          mark: { type: 'line', opacity: 0.25, color: SKILL_PALETTE[0] },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', title: xTitle },
+            y: { field: 'raw', type: 'quantitative', title: null, scale: { zero: false } },
+          },
+        },
+        {
+          mark: { type: 'line', color: SKILL_PALETTE[0] },
+          encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' } },
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The workspace's runs: the list with live status, metric rows per run (loaded on demand, extended by
+ * `metrics` events) and the latest live preview rollout per run and skill.
+ */
+import { defineStore } from 'pinia';
+import { ref, shallowRef, triggerRef } from 'vue';
+import type { EventData, MetricRow, ParamsOf, RunSummary } from '../../../main/api/contract.ts';
+import { labClient } from '../api/lab.ts';
+
+/** A live preview episode of one skill (the `rollout` event). */
+export type LiveRollout = EventData<'rollout'>;
+
+/** Keeps at most this many rows per run in memory; curves are thinned beyond it anyway. */
+const MAX_ROWS = 20_000;
+
+export const useRunsStore = defineStore('runs', () => {
+  const runs = ref<RunSummary[]>([]);
+  const unreadable = ref<Array<{ id: string; error: string }>>([]);
+  const loaded = ref(false);
+  const error = ref<string | null>(null);
+  const stepsPerSecond = ref<Record<string, number>>({});
+  /** Metric rows by run id; shallow because rows are appended in place many times a second. */
+  const metrics = shallowRef<Record<string, MetricRow[]>>({});
+  /** Latest live preview per run id and skill. */
+  const liveRollouts = shallowRef<Record<string, Record<number, LiveRollout>>>({});
+  let unsubscribe: Array<() => void> = [];
+
+  const upsert = (run: RunSummary) => {
+    const i = runs.value.findIndex((r) => r.id === run.id);
+    if (i >= 0) runs.value[i] = run;
+    else runs.value.unshift(run);
+  };
+
+  /** Subscribes to the service's events (idempotent) and loads the list. */
+  async function init(): Promise<void> {
+    if (unsubscribe.length === 0) {
+      const client = labClient();
+      unsubscribe = [
+        client.on('runStatus', upsert),
+        client.on('runDeleted', ({ runId }) => {
+          runs.value = runs.value.filter((r) => r.id !== runId);
+        }),
+        client.on('metrics', (m) => {
+          stepsPerSecond.value[m.runId] = m.stepsPerSecond;
+          const run = runs.value.find((r) => r.id === m.runId);
+          const last = m.rows[m.rows.length - 1];
+          if (run) {
+            run.envSteps = m.envSteps;
+            run.totalEnvSteps = m.totalEnvSteps;
+            if (last) {
+              run.iterations = last.iteration;
+              run.wallSeconds = last.wall_s;
+              for (const key of Object.keys(run.metrics)) if (key in last) run.metrics[key] = last[key];
+            }
+          }
+          const rows = metrics.value[m.runId];
+          if (rows) {
+            const lastIt = rows.length ? rows[rows.length - 1].iteration : -1;
+            for (const row of m.rows) if (row.iteration > lastIt) rows.push(row);
+            if (rows.length > MAX_ROWS) rows.splice(0, rows.length - MAX_ROWS);
+            triggerRef(metrics);
+          }
+        }),
+        client.on('rollout', (r) => {
+          const perRun = (liveRollouts.value[r.runId] ??= {});
+          perRun[r.skill] = r;
+          triggerRef(liveRollouts);
+        }),
+      ];
+    }
+    await refresh();
+  }
+
+  /** Drops the event subscriptions (tests, hot reload). */
+  function dispose(): void {
+    for (const off of unsubscribe) off();
+    unsubscribe = [];
+  }
+
+  /** Reloads the run list from the service. */
+  async function refresh(): Promise<void> {
+    try {
+      const res = await labClient().listRuns();
+      runs.value = [...res.runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      unreadable.value = res.unreadable;
+      error.value = null;
+    } catch (err) {
+      error.value = (err as Error).message;
+    } finally {
+      loaded.value = true;
+    }
+  }
+
+  /** Loads all metric rows of a run (once; events keep them current afterwards). */
+  async function loadMetrics(runId: string): Promise<MetricRow[]> {
+    const have = metrics.value[runId];
+    if (have) return have;
+    const { rows } = await labClient().getMetrics({ runId });
+    metrics.value = { ...metrics.value, [runId]: [...rows] };
+    return metrics.value[runId];
+  }
+
+  /**
+   * Starts a run. Rejects with the service's ApiError (code 'invalid' with per-field issues for bad
+   * hyperparameters; nothing is created then).
+   */
+  async function start(params: ParamsOf<'startRun'>): Promise<RunSummary> {
+    const { run } = await labClient().startRun(params);
+    upsert(run);
+    return run;
+  }
+
+  /** Stops a training run (resolves once its process checkpointed and ended). */
+  async function stop(runId: string): Promise<void> {
+    upsert((await labClient().stopRun({ runId })).run);
+  }
+
+  /** Resumes a stopped or failed run from its last checkpoint. */
+  async function resume(runId: string): Promise<void> {
+    upsert((await labClient().resumeRun({ runId })).run);
+  }
+
+  /** Deletes a run and its directory. */
+  async function remove(runId: string): Promise<void> {
+    await labClient().deleteRun({ runId });
+    runs.value = runs.value.filter((r) => r.id !== runId);
+  }
+
+  return {
+    runs,
+    unreadable,
+    loaded,
+    error,
+    stepsPerSecond,
+    metrics,
+    liveRollouts,
+    init,
+    dispose,
+    refresh,
+    loadMetrics,
+    start,
+    stop,
+    resume,
+    remove,
+  };
+});

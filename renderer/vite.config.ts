@@ -1,0 +1,27 @@
+/**
+ * Vite build of the renderer: root renderer/, output out/renderer at the repository root (where
+ * `skill-lab serve` and the Electron shell look for it), relative asset paths so the same build works
+ * from http:// and from a file/custom protocol.
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import vue from '@vitejs/plugin-vue';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root,
+  base: './',
+  plugins: [vue()],
+  build: {
+    outDir: fileURLToPath(new URL('../out/renderer', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    // three.js, vega and MuJoCo's glue are large by nature; the warning would only be noise.
+    chunkSizeWarningLimit: 4000,
+  },
+  // MuJoCo's Emscripten glue finds its wasm relative to import.meta.url; pre-bundling would move the
+  // glue away from the wasm in dev mode.
+  optimizeDeps: { exclude: ['@mujoco/mujoco'] },
+  worker: { format: 'es' },
+});
