@@ -57,7 +57,8 @@ export interface BackendRequest {
   order: BackendChoice[];
 }
 
-const require = createRequire(import.meta.url);
+// Not named `require`: bundlers (electron-vite) inject their own `require` into ESM output.
+const requireHere = createRequire(import.meta.url);
 
 const PACKAGES: Record<BackendChoice, string> = {
   'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu',
@@ -144,7 +145,7 @@ export interface ModuleLoader {
   load(id: string): unknown;
 }
 
-const nodeLoader: ModuleLoader = { resolve: (id) => require.resolve(id), load: (id) => require(id) };
+const nodeLoader: ModuleLoader = { resolve: (id) => requireHere.resolve(id), load: (id) => requireHere(id) };
 
 async function loadNode(choice: 'tfjs-node-gpu' | 'tfjs-node', loader: ModuleLoader): Promise<Attempt> {
   const pkg = PACKAGES[choice];
@@ -204,7 +205,7 @@ async function loadWasm(): Promise<Attempt> {
     // Point the loader at the package's own .wasm files by absolute path: after bundling
     // (electron-vite) or from another working directory the default lookup beside the
     // loaded script can miss them.
-    const dist = join(dirname(require.resolve(`${pkg}/package.json`)), 'dist') + sep;
+    const dist = join(dirname(requireHere.resolve(`${pkg}/package.json`)), 'dist') + sep;
     wasm.setWasmPaths(dist);
     if (!(await tf.setBackend('wasm'))) return { ok: false, reason: 'backend failed to initialize' };
     patchWasmKernels();

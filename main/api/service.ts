@@ -12,10 +12,10 @@
  * - Config problems fail with code 'invalid' and per-field issues (dotted config keys) before
  *   anything is created.
  *
- * Node only (child processes, files). Transports: main/server (HTTP + WebSocket); the Electron app's
- * IPC later. Used in-process it is itself a {@link LabClient}.
+ * Node only (child processes, files). Transports: main/server (HTTP + WebSocket) and the Electron
+ * app's IPC (main/app), which starts run processes as utilityProcesses through `spawnRun`. Used
+ * in-process it is itself a {@link LabClient}.
  */
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, statSync, createReadStream } from 'node:fs';
 import { open, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -23,7 +23,7 @@ import { createInterface } from 'node:readline';
 import { ALGOS, ConfigError, allConfigKeys, type AlgoName } from '../engine/config.ts';
 import { listPresets, loadPreset, resolveRunConfig } from '../engine/presets.ts';
 import { RunDir, RunStore, RunStoreError, type RunRecord } from '../engine/runs/store.ts';
-import { spawnRunProcess } from '../engine/runs/spawn.ts';
+import { spawnRunProcess, type RunProcessHandle, type SpawnRun } from '../engine/runs/spawn.ts';
 import { ENV_NAMES, envSpec } from '../engine/sim/envs.ts';
 import { versions } from '../engine/versions.ts';
 import {
@@ -67,6 +67,11 @@ export interface LabServiceOptions {
   preview?: boolean;
   /** Minimum time between two `metrics` events of one run, in ms (default 100). */
   metricsIntervalMs?: number;
+  /**
+   * Starts a run process (default: a Node child process, engine/runs/spawn.ts). The Electron app
+   * passes its utilityProcess variant (main/app/run_process.ts).
+   */
+  spawnRun?: SpawnRun;
 }
 
 type Activity = 'training' | 'stopping' | 'evaluating';
@@ -74,7 +79,7 @@ type Activity = 'training' | 'stopping' | 'evaluating';
 /** One run process this service started. */
 interface LiveProcess {
   run: RunDir;
-  child: ChildProcess;
+  child: RunProcessHandle;
   activity: Activity;
   /** Set by deleteRun: the process is killed and its run removed, so its end is not recorded. */
   deleting: boolean;
@@ -179,12 +184,14 @@ export class LabService implements LabClient {
   private readonly listeners = new Map<EventName, Set<(data: never) => void>>();
   private readonly preview: boolean;
   private readonly metricsIntervalMs: number;
+  private readonly spawnRun: SpawnRun;
   private closing = false;
 
   constructor(opts: LabServiceOptions = {}) {
     this.store = new RunStore(opts.workspace);
     this.preview = opts.preview ?? true;
     this.metricsIntervalMs = opts.metricsIntervalMs ?? 100;
+    this.spawnRun = opts.spawnRun ?? spawnRunProcess;
     // In-process callers get the same errors as remote ones: every request method rejects with an
     // ApiError (engine errors such as ConfigError and RunStoreError are translated once, here).
     for (const method of METHOD_NAMES) {
@@ -470,7 +477,7 @@ export class LabService implements LabClient {
         'conflict',
         `run ${runId} has no checkpoint yet (${dir.checkpointPath} missing); train it first`,
       );
-    const child = spawnRunProcess(dir, false, { evalOnly: true, rollouts });
+    const child = this.spawnRun(dir, false, { evalOnly: true, rollouts });
     const live = this.track(dir, child, 'evaluating');
     this.emit('runStatus', await this.summaryOf(dir));
     await live.ended;
@@ -651,7 +658,7 @@ export class LabService implements LabClient {
 
   /** Starts a training process for a run and marks it running at once (the worker confirms). */
   private spawnTraining(run: RunDir): void {
-    const child = spawnRunProcess(run, false, { preview: this.preview });
+    const child = this.spawnRun(run, false, { preview: this.preview });
     this.track(run, child, 'training');
     run.update({ status: 'running', error: null, pid: child.pid ?? null });
     void this.summaryOf(run).then(
@@ -661,7 +668,7 @@ export class LabService implements LabClient {
   }
 
   /** Registers a run process: relays its messages, records how it ends. */
-  private track(run: RunDir, child: ChildProcess, activity: Activity): LiveProcess {
+  private track(run: RunDir, child: RunProcessHandle, activity: Activity): LiveProcess {
     let markEnded!: () => void;
     const live: LiveProcess = {
       run,

@@ -1,5 +1,5 @@
 /**
- * The skill-lab command line: train, compare, eval, list, resume, figure, bench, start, serve.
+ * The skill-lab command line: train, compare, eval, list, resume, figure, bench, start, serve, app.
  * Every command reaches the engine through the same run store the app uses.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -12,6 +12,7 @@ import { trainCommand, resumeCommand } from './train.ts';
 import { compareCommand } from './compare.ts';
 import { benchCommand } from './bench.ts';
 import { serveCommand } from './serve.ts';
+import { defaultAppSteps, startApp } from './app.ts';
 import { printEvalReport, age } from './report.ts';
 import { metricSummary } from './progress.ts';
 import { join } from 'node:path';
@@ -76,8 +77,18 @@ program
   });
 
 program
+  .command('app')
+  .description(
+    'the desktop workbench (what `npm start` runs); without the Electron binary, browser mode instead',
+  )
+  .action(async () => {
+    const result = await startApp(defaultAppSteps({ workspace: program.opts().workspace }));
+    if (result.mode === 'electron') process.exitCode = result.exitCode;
+  });
+
+program
   .command('start')
-  .description('the quick comparison: DIAYN vs DADS on the point-mass preset (what `npm start` runs)')
+  .description('the quick comparison: DIAYN vs DADS on the point-mass preset (`npx skill-lab start`)')
   .action(async () => {
     const result = await compareCommand({
       preset: 'point-mass',
@@ -182,9 +193,9 @@ program
   )
   .option('--port <n>', 'port on 127.0.0.1 (default 0: a free one)', int('--port'), 0)
   .option('--static <dir>', 'the built renderer to serve (default: out/renderer)')
-  .action(async (o) =>
-    serveCommand({ port: o.port, staticDir: o.static, workspace: program.opts().workspace }),
-  );
+  .action(async (o) => {
+    await serveCommand({ port: o.port, staticDir: o.static, workspace: program.opts().workspace });
+  });
 
 try {
   await program.parseAsync(process.argv);

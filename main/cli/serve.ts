@@ -1,5 +1,5 @@
 /** `skill-lab serve`: browser mode on 127.0.0.1 until Ctrl-C, which stops the runs gracefully. */
-import { startServer } from '../server/server.ts';
+import { startServer, type RunningServer } from '../server/server.ts';
 import { defaultStaticDir } from '../server/server.ts';
 
 export interface ServeOptions {
@@ -9,10 +9,11 @@ export interface ServeOptions {
 }
 
 /**
- * Starts the server and prints its URL (with the session token) and what it serves.
+ * Starts the server and prints its URL (with the session token) and what it serves; Ctrl-C stops
+ * it. Resolves with the running server.
  * @throws Error for a port outside 0–65535 or one that cannot be bound.
  */
-export async function serveCommand(opts: ServeOptions): Promise<void> {
+export async function serveCommand(opts: ServeOptions): Promise<RunningServer> {
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535)
     throw new Error(`--port must be an integer in 0–65535 (0 picks a free port), got ${opts.port}`);
   const server = await startServer({
@@ -52,4 +53,5 @@ export async function serveCommand(opts: ServeOptions): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  return server;
 }

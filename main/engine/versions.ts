@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { repoRoot } from './paths.ts';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: bundlers (electron-vite) inject their own `require` into ESM output.
+const requireHere = createRequire(import.meta.url);
 
 function packageVersion(name: string): string {
   try {
@@ -12,7 +13,7 @@ function packageVersion(name: string): string {
     return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
   } catch {
     try {
-      return require(`${name}/package.json`).version;
+      return requireHere(`${name}/package.json`).version;
     } catch {
       return 'not installed';
     }

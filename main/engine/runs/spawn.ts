@@ -1,6 +1,7 @@
 /**
  * Starting run processes (main/engine/worker.ts) from Node: one child process per run, so a failing
- * run never takes another run or its parent down. The app will use Electron's utilityProcess instead.
+ * run never takes another run or its parent down. The Electron app starts the same worker in a
+ * utilityProcess instead (main/app/run_process.ts) behind the same {@link RunProcessHandle}.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -26,17 +27,48 @@ export interface SpawnOptions {
 }
 
 /**
- * Starts a run process that trains `run` (resuming from its checkpoint) and, with `evaluate`,
- * evaluates it. It reports over IPC (see worker.ts); its stderr is appended to <run>/worker.log.
+ * The part of a run process the lab service relies on: a `ChildProcess` has it, and the app's
+ * utilityProcess adapter provides it, so the service does not care which kind of process trains.
+ * Messages in both directions follow worker.ts's protocol.
  */
-export function spawnRunProcess(run: RunDir, evaluate: boolean, opts: SpawnOptions = {}): ChildProcess {
-  const flags = [
+export interface RunProcessHandle {
+  /** OS process id; undefined until (or if never) the process started. */
+  readonly pid?: number;
+  /** True while messages can be sent to the process. */
+  readonly connected: boolean;
+  /** The exit code once the process ended, else null. */
+  readonly exitCode: number | null;
+  /** Sends one message (e.g. `{ type: 'stop' }`). */
+  send(message: object): boolean;
+  /** Ends the process with a signal (default SIGTERM; the worker checkpoints on SIGINT/SIGTERM). */
+  kill(signal?: NodeJS.Signals): boolean;
+  /** A worker message; or a start failure (then pid stays undefined). */
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  /** The process ended: its exit code, or the signal that ended it. */
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+}
+
+/** Starts a run process (see {@link spawnRunProcess} for the arguments). */
+export type SpawnRun = (run: RunDir, evaluate: boolean, opts?: SpawnOptions) => RunProcessHandle;
+
+/** The worker's command-line arguments for a run: its directory, then the flags (see worker.ts). */
+export function workerArgs(run: RunDir, evaluate: boolean, opts: SpawnOptions = {}): string[] {
+  return [
+    run.path,
     ...(evaluate ? ['--eval'] : []),
     ...(opts.evalOnly ? ['--eval-only'] : []),
     ...(opts.preview ? ['--preview'] : []),
     ...(opts.rollouts !== undefined ? [`--rollouts=${opts.rollouts}`] : []),
   ];
-  const child = fork(WORKER, [run.path, ...flags], {
+}
+
+/**
+ * Starts a run process that trains `run` (resuming from its checkpoint) and, with `evaluate`,
+ * evaluates it. It reports over IPC (see worker.ts); its stderr is appended to <run>/worker.log.
+ */
+export function spawnRunProcess(run: RunDir, evaluate: boolean, opts: SpawnOptions = {}): ChildProcess {
+  const child = fork(WORKER, workerArgs(run, evaluate, opts), {
     execArgv: workerExecArgv(),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
