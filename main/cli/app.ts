@@ -1,5 +1,5 @@
 /**
- * `npm start` (`skill-lab app`): the desktop app when the Electron binary is here (building out/
+ * `npm run app` (`skill-lab app`; `npm start` once the app is complete): the desktop app when the Electron binary is here (building out/
  * first when it is missing or older than the sources), else one attempt to download the binary,
  * and when that fails too (offline machines) one line saying so, then browser mode: the renderer
  * (built if missing) and the API on http://127.0.0.1:PORT/?token=…, opened in a browser when one
