@@ -12,5 +12,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     fileParallelism: false,
     pool: 'forks',
+    // CI also writes a JSON summary, which .ci/run adds up with the e2e suite's into one line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.tmp/vitest.json' }]] : ['default'],
   },
 });

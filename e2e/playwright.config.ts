@@ -1,7 +1,7 @@
 /**
- * Playwright end-to-end tests (`npm run e2e`). Today: the Electron app (electron.spec.ts), which
- * skips with a clear message where the Electron binary is not installed. Browser-mode tests join
- * here next. Not part of `npm test`.
+ * Playwright end-to-end tests (`npm run e2e`, part of `npm test`): browser mode against Debian's
+ * chromium (browser.spec.ts), and the Electron app (electron.spec.ts), which skips with a clear
+ * message where the Electron binary is not installed.
  */
 import { defineConfig } from '@playwright/test';
 import { ELECTRON_SKIP_REASON, electronBinary } from './electron_binary.ts';
@@ -16,6 +16,7 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   timeout: 120_000,
-  reporter: [['list']],
+  // CI also writes a JSON summary, which .ci/run adds up with the unit tests' into one line.
+  reporter: process.env.CI ? [['list'], ['json', { outputFile: '../.tmp/playwright.json' }]] : [['list']],
   outputDir: '../.tmp/e2e-results',
 });

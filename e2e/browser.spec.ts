@@ -1,0 +1,124 @@
+/**
+ * Browser mode end to end, against a real `skill-lab serve` and Debian's chromium: a new user starts
+ * DIAYN and DADS on the quick preset, sees metrics arrive, compares them side by side in 3D and in
+ * plots, scrubs the shared timeline; bad input and requests without the token are refused.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import WebSocket from 'ws';
+import { startServer } from '../main/server/server.ts';
+import { decodePng, luminanceVariance } from './png.ts';
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+let server: Server;
+let browser: Browser;
+
+/** Debian's chromium with GPU-less WebGL (SwiftShader); no sandbox as root in CI containers. */
+const CHROMIUM = process.env.SKILL_LAB_CHROMIUM ?? '/usr/bin/chromium';
+
+test.beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `browser-mode e2e needs Debian's chromium at ${CHROMIUM}: apt-get install chromium (or set SKILL_LAB_CHROMIUM)`,
+    );
+  }
+  server = await startServer({ port: 0, workspace: mkdtempSync(join(tmpdir(), 'skill-lab-e2e-')) });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox'],
+  });
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('requests without the session token are refused', async () => {
+  const base = `http://127.0.0.1:${server.port}`;
+  expect((await fetch(`${base}/`)).status).toBe(401);
+  expect((await fetch(`${base}/api/listRuns`, { method: 'POST', body: '{}' })).status).toBe(401);
+  const wrong = await fetch(`${base}/api/listRuns`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer nope' },
+    body: '{}',
+  });
+  expect(wrong.status).toBe(401);
+  const refused = await new Promise<string>((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=wrong`);
+    ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+    ws.on('open', () => resolve('open'));
+    ws.on('error', () => resolve('error'));
+  });
+  expect(refused).toBe('401');
+});
+
+/** Starts a run from the form; returns once the form closed. */
+async function startRun(page: Page, algo: string, steps: number) {
+  await page.click('button:has-text("New run")');
+  await page.selectOption('select[name=preset]', 'point-mass');
+  await page.selectOption('select[name=algo]', algo);
+  await page.fill('input[name=totalEnvSteps]', String(steps));
+  await page.click('button:has-text("Start run")');
+  await page.waitForSelector('form', { state: 'detached' });
+}
+
+test('a new user trains DIAYN and DADS and compares them in 3D and in plots', async ({}, testInfo) => {
+  const errors: string[] = [];
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`${r.status()} ${r.url().replace(/token=\w+/, 'token=…')}`);
+  });
+  await page.goto(server.url);
+  await page.waitForSelector('text=connected');
+  await expect(page.locator('[data-test=empty]')).toBeVisible();
+
+  // An invalid hyperparameter shows an inline message and starts nothing.
+  await page.click('button:has-text("New run")');
+  await page.fill('input[name="sac.lr"]', '-1');
+  await page.click('button:has-text("Start run")');
+  await expect(page.locator('[role=alert]')).toContainText(/>0|positive/);
+  await page.click('button:has-text("Cancel")');
+  await expect(page.locator('tbody tr')).toHaveCount(0);
+
+  await startRun(page, 'diayn', 3000);
+  await startRun(page, 'dads', 3000);
+  await expect(page.locator('tbody tr')).toHaveCount(2);
+  // Metric rows arrive: each run's key-metric cell fills in while it trains.
+  for (const row of await page.locator('tbody tr').all()) {
+    await expect(row.locator('td').nth(8)).not.toHaveText('—', { timeout: 90_000 });
+  }
+  await page.screenshot({ path: testInfo.outputPath('runs.png') });
+
+  for (const box of await page.locator('tbody input[type=checkbox]').all()) await box.check();
+  await page.click('button:has-text("Compare 2 runs")');
+  const canvases = page.locator('.scene-pane canvas');
+  await expect(canvases).toHaveCount(2);
+  // Live previews (or evaluation rollouts) reach both columns, then each 3D canvas must have drawn
+  // a scene: pixel variance, not merely an element on the page.
+  await expect(page.locator('text=/live previews|evaluation/')).toHaveCount(2, { timeout: 90_000 });
+  await page.waitForTimeout(2000);
+  for (let k = 0; k < 2; k++) {
+    const png = await canvases.nth(k).screenshot({ path: testInfo.outputPath(`scene-${k}.png`) });
+    expect(luminanceVariance(decodePng(png)), `canvas ${k} drew nothing`).toBeGreaterThan(50);
+  }
+
+  // One shared timeline: scrub it, and the time read-out follows.
+  await page.click('button[aria-label=pause]').catch(() => undefined);
+  const scrub = page.locator('input[aria-label=time]');
+  await scrub.evaluate((el: HTMLInputElement) => {
+    el.value = String(Number(el.max) / 2);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  const half = await scrub.evaluate((el: HTMLInputElement) => (Number(el.max) / 2).toFixed(2));
+  await expect(page.locator('.timeline .time')).toContainText(`${half} /`);
+  await page.screenshot({ path: testInfo.outputPath('compare.png'), fullPage: true });
+  expect(errors, errors.join('\n')).toEqual([]);
+  await page.close();
+});
