@@ -65,7 +65,8 @@ async function startRun(page: Page, algo: string, steps: number) {
   await page.waitForSelector('form', { state: 'detached' });
 }
 
-test('a new user trains DIAYN and DADS and compares them in 3D and in plots', async ({}, testInfo) => {
+test('a new user trains DIAYN and DADS and compares them in 3D and in plots', async () => {
+  const testInfo = test.info();
   const errors: string[] = [];
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', (e) => errors.push(e.message));
