@@ -7,8 +7,9 @@
  * {@link serveAppRequest}.
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { APP_HOST, APP_SCHEME } from './ipc.ts';
+import { contentTypeOf, isInside, rendererContentSecurityPolicy } from '../api/renderer_files.ts';
 
 /** The privileges registered for the scheme before the app is ready. */
 export const APP_SCHEME_PRIVILEGES = {
@@ -19,50 +20,9 @@ export const APP_SCHEME_PRIVILEGES = {
   stream: true,
 } as const;
 
-/**
- * The Content-Security-Policy of the app's pages: scripts, styles, images and fetches from the app
- * itself only (WebAssembly compilation allowed for MuJoCo), no remote origin, no plugins, no
- * framing. Inline styles stay allowed: Vue and the plot library set style attributes.
- */
+/** The Content-Security-Policy of the app's pages: the renderer's, with nothing beyond app:// itself. */
 export function appContentSecurityPolicy(): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.xml': 'application/xml; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/** True when `path` is `root` or inside it (both absolute). */
-function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  return rendererContentSecurityPolicy();
 }
 
 /**
@@ -110,13 +70,13 @@ export async function serveAppRequest(root: string, request: Request): Promise<R
     const [realRoot, realFile] = await Promise.all([realpath(resolve(root)), realpath(path)]);
     if (!isInside(realRoot, realFile)) return text(404, 'not found');
     const body = await readFile(realFile);
-    const ext = extname(realFile).toLowerCase();
     const headers: Record<string, string> = {
-      'content-type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
+      'content-type': contentTypeOf(realFile),
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
     };
-    if (ext === '.html') headers['content-security-policy'] = appContentSecurityPolicy();
+    if (extname(realFile).toLowerCase() === '.html')
+      headers['content-security-policy'] = appContentSecurityPolicy();
     return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers });
   } catch {
     return text(404, 'not found');

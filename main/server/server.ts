@@ -31,6 +31,7 @@ import {
   type ErrorCode,
   type ResponseEnvelope,
 } from '../api/contract.ts';
+import { contentTypeOf, rendererContentSecurityPolicy } from '../api/renderer_files.ts';
 
 export interface ServerOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
@@ -71,49 +72,14 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.xml': 'application/xml; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
 /** Where `npm run build` puts the renderer (electron-vite's out/renderer). */
 export function defaultStaticDir(): string {
   return fileURLToPath(new URL('../../out/renderer', import.meta.url));
 }
 
-/**
- * The Content-Security-Policy of served pages: only this server's own scripts (plus WebAssembly
- * compilation, which MuJoCo's wasm needs), connections to this server and its WebSocket, no
- * plugins, no framing. Inline styles stay allowed: Vue and plot libraries set style attributes.
- */
+/** The Content-Security-Policy of served pages: the renderer's, plus this server's WebSocket. */
 export function contentSecurityPolicy(port: number): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return rendererContentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]);
 }
 
 /** Compares two secrets in constant time. */
@@ -261,7 +227,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     }
     const real = realpathSync(file);
     if (!inside(real) || !statSync(real).isFile()) return text(res, 404, 'not found\n');
-    const type = CONTENT_TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream';
+    const type = contentTypeOf(real);
     const headers: Record<string, string | number> = {
       'Content-Type': type,
       'Content-Length': statSync(real).size,

@@ -6,26 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { comparisonSpec, renderFigure, type FigureRun } from '../figures/compare.ts';
 import { POINT_MASS_ARENA } from '../sim/envs.ts';
+import { LEARNING_CURVES } from '../figures/curves.ts';
 import type { RunDir } from './store.ts';
-
-/** Learning curves per algorithm, in the order they are drawn. */
-export const CURVES: Record<string, Array<{ key: string; title: string }>> = {
-  diayn: [
-    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
-    { key: 'discriminator_accuracy', title: 'discriminator accuracy' },
-    { key: 'alpha', title: 'SAC α' },
-  ],
-  dads: [
-    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
-    { key: 'skill_dynamics_loglik', title: 'skill-dynamics log q' },
-    { key: 'alpha', title: 'SAC α' },
-  ],
-  sac: [
-    { key: 'episode_return', title: 'episode return' },
-    { key: 'success_rate', title: 'success rate' },
-    { key: 'alpha', title: 'SAC α' },
-  ],
-};
 
 /** Reads a run's metrics and evaluation traces (empty traces when it was not evaluated). */
 export function figureRunOf(run: RunDir, label?: string): FigureRun {
@@ -51,7 +33,7 @@ export function figureRunOf(run: RunDir, label?: string): FigureRun {
     env: record.env,
     metrics: run.readMetrics(),
     traces,
-    curves: CURVES[record.algo] ?? [],
+    curves: [...(LEARNING_CURVES[record.algo] ?? [])],
   };
 }
 

@@ -3,29 +3,19 @@
  * 3D agents) and learning curves with exponential smoothing. Data shaping is done here in plain
  * TypeScript rather than in Vega transforms, so specs stay simple and the maths is testable.
  */
-import { SKILL_PALETTE } from '../../../main/api/palette.ts';
+import { LEARNING_CURVES, SKILL_PALETTE } from '../../../main/api/presentation.ts';
 import type { MetricRow } from '../../../main/api/contract.ts';
 
-/** Learning curves per algorithm, in the order they are drawn (as in the paper figures). */
-export const CURVES: Record<string, Array<{ key: string; title: string }>> = {
-  diayn: [
-    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
-    { key: 'discriminator_accuracy', title: 'discriminator accuracy' },
-    { key: 'alpha', title: 'SAC α' },
-    { key: 'episode_return', title: 'episode return' },
-  ],
-  dads: [
-    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
-    { key: 'skill_dynamics_loglik', title: 'skill-dynamics log q' },
-    { key: 'alpha', title: 'SAC α' },
-    { key: 'episode_return', title: 'episode return' },
-  ],
-  sac: [
-    { key: 'episode_return', title: 'episode return' },
-    { key: 'success_rate', title: 'success rate' },
-    { key: 'alpha', title: 'SAC α' },
-  ],
-};
+/**
+ * Learning curves per algorithm, in the order they are drawn: the paper figures' curves, plus the
+ * env's episode return for the skill-discovery algorithms (their figures leave it out).
+ */
+export const CURVES: Record<string, Array<{ key: string; title: string }>> = Object.fromEntries(
+  Object.entries(LEARNING_CURVES).map(([algo, curves]) => [
+    algo,
+    algo === 'sac' ? [...curves] : [...curves, { key: 'episode_return', title: 'episode return' }],
+  ]),
+);
 
 /**
  * Exponential moving average with TensorBoard's debiasing: y_t = w·y_{t-1} + (1−w)·x_t, divided by
