@@ -123,3 +123,48 @@ test('a new user trains DIAYN and DADS and compares them in 3D and in plots', as
   expect(errors, errors.join('\n')).toEqual([]);
   await page.close();
 });
+
+/** One API request over HTTP with the session token. */
+async function api(method: string, params: unknown): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+    body: JSON.stringify(params),
+  });
+  const body = await res.json();
+  if (!body.ok) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
+
+test('a run process killed from outside shows its error while the other run keeps training', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(server.url);
+  await page.waitForSelector('text=connected');
+  const victim = (
+    await api('startRun', { algo: 'diayn', preset: 'point-mass', seed: 7, totalEnvSteps: 20000 })
+  ).run;
+  const survivor = (
+    await api('startRun', { algo: 'dads', preset: 'point-mass', seed: 7, totalEnvSteps: 20000 })
+  ).run;
+  const victimRow = page.locator(`tr[data-run="${victim.id}"]`);
+  const survivorRow = page.locator(`tr[data-run="${survivor.id}"]`);
+  await expect(victimRow.locator('.status')).toHaveText('training', { timeout: 60_000 });
+  await expect(survivorRow.locator('.status')).toHaveText('training', { timeout: 60_000 });
+
+  let pid: number | null = null;
+  await expect
+    .poll(async () => (pid = (await api('getRun', { runId: victim.id })).run.pid), { timeout: 60_000 })
+    .toBeGreaterThan(0);
+  process.kill(pid!, 'SIGKILL');
+
+  await expect(victimRow.locator('.status')).toHaveText('error', { timeout: 30_000 });
+  await expect(victimRow.locator('.status')).toHaveAttribute('title', /SIGKILL/);
+  // The other run goes on: still training, and its env steps keep growing.
+  const steps = async () => (await api('getRun', { runId: survivor.id })).run.envSteps as number;
+  const before = await steps();
+  await expect.poll(steps, { timeout: 60_000 }).toBeGreaterThan(before);
+  await expect(survivorRow.locator('.status')).toHaveText('training');
+  await page.screenshot({ path: test.info().outputPath('killed-run.png') });
+  await api('deleteRun', { runId: survivor.id });
+  await page.close();
+});
