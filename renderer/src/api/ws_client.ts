@@ -7,16 +7,14 @@
  */
 import {
   ApiError,
-  EVENTS,
   METHOD_NAMES,
-  eventEnvelopeSchema,
-  parseResult,
   responseEnvelopeSchema,
   type EventData,
   type EventName,
   type LabClient,
   type MethodName,
 } from '../../../main/api/contract.ts';
+import { EventHub, resultOf } from './envelopes.ts';
 
 /** The parts of the browser's WebSocket this client uses (tests pass a fake constructor). */
 export interface SocketLike {
@@ -74,7 +72,6 @@ export function createWsClient(opts: WsClientOptions): WsLabClient {
   const maxDelay = opts.maxDelayMs ?? 8000;
   const pending = new Map<number, Pending>();
   const queue: string[] = [];
-  const listeners = new Map<EventName, Set<(data: never) => void>>();
   let nextId = 1;
   let socket: SocketLike | null = null;
   let attempt = 0;
@@ -82,6 +79,7 @@ export function createWsClient(opts: WsClientOptions): WsLabClient {
   let timer: ReturnType<typeof setTimeout> | null = null;
 
   const protocolError = (message: string) => opts.onProtocolError?.(message);
+  const events = new EventHub(protocolError);
 
   const failPending = (why: string) => {
     for (const [id, p] of pending) {
@@ -91,41 +89,22 @@ export function createWsClient(opts: WsClientOptions): WsLabClient {
   };
 
   const dispatch = (raw: unknown) => {
-    if (raw && typeof raw === 'object' && 'event' in raw) {
-      const parsed = eventEnvelopeSchema.safeParse(raw);
-      if (!parsed.success) {
-        protocolError(`event does not match the contract: ${parsed.error.message}`);
-        return;
-      }
-      for (const listener of listeners.get(parsed.data.event) ?? []) {
-        try {
-          (listener as (d: unknown) => void)(parsed.data.data);
-        } catch (err) {
-          // One broken listener must not starve the others of events.
-          protocolError(`listener of ${parsed.data.event} threw: ${String(err)}`);
-        }
-      }
-      return;
-    }
-    const parsed = responseEnvelopeSchema.safeParse(raw);
-    if (!parsed.success) {
-      protocolError(`response does not match the contract: ${parsed.error.message}`);
-      return;
-    }
-    const env = parsed.data;
-    const entry = typeof env.id === 'number' ? pending.get(env.id) : undefined;
+    if (raw && typeof raw === 'object' && 'event' in raw) return events.dispatch(raw);
+    const id = (raw as { id?: unknown } | null)?.id;
+    const entry = typeof id === 'number' ? pending.get(id) : undefined;
     if (!entry) {
-      if (!env.ok) protocolError(`error without a pending request: ${env.error.message}`);
+      const parsed = responseEnvelopeSchema.safeParse(raw);
+      if (!parsed.success) protocolError(`response does not match the contract: ${parsed.error.message}`);
+      else if (!parsed.data.ok)
+        protocolError(`error without a pending request: ${parsed.data.error.message}`);
       return;
     }
-    pending.delete(env.id as number);
-    if (!env.ok) {
-      entry.reject(ApiError.fromPayload(env.error));
-      return;
+    pending.delete(id as number);
+    try {
+      entry.resolve(resultOf(entry.method, raw));
+    } catch (err) {
+      entry.reject(err);
     }
-    const result = parseResult(entry.method, env.result);
-    if (result.ok) entry.resolve(result.result);
-    else entry.reject(ApiError.fromPayload(result.error));
   };
 
   const open = () => {
@@ -178,11 +157,7 @@ export function createWsClient(opts: WsClientOptions): WsLabClient {
       return socket !== null && socket.readyState === OPEN;
     },
     on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): () => void {
-      if (!(event in EVENTS)) throw new Error(`unknown event "${event}"`);
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(listener as (data: never) => void);
-      return () => set.delete(listener as (data: never) => void);
+      return events.on(event, listener);
     },
     close() {
       closed = true;
