@@ -135,6 +135,11 @@ export class AgentGroup {
     return target;
   }
 
+  /** Axis-aligned bounds (m, world frame) of the shared world layer; empty without one. */
+  worldBounds(target = new THREE.Box3()): THREE.Box3 {
+    return this.world ? this.world.worldBounds(target) : target.makeEmpty();
+  }
+
   /** Frees every agent, the world layer and the shared geometries, each once. Idempotent. */
   dispose(): void {
     if (this._disposed) return;

@@ -309,4 +309,19 @@ describe('ModelScene', () => {
       scene.dispose();
     }
   });
+
+  it('bounds the world geoms: the point mass arena (floor and walls)', () => {
+    const model = models.get('point_mass')!;
+    const scene = new ModelScene(mj, model);
+    const bodiesOnly = new ModelScene(mj, model, { includeWorld: false });
+    try {
+      const box = scene.worldBounds();
+      expectClose(box.min.toArray(), [-1.2, -1.2, 0], 6);
+      expectClose(box.max.toArray(), [1.2, 1.2, 0.1], 6);
+      expect(bodiesOnly.worldBounds().isEmpty()).toBe(true);
+    } finally {
+      scene.dispose();
+      bodiesOnly.dispose();
+    }
+  });
 });

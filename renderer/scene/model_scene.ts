@@ -234,6 +234,18 @@ export class ModelScene {
   }
 
   /**
+   * Axis-aligned bounds (m, world frame) of the world body's drawn geoms (floor, walls), offsets of
+   * `root` and its parents included. Empty when the world layer was not built.
+   */
+  worldBounds(target = new THREE.Box3()): THREE.Box3 {
+    target.makeEmpty();
+    const world = this.bodies[0];
+    if (!world) return target;
+    this.root.updateWorldMatrix(true, true);
+    return target.expandByObject(world);
+  }
+
+  /**
    * Frees the MjData, the materials and the owned geometries, each exactly once, and detaches
    * `root` from its parent. Idempotent; the borrowed model is left alone.
    */

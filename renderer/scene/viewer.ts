@@ -16,6 +16,11 @@ export interface SceneContent {
   readonly extent: ModelExtent;
   /** World-frame bounds (m) of the moving bodies now: framed by {@link Viewer.fit}. */
   bodyBounds(target?: THREE.Box3): THREE.Box3;
+  /**
+   * World-frame bounds (m) of the static world geoms (floor, walls): the part near the bodies is
+   * framed too, so a small arena shows whole. Optional: without it only the bodies are framed.
+   */
+  worldBounds?(target?: THREE.Box3): THREE.Box3;
 }
 
 /** Options of {@link createViewer}. */
@@ -46,7 +51,10 @@ export interface Viewer {
    * viewer stops showing it.
    */
   setAgents(content: SceneContent | null): void;
-  /** Points the camera at the bodies' current bounds (or the model's extent when there are none). */
+  /**
+   * Frames the bodies' current bounds together with the world geoms within {@link framingReach} of
+   * them (or the model's extent when there are no bodies), seen from ~40° above.
+   */
   fit(): void;
   /** Advances the controls, keeps the light's shadow box on the orbit target, renders once. */
   frame(): void;
@@ -58,8 +66,43 @@ export interface Viewer {
 
 /** From the orbit target towards the sun: above, a little to the side, so shadows fall visibly. */
 const SUN_DIRECTION = new THREE.Vector3(0.35, -0.5, 1).normalize();
-/** From the orbit target towards the camera when framing (MuJoCo-like three-quarter view). */
-const VIEW_DIRECTION = new THREE.Vector3(0.6, -1, 0.55).normalize();
+/** Elevation of the framing view above the floor: high enough to read x-y motion, low enough for depth. */
+const VIEW_ELEVATION = THREE.MathUtils.degToRad(40);
+/** Azimuth of the framing view (from +x, counter-clockwise): a three-quarter view from -y. */
+const VIEW_AZIMUTH = THREE.MathUtils.degToRad(-60);
+/** From the orbit target towards the camera when framing. */
+const VIEW_DIRECTION = new THREE.Vector3(
+  Math.cos(VIEW_ELEVATION) * Math.cos(VIEW_AZIMUTH),
+  Math.cos(VIEW_ELEVATION) * Math.sin(VIEW_AZIMUTH),
+  Math.sin(VIEW_ELEVATION),
+);
+/** Fraction of the view the framed region's bounding sphere may fill (the rest is margin). */
+const FILL = 0.9;
+
+/**
+ * How far (m) around the bodies the world is framed: at least a few metres (a skill's reach over a
+ * preview episode, and all of a small arena such as the point mass' 2.4 m floor), more for a large
+ * robot; never a 100 m floor (the Ant's) whole, which would shrink the agents to dots.
+ */
+export function framingReach(bodyRadius: number): number {
+  return Math.max(2.5, 2 * bodyRadius);
+}
+
+/**
+ * The region {@link Viewer.fit} frames: the bodies' bounds plus the part of the world's bounds
+ * within {@link framingReach} of their centre. Empty when `bodies` is empty.
+ */
+export function framingRegion(bodies: THREE.Box3, world: THREE.Box3, target = new THREE.Box3()): THREE.Box3 {
+  target.copy(bodies);
+  if (bodies.isEmpty() || world.isEmpty()) return target;
+  const sphere = bodies.getBoundingSphere(new THREE.Sphere());
+  const reach = framingReach(sphere.radius);
+  const near = new THREE.Box3(
+    sphere.center.clone().subScalar(reach),
+    sphere.center.clone().addScalar(reach),
+  ).intersect(world);
+  return near.isEmpty() ? target : target.union(near);
+}
 
 /** 1, 2 or 5 × 10^n nearest above `x` > 0: grid cells a reader can count in. */
 function niceStep(x: number): number {
@@ -148,12 +191,16 @@ export function createViewer(canvas: HTMLCanvasElement, opts: ViewerOptions = {}
 
   const fit = (): void => {
     if (!content) return;
-    const box = content.bodyBounds();
+    const world = content.worldBounds?.() ?? new THREE.Box3();
+    const box = framingRegion(content.bodyBounds(), world);
     const sphere = box.isEmpty()
       ? new THREE.Sphere(content.extent.center.clone(), content.extent.extent)
       : box.getBoundingSphere(new THREE.Sphere());
     const radius = Math.max(sphere.radius, 0.05);
-    const distance = (1.3 * radius) / Math.sin(THREE.MathUtils.degToRad(camera.fov) / 2);
+    // The narrower of the two fields of view decides: a tall, narrow pane must not crop the sides.
+    const halfV = THREE.MathUtils.degToRad(camera.fov) / 2;
+    const halfH = Math.atan(Math.tan(halfV) * camera.aspect);
+    const distance = radius / FILL / Math.sin(Math.min(halfV, halfH));
     controls.target.copy(sphere.center);
     camera.position.copy(sphere.center).addScaledVector(VIEW_DIRECTION, distance);
     camera.near = distance / 200;
