@@ -192,7 +192,10 @@ export function createViewer(canvas: HTMLCanvasElement, opts: ViewerOptions = {}
   const fit = (): void => {
     if (!content) return;
     const world = content.worldBounds?.() ?? new THREE.Box3();
-    const box = framingRegion(content.bodyBounds(), world);
+    // Without bodies, the world near the model's centre is framed: an empty scene still shows the arena.
+    const bodies = content.bodyBounds();
+    if (bodies.isEmpty()) bodies.setFromPoints([content.extent.center]);
+    const box = framingRegion(bodies, world);
     const sphere = box.isEmpty()
       ? new THREE.Sphere(content.extent.center.clone(), content.extent.extent)
       : box.getBoundingSphere(new THREE.Sphere());
