@@ -136,7 +136,11 @@ describe('lab service', () => {
     const { runs } = await call(service, 'listRuns', {});
     expect(runs.map((r) => [r.id, r.status])).toEqual([[run.id, 'completed']]);
 
-    expect((await call(service, 'getEvaluation', { runId: run.id })).summary).toBeNull();
+    // A run that completes is evaluated by its own process, so the compare view can replay its skills.
+    expect(log.of('runStatus', run.id).some((e) => e.data.activity === 'evaluating')).toBe(true);
+    expect(done.evaluated).toBe(true);
+    expect((await call(service, 'getEvaluation', { runId: run.id })).summary?.rollouts_per_skill).toBe(5);
+    // Evaluating again (here with 2 rollouts per skill) replaces it.
     const evaluation = service.evaluateRun({ runId: run.id, rollouts: 2 });
     await log.waitFor('runStatus', (s) => s.id === run.id && s.activity === 'evaluating', 'evaluating');
     const { summary } = await evaluation;

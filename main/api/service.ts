@@ -656,9 +656,12 @@ export class LabService implements LabClient {
     };
   }
 
-  /** Starts a training process for a run and marks it running at once (the worker confirms). */
+  /**
+   * Starts a training process for a run and marks it running at once (the worker confirms). A run
+   * that completes is evaluated by the same process, so the compare view can replay its skills.
+   */
   private spawnTraining(run: RunDir): void {
-    const child = this.spawnRun(run, false, { preview: this.preview });
+    const child = this.spawnRun(run, true, { preview: this.preview });
     this.track(run, child, 'training');
     run.update({ status: 'running', error: null, pid: child.pid ?? null });
     void this.summaryOf(run).then(
@@ -729,6 +732,14 @@ export class LabService implements LabClient {
           dt: msg.dt,
           qpos: msg.qpos,
         });
+        break;
+      case 'evaluating':
+        if (live.deleting || live.activity === 'stopping') break;
+        live.activity = 'evaluating';
+        void this.summaryOf(live.run).then(
+          (summary) => this.emit('runStatus', summary),
+          (err) => this.emit('error', { runId, message: (err as Error).message }),
+        );
         break;
       case 'eval':
         live.report = msg.report;
