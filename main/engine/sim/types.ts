@@ -82,3 +82,81 @@ export interface Env {
   /** Frees the MuJoCo objects. Idempotent; any later call throws. */
   close(): void;
 }
+
+/**
+ * A goal observation in Gymnasium-Robotics' layout: the task-agnostic `observation`, the goal the
+ * current state achieves, and the goal the episode asks for. Fresh arrays the caller may keep.
+ */
+export interface GoalObservation {
+  /** [obsDim] */
+  observation: Float32Array;
+  /** [goalDim] */
+  achievedGoal: Float32Array;
+  /** [goalDim] */
+  desiredGoal: Float32Array;
+}
+
+/** Result of {@link GoalEnv.step}; `reward` and `info.success` come from {@link GoalEnv.evaluate}. */
+export interface GoalStepResult {
+  obs: GoalObservation;
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+  info: StepInfo;
+}
+
+/** Rewards and success flags for a batch of B (achieved, desired) goal pairs. */
+export interface GoalEvaluation {
+  /** [B] */
+  reward: Float32Array;
+  /** [B], 1 for success */
+  success: Uint8Array;
+}
+
+/**
+ * The batched, pure reward of a goal task, achieved goal first as in Gymnasium-Robotics'
+ * `compute_reward(achieved_goal, desired_goal, info)` (reference/relabeling_and_multitask.md §1.2).
+ * `achieved` and `desired` are row-major [B, goalDim]; `info` holds optional per-transition
+ * columns of length B (e.g. the step's extra scalars). Training, relabeling and evaluation all call
+ * the same function, so a relabeled reward equals the reward the env would have given.
+ * @throws Error when the lengths are not B·goalDim.
+ */
+export type GoalRewardFn = (
+  achieved: Float32Array,
+  desired: Float32Array,
+  info?: Readonly<Record<string, Float32Array>>,
+) => GoalEvaluation;
+
+/**
+ * A goal-conditioned environment (Gymnasium-Robotics GoalEnv semantics): Fetch-style arm tasks,
+ * point-mass goal reaching, bit flipping. Truncation bootstraps, termination does not; goal tasks
+ * never terminate on success.
+ */
+export interface GoalEnv {
+  /** Task or env name, for messages and run records. */
+  readonly name: string;
+  /** Space of {@link GoalObservation.observation}. */
+  readonly observationSpace: BoxSpace;
+  /** Space of achieved and desired goals. */
+  readonly goalSpace: BoxSpace;
+  readonly actionSpace: BoxSpace;
+  /** Control period in s (0 for non-physical envs such as bit flipping). */
+  readonly dt: number;
+  readonly maxEpisodeSteps: number;
+  readonly elapsedSteps: number;
+  /** Length of {@link qpos}; 0 when the env has no MuJoCo model. */
+  readonly nq: number;
+  /** The task's reward, the one `step` uses. */
+  readonly evaluate: GoalRewardFn;
+  /** Starts an episode and samples a desired goal. `seed` reseeds the env's generator. */
+  reset(opts?: { seed?: number }): { obs: GoalObservation; info: StepInfo };
+  /**
+   * Applies `action` (clipped to the action space).
+   * @throws Error for a wrong length or NaN/Inf, or when called before reset / after the episode ended.
+   */
+  step(action: ArrayLike<number>): GoalStepResult;
+  /** A copy of the current qpos (length nq) for replay; empty when nq is 0. */
+  qpos(): Float64Array;
+  /** Frees what the env owns. Idempotent; any later call throws. */
+  close(): void;
+}
