@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ApiError,
@@ -201,6 +201,10 @@ describe('lab service', () => {
     await log.waitFor('metrics', (m) => m.runId === victim.id, 'the victim training');
     const { run: record } = await service.getRun({ runId: victim.id });
     expect(record.pid).toBe(service.processId(victim.id));
+    // Run processes train below the interactive processes' priority (worker.ts --background).
+    expect(getPriority(record.pid!)).toBe(
+      getPriority(process.pid) + 10 > 19 ? 19 : getPriority(process.pid) + 10,
+    );
     process.kill(record.pid!, 'SIGKILL');
 
     const failed = await log.settled(victim.id, ['error', 'completed', 'stopped']);

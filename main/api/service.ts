@@ -477,7 +477,7 @@ export class LabService implements LabClient {
         'conflict',
         `run ${runId} has no checkpoint yet (${dir.checkpointPath} missing); train it first`,
       );
-    const child = this.spawnRun(dir, false, { evalOnly: true, rollouts });
+    const child = this.spawnRun(dir, false, { evalOnly: true, rollouts, background: true });
     const live = this.track(dir, child, 'evaluating');
     this.emit('runStatus', await this.summaryOf(dir));
     await live.ended;
@@ -661,7 +661,7 @@ export class LabService implements LabClient {
    * that completes is evaluated by the same process, so the compare view can replay its skills.
    */
   private spawnTraining(run: RunDir): void {
-    const child = this.spawnRun(run, true, { preview: this.preview });
+    const child = this.spawnRun(run, true, { preview: this.preview, background: true });
     this.track(run, child, 'training');
     run.update({ status: 'running', error: null, pid: child.pid ?? null });
     void this.summaryOf(run).then(

@@ -4,12 +4,14 @@
  * child_process.fork (later by the app's utilityProcess). One failing run process never touches
  * another run.
  *
- *     node --import tsx main/engine/worker.ts <run-dir> [--eval] [--eval-only] [--preview] [--rollouts=N]
+ *     node --import tsx main/engine/worker.ts <run-dir> [--eval] [--eval-only] [--preview] [--rollouts=N] [--background]
  *
  *   --eval        evaluate after training completed
  *   --eval-only   evaluate the run's checkpoint without training (run.json's status is left alone)
  *   --preview     send live skill previews while training (see runs/preview.ts)
  *   --rollouts=N  rollouts per skill of the evaluation (default: the run config's)
+ *   --background  lower this process's CPU priority (niceness + 10) so that the app, the browser and the
+ *                 3D view stay responsive while runs use every core
  *
  * Messages to the parent: { type: 'progress', ...Progress } after each iteration,
  * { type: 'rollout', iteration, envSteps, env, ...PreviewChunk } for each previewed skill,
@@ -17,6 +19,7 @@
  * The parent may send { type: 'stop' }; SIGINT, SIGTERM and losing the parent (IPC disconnect) stop
  * the same way (checkpoint, then exit).
  */
+import { getPriority, setPriority } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { RunDir } from './runs/store.ts';
 import { trainRun } from './runs/trainer.ts';
@@ -46,10 +49,30 @@ function flagValue(flags: string[], name: string): string | undefined {
   return hit?.slice(name.length + 3);
 }
 
+/** How much a background run process lowers its priority (niceness steps; 19 is the floor). */
+const BACKGROUND_NICENESS_STEP = 10;
+
+/**
+ * Lowers this process's scheduling priority. Training saturates the cores it is given; without this
+ * the workbench's server, browser and WebGL (software-rendered on GPU-less machines) wait hundreds
+ * of ms for a core (measured with `npm run bench:app`). Never fatal: some platforms refuse.
+ */
+function lowerPriority(): void {
+  try {
+    // Relative to the inherited niceness, so a lab started under `nice` keeps its order.
+    setPriority(Math.min(19, getPriority() + BACKGROUND_NICENESS_STEP));
+  } catch (err) {
+    console.error(`[skill-lab worker] could not lower the CPU priority: ${(err as Error).message}`);
+  }
+}
+
 async function main(): Promise<void> {
   const [dirArg, ...flags] = process.argv.slice(2);
   if (!dirArg)
-    throw new Error('usage: worker.ts <run-dir> [--eval] [--eval-only] [--preview] [--rollouts=N]');
+    throw new Error(
+      'usage: worker.ts <run-dir> [--eval] [--eval-only] [--preview] [--rollouts=N] [--background]',
+    );
+  if (flags.includes('--background')) lowerPriority();
   const path = resolve(dirArg);
   const run = new RunDir(path, basename(path));
   const rolloutsText = flagValue(flags, 'rollouts');

@@ -24,6 +24,8 @@ export interface SpawnOptions {
   evalOnly?: boolean;
   /** Rollouts per skill of the evaluation (default: the run config's). */
   rollouts?: number;
+  /** Run below the interactive processes' CPU priority (the lab service's runs; see worker.ts). */
+  background?: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export function workerArgs(run: RunDir, evaluate: boolean, opts: SpawnOptions = 
     ...(opts.evalOnly ? ['--eval-only'] : []),
     ...(opts.preview ? ['--preview'] : []),
     ...(opts.rollouts !== undefined ? [`--rollouts=${opts.rollouts}`] : []),
+    ...(opts.background ? ['--background'] : []),
   ];
 }
 
