@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as THREE from 'three';
-import { framingReach, framingRegion } from './viewer.ts';
+import { framingReach, framingRegion, isSoftwareRenderer } from './viewer.ts';
 
 const box = (x0: number, y0: number, z0: number, x1: number, y1: number, z1: number) =>
   new THREE.Box3(new THREE.Vector3(x0, y0, z0), new THREE.Vector3(x1, y1, z1));
@@ -32,5 +32,21 @@ describe('framingRegion', () => {
   it('reaches further around a larger robot', () => {
     expect(framingReach(0.1)).toBe(2.5);
     expect(framingReach(3)).toBe(6);
+  });
+});
+
+describe('isSoftwareRenderer', () => {
+  it('recognises the CPU rasterizers by their WebGL renderer strings, not GPUs', () => {
+    expect(
+      isSoftwareRenderer(
+        'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)',
+      ),
+    ).toBe(true);
+    expect(isSoftwareRenderer('llvmpipe (LLVM 15.0.6, 256 bits)')).toBe(true);
+    expect(
+      isSoftwareRenderer('ANGLE (NVIDIA, NVIDIA GeForce RTX 4090 Direct3D11 vs_5_0 ps_5_0, D3D11)'),
+    ).toBe(false);
+    expect(isSoftwareRenderer('Apple M2')).toBe(false);
+    expect(isSoftwareRenderer('')).toBe(false);
   });
 });

@@ -39,6 +39,31 @@ export interface ViewerOptions {
   fov?: number;
 }
 
+/** WebGL renderer strings of software rasterizers (no GPU): Chromium's SwiftShader, Mesa's llvmpipe/softpipe. */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software/i;
+
+/**
+ * The unmasked WebGL renderer string of this browser (e.g. "ANGLE (Google, Vulkan 1.3.0 (SwiftShader
+ * Device …))"), from a throwaway context; '' when it cannot be read.
+ */
+export function webglRendererName(): string {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return '';
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return name;
+  } catch {
+    return '';
+  }
+}
+
+/** True for a software rasterizer's renderer string. */
+export function isSoftwareRenderer(name: string): boolean {
+  return SOFTWARE_RENDERER.test(name);
+}
+
 /** Handle of a live view; see {@link createViewer}. */
 export interface Viewer {
   readonly scene: THREE.Scene;
@@ -56,8 +81,17 @@ export interface Viewer {
    * them (or the model's extent when there are no bodies), seen from ~40° above.
    */
   fit(): void;
-  /** Advances the controls, keeps the light's shadow box on the orbit target, renders once. */
-  frame(): void;
+  /**
+   * Advances the controls and renders, but only when something changed since the last render: the
+   * camera moved (orbit, damping), the content, size or framing changed, or {@link invalidate} was
+   * called. A still scene costs nothing per animation frame.
+   * @returns whether it rendered.
+   */
+  frame(): boolean;
+  /** Marks the picture stale (call after posing agents or changing colours); the next frame renders. */
+  invalidate(): void;
+  /** True when the context is software-rendered (SwiftShader, llvmpipe): the viewer draws lighter. */
+  readonly software: boolean;
   /** Sets the drawing buffer to `width` × `height` CSS pixels (the canvas' CSS size is left alone). */
   resize(width: number, height: number): void;
   /** Frees the controls' listeners, the grid, the shadow map and the renderer's GPU resources. Idempotent. */
@@ -118,10 +152,13 @@ function niceStep(x: number): number {
  * @throws Error when the browser cannot create a WebGL context.
  */
 export function createViewer(canvas: HTMLCanvasElement, opts: ViewerOptions = {}): Viewer {
-  const renderer = new THREE.WebGLRenderer({ canvas, antialias: opts.antialias ?? true });
-  renderer.setPixelRatio(opts.pixelRatio ?? globalThis.devicePixelRatio ?? 1);
+  // On a CPU rasterizer every pixel and shadow tap costs CPU time that training also needs: no MSAA,
+  // one device pixel per CSS pixel, a smaller, hard-edged shadow map.
+  const software = isSoftwareRenderer(webglRendererName());
+  const renderer = new THREE.WebGLRenderer({ canvas, antialias: opts.antialias ?? !software });
+  renderer.setPixelRatio(opts.pixelRatio ?? (software ? 1 : (globalThis.devicePixelRatio ?? 1)));
   renderer.shadowMap.enabled = true;
-  renderer.shadowMap.type = THREE.PCFSoftShadowMap;
+  renderer.shadowMap.type = software ? THREE.PCFShadowMap : THREE.PCFSoftShadowMap;
 
   const scene = new THREE.Scene();
   scene.background = new THREE.Color(opts.background ?? 0xe9edf1);
@@ -139,7 +176,7 @@ export function createViewer(canvas: HTMLCanvasElement, opts: ViewerOptions = {}
   sky.position.set(0, 0, 1); // the sky side is the one `position` points to; three's default is +y
   const sun = new THREE.DirectionalLight(0xffffff, 2.2);
   sun.castShadow = true;
-  sun.shadow.mapSize.setScalar(opts.shadowMapSize ?? 2048);
+  sun.shadow.mapSize.setScalar(opts.shadowMapSize ?? (software ? 1024 : 2048));
   sun.shadow.bias = -0.0005;
   sun.shadow.normalBias = 0.01;
   scene.add(sky, sun, sun.target);
@@ -149,6 +186,9 @@ export function createViewer(canvas: HTMLCanvasElement, opts: ViewerOptions = {}
   let shadowHalf = 5;
   let floorZ = 0;
   let disposed = false;
+  let stale = true;
+  // OrbitControls reports every camera change, including each damped step after the user lets go.
+  controls.addEventListener('change', () => (stale = true));
 
   const placeGrid = (extent: number): void => {
     if (grid) {
@@ -210,6 +250,7 @@ export function createViewer(canvas: HTMLCanvasElement, opts: ViewerOptions = {}
     camera.far = Math.max(distance, content.extent.extent) * 200;
     camera.updateProjectionMatrix();
     controls.update();
+    stale = true;
   };
 
   return {
@@ -217,9 +258,11 @@ export function createViewer(canvas: HTMLCanvasElement, opts: ViewerOptions = {}
     camera,
     renderer,
     controls,
+    software,
     setAgents(next) {
       if (content) scene.remove(content.root);
       content = next;
+      stale = true;
       if (!content) return;
       scene.add(content.root);
       fitShadow(content.extent);
@@ -228,16 +271,23 @@ export function createViewer(canvas: HTMLCanvasElement, opts: ViewerOptions = {}
     },
     fit,
     frame() {
-      if (disposed) return;
+      if (disposed) return false;
       controls.update();
+      if (!stale) return false;
+      stale = false;
       followTarget();
       renderer.render(scene, camera);
+      return true;
+    },
+    invalidate() {
+      stale = true;
     },
     resize(width, height) {
       if (!(width > 0 && height > 0)) return;
       renderer.setSize(width, height, false);
       camera.aspect = width / height;
       camera.updateProjectionMatrix();
+      stale = true;
     },
     dispose() {
       if (disposed) return;

@@ -62,13 +62,20 @@ export interface Trace {
   xy: number[][];
 }
 
-/** The top-down x-y plot of every skill's trace; `marker` is the current point per skill (timeline). */
-export function xySpec(
-  traces: Trace[],
-  marker: Array<{ skill: number; x: number; y: number }>,
-  theme: PlotTheme,
-  size: number,
-): object {
+/** Name of the x-y plot's dataset of timeline markers, one point per skill; fed with {@link markerDatum} rows. */
+export const XY_MARKER_DATA = 'marker';
+
+/** One row of the {@link XY_MARKER_DATA} dataset: where skill `skill` is at the timeline's time (m). */
+export function markerDatum(skill: number, x: number, y: number): { skill: string; x: number; y: number } {
+  return { skill: `skill ${skill}`, x, y };
+}
+
+/**
+ * The top-down x-y plot of every skill's trace, with a marker layer per skill read from the named
+ * dataset {@link XY_MARKER_DATA} (empty until the view streams rows in), so that the timeline can
+ * move the markers without a new spec.
+ */
+export function xySpec(traces: Trace[], theme: PlotTheme, size: number): object {
   const values = traces.flatMap((t) =>
     t.xy.map(([x, y], i) => ({ skill: `skill ${t.skill}`, trace: `${t.skill}/${t.rollout}`, i, x, y })),
   );
@@ -104,7 +111,7 @@ export function xySpec(
         },
       },
       {
-        data: { values: marker.map((m) => ({ skill: `skill ${m.skill}`, x: m.x, y: m.y })) },
+        data: { name: XY_MARKER_DATA },
         mark: { type: 'point', filled: true, size: 60, stroke: theme.text, strokeWidth: 0.5, opacity: 1 },
         encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, color },
       },
@@ -112,29 +119,48 @@ export function xySpec(
   };
 }
 
-/** Learning curves of one run, one small panel per curve, smoothed; x = env steps or wall-clock s. */
-export function curvesSpec(
+/** Name of the learning curves' dataset; fed with {@link curveRows}. */
+export const CURVE_DATA = 'curves';
+
+/** The curves of `algo` that `rows` report (a finite value in at least one row), in drawing order. */
+export function presentCurves(algo: string, rows: MetricRow[]): Array<{ key: string; title: string }> {
+  return (CURVES[algo] ?? []).filter((c) => rows.some((r) => Number.isFinite(r[c.key])));
+}
+
+/** Rows of the {@link CURVE_DATA} dataset: per curve and metric row, x, the raw value and the smoothed one. */
+export function curveRows(
   algo: string,
   rows: MetricRow[],
   xAxis: 'env_steps' | 'wall_s',
   smoothing: number,
-  theme: PlotTheme,
-  width: number,
-): object {
-  const curves = (CURVES[algo] ?? []).filter((c) => rows.some((r) => Number.isFinite(r[c.key])));
-  const values: Array<Record<string, unknown>> = [];
-  for (const c of curves) {
+): Array<{ curve: string; x: number; raw: number; value: number }> {
+  const values: Array<{ curve: string; x: number; raw: number; value: number }> = [];
+  for (const c of presentCurves(algo, rows)) {
     const raw = rows.map((r) => (Number.isFinite(r[c.key]) ? r[c.key] : null));
     const sm = smooth(raw, smoothing);
     rows.forEach((r, i) => {
-      if (raw[i] !== null) values.push({ curve: c.title, x: r[xAxis], raw: raw[i], value: sm[i] });
+      if (raw[i] !== null) values.push({ curve: c.title, x: r[xAxis], raw: raw[i]!, value: sm[i]! });
     });
   }
+  return values;
+}
+
+/**
+ * Learning curves of one run, one small panel per curve title in `curves` (see {@link presentCurves}),
+ * reading the named dataset {@link CURVE_DATA}: new metric rows and smoothing changes stream in as data,
+ * only a new set of curves, axis, width or theme needs a new spec.
+ */
+export function curvesSpec(
+  curves: Array<{ title: string }>,
+  xAxis: 'env_steps' | 'wall_s',
+  theme: PlotTheme,
+  width: number,
+): object {
   const xTitle = xAxis === 'env_steps' ? 'env steps' : 'wall-clock (s)';
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config: baseConfig(theme),
-    data: { values },
+    data: { name: CURVE_DATA },
     facet: {
       field: 'curve',
       type: 'nominal',

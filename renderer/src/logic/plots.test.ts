@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import {
+  CURVE_DATA,
+  curveRows,
+  curvesSpec,
+  markerDatum,
+  presentCurves,
+  smooth,
+  xySpec,
+  XY_MARKER_DATA,
+} from './plots.ts';
+
+const THEME = { text: '#222', grid: '#ccc', background: '#fff' };
+
+/** A headless Vega view of a Vega-Lite spec (no renderer), run once. */
+async function viewOf(spec: object): Promise<vega.View> {
+  const view = new vega.View(vega.parse(compile(spec as never).spec), { renderer: 'none' });
+  await view.runAsync();
+  return view;
+}
+
+/** A scenegraph node: a mark (with `marktype`) or a group/item, each with child `items`. */
+interface SceneNode {
+  marktype?: string;
+  items?: SceneNode[];
+}
+
+/** Every mark of a view's scenegraph, depth first. */
+function scenegraphMarks(view: vega.View): Array<SceneNode & { items: SceneNode[] }> {
+  const walk = (n: SceneNode): SceneNode[] => [n, ...(n.items ?? []).flatMap(walk)];
+  const root = (view.scenegraph() as unknown as { root: SceneNode }).root;
+  return walk(root).filter(
+    (n): n is SceneNode & { items: SceneNode[] } => n.marktype !== undefined && !!n.items,
+  );
+}
+
+describe('plots', () => {
+  it('smooths with TensorBoard’s debiased EMA and skips non-finite values', () => {
+    expect(smooth([1, 1, 1], 0.9)).toEqual([1, 1, 1].map((v) => expect.closeTo(v, 12)));
+    const s = smooth([0, 10, null, Number.NaN, 10], 0.5);
+    // y1 = 0; y2 = 0.5·0 + 0.5·10 = 5, debiased by 1 − 0.25 → 6.667; y3 = 0.5·5 + 5 = 7.5 / 0.875.
+    expect(s[0]).toBe(0);
+    expect(s[1]).toBeCloseTo(5 / 0.75, 10);
+    expect(s[2]).toBeNull();
+    expect(s[3]).toBeNull();
+    expect(s[4]).toBeCloseTo(7.5 / 0.875, 10);
+    expect(smooth([3, 4], 0)).toEqual([3, 4]);
+  });
+
+  it('draws every trace and moves the timeline markers through the named dataset without a new spec', async () => {
+    const traces = [
+      {
+        skill: 0,
+        rollout: 0,
+        xy: [
+          [0, 0],
+          [0.5, 0.1],
+          [0.9, 0.2],
+        ],
+      },
+      {
+        skill: 3,
+        rollout: 0,
+        xy: [
+          [0, 0],
+          [-0.4, -0.6],
+        ],
+      },
+    ];
+    const view = await viewOf(xySpec(traces, THEME, 300));
+    expect(view.data(XY_MARKER_DATA)).toEqual([]);
+    const rows = [markerDatum(0, 0.5, 0.1), markerDatum(3, -0.4, -0.6)];
+    await view.data(XY_MARKER_DATA, rows).runAsync();
+    expect(view.data(XY_MARKER_DATA).map((r) => [r.skill, r.x, r.y])).toEqual([
+      ['skill 0', 0.5, 0.1],
+      ['skill 3', -0.4, -0.6],
+    ]);
+    // The traces: five points in two lines, coloured by skill with the skill palette's entries 0 and 3.
+    const marks = scenegraphMarks(view);
+    expect(marks.filter((m) => m.marktype === 'line').flatMap((m) => m.items).length).toBe(5);
+    expect(marks.filter((m) => m.marktype === 'symbol').flatMap((m) => m.items).length).toBe(2);
+  });
+
+  it('lays out one smoothed learning curve per metric the run reports', async () => {
+    const rows = Array.from({ length: 20 }, (_, i) => ({
+      iteration: i + 1,
+      env_steps: (i + 1) * 1000,
+      wall_s: i * 2,
+      intrinsic_reward: i / 10,
+      discriminator_accuracy: i / 20,
+      alpha: 0.1,
+    }));
+    const curves = presentCurves('diayn', rows as never);
+    expect(curves.map((c) => c.key)).toEqual(expect.arrayContaining(['discriminator_accuracy', 'alpha']));
+    const data = curveRows('diayn', rows as never, 'env_steps', 0.6);
+    expect(new Set(data.map((v) => v.curve)).size).toBe(curves.length);
+    expect(data.every((v) => v.x >= 1000 && v.x <= 20_000)).toBe(true);
+    const view = await viewOf(curvesSpec(curves, 'env_steps', THEME, 600));
+    await view.data(CURVE_DATA, data).runAsync();
+    // One raw and one smoothed line per panel, every row drawn in both.
+    const lines = scenegraphMarks(view).filter((m) => m.marktype === 'line');
+    expect(lines.length).toBe(2 * curves.length);
+    expect(lines.flatMap((m) => m.items).length).toBe(2 * data.length);
+  });
+});
