@@ -120,6 +120,15 @@ export const useRunsStore = defineStore('runs', () => {
     upsert((await labClient().resumeRun({ runId })).run);
   }
 
+  /**
+   * Evaluates a run's checkpoint in its own process (as `skill-lab eval`): the run shows activity
+   * 'evaluating' meanwhile; resolves once the evaluation is written (the compare view then replays it).
+   */
+  async function evaluate(runId: string): Promise<void> {
+    await labClient().evaluateRun({ runId });
+    await refresh();
+  }
+
   /** Deletes a run and its directory. */
   async function remove(runId: string): Promise<void> {
     await labClient().deleteRun({ runId });
@@ -141,6 +150,7 @@ export const useRunsStore = defineStore('runs', () => {
     start,
     stop,
     resume,
+    evaluate,
     remove,
   };
 });

@@ -63,7 +63,7 @@ describe('runs store', () => {
     store.dispose();
   });
 
-  it('stops, resumes and deletes through the client', async () => {
+  it('stops, resumes, evaluates and deletes through the client', async () => {
     lab.runs.push(fakeRun({ id: 'a', activity: 'training', status: 'running' }));
     const store = useRunsStore();
     await store.init();
@@ -71,9 +71,19 @@ describe('runs store', () => {
     expect(store.runs[0].status).toBe('stopped');
     await store.resume('a');
     expect(store.runs[0].activity).toBe('training');
+    lab.runs[0].activity = null;
+    await store.evaluate('a');
+    expect(store.runs[0].evaluated).toBe(true);
     await store.remove('a');
     expect(store.runs).toEqual([]);
-    expect(lab.calls.map((c) => c.method)).toEqual(['listRuns', 'stopRun', 'resumeRun', 'deleteRun']);
+    expect(lab.calls.map((c) => c.method)).toEqual([
+      'listRuns',
+      'stopRun',
+      'resumeRun',
+      'evaluateRun',
+      'listRuns',
+      'deleteRun',
+    ]);
     store.dispose();
   });
 });

@@ -47,6 +47,24 @@ describe('RunsView', () => {
     wrapper.unmount();
   });
 
+  it('evaluates a finished run from its row; a training run offers Stop instead', async () => {
+    lab.runs.push(fakeRun({ id: 'done' }), fakeRun({ id: 'busy', status: 'running', activity: 'training' }));
+    const wrapper = mount(RunsView);
+    await flushPromises();
+    const buttons = (id: string) =>
+      wrapper
+        .find(`[data-run="${id}"]`)
+        .findAll('button')
+        .map((b) => b.text());
+    expect(buttons('busy')).toEqual(['Stop', 'Delete']);
+    expect(buttons('done')).toEqual(['Evaluate', 'Delete']);
+    await wrapper.find('[data-run="done"]').findAll('button')[0].trigger('click');
+    await flushPromises();
+    expect(lab.calls.find((c) => c.method === 'evaluateRun')?.params).toEqual({ runId: 'done' });
+    expect(buttons('done')).toEqual(['Re-evaluate', 'Delete']);
+    wrapper.unmount();
+  });
+
   it('shows the server’s issue next to the field and starts nothing; a fixed value starts once', async () => {
     lab.startIssues = [{ path: 'sac.lr', message: 'Too small: expected number to be >0' }];
     const wrapper = mount(RunsView);
