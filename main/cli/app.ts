@@ -1,5 +1,5 @@
 /**
- * `npm run app` (`skill-lab app`; `npm start` once the app is complete): the desktop app when the Electron binary is here (building out/
+ * `npm start` (`skill-lab app`, also `npm run app`): the desktop app when the Electron binary is here (building out/
  * first when it is missing or older than the sources), else one attempt to download the binary,
  * and when that fails too (offline machines) one line saying so, then browser mode: the renderer
  * (built if missing) and the API on http://127.0.0.1:PORT/?token=…, opened in a browser when one
@@ -186,7 +186,20 @@ export function defaultAppSteps(
     },
     async startBrowserMode() {
       const staticDir = join(root, 'out', 'renderer');
-      if (!existsSync(join(staticDir, 'index.html'))) {
+      const index = join(staticDir, 'index.html');
+      // The renderer bundles main/api's schemas and what they import from the engine (the run config,
+      // the figures' palette and curve lists): a change there needs a new build as well.
+      const sourcesAt = Math.max(
+        newestMtime(join(root, 'renderer')),
+        newestMtime(join(root, 'main', 'api')),
+        newestMtime(join(root, 'main', 'engine', 'figures')),
+        statSync(join(root, 'main', 'engine', 'config.ts')).mtimeMs,
+      );
+      const built = existsSync(index);
+      if (!built || statSync(index).mtimeMs < sourcesAt) {
+        console.log(
+          `building the renderer into ${staticDir} (${built ? 'its sources changed since the last build' : 'first start'})…`,
+        );
         const bin = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
         await run(process.execPath, [bin, 'build', '--config', 'renderer/vite.config.ts'], root);
       }
