@@ -9,7 +9,8 @@
  *   hand-down orientation; the weld drags the grip site along. The gripper command is absolute:
  *   −1 closed … +1 open (both fingers), ignored when the task blocks the gripper (held closed).
  * - Joint-velocity control: action [ω1 … ω7, gripper] ∈ [-1, 1]^8; ω × 1.5 rad/s are the targets of
- *   velocity servos on the seven joints; the weld is disabled.
+ *   velocity servos (kv 40 N·m·s/rad) on the seven joints, which replace the joints' passive damping;
+ *   the weld is disabled.
  * - 20 substeps of 2 ms (dt 0.04 s, 25 Hz); episodes are truncated after the task's episode length
  *   (Fetch: 50) and never terminate on success; a NaN/unstable state ends the episode (terminated,
  *   `info.nan`), as in envs.ts.
@@ -155,7 +156,8 @@ export class ArmEnv implements GoalEnv {
   constructor(task: CompiledTask, sim: Simulation, opts: ArmEnvOptions = {}) {
     try {
       const spec = task.spec;
-      if (spec.robot !== 'arm') throw new Error(`${spec.name}: ArmEnv needs robot 'arm', got '${spec.robot}'`);
+      if (spec.robot !== 'arm')
+        throw new Error(`${spec.name}: ArmEnv needs robot 'arm', got '${spec.robot}'`);
       const { mj, model } = sim;
       this.ids = lookUpIds(mj, model, task);
       this.task = task;
@@ -175,6 +177,12 @@ export class ArmEnv implements GoalEnv {
       this.actionSpace = box(new Float32Array(actDim).fill(-1), new Float32Array(actDim).fill(1));
       this.observationSpace = unbounded(10 + 15 * this.nObjects);
       this.goalSpace = unbounded(3);
+      if (!this.cartesian) {
+        // The velocity servos damp the joints about the commanded speed; passive damping on top
+        // would leave them at kv / (kv + damping) of it.
+        const damping = model.dof_damping as Float64Array;
+        for (const dof of this.ids.armDofs) damping[dof] = 0;
+      }
       this.randomizer = new DomainRandomizer(model, spec.randomization, randomizationTargets(mj, model));
       this.settled = settledPose(mj, model, sim.data, task, this.ids);
       // A disabled weld (joint-velocity mode) through the option flag: the bindings cannot write eq_active.
@@ -210,7 +218,8 @@ export class ArmEnv implements GoalEnv {
     const { mj, model, data } = this.simulation;
     const seed = opts?.seed;
     if (seed !== undefined) {
-      if (!Number.isInteger(seed)) throw new Error(`${this.name}: reset seed must be an integer, got ${seed}`);
+      if (!Number.isInteger(seed))
+        throw new Error(`${this.name}: reset seed must be an integer, got ${seed}`);
       this.rng = new Rng(seed);
     } else if (!this.rng) {
       this.rng = new Rng(globalThis.crypto.getRandomValues(new Uint32Array(1))[0]);
@@ -289,9 +298,12 @@ export class ArmEnv implements GoalEnv {
       for (let k = 0; k < ARM_SUBSTEPS; k++) mj.mj_step(model, data);
     } catch (err) {
       this.needsReset = true;
-      throw new Error(`${this.name}: MuJoCo failed at episode step ${this._elapsedSteps + 1}: ${mujocoMessage(err)}`, {
-        cause: err,
-      });
+      throw new Error(
+        `${this.name}: MuJoCo failed at episode step ${this._elapsedSteps + 1}: ${mujocoMessage(err)}`,
+        {
+          cause: err,
+        },
+      );
     }
     this._elapsedSteps++;
     const truncated = this._elapsedSteps >= this.maxEpisodeSteps;
@@ -427,7 +439,8 @@ export class ArmEnv implements GoalEnv {
     const n = this.act.length;
     if (action === null || typeof action !== 'object' || typeof action.length !== 'number')
       throw new Error(`${this.name}: action must be an array of ${n} numbers`);
-    if (action.length !== n) throw new Error(`${this.name}: action has length ${action.length}, expected ${n}`);
+    if (action.length !== n)
+      throw new Error(`${this.name}: action has length ${action.length}, expected ${n}`);
     for (let j = 0; j < n; j++) {
       const a = action[j];
       if (typeof a !== 'number' || !Number.isFinite(a))
@@ -458,7 +471,11 @@ export class ArmEnv implements GoalEnv {
 }
 
 function cloneObs(o: GoalObservation): GoalObservation {
-  return { observation: o.observation.slice(), achievedGoal: o.achievedGoal.slice(), desiredGoal: o.desiredGoal.slice() };
+  return {
+    observation: o.observation.slice(),
+    achievedGoal: o.achievedGoal.slice(),
+    desiredGoal: o.desiredGoal.slice(),
+  };
 }
 
 function lookUpIds(mj: Mujoco, model: MjModel, task: CompiledTask): Ids {
@@ -551,8 +568,13 @@ function settledPose(mj: Mujoco, model: MjModel, data: MjData, task: CompiledTas
     opt.disableflags = flags;
   }
   const q = data.qpos as Float64Array;
-  const pose = Float64Array.from([...ids.armQpos.map((adr) => q[adr]), q[ids.fingerQpos[0]], q[ids.fingerQpos[1]]]);
-  if (!allFinite(pose)) throw new Error(`${task.spec.name}: the arm did not settle at the gripper start ${start.join(', ')}`);
+  const pose = Float64Array.from([
+    ...ids.armQpos.map((adr) => q[adr]),
+    q[ids.fingerQpos[0]],
+    q[ids.fingerQpos[1]],
+  ]);
+  if (!allFinite(pose))
+    throw new Error(`${task.spec.name}: the arm did not settle at the gripper start ${start.join(', ')}`);
   mj.mj_resetData(model, data);
   if (settledCache.size >= SETTLED_CACHE_SIZE) settledCache.delete(settledCache.keys().next().value!);
   settledCache.set(key, pose);
@@ -565,6 +587,8 @@ function settledPose(mj: Mujoco, model: MjModel, data: MjData, task: CompiledTas
  * @throws Error when the task's robot is not the arm; MJCF errors from loadModelXml.
  */
 export async function createArmEnv(task: CompiledTask, opts: ArmEnvOptions = {}): Promise<ArmEnv> {
+  if (task.spec.robot !== 'arm')
+    throw new Error(`${task.spec.name}: ArmEnv needs robot 'arm', got '${task.spec.robot}'`);
   const sim = await Simulation.fromXml(task.xml, `task "${task.spec.name}"`);
   return new ArmEnv(task, sim, opts);
 }

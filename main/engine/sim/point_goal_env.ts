@@ -84,7 +84,8 @@ export class PointGoalEnv implements GoalEnv {
   reset(opts?: { seed?: number }): { obs: GoalObservation; info: StepInfo } {
     const seed = opts?.seed;
     if (seed !== undefined) {
-      if (!Number.isInteger(seed)) throw new Error(`${this.name}: reset seed must be an integer, got ${seed}`);
+      if (!Number.isInteger(seed))
+        throw new Error(`${this.name}: reset seed must be an integer, got ${seed}`);
       this.rng = new Rng(seed);
     } else if (!this.rng) {
       this.rng = new Rng(globalThis.crypto.getRandomValues(new Uint32Array(1))[0]);
@@ -106,7 +107,8 @@ export class PointGoalEnv implements GoalEnv {
   step(action: ArrayLike<number>): GoalStepResult {
     const out = this.inner.step(action);
     const obs = this.goalObs(out.obs);
-    if (out.info.nan) return { obs, reward: 0, terminated: true, truncated: out.truncated, info: { nan: true } };
+    if (out.info.nan)
+      return { obs, reward: 0, terminated: true, truncated: out.truncated, info: { nan: true } };
     const info: StepInfo = {};
     const reward = this.score(obs, info);
     return { obs, reward, terminated: out.terminated, truncated: out.truncated, info };
@@ -139,7 +141,12 @@ export class PointGoalEnv implements GoalEnv {
  * @returns an env that needs `reset()` before `step()`; the caller owns it and must `close()` it.
  * @throws Error when the task's robot is not the point mass; MJCF errors from loadModelXml.
  */
-export async function createPointGoalEnv(task: CompiledTask, opts: PointGoalEnvOptions = {}): Promise<PointGoalEnv> {
+export async function createPointGoalEnv(
+  task: CompiledTask,
+  opts: PointGoalEnvOptions = {},
+): Promise<PointGoalEnv> {
+  if (task.spec.robot !== 'point-mass')
+    throw new Error(`${task.spec.name}: PointGoalEnv needs robot 'point-mass', got '${task.spec.robot}'`);
   const sim = await Simulation.fromXml(task.xml, `task "${task.spec.name}"`);
   const inner = new MujocoEnv(envDefinition('point-mass'), sim, { maxEpisodeSteps: task.spec.episodeLength });
   return new PointGoalEnv(task, inner, opts);

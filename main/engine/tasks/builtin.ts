@@ -46,7 +46,8 @@ function parseTaskText(text: string, path: string): TaskSpec {
 }
 
 function readError(path: string, err: unknown): Error {
-  if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Error(`Task file not found: ${path}`, { cause: err });
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+    return new Error(`Task file not found: ${path}`, { cause: err });
   return new Error(`Cannot read task file ${path}: ${(err as Error).message}`, { cause: err });
 }
 

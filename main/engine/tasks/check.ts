@@ -8,7 +8,13 @@
 import { ARM_GEOMETRY } from '../sim/arm_env.ts';
 import { Rng } from '../rng.ts';
 import { discHitsFootprint, goalDim, obstacleFootprint, placementProblem, sampleGoal } from './samplers.ts';
-import { objectFootprintRadius, objectHalfHeight, parseTaskSpec, type TaskSpec, type TaskSpecInput } from './schema.ts';
+import {
+  objectFootprintRadius,
+  objectHalfHeight,
+  parseTaskSpec,
+  type TaskSpec,
+  type TaskSpecInput,
+} from './schema.ts';
 
 /** One problem of a scene: the spec field it is about and what is wrong. */
 export interface TaskWarning {
@@ -20,10 +26,16 @@ export interface TaskWarning {
 const DRAWS = 500;
 /** Objects with at most this sliding friction count as sliding (goal reach is not checked). */
 const SLIDING_FRICTION = 0.2;
+/** How far (m) a grasped or pushed object's centre may sit below the grip site. */
+const OBJECT_BELOW_GRIP = 0.05;
 /** The point mass's centre stays its radius inside the ±1 m walls. */
 const POINT_MASS_LIMIT = 0.95;
 
-function corners(x: readonly number[], y: readonly number[], z: readonly number[]): [number, number, number][] {
+function corners(
+  x: readonly number[],
+  y: readonly number[],
+  z: readonly number[],
+): [number, number, number][] {
   const out: [number, number, number][] = [];
   for (const a of x) for (const b of y) for (const c of z) out.push([a, b, c]);
   return out;
@@ -39,7 +51,18 @@ function shoulderToWrist(p: readonly number[]): number {
   return Math.hypot(p[0] - s[0], p[1] - s[1], p[2] + ARM_GEOMETRY.wristToGrip - s[2]);
 }
 
-function reachWarnings(spec: TaskSpec, field: string, what: string, points: [number, number, number][]): TaskWarning[] {
+/**
+ * Reach, workspace and table-edge warnings for points the grip site (or an object under it) must
+ * get to. `objectBelow` (m) lets a point lie that far under the workspace floor: an object resting on
+ * the table sits below the lowest grip position that reaches it.
+ */
+function reachWarnings(
+  spec: TaskSpec,
+  field: string,
+  what: string,
+  points: [number, number, number][],
+  objectBelow = 0,
+): TaskWarning[] {
   const out: TaskWarning[] = [];
   const far = points.find((p) => shoulderToWrist(p) > ARM_GEOMETRY.reach);
   if (far)
@@ -48,7 +71,8 @@ function reachWarnings(spec: TaskSpec, field: string, what: string, points: [num
       message: `${what} reaches beyond the arm: at ${fmt(far)} m the wrist would be ${shoulderToWrist(far).toFixed(2)} m from the shoulder, the arm reaches ${ARM_GEOMETRY.reach} m`,
     });
   const ws = spec.workspace;
-  const outside = points.find((p) => p.some((v, k) => v < ws.low[k] - 1e-9 || v > ws.high[k] + 1e-9));
+  const low = [ws.low[0], ws.low[1], ws.low[2] - objectBelow];
+  const outside = points.find((p) => p.some((v, k) => v < low[k] - 1e-9 || v > ws.high[k] + 1e-9));
   if (outside)
     out.push({
       field,
@@ -67,11 +91,21 @@ function armRegionWarnings(spec: TaskSpec): TaskWarning[] {
   const base = g.z ?? (spec.objects.length ? [objectHalfHeight(spec.objects[0])] : [0]);
   const z = g.airProbability > 0 ? [base[0], base[base.length - 1] + g.airHeight[1]] : base;
   // A sliding object (Fetch Slide: friction 0.1) is meant to travel past the arm's reach on its own.
-  const slides = !g.z && g.airProbability === 0 && spec.objects.length > 0 && spec.objects[0].friction <= SLIDING_FRICTION;
-  const out = slides ? [] : reachWarnings(spec, 'goal', 'the goal region', corners(g.x, g.y, z));
+  const slides =
+    !g.z && g.airProbability === 0 && spec.objects.length > 0 && spec.objects[0].friction <= SLIDING_FRICTION;
+  const below = spec.objects.length ? OBJECT_BELOW_GRIP : 0;
+  const out = slides ? [] : reachWarnings(spec, 'goal', 'the goal region', corners(g.x, g.y, z), below);
   spec.objects.forEach((o, i) => {
     const h = objectHalfHeight(o);
-    out.push(...reachWarnings(spec, `objects[${i}].start`, `the start region of objects[${i}]`, corners(o.start.x, o.start.y, [h])));
+    out.push(
+      ...reachWarnings(
+        spec,
+        `objects[${i}].start`,
+        `the start region of objects[${i}]`,
+        corners(o.start.x, o.start.y, [h]),
+        OBJECT_BELOW_GRIP,
+      ),
+    );
   });
   out.push(...reachWarnings(spec, 'gripper.start', 'the gripper start', [[...spec.gripper.start]]));
   return out;
@@ -81,7 +115,12 @@ function pointMassWarnings(spec: TaskSpec): TaskWarning[] {
   const g = spec.goal;
   const outside = [...g.x, ...g.y].some((v) => Math.abs(v) > POINT_MASS_LIMIT);
   return outside
-    ? [{ field: 'goal', message: `the goal region leaves the arena: the point mass's centre stays within ±${POINT_MASS_LIMIT} m` }]
+    ? [
+        {
+          field: 'goal',
+          message: `the goal region leaves the arena: the point mass's centre stays within ±${POINT_MASS_LIMIT} m`,
+        },
+      ]
     : [];
 }
 
@@ -123,9 +162,15 @@ function overlapWarnings(spec: TaskSpec): TaskWarning[] {
     }
     for (const [what, count] of counts)
       if (!what.includes('gripper start') || count === DRAWS)
-        out.push({ field: `objects[${i}].start`, message: `objects[${i}] ${what} in ${pct(count)} of sampled resets` });
+        out.push({
+          field: `objects[${i}].start`,
+          message: `objects[${i}] ${what} in ${pct(count)} of sampled resets`,
+        });
     if (rejected === DRAWS)
-      out.push({ field: `objects[${i}].start`, message: `objects[${i}] cannot be placed: every sampled reset is rejected` });
+      out.push({
+        field: `objects[${i}].start`,
+        message: `objects[${i}] cannot be placed: every sampled reset is rejected`,
+      });
   });
   return out;
 }
@@ -145,7 +190,14 @@ function goalInObstacleWarnings(spec: TaskSpec): TaskWarning[] {
     });
   }
   return counts.flatMap((c, k) =>
-    c ? [{ field: 'goal', message: `${pct(c)} of sampled goals lie inside obstacles[${k}] (${spec.obstacles[k].kind})` }] : [],
+    c
+      ? [
+          {
+            field: 'goal',
+            message: `${pct(c)} of sampled goals lie inside obstacles[${k}] (${spec.obstacles[k].kind})`,
+          },
+        ]
+      : [],
   );
 }
 

@@ -11,7 +11,14 @@ import type { TaskSpec, TaskSpecInput } from './schema.ts';
 
 export * from './schema.ts';
 export { compileTask, checkTask, type CompiledTask, type TaskWarning } from './compile.ts';
-export { BUILTIN_TASK_NAMES, builtinTask, builtinTasksDir, isBuiltinTask, loadTaskFile, saveTaskFile } from './builtin.ts';
+export {
+  BUILTIN_TASK_NAMES,
+  builtinTask,
+  builtinTasksDir,
+  isBuiltinTask,
+  loadTaskFile,
+  saveTaskFile,
+} from './builtin.ts';
 export { INFO_EE_OBJECT_DISTANCE, INFO_LIFT_HEIGHT } from './reward.ts';
 
 /** Options of {@link createGoalEnv}. */

@@ -76,7 +76,7 @@ const objectCommon = {
 const blockSchema = z.strictObject({
   kind: z.literal('block'),
   /** Half sizes (x, y, z) in m. */
-  halfSize: vec3( 0.01, 0.1, 'm'),
+  halfSize: vec3(0.01, 0.1, 'm'),
   ...objectCommon,
 });
 
@@ -97,12 +97,12 @@ const cylinderSchema = z.strictObject({
 
 /** A movable object; the first one's position is the achieved goal of object tasks. */
 export const taskObjectSchema = z.discriminatedUnion('kind', [blockSchema, puckSchema, cylinderSchema], {
-  error: "must be an object with kind 'block', 'puck' or 'cylinder'",
+  error: "must be 'block', 'puck' or 'cylinder'",
 });
 
 const placement = {
   /** Centre (x, y) on the table in m. */
-  pos: vec2( -POS, POS, 'm'),
+  pos: vec2(-POS, POS, 'm'),
   /** Rotation about the vertical in rad. */
   yaw: num(-Math.PI, Math.PI, 'rad'),
 };
@@ -134,7 +134,7 @@ const railSchema = z.strictObject({
 const springBlockSchema = z.strictObject({
   kind: z.literal('spring-block'),
   ...placement,
-  halfSize: vec3( 0.005, 0.3, 'm'),
+  halfSize: vec3(0.005, 0.3, 'm'),
   mass: num(0.01, 10, 'kg'),
   /** N/m */
   stiffness: num(0, 2000, 'N/m'),
@@ -146,7 +146,7 @@ const springBlockSchema = z.strictObject({
 
 /** A static or spring-loaded part of the scene. */
 export const obstacleSchema = z.discriminatedUnion('kind', [wallSchema, railSchema, springBlockSchema], {
-  error: "must be an object with kind 'wall', 'rail' or 'spring-block'",
+  error: "must be 'wall', 'rail' or 'spring-block'",
 });
 
 /** One weighted reward term; the reward is the sum of weight × term. */
@@ -162,7 +162,7 @@ export const rewardTermSchema = z.discriminatedUnion(
     /** + min(max(lift, 0), maxHeight), lift = object height above its resting height (info column `liftHeight`). */
     z.strictObject({ kind: z.literal('lift'), weight: num(0, 100), maxHeight: num(0.01, 1, 'm') }),
   ],
-  { error: "must be an object with kind 'sparse', 'dense', 'ee-object' or 'lift'" },
+  { error: "must be 'sparse', 'dense', 'ee-object' or 'lift'" },
 );
 
 const rangeScale = () => range(0.1, 10, '(scale)');
@@ -172,11 +172,9 @@ export const taskSpecSchema = z
   .strictObject({
     version: z.literal(TASK_SPEC_VERSION, { error: `must be ${TASK_SPEC_VERSION}` }),
     /** File-name-safe id: lower case letters, digits and dashes. */
-    name: z
-      .string({ error: 'must be a string' })
-      .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, {
-        error: 'must be 1-64 of a-z, 0-9 and -, starting with a letter or digit',
-      }),
+    name: z.string({ error: 'must be a string' }).regex(/^[a-z0-9][a-z0-9-]{0,63}$/, {
+      error: 'must be 1-64 of a-z, 0-9 and -, starting with a letter or digit',
+    }),
     description: z.string().max(1000, { error: 'must be at most 1000 characters' }).optional(),
     robot: z.enum(['arm', 'point-mass'], { error: "must be 'arm' or 'point-mass'" }),
     /** Arm only: Fetch-style mocap control of the grip site, or joint velocities (weld off). */
@@ -188,8 +186,8 @@ export const taskSpecSchema = z
     /** Arm only: the table top (z = 0) as a box footprint. */
     table: z
       .strictObject({
-        center: vec2( -1, 1, 'm'),
-        halfSize: vec2( 0.2, 1.5, 'm'),
+        center: vec2(-1, 1, 'm'),
+        halfSize: vec2(0.2, 1.5, 'm'),
         friction: num(0.01, 2),
       })
       .default({ center: [0, 0], halfSize: [0.45, 0.55], friction: 1 }),
@@ -202,11 +200,11 @@ export const taskSpecSchema = z
         blocked: z.boolean({ error: 'must be true or false' }),
       })
       .default({ start: [0, 0, 0.2], blocked: true }),
-    /** Arm only: the box the mocap target is clipped to, in m. */
+    /** Arm only: the box the mocap target is clipped to, in m (z ≥ 0.03 keeps the fingertips, 2.5 cm below the grip site, above the table). */
     workspace: z
-      .strictObject({ low: vec3( -POS, POS, 'm'), high: vec3( -POS, POS, 'm') })
+      .strictObject({ low: vec3(-POS, POS, 'm'), high: vec3(-POS, POS, 'm') })
       .refine((w) => w.low.every((l, i) => l < w.high[i]), { error: 'must have low < high on every axis' })
-      .default({ low: [-0.3, -0.45, 0.01], high: [0.4, 0.45, 0.6] }),
+      .default({ low: [-0.3, -0.45, 0.03], high: [0.4, 0.45, 0.6] }),
     objects: z.array(taskObjectSchema).max(3, { error: 'must have at most 3 objects' }).default([]),
     obstacles: z.array(obstacleSchema).max(8, { error: 'must have at most 8 obstacles' }).default([]),
     /** Arm only: objects start at least this far (in x-y) from the grip site (Fetch: 0.1 m). */
@@ -245,7 +243,7 @@ export const taskSpecSchema = z
   })
   .superRefine((spec, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
-      ctx.addIssue({ code: 'custom', path, message });
+      ctx.addIssue({ code: 'custom', path, message, params: { crossField: true } });
     if (spec.robot === 'point-mass') {
       if (spec.objects.length) issue(['objects'], 'must be empty for robot point-mass (it has no objects)');
       if (spec.obstacles.length) issue(['obstacles'], 'must be empty for robot point-mass');
@@ -306,7 +304,7 @@ export function formatTaskIssues(issues: readonly z.core.$ZodIssue[], input: unk
       return `${field}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     const at = valueAt(input, issue.path);
     if (!at.found || at.value === undefined) return `${field}: is required (${issue.message})`;
-    if (issue.code === 'custom') return `${field}: ${issue.message}`;
+    if (issue.code === 'custom' && issue.params?.crossField) return `${field}: ${issue.message}`;
     return `${field}: ${issue.message}, got ${shortJson(at.value)}`;
   });
 }
