@@ -218,6 +218,24 @@ describe('arm env: Cartesian control', () => {
     });
   });
 
+  it('pushes a block against a wall without the fingers tunnelling through either', async () => {
+    const t = task('push', (s) => {
+      s.objects[0].start = { x: [0.1, 0.1], y: [0, 0] };
+      s.obstacles = [{ kind: 'wall', pos: [0.2, 0], yaw: Math.PI / 2, halfSize: [0.2, 0.01, 0.04] }];
+    });
+    await withEnv(t, (env) => {
+      let { obs } = env.reset({ seed: 4 });
+      for (let k = 0; k < 40; k++) {
+        const o = obs.observation;
+        const target = k < 12 ? [0.03, 0, k < 6 ? 0.1 : 0.03] : [o[0] + 0.05, 0, 0.03];
+        obs = env.step(toward(o, target)).obs;
+      }
+      // The wall's face is at x = 0.19: the block (half size 0.025) stops at 0.165, the grip behind it.
+      expect(obs.achievedGoal[0]).toBeLessThan(0.17);
+      expect(obs.observation[0]).toBeLessThan(obs.achievedGoal[0]);
+    });
+  });
+
   it('keeps the arm within its joint limits when driven to the workspace corners', async () => {
     await withEnv(task('reach'), (env) => {
       const { model } = env.simulation;

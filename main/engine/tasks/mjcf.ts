@@ -94,7 +94,7 @@ function obstacleXml(o: Obstacle, i: number): string {
     case 'spring-block':
       return [
         `    <body name="${name}" pos="${nums(o.pos[0], o.pos[1], o.halfSize[2])}" euler="0 0 ${n(o.yaw)}">`,
-        `      <joint name="${name}" type="slide" axis="1 0 0" range="${nums(-o.travel, o.travel)}" stiffness="${n(o.stiffness)}" damping="${n(o.damping)}"/>`,
+        `      <joint name="${name}" type="slide" axis="1 0 0" range="${nums(-o.travel, o.travel)}" stiffness="${n(o.stiffness)}" damping="${n(o.damping)}" solreflimit="0.004 1" solimplimit="0.99 0.999 0.001"/>`,
         `      <geom name="${name}" class="scene" type="box" size="${nums(...o.halfSize)}" mass="${n(o.mass)}" rgba="0.55 0.45 0.7 1"/>`,
         `    </body>`,
       ].join('\n');
