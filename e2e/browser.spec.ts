@@ -110,6 +110,15 @@ test('a new user trains DIAYN and DADS and compares them in 3D and in plots', as
     expect(luminanceVariance(decodePng(png)), `canvas ${k} drew nothing`).toBeGreaterThan(50);
   }
 
+  // Each column's plots drew: the x-y traces and a panel per learning curve, with lines in them.
+  await expect(page.locator('.vega-plot svg')).toHaveCount(4);
+  for (const title of ['discriminator accuracy', 'skill-dynamics log q']) {
+    const curves = page.locator('.vega-plot svg', { hasText: title });
+    await expect(curves).toBeVisible();
+    expect((await curves.boundingBox())!.height, `${title} panel`).toBeGreaterThan(150);
+    expect(await curves.locator('path[aria-roledescription="line mark"]').count()).toBeGreaterThanOrEqual(6);
+  }
+
   // One shared timeline: scrub it, and the time read-out follows.
   await page.click('button[aria-label=pause]').catch(() => undefined);
   const scrub = page.locator('input[aria-label=time]');
@@ -119,6 +128,18 @@ test('a new user trains DIAYN and DADS and compares them in 3D and in plots', as
   });
   const half = await scrub.evaluate((el: HTMLInputElement) => (Number(el.max) / 2).toFixed(2));
   await expect(page.locator('.timeline .time')).toContainText(`${half} /`);
+
+  // Resizable panes: dragging the splitter between the columns widens the first one, and its 3D
+  // view follows the new size.
+  const widthOf = async (k: number) => (await canvases.nth(k).boundingBox())!.width;
+  const before = [await widthOf(0), await widthOf(1)];
+  const splitter = (await page.locator('.splitpanes__splitter').first().boundingBox())!;
+  await page.mouse.move(splitter.x + splitter.width / 2, splitter.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(splitter.x + 150, splitter.y + 40, { steps: 8 });
+  await page.mouse.up();
+  await expect.poll(() => widthOf(0)).toBeGreaterThan(before[0] + 100);
+  expect(await widthOf(1)).toBeLessThan(before[1] - 100);
   await page.screenshot({ path: testInfo.outputPath('compare.png'), fullPage: true });
   expect(errors, errors.join('\n')).toEqual([]);
   await page.close();
