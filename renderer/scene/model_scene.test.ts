@@ -268,12 +268,37 @@ describe('ModelScene', () => {
     for (const mesh of scene.meshes) {
       watch(mesh.geometry);
       watch(mesh.material as THREE.Material);
+      const map = (mesh.material as THREE.MeshStandardMaterial).map;
+      if (map) watch(map);
     }
     expect(counts.size).toBeGreaterThan(2);
     scene.dispose();
     scene.dispose();
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     expect(parent.children).toHaveLength(0);
+  });
+
+  it('draws the floors with their checker textures, repeated as texrepeat says', () => {
+    for (const [name, repeat] of [
+      ['point_mass', 4],
+      ['ant', 40],
+    ] as const) {
+      const scene = new ModelScene(mj, models.get(name)!);
+      const floor = scene.meshes.find((m) => m.name === 'floor')!;
+      const map = (floor.material as THREE.MeshStandardMaterial).map as THREE.DataTexture;
+      expect(map, name).not.toBeNull();
+      expect([map.image.width, map.image.height]).toEqual([256, 256]);
+      expect([map.repeat.x, map.repeat.y]).toEqual([repeat, repeat]);
+      expect(map.wrapS).toBe(THREE.RepeatWrapping);
+      // A checker: both of the builtin's colours (rgb1 0.2 0.25 0.3 → 51, 64, 77; rgb2 brighter).
+      const reds = new Set<number>();
+      for (let i = 0; i < map.image.data.length; i += 4) reds.add(map.image.data[i]);
+      expect(reds.size).toBe(2);
+      expect(Math.min(...reds)).toBe(51);
+      // Textures are for the world's floors only: agent geoms stay plain.
+      expect(scene.meshes.filter((m) => (m.material as THREE.MeshStandardMaterial).map).length).toBe(1);
+      scene.dispose();
+    }
   });
 
   it('does not grow the WASM heap over 200 create/dispose cycles', async () => {

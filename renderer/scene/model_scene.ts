@@ -88,6 +88,60 @@ function geomFinish(model: MjModel, id: number): { shininess: number; emission: 
   };
 }
 
+/** MuJoCo's texture roles per material (mjNTEXROLE) and the index of the colour role (mjTEXROLE_RGB). */
+const TEX_ROLES = 10;
+const TEX_ROLE_RGB = 1;
+/** mjTEXTURE_2D. */
+const TEX_TYPE_2D = 0;
+
+/**
+ * The 2-D colour texture of plane geom `id`'s material and how often it repeats across the plane
+ * (MuJoCo's `texrepeat`), or null. Only planes (floors) are textured here: MuJoCo maps 2-D textures
+ * onto other primitives with its own texture coordinates, which three's primitives do not share.
+ * `texuniform` cannot be read through the bindings (its bool array has no embind type); it is taken
+ * as false, MuJoCo's default: the repeat spans the whole plane.
+ */
+export function planeTexture(model: MjModel, id: number): { texId: number; repeat: [number, number] } | null {
+  if ((model.geom_type as Int32Array)[id] !== GeomType.PLANE) return null;
+  const matId = (model.geom_matid as Int32Array)[id];
+  if (matId < 0) return null;
+  const texId = (model.mat_texid as Int32Array)[matId * TEX_ROLES + TEX_ROLE_RGB];
+  if (texId < 0 || (model.tex_type as Int32Array)[texId] !== TEX_TYPE_2D) return null;
+  const repeat = (model.mat_texrepeat as Float32Array).slice(2 * matId, 2 * matId + 2);
+  return { texId, repeat: [repeat[0], repeat[1]] };
+}
+
+/**
+ * A three.js texture of MuJoCo texture `texId` (its `tex_data` bytes, 1, 3 or 4 channels, expanded
+ * to RGBA), repeating, sRGB, mip-mapped.
+ */
+function textureOf(model: MjModel, texId: number): THREE.DataTexture {
+  const width = (model.tex_width as Int32Array)[texId];
+  const height = (model.tex_height as Int32Array)[texId];
+  const channels = (model.tex_nchannel as Int32Array)[texId];
+  const src = (model.tex_data as Uint8Array).subarray(
+    (model.tex_adr as Int32Array)[texId],
+    (model.tex_adr as Int32Array)[texId] + width * height * channels,
+  );
+  const rgba = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    const at = i * channels;
+    rgba[4 * i] = src[at];
+    rgba[4 * i + 1] = src[at + (channels >= 3 ? 1 : 0)];
+    rgba[4 * i + 2] = src[at + (channels >= 3 ? 2 : 0)];
+    rgba[4 * i + 3] = channels === 4 ? src[at + 3] : 255;
+  }
+  const texture = new THREE.DataTexture(rgba, width, height, THREE.RGBAFormat);
+  texture.colorSpace = THREE.SRGBColorSpace;
+  texture.wrapS = texture.wrapT = THREE.RepeatWrapping;
+  texture.magFilter = THREE.LinearFilter;
+  texture.minFilter = THREE.LinearMipmapLinearFilter;
+  texture.generateMipmaps = true;
+  texture.anisotropy = 4;
+  texture.needsUpdate = true;
+  return texture;
+}
+
 /**
  * A model's geoms as three.js meshes, one group per body, posed by {@link setQpos}.
  *
@@ -113,6 +167,8 @@ export class ModelScene {
   private readonly geometries: GeometryCache;
   private readonly ownsGeometries: boolean;
   private readonly materials = new Map<string, THREE.MeshStandardMaterial>();
+  /** Floor textures by texture id and repeat. */
+  private readonly textures = new Map<string, THREE.DataTexture>();
   private readonly includeBodies: boolean;
   private _disposed = false;
 
@@ -260,6 +316,8 @@ export class ModelScene {
     }
     for (const material of this.materials.values()) material.dispose();
     this.materials.clear();
+    for (const texture of this.textures.values()) texture.dispose();
+    this.textures.clear();
     if (this.ownsGeometries) this.geometries.dispose();
   }
 
@@ -273,11 +331,24 @@ export class ModelScene {
     const { shininess, emission } = geomFinish(this.model, geomId);
     const color = override ? override.clone() : new THREE.Color().setRGB(r, g, b, THREE.SRGBColorSpace); // MuJoCo's rgba are display colours
     const alpha = a * opacity;
-    const key = `${color.getHexString()}|${alpha}|${shininess}|${emission}`;
+    // Agents drawn in a skill's colour stay plain; the world's floors show their checker.
+    const tex = override ? null : planeTexture(this.model, geomId);
+    const key = `${color.getHexString()}|${alpha}|${shininess}|${emission}|${tex ? `${tex.texId}x${tex.repeat}` : ''}`;
     let material = this.materials.get(key);
     if (!material) {
+      let map: THREE.DataTexture | null = null;
+      if (tex) {
+        const texKey = `${tex.texId}x${tex.repeat}`;
+        map = this.textures.get(texKey) ?? null;
+        if (!map) {
+          map = textureOf(this.model, tex.texId);
+          map.repeat.set(tex.repeat[0], tex.repeat[1]);
+          this.textures.set(texKey, map);
+        }
+      }
       material = new THREE.MeshStandardMaterial({
         color,
+        map,
         emissive: color.clone().multiplyScalar(emission),
         roughness: THREE.MathUtils.clamp(1 - shininess, 0.05, 1),
         metalness: 0,
