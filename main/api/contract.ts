@@ -24,6 +24,14 @@ import {
   type ConfigIssue,
   type RunConfig,
 } from '../engine/config.ts';
+import {
+  MAX_SAMPLE_RESETS,
+  taskNameSchema,
+  taskSampleSchema,
+  taskSpecInputSchema,
+  taskSummarySchema,
+  taskWarningSchema,
+} from './task_schemas.ts';
 
 export { ALGOS, ENVS, STATE_FUNCTIONS, allConfigKeys, runConfigSchema, type RunConfig };
 
@@ -268,6 +276,66 @@ export const METHODS = {
     params: z.object({ runId: runIdSchema, rollouts: z.number().int().min(1).max(100).optional() }).strict(),
     result: z.object({ runId: runIdSchema, summary: evalSummarySchema }),
   },
+  // ── tasks (issue #4 §3) ──
+  /** Built-in tasks (read-only) and the workspace's tasks (<workspace>/tasks/<name>.json). */
+  listTasks: {
+    params: noParams,
+    result: z.object({
+      tasks: z.array(taskSummarySchema),
+      /** Workspace task files that cannot be read or do not validate, with the reason. */
+      unreadable: z.array(z.object({ file: z.string(), error: z.string() })),
+    }),
+  },
+  /** A task's spec as stored (defaults filled in); a workspace task shadows nothing: built-in names are reserved. */
+  getTask: {
+    params: z.object({ name: taskNameSchema }).strict(),
+    result: z.object({
+      name: taskNameSchema,
+      source: taskSummarySchema.shape.source,
+      spec: taskSpecInputSchema,
+    }),
+  },
+  /**
+   * Validates a spec without saving it: field-level issues (path as `objects[0].mass`), the scene
+   * warnings of checkTask, and the compiled MJCF when the spec is valid (null otherwise).
+   */
+  validateTask: {
+    params: z.object({ spec: z.unknown() }).strict(),
+    result: z.object({
+      valid: z.boolean(),
+      issues: z.array(issueSchema),
+      warnings: z.array(taskWarningSchema),
+      xml: z.string().nullable(),
+    }),
+  },
+  /**
+   * Saves a spec as the workspace task `spec.name` (atomic write, replacing a workspace task of that
+   * name). 'invalid' with issues for a bad spec (nothing written); 'conflict' for a built-in name.
+   */
+  saveTask: {
+    params: z.object({ spec: z.unknown() }).strict(),
+    result: z.object({ task: taskSummarySchema, spec: taskSpecInputSchema }),
+  },
+  /** Removes a workspace task's file; 'conflict' for a built-in, 'not_found' for an unknown name. */
+  deleteTask: {
+    params: z.object({ name: taskNameSchema }).strict(),
+    result: z.object({ name: taskNameSchema }),
+  },
+  /**
+   * Resets the real env of a spec `count` times (first reset seeded with `seed`) and returns each
+   * reset's qpos and desired goal. 'invalid' with issues for a bad spec.
+   */
+  sampleResets: {
+    params: z
+      .object({
+        spec: z.unknown(),
+        count: z.number().int().min(1).max(MAX_SAMPLE_RESETS).default(10),
+        seed: z.number().int().nonnegative().default(0),
+      })
+      .strict(),
+    result: z.object({ samples: z.array(taskSampleSchema) }),
+  },
+  // ── end tasks ──
 } as const;
 
 export type Methods = typeof METHODS;

@@ -49,6 +49,7 @@ import {
   type ResultOf,
   type RunSummary,
 } from './contract.ts';
+import * as tasks from './tasks.ts';
 
 /**
  * The metrics a run summary shows, per algorithm (the same as the CLI's progress line; kept here
@@ -548,6 +549,33 @@ export class LabService implements LabClient {
       summary: summary as ResultOf<'getEvaluation'>['summary'],
       rollouts: [...groups.values()],
     };
+  }
+
+  // ── tasks (issue #4 §3) ──────────────────────────────────────────────────────────────────────
+  // Thin: main/api/tasks.ts validates params and does the work for this workspace.
+
+  async listTasks(params?: ParamsOf<'listTasks'>): Promise<ResultOf<'listTasks'>> {
+    return tasks.listTasks(this.store.root, params);
+  }
+
+  async getTask(params: ParamsOf<'getTask'>): Promise<ResultOf<'getTask'>> {
+    return tasks.getTask(this.store.root, params);
+  }
+
+  async validateTask(params: ParamsOf<'validateTask'>): Promise<ResultOf<'validateTask'>> {
+    return tasks.validateTask(params);
+  }
+
+  async saveTask(params: ParamsOf<'saveTask'>): Promise<ResultOf<'saveTask'>> {
+    return tasks.saveTask(this.store.root, params);
+  }
+
+  async deleteTask(params: ParamsOf<'deleteTask'>): Promise<ResultOf<'deleteTask'>> {
+    return tasks.deleteTask(this.store.root, params);
+  }
+
+  async sampleResets(params: ParamsOf<'sampleResets'>): Promise<ResultOf<'sampleResets'>> {
+    return tasks.sampleResets(params);
   }
 
   // ── shutdown ─────────────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,50 @@
+/**
+ * The task editor's part of the API contract (issue #4 §3): task names, list rows, validation
+ * reports and sampled resets, plus the task spec schema itself, which the renderer turns into the
+ * editor's form (`z.toJSONSchema`).
+ *
+ * Browser-safe: imports only zod and the zod-only task schema (contract.test.ts checks the closure).
+ */
+import { z } from 'zod';
+import { taskSpecSchema, TASK_SPEC_VERSION, formatPath } from '../engine/tasks/schema.ts';
+
+export { taskSpecSchema, TASK_SPEC_VERSION, formatPath };
+
+/** A task name: what the spec's `name` allows, so `<workspace>/tasks/<name>.json` is a plain file name. */
+export const taskNameSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,63}$/,
+    'a task name: 1-64 of a-z, 0-9 and -, starting with a letter or digit (no path)',
+  );
+
+/** Where a task comes from: shipped with the lab (read-only) or the workspace's tasks folder. */
+export const TASK_SOURCES = ['builtin', 'workspace'] as const;
+export type TaskSource = (typeof TASK_SOURCES)[number];
+
+/** A row of the task list. */
+export const taskSummarySchema = z.object({
+  name: taskNameSchema,
+  source: z.enum(TASK_SOURCES),
+  robot: z.string(),
+  description: z.string(),
+});
+export type TaskSummary = z.infer<typeof taskSummarySchema>;
+
+/** A scene problem that does not stop validation (goal out of reach, overlapping objects …). */
+export const taskWarningSchema = z.object({ field: z.string(), message: z.string() });
+export type TaskWarningInfo = z.infer<typeof taskWarningSchema>;
+
+/** A task spec as sent for validation or saving: any JSON object; the service validates it. */
+export const taskSpecInputSchema = z.record(z.string(), z.unknown());
+
+/** One sampled reset: the full qpos (for the 3D preview) and the desired goal (x, y, z) in m. */
+export const taskSampleSchema = z.object({
+  qpos: z.array(z.number()),
+  /** x, y, z in m; point-mass goals are x, y on the arena floor, so z = 0. */
+  goal: z.tuple([z.number(), z.number(), z.number()]),
+});
+export type TaskSample = z.infer<typeof taskSampleSchema>;
+
+/** At most this many resets per sampleResets request (each one steps the real env to settle it). */
+export const MAX_SAMPLE_RESETS = 20;
