@@ -1,0 +1,140 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../../native/backend.ts';
+import { BitFlipEnv } from '../sim/bit_flip.ts';
+import { GoalSac, RunningNormalizer, type GoalSacOptions } from './goal_sac.ts';
+
+beforeAll(async () => {
+  await initBackend({ quiet: true });
+});
+
+/** A small, fast configuration on 4-bit flipping. */
+function small(overrides: Partial<GoalSacOptions> = {}): Promise<GoalSac> {
+  return GoalSac.create((i) => new BitFlipEnv({ nBits: 4, seed: 10 + i }), {
+    seed: 3,
+    numEnvs: 2,
+    hidden: [16, 16],
+    batchSize: 32,
+    episodesPerIteration: 1,
+    updatesPerIteration: 4,
+    learningStarts: 16,
+    replayCapacity: 200,
+    ...overrides,
+  });
+}
+
+describe('RunningNormalizer (baselines her/normalizer.py)', () => {
+  it('normalizes by running mean and std with ε and clips to ±clip', () => {
+    const norm = new RunningNormalizer(2, 0.01, 5);
+    const out = new Float32Array(6);
+    norm.normalizeInto(Float32Array.of(3, 4), out, 3, 1); // no data yet: identity
+    expect([...out]).toEqual([0, 3, 4, 0, 0, 0]);
+    norm.update(Float32Array.of(1, 5, 3, 5)); // column 0: mean 2, std 1; column 1: constant → std ε
+    norm.normalizeInto(Float32Array.of(4, 5, 2, 5.01), out, 3, 0);
+    expect(out[0]).toBeCloseTo(2, 6);
+    expect(out[1]).toBeCloseTo(0, 6);
+    expect(out[3]).toBeCloseTo(0, 6);
+    expect(out[4]).toBeCloseTo(1, 3); // (5.01 − 5) / 0.01
+    norm.normalizeInto(Float32Array.of(100, -100), out, 3, 0);
+    expect([out[0], out[1]]).toEqual([5, -5]);
+  });
+
+  it('restores its exact state', () => {
+    const a = new RunningNormalizer(3, 0.01, 5);
+    a.update(Float32Array.from({ length: 30 }, (_, i) => Math.sin(i) * 0.1 + 1 / 3));
+    const b = new RunningNormalizer(3, 0.01, 5);
+    b.setState(JSON.parse(JSON.stringify(a.getState())));
+    const x = Float32Array.of(0.3, 0.1, 0.7);
+    const [oa, ob] = [new Float32Array(3), new Float32Array(3)];
+    a.normalizeInto(x, oa, 3, 0);
+    b.normalizeInto(x, ob, 3, 0);
+    expect(ob).toEqual(oa);
+    expect(() => b.setState({ sum: [0], sumSq: [0], n: 1 })).toThrow(/wrong length/);
+  });
+});
+
+describe('GoalSac', () => {
+  it('reports relabel counts per strategy, records switches with their env step', async () => {
+    const algo = await small();
+    const m1 = await algo.iterate(); // 8 env steps < learningStarts: no updates
+    expect(m1.updates).toBe(0);
+    expect(m1.relabel_share).toBe(0);
+    await algo.iterate();
+    const m2 = await algo.iterate();
+    expect(m2.updates).toBe(4);
+    expect(m2.relabel_future).toBe(4 * Math.floor((32 * 4) / 5));
+    expect(m2.relabel_original + m2.relabel_future).toBe(4 * 32);
+    expect(m2.relabel_share).toBeCloseTo(25 / 32, 6);
+    expect(m2.relabel_strategy).toBe(2); // RELABEL_STRATEGIES.indexOf('future')
+    for (const key of ['success_rate', 'episode_return', 'critic_loss', 'actor_loss', 'alpha', 'entropy'])
+      expect(Number.isFinite(m2[key])).toBe(true);
+    expect(m2.episode_length).toBe(4);
+
+    algo.setRelabeling('final', 1);
+    const m3 = await algo.iterate();
+    expect([m3.relabel_final, m3.relabel_future, m3.relabel_original]).toEqual([64, 0, 64]);
+    algo.setRelabeling('none', 4);
+    const m4 = await algo.iterate();
+    expect([m4.relabel_share, m4.relabel_original]).toEqual([0, 128]);
+    expect(algo.switchLog).toEqual([
+      { envStep: 0, strategy: 'future', k: 4 },
+      { envStep: 24, strategy: 'final', k: 1 },
+      { envStep: 32, strategy: 'none', k: 0 },
+    ]);
+    expect(() => algo.setRelabeling('sideways' as never, 4)).toThrow(/unknown relabel strategy/);
+    expect(algo.switchLog.length).toBe(3);
+    algo.dispose();
+  });
+
+  it('refuses envs whose spaces differ and closes the ones it made', async () => {
+    const made: BitFlipEnv[] = [];
+    await expect(
+      GoalSac.create(
+        (i) => {
+          const env = new BitFlipEnv({ nBits: 4 + i });
+          made.push(env);
+          return env;
+        },
+        { seed: 0, numEnvs: 2 },
+      ),
+    ).rejects.toThrow(/differs from/);
+    for (const env of made) expect(() => env.reset()).toThrow(/closed/);
+  });
+
+  it('checkpoint round trip: a fresh instance loaded from the state gives identical next metrics', async () => {
+    const a = await small({ terminalOnSuccess: true });
+    for (let i = 0; i < 4; i++) await a.iterate();
+    a.setRelabeling('episode', 3);
+    await a.iterate();
+    const state = await a.saveState();
+    // The state survives JSON (the checkpoint file stores meta as JSON).
+    state.meta = JSON.parse(JSON.stringify(state.meta));
+    const b = await small({ terminalOnSuccess: true });
+    await b.loadState(state);
+    expect(b.switchLog).toEqual(a.switchLog);
+    expect(b.replay.relabeling).toEqual({ strategy: 'episode', k: 3 });
+    for (let i = 0; i < 3; i++) {
+      const [ma, mb] = [await a.iterate(), await b.iterate()];
+      expect(mb).toEqual(ma);
+    }
+    expect(b.evaluate(2, 5)).toEqual(a.evaluate(2, 5));
+    expect([b.envSteps, b.iteration]).toEqual([a.envSteps, a.iteration]);
+    await expect(b.loadState({ arrays: state.arrays, meta: { algo: 'sac' } })).rejects.toThrow(
+      /not a goal-sac/,
+    );
+    a.dispose();
+    b.dispose();
+  });
+
+  it('keeps the tensor count flat over many updates, evaluations and checkpoints', async () => {
+    const algo = await small({ learningStarts: 0 });
+    await algo.iterate();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 60; i++) await algo.iterate(); // 240 updates
+    algo.evaluate(1, 0);
+    await algo.saveState();
+    algo.actDeterministic(new Float32Array(8), new Float32Array(8));
+    expect(tf.memory().numTensors).toBe(before);
+    algo.dispose();
+  });
+});
