@@ -35,6 +35,7 @@ import { DomainRandomizer } from '../tasks/randomize.ts';
 import { INFO_EE_OBJECT_DISTANCE, INFO_LIFT_HEIGHT } from '../tasks/reward.ts';
 import { objectHalfHeight } from '../tasks/schema.ts';
 import type { DoubleBuffer } from '@mujoco/mujoco';
+import { allFinite, clipActionInto, wentUnstable } from './guards.ts';
 import { mujocoMessage, Simulation, type MjData, type MjModel, type Mujoco } from './mujoco.ts';
 import type { BoxSpace, GoalEnv, GoalObservation, GoalRewardFn, GoalStepResult, StepInfo } from './types.ts';
 
@@ -62,7 +63,6 @@ const HOME = [0, 0.71, 0, 1.72, 0, 0.71, 0];
 const HAND_DOWN = [0, 0, 1, 0];
 /** 2 s of simulated settling; the weld's time constant is 0.02 s. */
 const SETTLE_SUBSTEPS = 1000;
-const BAD_STATE_WARNINGS = [3, 4, 5] as const; // mjWARN_BADQPOS, mjWARN_BADQVEL, mjWARN_BADQACC
 
 /** Settled arm + finger qpos per scene text (pure function of the XML and the start, so cached). */
 const settledCache = new Map<string, Float64Array>();
@@ -93,11 +93,6 @@ function box(low: Float32Array, high: Float32Array): BoxSpace {
 
 function unbounded(n: number): BoxSpace {
   return box(new Float32Array(n).fill(-Infinity), new Float32Array(n).fill(Infinity));
-}
-
-function allFinite(a: ArrayLike<number>): boolean {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
-  return true;
 }
 
 /**
@@ -275,7 +270,7 @@ export class ArmEnv implements GoalEnv {
           ? `${this.name}: the episode ended (step ${this._elapsedSteps}); call reset() before step()`
           : `${this.name}: step() called before reset()`,
       );
-    this.clipAction(action);
+    clipActionInto(this.name, action, this.actionSpace.low, this.actionSpace.high, this.act);
     const { mj, model, data } = sim;
     const ids = this.ids;
     const a = this.act;
@@ -307,7 +302,7 @@ export class ArmEnv implements GoalEnv {
     }
     this._elapsedSteps++;
     const truncated = this._elapsedSteps >= this.maxEpisodeSteps;
-    if (this.wentUnstable(data, t0)) {
+    if (wentUnstable(data, t0, ARM_SUBSTEPS, this.timestep)) {
       this.needsReset = true;
       if (!this.warnedUnstable) {
         this.warnedUnstable = true;
@@ -433,40 +428,6 @@ export class ArmEnv implements GoalEnv {
     o[tail + 4] = qvel[ids.fingerDofs[1]] * dt;
     const achievedGoal = k ? o.slice(3, 6) : o.slice(0, 3);
     return { observation: o, achievedGoal, desiredGoal: Float32Array.from(this.goal) };
-  }
-
-  private clipAction(action: ArrayLike<number>): void {
-    const n = this.act.length;
-    if (action === null || typeof action !== 'object' || typeof action.length !== 'number')
-      throw new Error(`${this.name}: action must be an array of ${n} numbers`);
-    if (action.length !== n)
-      throw new Error(`${this.name}: action has length ${action.length}, expected ${n}`);
-    for (let j = 0; j < n; j++) {
-      const a = action[j];
-      if (typeof a !== 'number' || !Number.isFinite(a))
-        throw new Error(`${this.name}: action[${j}] is ${String(a)}; actions must be finite numbers`);
-      this.act[j] = a < -1 ? -1 : a > 1 ? 1 : a;
-    }
-  }
-
-  /**
-   * The same signs of a blown-up simulation as envs.ts's MujocoEnv: a non-finite state, the clock
-   * going backwards (MuJoCo's automatic reset), or bad-state warnings in an episode's first block.
-   */
-  private wentUnstable(data: MjData, t0: number): boolean {
-    if (!allFinite(data.qpos as Float64Array) || !allFinite(data.qvel as Float64Array)) return true;
-    if (data.time < t0 + (ARM_SUBSTEPS - 0.5) * this.timestep) return true;
-    if (t0 < 0.5 * this.timestep) {
-      const warnings = data.warning;
-      for (const w of BAD_STATE_WARNINGS) {
-        const stat = warnings.get(w);
-        if (!stat) continue;
-        const count = stat.number;
-        stat.delete();
-        if (count > 0) return true;
-      }
-    }
-    return false;
   }
 }
 

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { assetsDir } from '../paths.ts';
 import { Rng } from '../rng.ts';
 import { loadModelFile, loadMujoco, mujocoMessage, Simulation } from './mujoco.ts';
+import { clipActionInto, wentUnstable } from './guards.ts';
 import type { BoxSpace, Env, EnvName, EnvOptions, StepInfo, StepResult } from './types.ts';
 
 /** All registered env names, in a stable order. */
@@ -223,17 +224,11 @@ export function envDefinition(name: EnvName): EnvDefinition {
 const QPOS_NOISE = 0.1;
 const QVEL_NOISE = 0.1;
 
-function allFinite(a: Float64Array): boolean {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
-  return true;
-}
-
 function box(low: Float32Array, high: Float32Array): BoxSpace {
   return Object.freeze({ shape: Object.freeze([low.length]) as readonly [number], low, high });
 }
 
 /** Indices of MuJoCo's warnings that mean it found a bad state and reset the data itself. */
-const BAD_STATE_WARNINGS = [3, 4, 5] as const; // mjWARN_BADQPOS, mjWARN_BADQVEL, mjWARN_BADQACC
 
 /**
  * One MuJoCo env: owns a {@link Simulation} and implements {@link Env} (Gymnasium semantics, no
@@ -390,7 +385,7 @@ export class MujocoEnv implements Env {
           : `${this.name}: step() called before reset()`,
       );
     }
-    this.clipAction(action);
+    clipActionInto(this.name, action, this.ctrlLow, this.ctrlHigh, this.act);
     const { mj, model, data } = sim;
     (data.ctrl as Float64Array).set(this.act);
     const xBefore = (data.qpos as Float64Array)[0];
@@ -413,7 +408,7 @@ export class MujocoEnv implements Env {
 
     const qpos = data.qpos as Float64Array;
     const qvel = data.qvel as Float64Array;
-    if (this.wentUnstable(t0, qpos, qvel)) {
+    if (wentUnstable(data, t0, this.frameSkip, this.timestep)) {
       this.needsReset = true;
       if (!this.warnedUnstable) {
         this.warnedUnstable = true;
@@ -452,44 +447,6 @@ export class MujocoEnv implements Env {
       this.sim.dispose();
       this.sim = null;
     }
-  }
-
-  private clipAction(action: ArrayLike<number>): void {
-    const n = this.act.length;
-    if (action === null || typeof action !== 'object' || typeof action.length !== 'number')
-      throw new Error(`${this.name}: action must be an array of ${n} numbers`);
-    if (action.length !== n)
-      throw new Error(`${this.name}: action has length ${action.length}, expected ${n}`);
-    for (let j = 0; j < n; j++) {
-      const a = action[j];
-      if (typeof a !== 'number' || !Number.isFinite(a))
-        throw new Error(`${this.name}: action[${j}] is ${String(a)}; actions must be finite numbers`);
-      this.act[j] = a < this.ctrlLow[j] ? this.ctrlLow[j] : a > this.ctrlHigh[j] ? this.ctrlHigh[j] : a;
-    }
-  }
-
-  /**
-   * MuJoCo repairs a NaN/Inf/huge qpos, qvel or qacc by resetting the data to qpos0 and counting a
-   * warning, then keeps stepping, so the state after the block can look finite. Two cheap signs
-   * catch that: the clock went backwards (a reset zeroes time), or, when the block started at time 0
-   * where the clock cannot tell, the bad-state warning counters (zeroed by our own reset).
-   */
-  private wentUnstable(t0: number, qpos: Float64Array, qvel: Float64Array): boolean {
-    if (!allFinite(qpos) || !allFinite(qvel)) return true;
-    const data = this.simulation.data;
-    if (data.time < t0 + (this.frameSkip - 0.5) * this.timestep) return true;
-    if (t0 < 0.5 * this.timestep) {
-      // A reference to MjData's own vector: do not delete it. Elements come back as copies: delete those.
-      const warnings = data.warning;
-      for (const w of BAD_STATE_WARNINGS) {
-        const stat = warnings.get(w);
-        if (!stat) continue;
-        const count = stat.number;
-        stat.delete();
-        if (count > 0) return true;
-      }
-    }
-    return false;
   }
 
   private observe(): Float32Array {
