@@ -34,6 +34,13 @@ export const BRIDGE_METHODS = [
   'getMetrics',
   'getEvaluation',
   'evaluateRun',
+  // tasks (issue #4 §3)
+  'listTasks',
+  'getTask',
+  'validateTask',
+  'saveTask',
+  'deleteTask',
+  'sampleResets',
 ] as const satisfies readonly MethodName[];
 
 // A method added to the contract but not here fails to compile.

@@ -29,6 +29,7 @@ import {
   taskNameSchema,
   taskSampleSchema,
   taskSpecInputSchema,
+  taskSpecParamSchema,
   taskSummarySchema,
   taskWarningSchema,
 } from './task_schemas.ts';
@@ -300,7 +301,7 @@ export const METHODS = {
    * warnings of checkTask, and the compiled MJCF when the spec is valid (null otherwise).
    */
   validateTask: {
-    params: z.object({ spec: z.unknown() }).strict(),
+    params: z.object({ spec: taskSpecParamSchema }).strict(),
     result: z.object({
       valid: z.boolean(),
       issues: z.array(issueSchema),
@@ -313,7 +314,7 @@ export const METHODS = {
    * name). 'invalid' with issues for a bad spec (nothing written); 'conflict' for a built-in name.
    */
   saveTask: {
-    params: z.object({ spec: z.unknown() }).strict(),
+    params: z.object({ spec: taskSpecParamSchema }).strict(),
     result: z.object({ task: taskSummarySchema, spec: taskSpecInputSchema }),
   },
   /** Removes a workspace task's file; 'conflict' for a built-in, 'not_found' for an unknown name. */
@@ -328,7 +329,7 @@ export const METHODS = {
   sampleResets: {
     params: z
       .object({
-        spec: z.unknown(),
+        spec: taskSpecParamSchema,
         count: z.number().int().min(1).max(MAX_SAMPLE_RESETS).default(10),
         seed: z.number().int().nonnegative().default(0),
       })

@@ -35,8 +35,16 @@ export type TaskSummary = z.infer<typeof taskSummarySchema>;
 export const taskWarningSchema = z.object({ field: z.string(), message: z.string() });
 export type TaskWarningInfo = z.infer<typeof taskWarningSchema>;
 
-/** A task spec as sent for validation or saving: any JSON object; the service validates it. */
+/** A task spec as returned: a JSON object (validated by the service before it is sent). */
 export const taskSpecInputSchema = z.record(z.string(), z.unknown());
+
+/**
+ * A task spec as sent for validation or saving: any value but a missing one; the task schema then
+ * judges it field by field (so a bad spec is an answer with issues, not a params error).
+ */
+export const taskSpecParamSchema = z.custom<NonNullable<unknown> | null>((v) => v !== undefined, {
+  error: 'is required: a task spec (a JSON object)',
+});
 
 /** One sampled reset: the full qpos (for the 3D preview) and the desired goal (x, y, z) in m. */
 export const taskSampleSchema = z.object({

@@ -13,6 +13,8 @@ import {
   type PresetInfo,
   type RunSummary,
 } from '../../../main/api/contract.ts';
+import { formatPath, taskSpecSchema, type TaskSummary } from '../../../main/api/task_schemas.ts';
+import lWallPush from '../../../assets/tasks/l-wall-push.json' with { type: 'json' };
 
 /** The fake's state and controls. */
 export interface FakeLab {
@@ -23,6 +25,8 @@ export interface FakeLab {
   calls: Array<{ method: string; params: unknown }>;
   /** When set, startRun fails with code 'invalid' and these issues (and starts nothing). */
   startIssues: ApiIssue[] | null;
+  /** Task specs by name with their source; starts with the built-in l-wall-push (issue #4 §3). */
+  tasks: Record<string, { source: TaskSummary['source']; spec: Record<string, unknown> }>;
   emit<E extends EventName>(event: E, data: EventData<E>): void;
 }
 
@@ -79,6 +83,7 @@ export function createFakeLab(): FakeLab {
     metrics: {},
     calls: [],
     startIssues: null,
+    tasks: { 'l-wall-push': { source: 'builtin', spec: structuredClone(lWallPush) } },
     emit(event, data) {
       for (const l of listeners.get(event) ?? []) l(data);
     },
@@ -127,6 +132,64 @@ export function createFakeLab(): FakeLab {
       };
     },
   };
+  // ── tasks (issue #4 §3): validation by the real task schema; MJCF and resets are stand-ins ──
+  const taskIssues = (spec: unknown): ApiIssue[] => {
+    const r = taskSpecSchema.safeParse(spec);
+    return r.success
+      ? []
+      : r.error.issues.map((i) => ({ path: i.path.length ? formatPath(i.path) : '', message: i.message }));
+  };
+  const findTask = (name: string) => {
+    const t = lab.tasks[name];
+    if (!t) throw new ApiError('not_found', `no task "${name}"`);
+    return t;
+  };
+  Object.assign(impl, {
+    listTasks: async () => ({
+      tasks: Object.entries(lab.tasks).map(([name, t]) => ({
+        name,
+        source: t.source,
+        robot: String(t.spec.robot),
+        description: String(t.spec.description ?? ''),
+      })),
+      unreadable: [],
+    }),
+    getTask: async (p: { name: string }) => ({
+      name: p.name,
+      source: findTask(p.name).source,
+      spec: findTask(p.name).spec,
+    }),
+    validateTask: async (p: { spec: unknown }) => {
+      const issues = taskIssues(p.spec);
+      return { valid: !issues.length, issues, warnings: [], xml: issues.length ? null : '<mujoco/>' };
+    },
+    saveTask: async (p: { spec: Record<string, unknown> }) => {
+      const issues = taskIssues(p.spec);
+      if (issues.length) throw new ApiError('invalid', 'invalid task spec', issues);
+      const name = String(p.spec.name);
+      if (lab.tasks[name]?.source === 'builtin')
+        throw new ApiError(
+          'conflict',
+          `"${name}" is a built-in task and read-only; save it under a new name`,
+        );
+      lab.tasks[name] = { source: 'workspace', spec: structuredClone(p.spec) };
+      return {
+        task: { name, source: 'workspace', robot: String(p.spec.robot), description: '' },
+        spec: p.spec,
+      };
+    },
+    deleteTask: async (p: { name: string }) => {
+      if (findTask(p.name).source === 'builtin') throw new ApiError('conflict', 'built-in');
+      delete lab.tasks[p.name];
+      return { name: p.name };
+    },
+    sampleResets: async (p: { count?: number }) => ({
+      samples: Array.from({ length: p.count ?? 10 }, (_, k) => ({
+        qpos: [0, 0],
+        goal: [0.1 + 0.01 * k, 0, 0.025],
+      })),
+    }),
+  });
   const client: Record<string, unknown> = {
     on(event: string, listener: (d: unknown) => void) {
       let set = listeners.get(event);
