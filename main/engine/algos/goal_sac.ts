@@ -13,7 +13,13 @@
  *   (baselines HER `Normalizer`, `norm_eps` 0.01, `norm_clip` 5; reference/relabeling_and_multitask.md
  *   §1.3). Rewards always use raw goals; only network inputs are normalized.
  * - Bootstrapping: truncation bootstraps, termination does not (goal tasks never terminate on
- *   success; a NaN/Inf state terminates).
+ *   success; a NaN/Inf state terminates). With `terminalOnSuccess` a sampled transition whose next
+ *   achieved goal meets its (relabeled) goal is also treated as terminal, the success flag being
+ *   recomputed with the goal like the reward: for tasks where reaching the goal is the whole task
+ *   (SB3's BitFlippingEnv ends the episode there). Without it, a success sample's target differs
+ *   from a miss's by one reward unit on top of γ·V(g, g), which stays near the −1/(1−γ) floor until
+ *   the policy has learned to hold the goal; on 15-bit flipping that left the critic flat in the
+ *   action and the policy at chance.
  * - γ = 0.98 = 1 − 1/50: the horizon of a 50-step Fetch episode (baselines `her/experiment/config.py`,
  *   which derives γ = 1 − 1/T), so returns of a −1-per-step reward stay within [−50, 0].
  * - Collection follows baselines' rollout worker: every iteration runs whole episodes (each env
