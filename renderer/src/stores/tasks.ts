@@ -198,10 +198,9 @@ export const useTasksStore = defineStore('tasks', () => {
     }
     try {
       const res = await labClient().saveTask({ spec: draft.value as object | null });
-      notice.value = { kind: 'ok', text: `Saved ${res.task.name} to the workspace.` };
       await load();
       openDraft(res.spec, 'workspace', res.task.name);
-      dirty.value = false;
+      notice.value = { kind: 'ok', text: `Saved ${res.task.name} to the workspace.` };
       await validateNow();
       return true;
     } catch (err) {

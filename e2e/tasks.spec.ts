@@ -1,0 +1,98 @@
+/**
+ * The task editor end to end in browser mode (issue #4 §3): duplicate the built-in l-wall-push into
+ * a workspace task, edit the wall in the form and see the JSON follow, see an invalid value's inline
+ * message, fix it, save, reload and find the task listed; the 3D preview drew and sampled resets show.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, expect, test, type Browser } from '@playwright/test';
+import { startServer } from '../main/server/server.ts';
+import { decodePng, luminanceVariance } from './png.ts';
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+let server: Server;
+let browser: Browser;
+let workspace: string;
+
+const CHROMIUM = process.env.SKILL_LAB_CHROMIUM ?? '/usr/bin/chromium';
+
+test.beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`browser-mode e2e needs Debian's chromium at ${CHROMIUM}: apt-get install chromium`);
+  workspace = mkdtempSync(join(tmpdir(), 'skill-lab-e2e-tasks-'));
+  server = await startServer({ port: 0, workspace });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox'],
+  });
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('a new user duplicates l-wall-push, edits the wall, fixes a bad value, saves and samples resets', async () => {
+  const testInfo = test.info();
+  const errors: string[] = [];
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(server.url);
+  await page.waitForSelector('text=connected');
+  await page.click('nav button:has-text("Tasks")');
+  await expect(page.locator('[data-test=empty]')).toContainText('l-wall-push');
+
+  await page.click('[data-task="l-wall-push"]');
+  await expect(page.locator('.badge.builtin').first()).toBeVisible();
+  await page.click('button:has-text("Duplicate")');
+  await page.fill('input[name="new-task-name"]', 'my-l-wall');
+  await page.click('[data-test=name-dialog] button[type=submit]');
+  await expect(page.locator('[data-task="my-l-wall"]')).toContainText('workspace');
+
+  // The form drives the JSON: lengthen the first wall.
+  const json = page.locator('textarea[name="task-json"]');
+  const wallLength = page.locator('input[name="obstacles[0].halfSize[0]"]');
+  await wallLength.fill('0.2');
+  await wallLength.press('Enter');
+  await expect.poll(async () => JSON.parse(await json.inputValue()).obstacles[0].halfSize[0]).toBe(0.2);
+
+  // An invalid value: the message appears beside the field and Save is refused.
+  await wallLength.fill('5');
+  await wallLength.press('Enter');
+  const issue = page.locator('[data-field="obstacles[0].halfSize"] [role=alert]');
+  await expect(issue).toContainText('must be');
+  const save = page.locator('.toolbar button:has-text("Save")');
+  await expect(save).toBeDisabled();
+  await page.screenshot({ path: testInfo.outputPath('tasks-invalid.png') });
+  await wallLength.fill('0.2');
+  await wallLength.press('Enter');
+  await expect(issue).toHaveCount(0);
+  await expect(save).toBeEnabled();
+  await save.click();
+  await expect(page.locator('[data-test=notice]')).toContainText('Saved my-l-wall');
+  const onDisk = JSON.parse(readFileSync(join(workspace, 'tasks', 'my-l-wall.json'), 'utf8'));
+  expect(onDisk.obstacles[0].halfSize[0]).toBe(0.2);
+
+  // Reload: the task is listed and opens with the edit.
+  await page.reload();
+  await page.waitForSelector('text=connected');
+  await page.click('nav button:has-text("Tasks")');
+  await page.click('[data-task="my-l-wall"]');
+  await expect(page.locator('input[name="obstacles[0].halfSize[0]"]')).toHaveValue('0.2');
+
+  // Sampled resets, and the 3D preview drew the scene (pixel variance, not just an element).
+  await page.click('button:has-text("Sample resets")');
+  await expect(page.locator('[data-test=sample]')).toHaveCount(10);
+  await page.selectOption('select[name="drag-target"]', 'goal');
+  await page.waitForTimeout(1000);
+  const canvas = page.locator('canvas[data-test=task-preview]');
+  const png = await canvas.screenshot({ path: testInfo.outputPath('task-preview.png') });
+  expect(luminanceVariance(decodePng(png)), 'the 3D preview drew nothing').toBeGreaterThan(50);
+  await page.screenshot({ path: testInfo.outputPath('tasks.png') });
+  expect(errors).toEqual([]);
+  await page.close();
+});
