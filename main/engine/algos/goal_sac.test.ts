@@ -138,3 +138,21 @@ describe('GoalSac', () => {
     algo.dispose();
   });
 });
+
+describe('GoalSac options', () => {
+  it('falls back to defaults for undefined options and names an option out of range', async () => {
+    const env = () => new BitFlipEnv({ nBits: 3 });
+    const algo = await GoalSac.create(env, { seed: 0, relabel: undefined, replayCapacity: 100 });
+    expect(algo.options.relabel).toEqual({ strategy: 'future', k: 4 });
+    expect(algo.options.gamma).toBe(0.98);
+    algo.dispose();
+    await expect(GoalSac.create(env, { seed: 0, gamma: 1 })).rejects.toThrow(
+      /gamma must be in \(0, 1\), got 1/,
+    );
+    await expect(GoalSac.create(env, { seed: 0, numEnvs: 0 })).rejects.toThrow(/numEnvs must be a positive/);
+    await expect(GoalSac.create(env, { seed: 0, hidden: [0] })).rejects.toThrow(/hidden/);
+    await expect(
+      GoalSac.create(env, { seed: 0, relabel: { strategy: 'all' as never, k: 1 } }),
+    ).rejects.toThrow(/unknown relabel strategy/);
+  });
+});

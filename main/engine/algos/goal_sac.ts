@@ -248,9 +248,10 @@ export class GoalSac {
     factory: GoalEnvFactory,
     options: Partial<GoalSacOptions> & { seed: number },
   ): Promise<GoalSac> {
-    const opts: GoalSacOptions = { ...GOAL_SAC_DEFAULTS, ...options };
-    if (!Number.isInteger(opts.numEnvs) || opts.numEnvs < 1)
-      throw new Error(`goal SAC: numEnvs must be a positive integer, got ${opts.numEnvs}`);
+    // An option given as undefined falls back to its default instead of erasing it.
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    const opts = { ...GOAL_SAC_DEFAULTS, ...given } as GoalSacOptions;
+    checkOptions(opts);
     const envs: GoalEnv[] = [];
     try {
       for (let i = 0; i < opts.numEnvs; i++) envs.push(await factory(i));
@@ -273,17 +274,6 @@ export class GoalSac {
           `goal SAC: env '${e.name}' differs from '${env.name}' in its spaces or episode length`,
         );
     }
-    for (const [name, v] of Object.entries({
-      episodesPerIteration: opts.episodesPerIteration,
-      batchSize: opts.batchSize,
-    })) {
-      if (!Number.isInteger(v) || v < 1)
-        throw new Error(`goal SAC: ${name} must be a positive integer, got ${v}`);
-    }
-    if (!Number.isInteger(opts.updatesPerIteration) || opts.updatesPerIteration < 0)
-      throw new Error(
-        `goal SAC: updatesPerIteration must be an integer ≥ 0, got ${opts.updatesPerIteration}`,
-      );
     const relabel = checkRelabelSetting(opts.relabel.strategy, opts.relabel.k);
     this.options = Object.freeze({ ...opts, hidden: [...opts.hidden], relabel });
     this.envs = envs;
@@ -582,6 +572,26 @@ export class GoalSac {
     this.learner.dispose();
     for (const e of this.envs) e.close();
   }
+}
+
+/**
+ * Checks the options' ranges.
+ * @throws Error naming the first option out of range.
+ */
+function checkOptions(o: GoalSacOptions): void {
+  const fail = (name: keyof GoalSacOptions, rule: string) => {
+    throw new Error(`goal SAC: ${name} must be ${rule}, got ${JSON.stringify(o[name])}`);
+  };
+  for (const name of ['numEnvs', 'batchSize', 'episodesPerIteration', 'replayCapacity'] as const)
+    if (!Number.isInteger(o[name]) || o[name] < 1) fail(name, 'a positive integer');
+  for (const name of ['updatesPerIteration', 'learningStarts'] as const)
+    if (!Number.isInteger(o[name]) || o[name] < 0) fail(name, 'an integer ≥ 0');
+  if (!(o.gamma > 0 && o.gamma < 1)) fail('gamma', 'in (0, 1)');
+  if (!(o.tau > 0 && o.tau <= 1)) fail('tau', 'in (0, 1]');
+  for (const name of ['lr', 'alphaInit', 'normEps', 'normClip'] as const)
+    if (!(o[name] > 0 && Number.isFinite(o[name]))) fail(name, 'a positive number');
+  if (!Array.isArray(o.hidden) || !o.hidden.every((h) => Number.isInteger(h) && h > 0))
+    fail('hidden', 'a list of positive integers');
 }
 
 function concat(rows: Float32Array[], width: number): Float32Array {
