@@ -22,12 +22,13 @@ function runWithoutEval(glueSource: string) {
     join(dir, 'run.mjs'),
     `import load from './mujoco.mjs';
      const mj = await load();
-     const m = mj.MjModel.from_xml_string('<mujoco><worldbody><body><freejoint/><geom size="0.1"/></body></worldbody></mujoco>');
+     const m = mj.MjModel.from_xml_string('<mujoco><asset><texture name="c" type="2d" builtin="checker" width="8" height="8"/><material name="m" texture="c"/></asset><worldbody><geom type="plane" pos="0 0 -5" size="1 1 0.1" material="m"/><body><freejoint/><geom size="0.1"/></body></worldbody></mujoco>');
+     const texAdr = m.tex_adr[0]; // built through an emval method caller
      const d = new mj.MjData(m);
      for (let i = 0; i < 10; i++) mj.mj_step(m, d);
      d.qpos[0] = 1.5;
      mj.mj_kinematics(m, d);
-     console.log(JSON.stringify({ x: d.xpos[3], z: d.qpos[2] }));
+     console.log(JSON.stringify({ x: d.xpos[3], z: d.qpos[2], texAdr }));
      d.delete(); m.delete();`,
   );
   return spawnSync(process.execPath, ['--disallow-code-generation-from-strings', join(dir, 'run.mjs')], {
@@ -50,6 +51,7 @@ describe('MuJoCo glue under a CSP without unsafe-eval', () => {
     const out = JSON.parse(r.stdout.trim());
     expect(out.x).toBeCloseTo(1.5, 6); // mj_kinematics moved the body to the written qpos
     expect(out.z).toBeLessThan(0); // ten steps of free fall from z = 0
+    expect(out.texAdr).toBe(0);
   });
 
   it('refuses a glue it does not know', () => {

@@ -6,7 +6,10 @@
  * code). This patch swaps that one call for an invoker built from closures — the same steps (check
  * the argument count, convert each argument to its wire type, call, run destructors, convert the
  * result) without generating code, as Emscripten itself does when built with DYNAMIC_EXECUTION=0.
- * If a new @mujoco/mujoco release changes the patched line, the build fails loudly instead of
+ * The same goes for embind's emval method callers (`__emval_get_method_caller`), which the bindings
+ * use where they build a JS value, e.g. the `tex_adr` typed array: a closure replaces that
+ * `new Function` too.
+ * If a new @mujoco/mujoco release changes the patched lines, the build fails loudly instead of
  * shipping a glue that the CSP would break at run time.
  */
 import type { Plugin } from 'vite';
@@ -43,21 +46,53 @@ function skillLabInvokerWithoutEval(argTypes, isClassMethodFunc, returns, invoke
 }
 `;
 
+/** The line of the glue (3.14.0) that builds emval method callers from strings. */
+export const EVAL_METHOD_CALLER_LINE =
+  'var invokerFunction = new Function(...params, functionBody)(...args);';
+
+const CLOSURE_METHOD_CALLER = `var invokerFunction = skillLabMethodCallerWithoutEval(kind, retType, types, argCount);`;
+
+/** The closure-based method caller: reads each argument from the packed buffer, calls, returns. */
+const CLOSURE_METHOD_CALLER_FACTORY = `
+function skillLabMethodCallerWithoutEval(kind, retType, types, argCount) {
+  return function (obj, func, destructorsRef, args) {
+    var list = kind === /* FUNCTION */ 0 ? [obj] : [];
+    var offset = 0;
+    for (var i = 0; i < argCount; ++i) {
+      list.push(types[i].readValueFromPointer(args + offset));
+      offset += types[i].argPackAdvance;
+    }
+    var rv = kind === /* CONSTRUCTOR */ 1 ? new func(...list) : func.call(...list);
+    return retType.isVoid ? undefined : emval_returnValue(retType, destructorsRef, rv);
+  };
+}
+`;
+
+function expectOnce(code: string, line: string, what: string): void {
+  const count = code.split(line).length - 1;
+  if (count !== 1) {
+    throw new Error(
+      `@mujoco/mujoco glue: expected the ${what} line once, found it ${count} times; ` +
+        'the CSP patch in renderer/build/mujoco_no_eval.ts needs updating for this MuJoCo version',
+    );
+  }
+}
+
 /**
  * Rewrites the glue's source.
  * @throws Error when the glue does not contain {@link EVAL_INVOKER_LINE} exactly once.
  */
 export function patchMujocoGlue(code: string): string {
-  const count = code.split(EVAL_INVOKER_LINE).length - 1;
-  if (count !== 1) {
-    throw new Error(
-      `@mujoco/mujoco glue: expected the embind invoker line once, found it ${count} times; ` +
-        'the CSP patch in renderer/build/mujoco_no_eval.ts needs updating for this MuJoCo version',
-    );
-  }
+  expectOnce(code, EVAL_INVOKER_LINE, 'embind invoker');
+  expectOnce(code, EVAL_METHOD_CALLER_LINE, 'emval method caller');
   const at = code.indexOf('function craftInvokerFunction(');
+  const patched =
+    code.slice(0, at) + CLOSURE_INVOKER_FACTORY + code.slice(at).replace(EVAL_INVOKER_LINE, CLOSURE_INVOKER);
+  const callerAt = patched.indexOf('var __emval_get_method_caller = ');
   return (
-    code.slice(0, at) + CLOSURE_INVOKER_FACTORY + code.slice(at).replace(EVAL_INVOKER_LINE, CLOSURE_INVOKER)
+    patched.slice(0, callerAt) +
+    CLOSURE_METHOD_CALLER_FACTORY +
+    patched.slice(callerAt).replace(EVAL_METHOD_CALLER_LINE, CLOSURE_METHOD_CALLER)
   );
 }
 

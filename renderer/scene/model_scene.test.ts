@@ -292,7 +292,8 @@ describe('ModelScene', () => {
       expect(map.wrapS).toBe(THREE.RepeatWrapping);
       // A checker: both of the builtin's colours (rgb1 0.2 0.25 0.3 → 51, 64, 77; rgb2 brighter).
       const reds = new Set<number>();
-      for (let i = 0; i < map.image.data.length; i += 4) reds.add(map.image.data[i]);
+      const texels = map.image.data!;
+      for (let i = 0; i < texels.length; i += 4) reds.add(texels[i]);
       expect(reds.size).toBe(2);
       expect(Math.min(...reds)).toBe(51);
       // Textures are for the world's floors only: agent geoms stay plain.
