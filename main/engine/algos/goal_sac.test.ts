@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../native/backend.ts';
 import { BitFlipEnv } from '../sim/bit_flip.ts';
+import { Rng } from '../rng.ts';
 import { GoalSac, RunningNormalizer, type GoalSacOptions } from './goal_sac.ts';
 
 beforeAll(async () => {
@@ -146,6 +147,13 @@ describe('GoalSac options', () => {
     expect(algo.options.relabel).toEqual({ strategy: 'future', k: 4 });
     expect(algo.options.gamma).toBe(0.98);
     algo.dispose();
+    // Info scalars the reward reads are stored per step and handed back when relabeling.
+    const withInfo = await GoalSac.create(env, { seed: 0, replayCapacity: 100, rewardInfoKeys: ['success'] });
+    await withInfo.iterate();
+    const batch = withInfo.replay.sample(16, new Rng(0));
+    expect(Object.keys(batch.info)).toEqual(['success']);
+    expect(batch.info.success.every((v) => v === 0 || v === 1)).toBe(true);
+    withInfo.dispose();
     await expect(GoalSac.create(env, { seed: 0, gamma: 1 })).rejects.toThrow(
       /gamma must be in \(0, 1\), got 1/,
     );

@@ -91,6 +91,11 @@ export interface GoalSacOptions {
    * reward.
    */
   terminalOnSuccess: boolean;
+  /**
+   * Per-step info scalars the task's reward reads (e.g. a reward term's input); stored in the
+   * replay buffer and passed back to the reward when relabeling. Empty for goal-only rewards.
+   */
+  rewardInfoKeys: string[];
 }
 
 /** Defaults; where they come from (reference/relabeling_and_multitask.md §1.3–1.6). */
@@ -113,6 +118,7 @@ export const GOAL_SAC_DEFAULTS: Readonly<Omit<GoalSacOptions, 'seed'>> = Object.
   normEps: 0.01, // baselines norm_eps
   normClip: 5, // baselines norm_clip
   terminalOnSuccess: false, // Fetch semantics: bootstrap through success
+  rewardInfoKeys: [] as string[],
 });
 
 /** Builds env `index` of the run; every env must have the same spaces and reward. */
@@ -275,7 +281,12 @@ export class GoalSac {
         );
     }
     const relabel = checkRelabelSetting(opts.relabel.strategy, opts.relabel.k);
-    this.options = Object.freeze({ ...opts, hidden: [...opts.hidden], relabel });
+    this.options = Object.freeze({
+      ...opts,
+      hidden: [...opts.hidden],
+      rewardInfoKeys: [...opts.rewardInfoKeys],
+      relabel,
+    });
     this.envs = envs;
     this.obsDim = env.observationSpace.shape[0];
     this.goalDim = env.goalSpace.shape[0];
@@ -290,6 +301,7 @@ export class GoalSac {
       obsDim: this.obsDim,
       goalDim: this.goalDim,
       actDim: this.actDim,
+      infoKeys: opts.rewardInfoKeys,
       reward: env.evaluate,
       relabel,
     });

@@ -448,41 +448,34 @@ export class GoalReplayBuffer implements EpisodeIndex {
    *   The buffer is unchanged when it throws.
    */
   load(arrays: NamedArrays, prefix = 'goal_replay'): void {
-    const get = (name: string, width: number): Float32Array => {
+    const entry = (name: string) => {
       const a = arrays[`${prefix}/${name}`];
       if (!a) throw new Error(`goal replay checkpoint has no '${prefix}/${name}'`);
+      return a;
+    };
+    const n = entry('step').data.length;
+    /** A column that must hold `rows` rows of `width` values. */
+    const get = (name: string, width: number, rows = n): Float32Array => {
+      const a = entry(name);
       const w = a.shape.length > 1 ? a.shape[1] : 1;
-      if (w !== width || a.data.length !== a.shape[0] * width) {
+      if (w !== width || a.shape[0] !== rows || a.data.length !== rows * width) {
         throw new Error(
-          `goal replay checkpoint '${prefix}/${name}' has shape [${a.shape.join(', ')}], expected width ${width}`,
+          `goal replay checkpoint '${prefix}/${name}' has shape [${a.shape.join(', ')}], expected [${rows}, ${width}]`,
         );
       }
       return a.data;
     };
-    const n = get('step', 1).length;
     if (n > this.capacity)
       throw new Error(
         `goal replay checkpoint holds ${n} transitions, more than the capacity ${this.capacity}`,
       );
     const loaded = new Columns(n, this.shape);
-    for (const f of FIELDS) {
-      const a = get(f, loaded.width[f]);
-      if (a.length !== n * loaded.width[f])
-        throw new Error(
-          `goal replay checkpoint '${prefix}/${f}' has ${a.length / loaded.width[f]} rows, expected ${n}`,
-        );
-      loaded.data[f].set(a);
-    }
-    for (const key of this.shape.infoKeys) {
-      const a = get(`info/${key}`, 1);
-      if (a.length !== n)
-        throw new Error(`goal replay checkpoint '${prefix}/info/${key}' has ${a.length} rows, expected ${n}`);
-      loaded.info[key].set(a);
-    }
+    for (const f of FIELDS) loaded.data[f].set(get(f, loaded.width[f]));
+    for (const key of this.shape.infoKeys) loaded.info[key].set(get(`info/${key}`, 1));
     const step = get('step', 1);
     const length = get('episode_length', 1);
     const id = get('episode_id', 1);
-    const counters = get('counters', 1);
+    const counters = get('counters', 1, 1);
     // Episodes must be whole and in order: step 0 … T−1 of one episode, then the next.
     for (let r = 0; r < n;) {
       const T = length[r];
