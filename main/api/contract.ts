@@ -17,6 +17,7 @@ import { z } from 'zod';
 import {
   ALGOS,
   ENVS,
+  SKILL_ENVS,
   STATE_FUNCTIONS,
   allConfigKeys,
   configIssues,
@@ -34,7 +35,7 @@ import {
   taskWarningSchema,
 } from './task_schemas.ts';
 
-export { ALGOS, ENVS, STATE_FUNCTIONS, allConfigKeys, runConfigSchema, type RunConfig };
+export { ALGOS, ENVS, SKILL_ENVS, STATE_FUNCTIONS, allConfigKeys, runConfigSchema, type RunConfig };
 
 /** Lifecycle of a run as stored in run.json (same list as the engine's run store). */
 export const RUN_STATUSES = ['created', 'running', 'stopped', 'completed', 'error'] as const;
@@ -89,7 +90,7 @@ export type MetricRow = z.infer<typeof metricRowSchema>;
 
 /** Static facts of an environment (SI units), from the engine's env registry. */
 export const envInfoSchema = z.object({
-  name: z.enum(ENVS),
+  name: z.enum(SKILL_ENVS),
   /** Observation length (nq + nv) and action length (motors). */
   obsDim: count,
   actDim: count,
@@ -214,8 +215,8 @@ export const METHODS = {
   listEnvs: { params: noParams, result: z.object({ envs: z.array(envInfoSchema) }) },
   /** An environment's MJCF text, for building its 3D scene. */
   getEnvModel: {
-    params: z.object({ env: z.enum(ENVS) }).strict(),
-    result: z.object({ env: z.enum(ENVS), file: z.string(), xml: z.string() }),
+    params: z.object({ env: z.enum(SKILL_ENVS) }).strict(),
+    result: z.object({ env: z.enum(SKILL_ENVS), file: z.string(), xml: z.string() }),
   },
   /** The presets with their resolved configs, and every settable dotted config key. */
   listPresets: {
@@ -371,7 +372,7 @@ export const EVENTS = {
   /** A live preview episode of one skill of a training run: qpos per env step, dt s apart. */
   rollout: z.object({
     runId: runIdSchema,
-    env: z.enum(ENVS),
+    env: z.enum(SKILL_ENVS),
     /** Training iteration and env steps when the preview was rolled out. */
     iteration: count,
     envSteps: count,

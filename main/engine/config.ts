@@ -4,10 +4,20 @@
  * from (paper, reference code or our own choice), and the run records those sources in run.json.
  */
 import { z } from 'zod';
+import { RELABEL_STRATEGIES } from './replay/relabel.ts';
 
-export const ALGOS = ['sac', 'diayn', 'dads'] as const;
+export const ALGOS = ['sac', 'diayn', 'dads', 'goal-sac'] as const;
 export type AlgoName = (typeof ALGOS)[number];
-export const ENVS = ['point-mass', 'ant', 'half-cheetah'] as const;
+/** The MuJoCo envs of skill discovery and plain SAC (sim/envs.ts). */
+export const SKILL_ENVS = ['point-mass', 'ant', 'half-cheetah'] as const;
+export type SkillEnvName = (typeof SKILL_ENVS)[number];
+/**
+ * Goal-conditioned envs (`goal-sac`): the arm and the point mass built from a task spec
+ * (engine/tasks), and bit flipping (sim/bit_flip.ts).
+ */
+export const GOAL_ENVS = ['arm', 'point-mass', 'bit-flip'] as const;
+/** Every env a run can name. */
+export const ENVS = ['point-mass', 'ant', 'half-cheetah', 'arm', 'bit-flip'] as const;
 
 /** Named state functions f(s) that skills are judged on (DADS paper §6.2: both algorithms get the same one). */
 export const STATE_FUNCTIONS = ['xy', 'full-without-xy'] as const;
@@ -82,6 +92,27 @@ export const evalSchema = z
   })
   .strict();
 
+/** Settings of goal-conditioned SAC with hindsight experience replay (`goal-sac`). */
+export const herSchema = z
+  .object({
+    /** Hindsight relabeling strategy at sample time (Andrychowicz et al. 2017 §4.5); switchable mid-run. */
+    relabelStrategy: z.enum(RELABEL_STRATEGIES).default('future'),
+    /** k: relabeled share 1 − 1/(k+1) of each batch (HER's replay_k = 4 → 0.8). */
+    relabelK: z.number().int().min(1).max(32).default(4),
+    /** Bit flipping only: the number of bits n (HER §4.1). */
+    bits: z.number().int().min(2).max(64).default(15),
+    /** Whole episodes per env collected each iteration (baselines rollout_batch_size 2). */
+    episodesPerIteration: positiveInt.max(1000).default(2),
+    /**
+     * Treat reaching the (relabeled) goal as terminal: on for tasks that end at the goal (bit
+     * flipping), off for Fetch-style tasks that bootstrap through success.
+     */
+    terminalOnSuccess: z.boolean().default(false),
+    /** Episodes of the deterministic policy in `skill-lab eval` and at the end of training. */
+    evalEpisodes: positiveInt.max(1000).default(50),
+  })
+  .strict();
+
 export const runConfigSchema = z
   .object({
     algo: z.enum(ALGOS),
@@ -96,6 +127,11 @@ export const runConfigSchema = z
     episodeSteps: positiveInt.nullable().default(null),
     /** Point-mass goal for plain SAC on the env reward, in m. */
     goal: z.tuple([z.number(), z.number()]).nullable().default(null),
+    /**
+     * goal-sac: the goal task, a built-in task name (assets/tasks) or a task file (workspace tasks
+     * are <workspace>/tasks/<name>.json). Its robot must be the run's env. Unused for bit flipping.
+     */
+    task: z.string().min(1).nullable().default(null),
     stateFunction: z.enum(STATE_FUNCTIONS).default('xy'),
     /** Hide the global coordinates (x, y) from policy and critics (DADS: hide_coords). */
     hideCoords: z.boolean().default(true),
@@ -111,8 +147,43 @@ export const runConfigSchema = z
     diayn: diaynSchema.default(diaynSchema.parse({})),
     dads: dadsSchema.default(dadsSchema.parse({})),
     eval: evalSchema.default(evalSchema.parse({})),
+    her: herSchema.default(herSchema.parse({})),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.algo === 'goal-sac') {
+      if (!(GOAL_ENVS as readonly string[]).includes(config.env))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['env'],
+          message: `goal-sac trains on a goal env: one of ${GOAL_ENVS.join(', ')}, got ${config.env}`,
+        });
+      else if (config.env !== 'bit-flip' && config.task === null)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['task'],
+          message: `goal-sac on ${config.env} needs a task (a built-in name such as reach, or a task file)`,
+        });
+    } else if (!(SKILL_ENVS as readonly string[]).includes(config.env)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['env'],
+        message: `${config.algo} trains on one of ${SKILL_ENVS.join(', ')}, got ${config.env} (goal envs are for goal-sac)`,
+      });
+    }
+  });
+
+/**
+ * The run's MuJoCo env of skill discovery / plain SAC.
+ * @throws ConfigError when the run's env is a goal env (validation keeps those to goal-sac).
+ */
+export function skillEnvOf(config: { env: string; algo: string }): SkillEnvName {
+  if (!(SKILL_ENVS as readonly string[]).includes(config.env))
+    throw new ConfigError(`${config.algo}: env ${config.env} is not one of ${SKILL_ENVS.join(', ')}`, [
+      { path: 'env', message: 'not a skill-discovery env', allowed: [...SKILL_ENVS] },
+    ]);
+  return config.env as SkillEnvName;
+}
 
 export type RunConfig = z.infer<typeof runConfigSchema>;
 export type RunConfigInput = z.input<typeof runConfigSchema>;

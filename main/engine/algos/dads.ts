@@ -11,7 +11,7 @@
  * by log-sum-exp, then take SAC steps on the iteration's transitions and clear the buffer.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { RunConfig } from '../config.ts';
+import { skillEnvOf, type RunConfig } from '../config.ts';
 import { MLP } from '../nn/mlp.ts';
 import { BatchNorm } from '../nn/batchnorm.ts';
 import { mixtureOfGaussiansLogProb } from '../nn/distributions.ts';
@@ -169,7 +169,7 @@ export class DadsAlgorithm extends OffPolicyBase {
   private readonly dynStateDims: number[];
 
   static async create(config: RunConfig): Promise<DadsAlgorithm> {
-    const vec = await VecEnv.create(config.env, config.numEnvs, envOptionsOf(config), config.seed);
+    const vec = await VecEnv.create(skillEnvOf(config), config.numEnvs, envOptionsOf(config), config.seed);
     return new DadsAlgorithm(config, vec);
   }
 

@@ -8,7 +8,7 @@
  * The discriminator is trained by cross-entropy on (f(s'), z) pairs from the replay buffer.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { RunConfig } from '../config.ts';
+import { skillEnvOf, type RunConfig } from '../config.ts';
 import { MLP } from '../nn/mlp.ts';
 import { categoricalLogProbs } from '../nn/distributions.ts';
 import { makeAdam } from '../nn/checkpoint.ts';
@@ -26,7 +26,7 @@ export class DiaynAlgorithm extends OffPolicyBase {
   private readonly discOpt: tf.AdamOptimizer;
 
   static async create(config: RunConfig): Promise<DiaynAlgorithm> {
-    const vec = await VecEnv.create(config.env, config.numEnvs, envOptionsOf(config), config.seed);
+    const vec = await VecEnv.create(skillEnvOf(config), config.numEnvs, envOptionsOf(config), config.seed);
     return new DiaynAlgorithm(config, vec);
   }
 

@@ -7,7 +7,7 @@
  * env's own reward.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { RunConfig } from '../config.ts';
+import { skillEnvOf, type RunConfig } from '../config.ts';
 import { MLP } from '../nn/mlp.ts';
 import { tanhGaussian } from '../nn/distributions.ts';
 import { variablesToArrays, assignArrays, makeAdam, type NamedArrays } from '../nn/checkpoint.ts';
@@ -417,7 +417,7 @@ export abstract class OffPolicyBase implements Algorithm {
 /** Plain SAC on the env's reward (e.g. point-mass goal reaching). */
 export class SacAlgorithm extends OffPolicyBase {
   static async create(config: RunConfig): Promise<SacAlgorithm> {
-    const vec = await VecEnv.create(config.env, config.numEnvs, envOptionsOf(config), config.seed);
+    const vec = await VecEnv.create(skillEnvOf(config), config.numEnvs, envOptionsOf(config), config.seed);
     return new SacAlgorithm(config, vec);
   }
 

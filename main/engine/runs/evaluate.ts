@@ -24,6 +24,7 @@ import type { Algorithm, EvalSkill } from '../algos/types.ts';
 import { stateFunction } from '../algos/skills.ts';
 import { envOptionsOf } from '../algos/sac.ts';
 import { VecEnv } from '../sim/vec_env.ts';
+import { skillEnvOf } from '../config.ts';
 import { readCheckpoint } from './trainer.ts';
 import { RunDir, RunStoreError } from './store.ts';
 import { writeFileAtomicSync } from '../atomic.ts';
@@ -85,7 +86,7 @@ export async function evaluateRun(run: RunDir, opts: EvalOptions = {}): Promise<
 async function evaluateAlgorithm(run: RunDir, algo: Algorithm, opts: EvalOptions): Promise<EvalReport> {
   const config = algo.config;
   const R = opts.rollouts ?? config.eval.rolloutsPerSkill;
-  const vec = await VecEnv.create(config.env, R, envOptionsOf(config), 0);
+  const vec = await VecEnv.create(skillEnvOf(config), R, envOptionsOf(config), 0);
   const env0 = vec.env(0);
   const coord = [...env0.coordDims];
   const f = stateFunction(config.stateFunction, vec.obsDim, coord);

@@ -8,7 +8,7 @@
  * preview waits at least `minIntervalMs` and at least 1/`maxOverhead` times the last preview's
  * duration, so previews take at most ~5 % of a run's wall-clock time by default.
  */
-import type { RunConfig } from '../config.ts';
+import { skillEnvOf, type RunConfig } from '../config.ts';
 import type { Algorithm } from '../algos/types.ts';
 import { envOptionsOf } from '../algos/sac.ts';
 import { VecEnv } from '../sim/vec_env.ts';
@@ -78,7 +78,7 @@ export class SkillPreview {
     const skills = algo.evaluationSkills();
     const m = Math.min(this.maxSkills, skills.length);
     const chosen = Array.from({ length: m }, (_, k) => skills[(this.round * m + k) % skills.length]);
-    this.vec ??= await VecEnv.create(this.config.env, m, envOptionsOf(this.config), PREVIEW_SEED);
+    this.vec ??= await VecEnv.create(skillEnvOf(this.config), m, envOptionsOf(this.config), PREVIEW_SEED);
     const vec = this.vec;
     const sd = chosen[0]?.z.length ?? 0;
     const z = new Float32Array(m * sd);
