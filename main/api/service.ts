@@ -59,6 +59,7 @@ const KEY_METRICS: Record<string, string[]> = {
   diayn: ['discriminator_accuracy', 'intrinsic_reward', 'alpha'],
   dads: ['skill_dynamics_loglik', 'intrinsic_reward', 'alpha'],
   sac: ['success_rate', 'episode_return', 'alpha'],
+  'goal-sac': ['success_rate', 'episode_return', 'relabel_share', 'alpha'],
 };
 
 export interface LabServiceOptions {

@@ -8,7 +8,8 @@ import { listPresets } from '../engine/presets.ts';
 import { RunStore, RunStoreError } from '../engine/runs/store.ts';
 import { evaluateRun } from '../engine/runs/evaluate.ts';
 import { writeComparisonFigure } from '../engine/runs/figure_data.ts';
-import { trainCommand, resumeCommand } from './train.ts';
+import { trainCommand, resumeCommand, relabelCommand } from './train.ts';
+import { RELABEL_STRATEGIES } from '../engine/replay/relabel.ts';
 import { compareCommand } from './compare.ts';
 import { benchCommand } from './bench.ts';
 import { serveCommand } from './serve.ts';
@@ -42,6 +43,10 @@ program
   .addOption(new Option('--env <env>', 'environment').choices(ENVS))
   .option('--preset <name>', `experiment preset (${listPresets().join(', ')})`)
   .option('--skills <n>', 'DIAYN: number of skills; DADS: skill dimension', int('--skills'))
+  .option(
+    '--task <name>',
+    'goal-sac: goal task — a built-in (reach, push, …, l-wall-push), a workspace task or a .json file; sets --env',
+  )
   .option('--steps <n>', 'total env steps', int('--steps'))
   .option('--seed <n>', 'random seed', int('--seed'))
   .option('--set <key=value>', 'override any config value, e.g. --set sac.lr=0.001 (repeatable)', collect, [])
@@ -55,11 +60,24 @@ program
         seed: o.seed,
         totalEnvSteps: o.steps,
         skills: o.skills,
+        task: o.task,
         set: o.set,
       },
       { workspace: program.opts().workspace, eval: o.eval },
     );
   });
+
+program
+  .command('relabel')
+  .description(
+    "switch a goal-sac run's hindsight relabeling (none, final, future, episode, random) and k from its next iteration; recorded on its learning curves",
+  )
+  .argument('<run>', 'run id (see skill-lab list)')
+  .addOption(
+    new Option('--strategy <s>', 'relabeling strategy').choices(RELABEL_STRATEGIES).makeOptionMandatory(),
+  )
+  .option('--k <k>', 'relabeled share 1 − 1/(k+1) of each batch (HER: 4)', int('--k'), 4)
+  .action((id: string, o) => relabelCommand(id, o.strategy, o.k, program.opts().workspace));
 
 program
   .command('compare')

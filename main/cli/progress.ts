@@ -19,6 +19,11 @@ const KEY_METRICS: Record<string, Array<[string, string]>> = {
     ['episode_return', 'return'],
     ['alpha', 'α'],
   ],
+  'goal-sac': [
+    ['success_rate', 'success'],
+    ['episode_return', 'return'],
+    ['relabel_share', 'relabeled'],
+  ],
 };
 
 const FORMAT =

@@ -2,6 +2,8 @@
 import { resolveRunConfig, type RunRequest } from '../engine/presets.ts';
 import { RunStore, type RunDir } from '../engine/runs/store.ts';
 import { trainRun } from '../engine/runs/trainer.ts';
+import { requestRelabeling } from '../engine/runs/relabel_control.ts';
+import { resolveTaskSpec } from '../engine/algos/goal_sac_run.ts';
 import { evaluateRun } from '../engine/runs/evaluate.ts';
 import { versions } from '../engine/versions.ts';
 import { RunBars } from './progress.ts';
@@ -12,11 +14,31 @@ export async function trainCommand(
   req: RunRequest,
   opts: { workspace?: string; eval: boolean },
 ): Promise<void> {
-  const { config, sources } = resolveRunConfig(req);
   const store = new RunStore(opts.workspace);
+  // A goal task names its robot: that is the env, unless a preset or --env says otherwise.
+  if (req.task && !req.env && !req.preset) req = { ...req, env: resolveTaskSpec(req.task, store.root).robot };
+  const { config, sources } = resolveRunConfig(req);
   const run = store.create(config, sources, versions());
   console.log(`run ${run.id}\n  directory ${run.path}`);
   await trainInProcess(run, opts.eval);
+}
+
+/**
+ * `skill-lab relabel RUN --strategy S --k K`: asks a goal-sac run to switch its hindsight relabeling
+ * from its next iteration (see engine/runs/relabel_control.ts).
+ * @throws Error for an unknown run, a run that is not goal-sac, or a bad strategy / k.
+ */
+export function relabelCommand(id: string, strategy: string, k: number, workspace?: string): void {
+  const run = new RunStore(workspace).open(id);
+  const setting = requestRelabeling(run, strategy, k);
+  const record = run.readRecord();
+  const live = record.status === 'running' && record.pid !== null;
+  console.log(
+    `run ${run.id}: relabeling ${setting.strategy}${setting.strategy === 'none' ? '' : ` k=${setting.k}`} ` +
+      (live
+        ? `from its next iteration (now at ${record.envSteps} env steps); the switch is drawn on its learning curves`
+        : `when it next trains (status ${record.status}; skill-lab resume ${run.id})`),
+  );
 }
 
 /** Continues a stopped or killed run from its last checkpoint. */

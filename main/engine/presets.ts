@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import {
   ALGOS,
+  ENVS,
   ConfigError,
   applyOverride,
   applySetOverride,
@@ -25,7 +26,7 @@ const presetSchema = z
   .object({
     name: z.string().min(1),
     description: z.string(),
-    env: z.enum(['point-mass', 'ant', 'half-cheetah']),
+    env: z.enum(ENVS),
     /** Settings shared by every algorithm of the preset (the same f(s) for all). */
     common: z.record(z.string(), z.any()).default({}),
     /** Per-algorithm settings; an algorithm missing here is not offered by the preset. */
@@ -102,6 +103,8 @@ export interface RunRequest {
   totalEnvSteps?: number;
   /** DIAYN: number of skills; DADS: skill dimension. */
   skills?: number;
+  /** goal-sac: the goal task (built-in name, workspace task or task file). */
+  task?: string;
   /** `key=value` assignments with dotted keys into the config. */
   set?: string[];
   /** Typed values by dotted key (`{ 'sac.lr': 0.001 }`), applied last: the app's start form. */
@@ -176,6 +179,7 @@ export function resolveRunConfig(req: RunRequest): ResolvedConfig {
   };
   flag('seed', req.seed);
   flag('totalEnvSteps', req.totalEnvSteps);
+  flag('task', req.task);
   if (req.skills !== undefined) flag(req.algo === 'dads' ? 'dads.skillDim' : 'diayn.skills', req.skills);
   for (const assignment of req.set ?? []) {
     applySetOverride(raw, assignment);

@@ -2,11 +2,15 @@
 import type { RunConfig } from '../config.ts';
 import { DadsAlgorithm } from './dads.ts';
 import { DiaynAlgorithm } from './diayn.ts';
+import { GoalSacAlgorithm } from './goal_sac_run.ts';
 import { SacAlgorithm } from './sac.ts';
 import type { Algorithm } from './types.ts';
 
-/** @throws Error for an algorithm name the engine does not know (config validation normally catches it first). */
-export async function createAlgorithm(config: RunConfig): Promise<Algorithm> {
+/**
+ * @param runDir the run's directory: goal-sac keeps its task spec there (see goal_sac_run.ts)
+ * @throws Error for an algorithm name the engine does not know (config validation normally catches it first).
+ */
+export async function createAlgorithm(config: RunConfig, runDir: string | null = null): Promise<Algorithm> {
   switch (config.algo) {
     case 'sac':
       return SacAlgorithm.create(config);
@@ -14,6 +18,8 @@ export async function createAlgorithm(config: RunConfig): Promise<Algorithm> {
       return DiaynAlgorithm.create(config);
     case 'dads':
       return DadsAlgorithm.create(config);
+    case 'goal-sac':
+      return GoalSacAlgorithm.create(config, runDir);
     default:
       throw new Error(`unknown algorithm ${(config as RunConfig).algo}`);
   }

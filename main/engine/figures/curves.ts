@@ -18,4 +18,10 @@ export const LEARNING_CURVES: Readonly<Record<string, ReadonlyArray<{ key: strin
     { key: 'success_rate', title: 'success rate' },
     { key: 'alpha', title: 'SAC α' },
   ],
+  'goal-sac': [
+    { key: 'success_rate', title: 'success rate' },
+    { key: 'episode_return', title: 'episode return' },
+    { key: 'relabel_share', title: 'share relabeled' },
+    { key: 'alpha', title: 'SAC α' },
+  ],
 };

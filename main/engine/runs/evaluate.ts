@@ -20,6 +20,7 @@
  */
 import { initBackend } from '../../../native/backend.ts';
 import { createAlgorithm } from '../algos/index.ts';
+import { GoalSacAlgorithm } from '../algos/goal_sac_run.ts';
 import type { Algorithm, EvalSkill } from '../algos/types.ts';
 import { stateFunction } from '../algos/skills.ts';
 import { envOptionsOf } from '../algos/sac.ts';
@@ -28,7 +29,7 @@ import { skillEnvOf } from '../config.ts';
 import { readCheckpoint } from './trainer.ts';
 import { RunDir, RunStoreError } from './store.ts';
 import { writeFileAtomicSync } from '../atomic.ts';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Per-skill evaluation figures. */
@@ -74,13 +75,46 @@ export async function evaluateRun(run: RunDir, opts: EvalOptions = {}): Promise<
     throw new RunStoreError(`${run.checkpointPath}: missing — the run has not written a checkpoint yet`);
   }
   await initBackend({ quiet: opts.quiet ?? true });
-  const algo = await createAlgorithm(config);
+  const algo = await createAlgorithm(config, run.path);
   try {
     await readCheckpoint(run, algo);
+    if (algo instanceof GoalSacAlgorithm) return evaluateGoalAlgorithm(run, algo, opts);
     return await evaluateAlgorithm(run, algo, opts);
   } finally {
     algo.dispose();
   }
+}
+
+/**
+ * A goal-conditioned run's evaluation: success rate and return of the deterministic policy over
+ * `her.evalEpisodes` episodes (`rollouts` overrides), in the report's run-level fields; it has no
+ * skills. Written to eval/summary.json.
+ */
+function evaluateGoalAlgorithm(run: RunDir, algo: GoalSacAlgorithm, opts: EvalOptions): EvalReport {
+  const config = algo.config;
+  const goals = algo.evaluateGoals(opts.rollouts ?? config.her.evalEpisodes);
+  const report: EvalReport = {
+    run: run.id,
+    algo: config.algo,
+    env: config.env,
+    task: config.task ?? `bit-flip-${config.her.bits}`,
+    env_steps: algo.envSteps,
+    state_function: 'achieved goal',
+    rollouts_per_skill: goals.episodes,
+    episode_steps: algo.inner.envs[0].maxEpisodeSteps,
+    coverage_cells: 0,
+    coverage_cell_m: 0,
+    mean_normalized_variance: Number.NaN,
+    episodes: goals.episodes,
+    success_rate: goals.success_rate,
+    episode_return: goals.episode_return,
+    relabel_switches: algo.switchLog.length - 1,
+    skills: [],
+  };
+  // No rollouts to replay: a stale rollouts.jsonl of an earlier evaluation must not outlive it.
+  rmSync(join(run.evalDir, 'rollouts.jsonl'), { force: true });
+  writeFileAtomicSync(join(run.evalDir, 'summary.json'), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
 }
 
 async function evaluateAlgorithm(run: RunDir, algo: Algorithm, opts: EvalOptions): Promise<EvalReport> {

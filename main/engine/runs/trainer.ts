@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { initBackend } from '../../../native/backend.ts';
 import { readTensorFile, writeTensorFile } from '../nn/checkpoint.ts';
 import { createAlgorithm } from '../algos/index.ts';
+import { applyRelabelRequest, isRelabelable } from './relabel_control.ts';
 import type { Algorithm, Metrics } from '../algos/types.ts';
 import { RunDir, type RunRecord } from './store.ts';
 
@@ -87,7 +88,7 @@ export async function trainRun(run: RunDir, opts: TrainOptions = {}): Promise<Ru
   let algo: Algorithm | null = null;
   try {
     const backend = await initBackend({ quiet: opts.quiet ?? false });
-    algo = await createAlgorithm(config);
+    algo = await createAlgorithm(config, run.path);
     let wallBefore = 0;
     if (existsSync(run.checkpointPath)) {
       wallBefore = await readCheckpoint(run, algo);
@@ -103,6 +104,14 @@ export async function trainRun(run: RunDir, opts: TrainOptions = {}): Promise<Ru
     const wall = () => wallBefore + (performance.now() - t0) / 1000;
 
     while (algo.envSteps < config.totalEnvSteps && !(opts.shouldStop?.() ?? false)) {
+      // A relabeling switch asked for while the run trained (skill-lab relabel, the app's toggle).
+      if (isRelabelable(algo)) {
+        const applied = applyRelabelRequest(run, algo);
+        if (applied && !opts.quiet)
+          console.error(
+            `[${run.id}] relabeling: ${applied.strategy} k=${applied.k} from env step ${algo.envSteps}`,
+          );
+      }
       const metrics: Metrics = await algo.iterate();
       const row = {
         iteration: algo.iteration,

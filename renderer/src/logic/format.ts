@@ -19,13 +19,14 @@ export function formatAge(iso: string, now = Date.now()): string {
 
 /** The key metric of a run's algorithm, as label and value text. */
 export function keyMetric(algo: string, metrics: Record<string, number>): string {
-  const key =
+  const [key, label] =
     algo === 'diayn'
-      ? 'discriminator_accuracy'
+      ? ['discriminator_accuracy', 'disc. acc']
       : algo === 'dads'
-        ? 'skill_dynamics_loglik'
-        : 'episode_return';
-  const label = algo === 'diayn' ? 'disc. acc' : algo === 'dads' ? 'log q' : 'return';
+        ? ['skill_dynamics_loglik', 'log q']
+        : algo === 'goal-sac'
+          ? ['success_rate', 'success']
+          : ['episode_return', 'return'];
   const v = metrics[key] ?? metrics.intrinsic_reward;
   if (v === undefined) return '—';
   return `${metrics[key] === undefined ? 'r_int' : label} ${Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3)}`;

@@ -1,0 +1,172 @@
+/**
+ * A `goal-sac` run: {@link GoalSac} (goal_sac.ts) behind the run loop's {@link Algorithm} contract,
+ * built from a {@link RunConfig}. The run's goal task is resolved once — a built-in name, a
+ * workspace task (<workspace>/tasks/<name>.json) or a task file — and its spec is kept in the run
+ * directory (`task.json`), so resuming and evaluating use the task the run was trained on even if
+ * the workspace task is edited later.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { writeFileAtomicSync } from '../atomic.ts';
+import type { RunConfig } from '../config.ts';
+import { BitFlipEnv } from '../sim/bit_flip.ts';
+import type { GoalEnv } from '../sim/types.ts';
+import {
+  builtinTask,
+  BUILTIN_TASK_NAMES,
+  compileTask,
+  createGoalEnv,
+  isBuiltinTask,
+  parseTaskSpec,
+  serializeTaskSpec,
+  type CompiledTask,
+  type TaskSpec,
+} from '../tasks/index.ts';
+import { checkRelabelSetting } from '../replay/relabel.ts';
+import { GoalSac, type GoalEvalReport, type RelabelSwitch } from './goal_sac.ts';
+import type { Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
+
+/** File of a run directory holding the task spec the run trains on. */
+export const RUN_TASK_FILE = 'task.json';
+
+/**
+ * The spec of task `name`: a built-in task, else `<workspace>/tasks/<name>.json`, else a path to a
+ * task file.
+ * @throws Error naming what was tried and the built-in tasks; TaskSpecError for a bad file.
+ */
+export function resolveTaskSpec(name: string, workspace: string | null): TaskSpec {
+  if (isBuiltinTask(name)) return builtinTask(name);
+  const candidates = [
+    ...(workspace ? [join(workspace, 'tasks', `${name}.json`)] : []),
+    ...(name.endsWith('.json') ? [name] : []),
+  ];
+  const file = candidates.find((p) => existsSync(p));
+  if (!file)
+    throw new Error(
+      `task "${name}": not a built-in task (${BUILTIN_TASK_NAMES.join(', ')})` +
+        (candidates.length ? ` and no file at ${candidates.join(' or ')}` : ''),
+    );
+  return parseTaskSpec(JSON.parse(readFileSync(file, 'utf8')), file);
+}
+
+/**
+ * The compiled task of a goal-sac run in `runDir`: its `task.json`, written from `config.task` on
+ * first use (the workspace is the run directory's grandparent, <workspace>/runs/<id>).
+ * @throws Error when the task cannot be resolved or its robot is not the run's env.
+ */
+export function runTask(config: RunConfig, runDir: string | null): CompiledTask {
+  const file = runDir ? join(runDir, RUN_TASK_FILE) : null;
+  let spec: TaskSpec;
+  if (file && existsSync(file)) spec = parseTaskSpec(JSON.parse(readFileSync(file, 'utf8')), file);
+  else {
+    if (config.task === null) throw new Error(`goal-sac on ${config.env}: the run names no task`);
+    spec = resolveTaskSpec(config.task, runDir ? dirname(dirname(runDir)) : null);
+    if (file) writeFileAtomicSync(file, `${serializeTaskSpec(spec)}\n`);
+  }
+  if (spec.robot !== config.env)
+    throw new Error(`task "${spec.name}" is for the ${spec.robot}, but the run's env is ${config.env}`);
+  return compileTask(spec, config.task ?? spec.name);
+}
+
+/** Goal-conditioned SAC + HER as a run's algorithm. */
+export class GoalSacAlgorithm implements Algorithm {
+  readonly config: RunConfig;
+  readonly inner: GoalSac;
+
+  private constructor(config: RunConfig, inner: GoalSac) {
+    this.config = config;
+    this.inner = inner;
+  }
+
+  /**
+   * Builds the envs (bit flipping, or the run's task) and the learner from the config.
+   * @param runDir the run's directory, where the task spec is kept (null: resolve `config.task` only)
+   */
+  static async create(config: RunConfig, runDir: string | null = null): Promise<GoalSacAlgorithm> {
+    const { sac, her } = config;
+    let factory: (i: number) => Promise<GoalEnv> | GoalEnv;
+    let rewardInfoKeys: string[] = [];
+    if (config.env === 'bit-flip') {
+      factory = (i) => new BitFlipEnv({ nBits: her.bits, seed: config.seed * 1000 + i });
+    } else {
+      const task = runTask(config, runDir);
+      rewardInfoKeys = [...task.infoKeys];
+      factory = (i) => createGoalEnv(task, { seed: config.seed * 1000 + i });
+    }
+    const inner = await GoalSac.create(factory, {
+      seed: config.seed,
+      numEnvs: config.numEnvs,
+      hidden: sac.hidden,
+      lr: sac.lr,
+      gamma: sac.gamma,
+      tau: sac.tau,
+      batchSize: sac.batchSize,
+      replayCapacity: sac.replayCapacity,
+      episodesPerIteration: her.episodesPerIteration,
+      updatesPerIteration: config.updatesPerIteration,
+      learningStarts: sac.learningStarts,
+      relabel: { strategy: her.relabelStrategy, k: her.relabelK },
+      alphaMode: sac.alphaMode,
+      alphaInit: sac.alphaInit,
+      targetEntropy: sac.targetEntropy,
+      rewardScale: sac.rewardScale,
+      terminalOnSuccess: her.terminalOnSuccess,
+      rewardInfoKeys,
+    });
+    return new GoalSacAlgorithm(config, inner);
+  }
+
+  get envSteps(): number {
+    return this.inner.envSteps;
+  }
+
+  get iteration(): number {
+    return this.inner.iteration;
+  }
+
+  /** The relabeling switches so far (the first is the initial setting at env step 0). */
+  get switchLog(): readonly RelabelSwitch[] {
+    return this.inner.switchLog;
+  }
+
+  iterate(): Promise<Metrics> {
+    return this.inner.iterate();
+  }
+
+  /**
+   * Switches the relabeling strategy and k from the next batch on; recorded in the switch log.
+   * @throws Error for an unknown strategy or a k out of range.
+   */
+  setRelabeling(strategy: string, k: number): void {
+    const setting = checkRelabelSetting(strategy, k);
+    this.inner.setRelabeling(setting.strategy, setting.k);
+  }
+
+  saveState(): Promise<AlgorithmState> {
+    return this.inner.saveState();
+  }
+
+  loadState(state: AlgorithmState): Promise<void> {
+    return this.inner.loadState(state);
+  }
+
+  /** Deterministic actions for observations [B, obsDim] and desired goals [B, goalDim] (the "skills"). */
+  actDeterministic(obs: Float32Array, desiredGoals: Float32Array): Float32Array {
+    return this.inner.actDeterministic(obs, desiredGoals);
+  }
+
+  /** Goal-conditioned runs have no skills to roll out one by one; see {@link evaluateGoals}. */
+  evaluationSkills(): EvalSkill[] {
+    return [];
+  }
+
+  /** Success rate and return of the deterministic policy over `config.her.evalEpisodes` episodes. */
+  evaluateGoals(episodes = this.config.her.evalEpisodes): GoalEvalReport {
+    const perEnv = Math.max(1, Math.ceil(episodes / this.inner.envs.length));
+    return this.inner.evaluate(perEnv, 1_000_003 + this.config.seed);
+  }
+
+  dispose(): void {
+    this.inner.dispose();
+  }
+}
