@@ -102,7 +102,10 @@ async function main(): Promise<void> {
   if (parentPort) parentPort.on('message', (e) => onMessage(e.data));
   else process.on('message', onMessage);
 
-  let preview: SkillPreview | null = flags.includes('--preview') ? new SkillPreview(run.readConfig()) : null;
+  // Previews show skills; a goal-conditioned run has none to show.
+  const previewable = run.readConfig().algo !== 'goal-sac';
+  let preview: SkillPreview | null =
+    flags.includes('--preview') && previewable ? new SkillPreview(run.readConfig()) : null;
   let record;
   try {
     record = await trainRun(run, {
