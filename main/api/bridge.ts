@@ -34,6 +34,7 @@ export const BRIDGE_METHODS = [
   'getMetrics',
   'getEvaluation',
   'evaluateRun',
+  'setRelabeling',
   // tasks (issue #4 §3)
   'listTasks',
   'getTask',

@@ -25,6 +25,7 @@ import {
   type ConfigIssue,
   type RunConfig,
 } from '../engine/config.ts';
+import { RELABEL_STRATEGIES } from '../engine/replay/relabel.ts';
 import {
   MAX_SAMPLE_RESETS,
   taskNameSchema,
@@ -35,6 +36,7 @@ import {
   taskWarningSchema,
 } from './task_schemas.ts';
 
+export { RELABEL_STRATEGIES };
 export { ALGOS, ENVS, SKILL_ENVS, STATE_FUNCTIONS, allConfigKeys, runConfigSchema, type RunConfig };
 
 /** Lifecycle of a run as stored in run.json (same list as the engine's run store). */
@@ -277,6 +279,26 @@ export const METHODS = {
   evaluateRun: {
     params: z.object({ runId: runIdSchema, rollouts: z.number().int().min(1).max(100).optional() }).strict(),
     result: z.object({ runId: runIdSchema, summary: evalSummarySchema }),
+  },
+  /**
+   * Switches a goal-sac run's hindsight relabeling (as `skill-lab relabel`): from the run's next
+   * iteration when it trains, else when it resumes. The switch shows in its metric rows
+   * (relabel_strategy, relabel_k) and on its learning curves.
+   */
+  setRelabeling: {
+    params: z
+      .object({
+        runId: runIdSchema,
+        strategy: z.enum(RELABEL_STRATEGIES),
+        k: z.number().int().min(0).max(32),
+      })
+      .strict(),
+    result: z.object({
+      runId: runIdSchema,
+      strategy: z.enum(RELABEL_STRATEGIES),
+      k: count,
+      appliesAt: z.enum(['next-iteration', 'resume']),
+    }),
   },
   // ── tasks (issue #4 §3) ──
   /** Built-in tasks (read-only) and the workspace's tasks (<workspace>/tasks/<name>.json). */

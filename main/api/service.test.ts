@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,6 +12,8 @@ import {
 } from './contract.ts';
 import { LabService } from './service.ts';
 import { EventLog, TINY } from './test_helpers.ts';
+import { createRun } from '../engine/runs/test_helpers.ts';
+import { RELABEL_REQUEST_FILE } from '../engine/runs/relabel_control.ts';
 
 const services: LabService[] = [];
 function newService(): LabService {
@@ -223,5 +225,27 @@ describe('lab service', () => {
       'the resumed run to fail on its checkpoint',
     );
     expect(broken.status).toBe('error');
+  });
+
+  it('switches a goal-sac run’s relabeling and refuses other runs', async () => {
+    const service = newService();
+    const her = createRun(service.store, { algo: 'goal-sac', env: 'bit-flip', totalEnvSteps: 100 });
+    const skills = createRun(service.store, { algo: 'diayn', preset: 'point-mass', totalEnvSteps: 100 });
+    expect(await service.setRelabeling({ runId: her.id, strategy: 'final', k: 2 })).toEqual({
+      runId: her.id,
+      strategy: 'final',
+      k: 2,
+      appliesAt: 'resume', // no process trains it
+    });
+    expect(JSON.parse(readFileSync(join(her.path, RELABEL_REQUEST_FILE), 'utf8'))).toMatchObject({
+      strategy: 'final',
+      k: 2,
+    });
+    await expect(service.setRelabeling({ runId: skills.id, strategy: 'final', k: 2 })).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    await expect(
+      service.setRelabeling({ runId: her.id, strategy: 'sideways' as never, k: 2 }),
+    ).rejects.toMatchObject({ code: 'invalid' });
   });
 });

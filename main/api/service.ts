@@ -23,6 +23,7 @@ import { createInterface } from 'node:readline';
 import { ALGOS, ConfigError, allConfigKeys, type AlgoName } from '../engine/config.ts';
 import { listPresets, loadPreset, resolveRunConfig } from '../engine/presets.ts';
 import { RunDir, RunStore, RunStoreError, type RunRecord } from '../engine/runs/store.ts';
+import { requestRelabeling } from '../engine/runs/relabel_control.ts';
 import { spawnRunProcess, type RunProcessHandle, type SpawnRun } from '../engine/runs/spawn.ts';
 import { ENV_NAMES, envSpec } from '../engine/sim/envs.ts';
 import { versions } from '../engine/versions.ts';
@@ -59,7 +60,8 @@ const KEY_METRICS: Record<string, string[]> = {
   diayn: ['discriminator_accuracy', 'intrinsic_reward', 'alpha'],
   dads: ['skill_dynamics_loglik', 'intrinsic_reward', 'alpha'],
   sac: ['success_rate', 'episode_return', 'alpha'],
-  'goal-sac': ['success_rate', 'episode_return', 'relabel_share', 'alpha'],
+  // The relabeling setting travels with the summary: the runs view's toggle shows it.
+  'goal-sac': ['success_rate', 'episode_return', 'relabel_share', 'alpha', 'relabel_strategy', 'relabel_k'],
 };
 
 export interface LabServiceOptions {
@@ -492,6 +494,25 @@ export class LabService implements LabClient {
       );
     }
     return { runId, summary: live.report as ResultOf<'evaluateRun'>['summary'] };
+  }
+
+  /**
+   * Asks a goal-sac run to switch its relabeling (engine/runs/relabel_control.ts); its own process
+   * applies it before its next iteration.
+   * @throws ApiError 'conflict' for a run that is not goal-sac.
+   */
+  async setRelabeling(params: ParamsOf<'setRelabeling'>): Promise<ResultOf<'setRelabeling'>> {
+    const { runId, strategy, k } = checkParams('setRelabeling', params);
+    this.assertOpen();
+    const dir = this.openRun(runId);
+    if (dir.readConfig().algo !== 'goal-sac')
+      throw new ApiError(
+        'conflict',
+        `run ${runId} is not a goal-sac run; relabeling applies to goal-sac runs only`,
+      );
+    const setting = requestRelabeling(dir, strategy, k);
+    const training = this.live.get(runId)?.activity === 'training';
+    return { runId, ...setting, appliesAt: training ? 'next-iteration' : 'resume' };
   }
 
   /**

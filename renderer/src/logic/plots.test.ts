@@ -7,6 +7,7 @@ import {
   curvesSpec,
   markerDatum,
   presentCurves,
+  relabelSwitches,
   smooth,
   xySpec,
   XY_MARKER_DATA,
@@ -24,6 +25,8 @@ async function viewOf(spec: object): Promise<vega.View> {
 /** A scenegraph node: a mark (with `marktype`) or a group/item, each with child `items`. */
 interface SceneNode {
   marktype?: string;
+  /** 'mark' for the spec's own marks; axes, grids and legends have other roles. */
+  role?: string;
   items?: SceneNode[];
 }
 
@@ -103,5 +106,37 @@ describe('plots', () => {
     const lines = scenegraphMarks(view).filter((m) => m.marktype === 'line');
     expect(lines.length).toBe(2 * curves.length);
     expect(lines.flatMap((m) => m.items).length).toBe(2 * data.length);
+  });
+
+  it('marks every relabeling switch of a goal-sac run in each panel', async () => {
+    // future k=4 for iterations 1–3, final k=4 from iteration 4, final k=2 from iteration 6.
+    const setting = (i: number) => (i < 4 ? [2, 4] : i < 6 ? [1, 4] : [1, 2]);
+    const rows = Array.from({ length: 8 }, (_, j) => ({
+      iteration: j + 1,
+      env_steps: (j + 1) * 200,
+      wall_s: j,
+      success_rate: j / 8,
+      episode_return: -50 + j,
+      relabel_share: 0.8,
+      alpha: 0.1,
+      relabel_strategy: setting(j + 1)[0],
+      relabel_k: setting(j + 1)[1],
+    }));
+    expect(relabelSwitches(rows as never, 'env_steps')).toEqual([
+      { x: 600, label: '→ final k=4' },
+      { x: 1000, label: '→ final k=2' },
+    ]);
+    const curves = presentCurves('goal-sac', rows as never);
+    expect(curves.map((c) => c.key)).toEqual(['success_rate', 'episode_return', 'relabel_share', 'alpha']);
+    const data = curveRows('goal-sac', rows as never, 'env_steps', 0);
+    const view = await viewOf(curvesSpec(curves, 'env_steps', THEME, 600));
+    await view.data(CURVE_DATA, data).runAsync();
+    const marks = scenegraphMarks(view);
+    const rules = marks.filter((m) => m.marktype === 'rule' && m.role === 'mark');
+    expect(rules.flatMap((m) => m.items).length).toBe(2 * curves.length);
+    // The curves themselves leave the switch rows out.
+    expect(marks.filter((m) => m.marktype === 'line').flatMap((m) => m.items).length).toBe(
+      2 * 8 * curves.length,
+    );
   });
 });

@@ -4,7 +4,7 @@
  * TypeScript rather than in Vega transforms, so specs stay simple and the maths is testable.
  */
 import { LEARNING_CURVES, SKILL_PALETTE } from '../../../main/api/presentation.ts';
-import type { MetricRow } from '../../../main/api/contract.ts';
+import { RELABEL_STRATEGIES, type MetricRow } from '../../../main/api/contract.ts';
 
 /**
  * Learning curves per algorithm, in the order they are drawn: the paper figures' curves, plus the
@@ -13,7 +13,9 @@ import type { MetricRow } from '../../../main/api/contract.ts';
 export const CURVES: Record<string, Array<{ key: string; title: string }>> = Object.fromEntries(
   Object.entries(LEARNING_CURVES).map(([algo, curves]) => [
     algo,
-    algo === 'sac' ? [...curves] : [...curves, { key: 'episode_return', title: 'episode return' }],
+    curves.some((c) => c.key === 'episode_return')
+      ? [...curves]
+      : [...curves, { key: 'episode_return', title: 'episode return' }],
   ]),
 );
 
@@ -127,15 +129,53 @@ export function presentCurves(algo: string, rows: MetricRow[]): Array<{ key: str
   return (CURVES[algo] ?? []).filter((c) => rows.some((r) => Number.isFinite(r[c.key])));
 }
 
-/** Rows of the {@link CURVE_DATA} dataset: per curve and metric row, x, the raw value and the smoothed one. */
+/** One row of the {@link CURVE_DATA} dataset: a point of a curve, or (with `switch`) a relabeling switch. */
+export interface CurveDatum {
+  curve: string;
+  x: number;
+  raw?: number;
+  value?: number;
+  /** Label of a relabeling switch drawn as a rule at x, e.g. "→ final k=4". */
+  switch?: string;
+}
+
+/**
+ * Where a goal-conditioned run's relabeling changed (metric columns relabel_strategy, an index into
+ * RELABEL_STRATEGIES, and relabel_k): at the x of the row before the first row with the new
+ * setting — the iteration it took effect in started there.
+ */
+export function relabelSwitches(
+  rows: MetricRow[],
+  xAxis: 'env_steps' | 'wall_s',
+): Array<{ x: number; label: string }> {
+  const out: Array<{ x: number; label: string }> = [];
+  let prev: string | null = null;
+  let prevX = 0;
+  for (const r of rows) {
+    if (!Number.isFinite(r.relabel_strategy)) continue;
+    const strategy = RELABEL_STRATEGIES[r.relabel_strategy] ?? `#${r.relabel_strategy}`;
+    const label = strategy === 'none' ? 'none' : `${strategy} k=${r.relabel_k}`;
+    if (prev !== null && label !== prev) out.push({ x: prevX, label: `→ ${label}` });
+    prev = label;
+    prevX = r[xAxis];
+  }
+  return out;
+}
+
+/**
+ * Rows of the {@link CURVE_DATA} dataset: per curve and metric row, x, the raw value and the
+ * smoothed one; plus, in every curve's panel, one row per relabeling switch.
+ */
 export function curveRows(
   algo: string,
   rows: MetricRow[],
   xAxis: 'env_steps' | 'wall_s',
   smoothing: number,
-): Array<{ curve: string; x: number; raw: number; value: number }> {
-  const values: Array<{ curve: string; x: number; raw: number; value: number }> = [];
+): CurveDatum[] {
+  const values: CurveDatum[] = [];
+  const switches = relabelSwitches(rows, xAxis);
   for (const c of presentCurves(algo, rows)) {
+    for (const sw of switches) values.push({ curve: c.title, x: sw.x, switch: sw.label });
     const raw = rows.map((r) => (Number.isFinite(r[c.key]) ? r[c.key] : null));
     const sm = smooth(raw, smoothing);
     rows.forEach((r, i) => {
@@ -175,6 +215,7 @@ export function curvesSpec(
       height: 90,
       layer: [
         {
+          transform: [{ filter: 'datum.switch == null' }],
           mark: { type: 'line', opacity: 0.25, color: SKILL_PALETTE[0] },
           encoding: {
             x: { field: 'x', type: 'quantitative', title: xTitle },
@@ -182,8 +223,20 @@ export function curvesSpec(
           },
         },
         {
+          transform: [{ filter: 'datum.switch == null' }],
           mark: { type: 'line', color: SKILL_PALETTE[0] },
           encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' } },
+        },
+        // Relabeling switches of goal-conditioned runs: a dashed rule and its new setting.
+        {
+          transform: [{ filter: 'datum.switch != null' }],
+          mark: { type: 'rule', strokeDash: [4, 3], color: theme.text, opacity: 0.7 },
+          encoding: { x: { field: 'x', type: 'quantitative' } },
+        },
+        {
+          transform: [{ filter: 'datum.switch != null' }],
+          mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 2, fontSize: 9, color: theme.text },
+          encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'switch' } },
         },
       ],
     },

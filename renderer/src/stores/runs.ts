@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref, shallowRef, triggerRef } from 'vue';
-import type { EventData, MetricRow, ParamsOf, RunSummary } from '../../../main/api/contract.ts';
+import type { EventData, MetricRow, ParamsOf, ResultOf, RunSummary } from '../../../main/api/contract.ts';
 import { labClient } from '../api/lab.ts';
 
 /** A live preview episode of one skill (the `rollout` event). */
@@ -129,6 +129,18 @@ export const useRunsStore = defineStore('runs', () => {
     await refresh();
   }
 
+  /**
+   * Switches a goal-sac run's hindsight relabeling (strategy, k); its process applies it from the
+   * next iteration, or when it resumes.
+   */
+  async function setRelabeling(
+    runId: string,
+    strategy: ParamsOf<'setRelabeling'>['strategy'],
+    k: number,
+  ): Promise<ResultOf<'setRelabeling'>> {
+    return labClient().setRelabeling({ runId, strategy, k });
+  }
+
   /** Deletes a run and its directory. */
   async function remove(runId: string): Promise<void> {
     await labClient().deleteRun({ runId });
@@ -151,6 +163,7 @@ export const useRunsStore = defineStore('runs', () => {
     stop,
     resume,
     evaluate,
+    setRelabeling,
     remove,
   };
 });

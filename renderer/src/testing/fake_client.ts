@@ -124,6 +124,15 @@ export function createFakeLab(): FakeLab {
     },
     getMetrics: async (p) => ({ runId: p.runId, rows: lab.metrics[p.runId] ?? [] }),
     getEvaluation: async (p) => ({ runId: p.runId, summary: null, rollouts: [] }),
+    setRelabeling: async (p) => {
+      find(p.runId);
+      return {
+        runId: p.runId,
+        strategy: p.strategy,
+        k: p.strategy === 'none' ? 0 : p.k,
+        appliesAt: 'next-iteration',
+      };
+    },
     evaluateRun: async (p) => {
       Object.assign(find(p.runId), { evaluated: true });
       return {

@@ -65,6 +65,41 @@ describe('RunsView', () => {
     wrapper.unmount();
   });
 
+  it('switches a goal-sac run’s relabeling from its row, showing the current setting', async () => {
+    lab.runs.push(
+      fakeRun({
+        id: 'her',
+        algo: 'goal-sac',
+        env: 'arm',
+        status: 'running',
+        activity: 'training',
+        metrics: { success_rate: 0.4, relabel_strategy: 2, relabel_k: 4 },
+      }),
+      fakeRun({ id: 'skills' }),
+    );
+    const wrapper = mount(RunsView);
+    await flushPromises();
+    expect(wrapper.find('[data-run="skills"] .relabel').exists()).toBe(false);
+    const row = wrapper.find('[data-run="her"]');
+    expect(row.text()).toMatch(/success 0\.400/);
+    const select = row.find('select');
+    expect((select.element as HTMLSelectElement).value).toBe('future');
+    await select.setValue('final');
+    await row.find('input[type=number]').setValue(2);
+    await row
+      .findAll('button')
+      .find((b) => b.text() === 'Relabel')!
+      .trigger('click');
+    await flushPromises();
+    expect(lab.calls.find((c) => c.method === 'setRelabeling')?.params).toEqual({
+      runId: 'her',
+      strategy: 'final',
+      k: 2,
+    });
+    expect(row.text()).toMatch(/applies from the next iteration/);
+    wrapper.unmount();
+  });
+
   it('shows the server’s issue next to the field and starts nothing; a fixed value starts once', async () => {
     lab.startIssues = [{ path: 'sac.lr', message: 'Too small: expected number to be >0' }];
     const wrapper = mount(RunsView);
