@@ -248,4 +248,21 @@ describe('lab service', () => {
       service.setRelabeling({ runId: her.id, strategy: 'sideways' as never, k: 2 }),
     ).rejects.toMatchObject({ code: 'invalid' });
   });
+
+  it('refuses a goal-sac run whose task does not exist or is for another robot, creating nothing', async () => {
+    const service = newService();
+    for (const [task, message] of [
+      ['nope', /not a built-in task/],
+      ['point-mass-reach', /a point-mass task; this run's env is arm/],
+    ] as const) {
+      const err = await service
+        .startRun({ algo: 'goal-sac', preset: 'arm-reach', overrides: { task } })
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'invalid' });
+      const issue = (err as { issues: Array<{ path: string; message: string }> }).issues[0];
+      expect(issue.path).toBe('task');
+      expect(issue.message).toMatch(message);
+    }
+    expect((await service.listRuns()).runs).toEqual([]);
+  });
 });

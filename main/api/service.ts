@@ -24,6 +24,7 @@ import { ALGOS, ConfigError, allConfigKeys, type AlgoName } from '../engine/conf
 import { listPresets, loadPreset, resolveRunConfig } from '../engine/presets.ts';
 import { RunDir, RunStore, RunStoreError, type RunRecord } from '../engine/runs/store.ts';
 import { requestRelabeling } from '../engine/runs/relabel_control.ts';
+import { checkRunTask } from '../engine/algos/goal_sac_run.ts';
 import { spawnRunProcess, type RunProcessHandle, type SpawnRun } from '../engine/runs/spawn.ts';
 import { ENV_NAMES, envSpec } from '../engine/sim/envs.ts';
 import { versions } from '../engine/versions.ts';
@@ -384,6 +385,7 @@ export class LabService implements LabClient {
       totalEnvSteps: p.totalEnvSteps,
       overrides: p.overrides,
     });
+    checkRunTask(config, this.store.root);
     const run = this.store.create(config, sources, versions());
     this.spawnTraining(run);
     return { run: await this.summaryOf(run) };

@@ -3,7 +3,7 @@ import { resolveRunConfig, type RunRequest } from '../engine/presets.ts';
 import { RunStore, type RunDir } from '../engine/runs/store.ts';
 import { trainRun } from '../engine/runs/trainer.ts';
 import { requestRelabeling } from '../engine/runs/relabel_control.ts';
-import { resolveTaskSpec } from '../engine/algos/goal_sac_run.ts';
+import { checkRunTask, resolveTaskSpec } from '../engine/algos/goal_sac_run.ts';
 import { evaluateRun } from '../engine/runs/evaluate.ts';
 import { versions } from '../engine/versions.ts';
 import { RunBars } from './progress.ts';
@@ -18,6 +18,7 @@ export async function trainCommand(
   // A goal task names its robot: that is the env, unless a preset or --env says otherwise.
   if (req.task && !req.env && !req.preset) req = { ...req, env: resolveTaskSpec(req.task, store.root).robot };
   const { config, sources } = resolveRunConfig(req);
+  checkRunTask(config, store.root);
   const run = store.create(config, sources, versions());
   console.log(`run ${run.id}\n  directory ${run.path}`);
   await trainInProcess(run, opts.eval);

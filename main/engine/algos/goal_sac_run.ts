@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomicSync } from '../atomic.ts';
-import type { RunConfig } from '../config.ts';
+import { ConfigError, type RunConfig } from '../config.ts';
 import { BitFlipEnv } from '../sim/bit_flip.ts';
 import type { GoalEnv } from '../sim/types.ts';
 import {
@@ -47,6 +47,28 @@ export function resolveTaskSpec(name: string, workspace: string | null): TaskSpe
         (candidates.length ? ` and no file at ${candidates.join(' or ')}` : ''),
     );
   return parseTaskSpec(JSON.parse(readFileSync(file, 'utf8')), file);
+}
+
+/**
+ * Checks before a goal-sac run is created that its task resolves and suits its env, so a bad task is
+ * refused at the form (or command line) instead of failing in the run's process.
+ * @throws ConfigError with an issue at `task`.
+ */
+export function checkRunTask(config: RunConfig, workspace: string): void {
+  if (config.algo !== 'goal-sac' || config.env === 'bit-flip' || config.task === null) return;
+  let spec: TaskSpec;
+  try {
+    spec = resolveTaskSpec(config.task, workspace);
+  } catch (err) {
+    throw new ConfigError(`task: ${(err as Error).message}`, [
+      { path: 'task', message: (err as Error).message },
+    ]);
+  }
+  if (spec.robot !== config.env)
+    throw new ConfigError(
+      `task: "${config.task}" is a ${spec.robot} task; this run trains on the ${config.env}`,
+      [{ path: 'task', message: `a ${spec.robot} task; this run's env is ${config.env}` }],
+    );
 }
 
 /**

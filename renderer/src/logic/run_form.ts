@@ -13,7 +13,7 @@ export const KEY_HYPERPARAMETERS: Record<Algo, string[]> = {
   diayn: ['diayn.skills', 'sac.lr', 'sac.batchSize', 'sac.alphaInit', 'diayn.discriminatorLr'],
   dads: ['dads.skillDim', 'sac.lr', 'sac.batchSize', 'sac.alphaInit', 'dads.dynamicsLr'],
   sac: ['sac.lr', 'sac.batchSize', 'sac.gamma', 'sac.alphaInit'],
-  'goal-sac': ['her.relabelStrategy', 'her.relabelK', 'sac.lr', 'sac.batchSize', 'sac.gamma'],
+  'goal-sac': ['task', 'her.relabelStrategy', 'her.relabelK', 'sac.lr', 'sac.batchSize', 'sac.gamma'],
 };
 
 /** One field of the form. */
