@@ -1,0 +1,319 @@
+/**
+ * A finite family of goal-reaching tasks on the point mass, for multi-task RL with task relabeling
+ * (issue #4 §5 and §7).
+ *
+ * - Dynamics are the registered point-mass env's (envs.ts, assets/models/point_mass.xml): obs
+ *   [x, y, vx, vy], action in [-1, 1]², 0.05 s per step, reset noise qpos0 + U(−0.1, 0.1).
+ * - Task t asks for the point mass at goal g_t. Its reward is the task compiler's batched goal reward
+ *   (tasks/reward.ts): sparse −1 / 0 within `threshold` (Fetch's −(d > ε), the point-mass task's
+ *   0.1 m), or dense −‖x − g_t‖. Success: d < threshold.
+ * - The dynamics are task-agnostic and the reward reads only the next achieved position, so any
+ *   stored transition can be re-scored under any task: the separation of HIPI's `Dynamics` and
+ *   `TaskDistribution.evaluate(states, actions, tasks)` (reference/relabeling_and_multitask.md §2.1).
+ * - The env is also a {@link GoalEnv}: achieved goal (x, y), desired goal g_t, so goal-conditioned
+ *   code and the replay browser see the current task's goal.
+ *
+ * Never imports tfjs.
+ */
+import { makeGoalReward } from '../tasks/reward.ts';
+import { createEnv, type MujocoEnv } from './envs.ts';
+import type {
+  BoxSpace,
+  GoalEnv,
+  GoalEvaluation,
+  GoalObservation,
+  GoalRewardFn,
+  GoalStepResult,
+  StepInfo,
+} from './types.ts';
+
+/**
+ * A finite family of K tasks over one dynamics, each with a batched pure reward of the next achieved
+ * state features ("achieved", Gymnasium-Robotics' achieved goal). Relabeling a transition to task t
+ * is `evaluate([t], achieved)`.
+ */
+export interface TaskFamily {
+  /** Family name, for messages and run records. */
+  readonly name: string;
+  /** K ≥ 1. */
+  readonly numTasks: number;
+  /** [K] names of the tasks. */
+  readonly taskNames: readonly string[];
+  /** Width of the achieved features the reward reads. */
+  readonly achievedDim: number;
+  /** Per-step info columns the reward reads besides the achieved features (none for goal reaching). */
+  readonly infoKeys: readonly string[];
+  /**
+   * Rewards and success flags of B transitions under the given tasks.
+   * @param tasks [B] task ids in 0 … K−1
+   * @param achieved [B, achievedDim] next achieved features, row-major
+   * @param info optional per-transition columns of length B (the family's infoKeys)
+   * @returns reward [B], success [B] (1 = success)
+   * @throws Error when a task id is not an integer in range or the lengths disagree.
+   */
+  evaluate(
+    tasks: ArrayLike<number>,
+    achieved: Float32Array,
+    info?: Readonly<Record<string, Float32Array>>,
+  ): GoalEvaluation;
+}
+
+/** A {@link GoalEnv} whose episodes each pursue one task of a {@link TaskFamily}. */
+export interface MultiTaskEnv extends GoalEnv {
+  readonly family: TaskFamily;
+  /** The task of the current (or, before the first reset, the next) episode. */
+  readonly task: number;
+  /**
+   * Starts an episode of task `task` (default: the current one). `seed` reseeds the env's generator.
+   * @throws Error for a task id out of range.
+   */
+  reset(opts?: { seed?: number; task?: number }): { obs: GoalObservation; info: StepInfo };
+}
+
+/** Reward kinds of a goal family: the task compiler's `sparse` and `dense` terms. */
+export type GoalFamilyReward = 'sparse' | 'dense';
+
+/** Options of {@link GoalTaskFamily}. */
+export interface GoalTaskFamilyOptions {
+  /** Family name; default 'goals'. */
+  name?: string;
+  /** [K][d] the goal of each task, m. */
+  goals: readonly (readonly number[])[];
+  /** Default 'sparse'. */
+  reward?: GoalFamilyReward;
+  /** Success radius (and sparse threshold) in m; default 0.1 (point-mass-reach, Fetch uses 0.05). */
+  threshold?: number;
+}
+
+/** K goal-reaching tasks: task t's reward is the goal reward of (achieved, g_t). */
+export class GoalTaskFamily implements TaskFamily {
+  readonly name: string;
+  readonly numTasks: number;
+  readonly taskNames: readonly string[];
+  readonly achievedDim: number;
+  readonly infoKeys: readonly string[] = Object.freeze([]);
+  readonly reward: GoalFamilyReward;
+  readonly threshold: number;
+  /** [K, d] row-major goals, m. */
+  readonly goals: Float32Array;
+  /** The shared goal reward, achieved first (tasks/reward.ts). */
+  readonly goalReward: GoalRewardFn;
+
+  /** @throws Error for no goals, goals of unequal or zero length, or a non-positive threshold. */
+  constructor(opts: GoalTaskFamilyOptions) {
+    const { goals } = opts;
+    const d = goals[0]?.length ?? 0;
+    if (goals.length === 0 || d === 0 || goals.some((g) => g.length !== d || !g.every(Number.isFinite)))
+      throw new Error('goal task family: goals must be a non-empty list of finite vectors of one length');
+    const threshold = opts.threshold ?? 0.1;
+    if (!(threshold > 0)) throw new Error(`goal task family: threshold must be > 0, got ${threshold}`);
+    this.name = opts.name ?? 'goals';
+    this.numTasks = goals.length;
+    this.achievedDim = d;
+    this.reward = opts.reward ?? 'sparse';
+    this.threshold = threshold;
+    this.goals = Float32Array.from(goals.flat());
+    this.taskNames = Object.freeze(goals.map((g) => `goal (${g.map((v) => v.toFixed(2)).join(', ')})`));
+    const term =
+      this.reward === 'sparse'
+        ? { kind: 'sparse' as const, weight: 1, threshold }
+        : { kind: 'dense' as const, weight: 1 };
+    this.goalReward = makeGoalReward(this.name, d, [term], threshold);
+  }
+
+  /** A copy of goal g_t, [d] m. @throws Error for a task out of range. */
+  goal(task: number): Float32Array {
+    this.checkTask(task);
+    const d = this.achievedDim;
+    return this.goals.slice(task * d, (task + 1) * d);
+  }
+
+  evaluate(
+    tasks: ArrayLike<number>,
+    achieved: Float32Array,
+    info?: Readonly<Record<string, Float32Array>>,
+  ): GoalEvaluation {
+    const d = this.achievedDim;
+    if (achieved.length !== tasks.length * d)
+      throw new Error(
+        `${this.name}: evaluate needs achieved of length B*${d} for B = ${tasks.length} tasks, got ${achieved.length}`,
+      );
+    const desired = new Float32Array(achieved.length);
+    for (let b = 0; b < tasks.length; b++) {
+      const t = tasks[b];
+      this.checkTask(t);
+      desired.set(this.goals.subarray(t * d, (t + 1) * d), b * d);
+    }
+    return this.goalReward(achieved, desired, info);
+  }
+
+  private checkTask(t: number): void {
+    if (!Number.isInteger(t) || t < 0 || t >= this.numTasks)
+      throw new Error(`${this.name}: task ${t} is not an integer in 0 … ${this.numTasks - 1}`);
+  }
+}
+
+/**
+ * K goals evenly spaced on a circle of radius `radius` m around the origin, the first at angle
+ * `phase` rad. With K = 4 and phase π/4 they are the corners of a square of side radius·√2.
+ * @throws Error when K is not a positive integer or radius is negative.
+ */
+export function circleGoals(numTasks: number, radius: number, phase = Math.PI / 4): number[][] {
+  if (!Number.isInteger(numTasks) || numTasks < 1)
+    throw new Error(`circleGoals: numTasks must be a positive integer, got ${numTasks}`);
+  if (!(radius >= 0)) throw new Error(`circleGoals: radius must be ≥ 0, got ${radius}`);
+  return Array.from({ length: numTasks }, (_, k) => {
+    const a = phase + (2 * Math.PI * k) / numTasks;
+    return [radius * Math.cos(a), radius * Math.sin(a)];
+  });
+}
+
+/** Options of {@link createMultiGoalPointEnv}. */
+export interface MultiGoalPointEnvOptions {
+  /** [K][2] goals in m; default {@link circleGoals}(numTasks, radius). */
+  goals?: readonly (readonly number[])[];
+  /** Used without `goals`; default 4. */
+  numTasks?: number;
+  /** Used without `goals`: circle radius in m; default 0.3. */
+  radius?: number;
+  /** Default 'sparse'. */
+  reward?: GoalFamilyReward;
+  /** Success radius in m; default 0.1 (the point-mass env's). */
+  threshold?: number;
+  /** Episode length in env steps; default 50 (the point-mass env's). */
+  maxEpisodeSteps?: number;
+  /** Seed of the env's generator for the first reset that gives none. */
+  seed?: number;
+  /** Task of the first episode; default 0. */
+  task?: number;
+}
+
+/** The multi-goal point mass; owns the wrapped point-mass env and closes it in {@link close}. */
+export class MultiGoalPointEnv implements MultiTaskEnv {
+  readonly name: string;
+  readonly family: GoalTaskFamily;
+  readonly observationSpace: BoxSpace;
+  readonly goalSpace: BoxSpace;
+  readonly actionSpace: BoxSpace;
+  readonly dt: number;
+  readonly maxEpisodeSteps: number;
+  readonly nq: number;
+  /** Goal reward of (achieved, desired) pairs, the {@link GoalEnv} view of the family's reward. */
+  readonly evaluate: GoalRewardFn;
+  private readonly inner: MujocoEnv;
+  private currentTask: number;
+  private pendingSeed: number | undefined;
+
+  /** Use {@link createMultiGoalPointEnv}. Takes ownership of `inner` (closed here on failure). */
+  constructor(inner: MujocoEnv, family: GoalTaskFamily, opts: { seed?: number; task?: number } = {}) {
+    try {
+      if (inner.name !== 'point-mass' || family.achievedDim !== 2)
+        throw new Error(`multi-goal point mass: needs the point-mass env and 2-d goals`);
+      this.inner = inner;
+      this.family = family;
+      this.name = `multi-goal-point-mass(${family.numTasks})`;
+      this.observationSpace = inner.observationSpace;
+      this.actionSpace = inner.actionSpace;
+      this.goalSpace = Object.freeze({
+        shape: Object.freeze([2]) as readonly [number],
+        low: new Float32Array(2).fill(-Infinity),
+        high: new Float32Array(2).fill(Infinity),
+      });
+      this.dt = inner.dt;
+      this.maxEpisodeSteps = inner.maxEpisodeSteps;
+      this.nq = inner.nq;
+      this.evaluate = family.goalReward;
+      this.currentTask = 0;
+      this.task = opts.task ?? 0;
+      this.pendingSeed = opts.seed;
+    } catch (err) {
+      inner.close();
+      throw err;
+    }
+  }
+
+  get task(): number {
+    return this.currentTask;
+  }
+
+  /** Sets the task of the next episode. @throws Error for a task out of range. */
+  set task(t: number) {
+    this.family.goal(t); // range check
+    this.currentTask = t;
+  }
+
+  get elapsedSteps(): number {
+    return this.inner.elapsedSteps;
+  }
+
+  /**
+   * Starts an episode of `task` (default: the current task).
+   * @throws Error for a task out of range or a non-integer seed, or after close.
+   */
+  reset(opts?: { seed?: number; task?: number }): { obs: GoalObservation; info: StepInfo } {
+    if (opts?.task !== undefined) this.task = opts.task;
+    // The first reset without a seed uses the construction seed, as Gymnasium envs made with one do.
+    const seed = opts?.seed ?? this.pendingSeed;
+    this.pendingSeed = undefined;
+    const { obs } = this.inner.reset(seed === undefined ? undefined : { seed });
+    const info: StepInfo = {};
+    const goalObs = this.goalObs(obs);
+    this.score(goalObs, info);
+    return { obs: goalObs, info };
+  }
+
+  /** @throws as {@link MujocoEnv.step}. */
+  step(action: ArrayLike<number>): GoalStepResult {
+    const out = this.inner.step(action);
+    const obs = this.goalObs(out.obs);
+    if (out.info.nan)
+      return { obs, reward: 0, terminated: true, truncated: out.truncated, info: { nan: true } };
+    const info: StepInfo = {};
+    const reward = this.score(obs, info);
+    return { obs, reward, terminated: out.terminated, truncated: out.truncated, info };
+  }
+
+  /** A copy of qpos (x, y). @throws Error after close. */
+  qpos(): Float64Array {
+    return this.inner.qpos();
+  }
+
+  /** Closes the wrapped env. Idempotent. */
+  close(): void {
+    this.inner.close();
+  }
+
+  private goalObs(obs: Float32Array): GoalObservation {
+    return {
+      observation: obs,
+      achievedGoal: obs.slice(0, 2),
+      desiredGoal: this.family.goal(this.currentTask),
+    };
+  }
+
+  private score(obs: GoalObservation, info: StepInfo): number {
+    const ev = this.family.evaluate([this.currentTask], obs.achievedGoal);
+    const [gx, gy] = obs.desiredGoal;
+    info.goalDistance = Math.hypot(obs.achievedGoal[0] - gx, obs.achievedGoal[1] - gy);
+    info.success = ev.success[0] === 1;
+    return ev.reward[0];
+  }
+}
+
+/**
+ * Builds the multi-goal point mass.
+ * @returns an env that needs `reset()` before `step()`; the caller owns it and must `close()` it.
+ * @throws Error for invalid goals, threshold or episode length; MJCF load errors.
+ */
+export async function createMultiGoalPointEnv(
+  opts: MultiGoalPointEnvOptions = {},
+): Promise<MultiGoalPointEnv> {
+  const family = new GoalTaskFamily({
+    name: 'multi-goal-point-mass',
+    goals: opts.goals ?? circleGoals(opts.numTasks ?? 4, opts.radius ?? 0.3),
+    reward: opts.reward,
+    threshold: opts.threshold,
+  });
+  const inner = await createEnv('point-mass', { maxEpisodeSteps: opts.maxEpisodeSteps ?? 50 });
+  return new MultiGoalPointEnv(inner, family, { seed: opts.seed, task: opts.task });
+}
