@@ -121,6 +121,27 @@ export const GOAL_SAC_DEFAULTS: Readonly<Omit<GoalSacOptions, 'seed'>> = Object.
   rewardInfoKeys: [] as string[],
 });
 
+/**
+ * Watches training collection and sampling without changing either (the run's episode store,
+ * replay/episode_recorder.ts). It must not draw from the algorithm's generators.
+ */
+export interface GoalSacObserver {
+  /** Env `env` starts a training episode in state `qpos` [nq]. */
+  episodeStart(env: number, qpos: Float64Array): void;
+  /**
+   * One training transition of env `env` and the state `qpos` after it; `at.episodeId` is the
+   * replay buffer's id of the episode on the step that ends it, else null.
+   */
+  step(
+    env: number,
+    tr: GoalTransition,
+    qpos: Float64Array,
+    at: { iteration: number; envStep: number; episodeId: number | null },
+  ): void;
+  /** A batch sampled for an update. */
+  sampled(batch: GoalBatch): void;
+}
+
 /** Builds env `index` of the run; every env must have the same spaces and reward. */
 export type GoalEnvFactory = (index: number) => GoalEnv | Promise<GoalEnv>;
 
@@ -241,6 +262,8 @@ export class GoalSac {
   /** Replay indices and relabeled goals. */
   private readonly sampleRng: Rng;
   private log: RelabelSwitch[];
+  /** Sees training episodes and batches (null: nobody watches). */
+  observer: GoalSacObserver | null = null;
   envSteps = 0;
   iteration = 0;
 
@@ -368,6 +391,7 @@ export class GoalSac {
     seeds: Rng,
     choose: (obs: Float32Array, goal: Float32Array) => Float32Array,
     onStep?: (env: number, tr: GoalTransition) => void,
+    onReset?: (env: number) => void,
   ): { steps: number; returns: number[]; successes: boolean[] } {
     const n = this.envs.length;
     const { obsDim, goalDim, actDim } = this;
@@ -386,6 +410,7 @@ export class GoalSac {
         obs.set(o.observation, i * obsDim);
         ag.set(o.achievedGoal, i * goalDim);
         goal.set(o.desiredGoal, i * goalDim);
+        onReset?.(i);
       });
       while (active.some(Boolean)) {
         const actions = choose(obs, goal);
@@ -447,6 +472,8 @@ export class GoalSac {
     const opts = this.options;
     const warmup = this.envSteps < opts.learningStarts;
     const seen = { obs: [] as Float32Array[], goal: [] as Float32Array[] };
+    const observer = this.observer;
+    let envStep = this.envSteps;
     const { steps, returns, successes } = this.rollouts(
       opts.episodesPerIteration,
       this.envRng,
@@ -456,7 +483,16 @@ export class GoalSac {
         this.replay.add(env, tr);
         seen.obs.push(Float32Array.from(tr.observation));
         seen.goal.push(Float32Array.from(tr.desiredGoal), Float32Array.from(tr.nextAchievedGoal));
+        if (observer) {
+          const ended = tr.terminated || tr.truncated; // the buffer stored the episode just now
+          observer.step(env, tr, this.envs[env].qpos(), {
+            iteration: this.iteration + 1,
+            envStep: ++envStep,
+            episodeId: ended ? this.replay.episodes - 1 : null,
+          });
+        }
       },
+      observer ? (env) => observer.episodeStart(env, this.envs[env].qpos()) : undefined,
     );
     this.envSteps += steps;
     // After collection, as baselines does: the statistics cover the goals relabeling can produce
@@ -469,6 +505,7 @@ export class GoalSac {
     if (this.envSteps >= opts.learningStarts && this.replay.size > 0) {
       for (let u = 0; u < opts.updatesPerIteration; u++) {
         const batch = this.replay.sample(opts.batchSize, this.sampleRng);
+        observer?.sampled(batch);
         addCounts(counts, batch.counts);
         stats.push(this.learner.update(this.sacBatch(batch)));
       }

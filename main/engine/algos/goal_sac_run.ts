@@ -23,6 +23,8 @@ import {
   type TaskSpec,
 } from '../tasks/index.ts';
 import { checkRelabelSetting } from '../replay/relabel.ts';
+import { EpisodeRecorder } from '../replay/episode_recorder.ts';
+import { EpisodeStore } from '../replay/episode_store.ts';
 import { GoalSac, type GoalEvalReport, type RelabelSwitch } from './goal_sac.ts';
 import type { Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
 
@@ -90,14 +92,34 @@ export function runTask(config: RunConfig, runDir: string | null): CompiledTask 
   return compileTask(spec, config.task ?? spec.name);
 }
 
-/** Goal-conditioned SAC + HER as a run's algorithm. */
+/**
+ * Goal-conditioned SAC + HER as a run's algorithm. Once the run loop attaches a run directory,
+ * every training episode goes to the run's episode store (replay/episode_store.ts), flushed by size
+ * and before every checkpoint; the per-episode sampling counts travel in the checkpoint.
+ */
 export class GoalSacAlgorithm implements Algorithm {
   readonly config: RunConfig;
   readonly inner: GoalSac;
+  readonly recorder: EpisodeRecorder;
+  private store: EpisodeStore | null = null;
 
-  private constructor(config: RunConfig, inner: GoalSac) {
+  private constructor(config: RunConfig, inner: GoalSac, task: string) {
     this.config = config;
     this.inner = inner;
+    const env = inner.envs[0];
+    this.recorder = new EpisodeRecorder(
+      {
+        task,
+        goalDim: env.goalSpace.shape[0],
+        actDim: env.actionSpace.shape[0],
+        nq: env.nq,
+        infoKeys: [...inner.options.rewardInfoKeys],
+        dt: env.dt,
+      },
+      inner.envs.length,
+      env.maxEpisodeSteps,
+    );
+    inner.observer = this.recorder;
   }
 
   /**
@@ -108,11 +130,13 @@ export class GoalSacAlgorithm implements Algorithm {
     const { sac, her } = config;
     let factory: (i: number) => Promise<GoalEnv> | GoalEnv;
     let rewardInfoKeys: string[] = [];
+    let taskName = 'bit-flip';
     if (config.env === 'bit-flip') {
       factory = (i) => new BitFlipEnv({ nBits: her.bits, seed: config.seed * 1000 + i });
     } else {
       const task = runTask(config, runDir);
       rewardInfoKeys = [...task.infoKeys];
+      taskName = task.spec.name;
       factory = (i) => createGoalEnv(task, { seed: config.seed * 1000 + i });
     }
     const inner = await GoalSac.create(factory, {
@@ -135,7 +159,7 @@ export class GoalSacAlgorithm implements Algorithm {
       terminalOnSuccess: her.terminalOnSuccess,
       rewardInfoKeys,
     });
-    return new GoalSacAlgorithm(config, inner);
+    return new GoalSacAlgorithm(config, inner, taskName);
   }
 
   get envSteps(): number {
@@ -151,8 +175,32 @@ export class GoalSacAlgorithm implements Algorithm {
     return this.inner.switchLog;
   }
 
-  iterate(): Promise<Metrics> {
-    return this.inner.iterate();
+  async iterate(): Promise<Metrics> {
+    const metrics = await this.inner.iterate();
+    if (this.store?.shouldFlush) await this.store.flush();
+    return metrics;
+  }
+
+  /**
+   * Starts recording episodes into `<runDir>/episodes`, continuing at the restored episode count
+   * (files past it are dropped: those episodes are collected again), and rewrites the sampling
+   * counts as restored.
+   */
+  async attachRun(runDir: string): Promise<void> {
+    this.store?.close();
+    const store = await EpisodeStore.open(runDir, this.recorder.shape, {
+      nextEpisodeId: this.inner.replay.episodes,
+    });
+    this.store = store;
+    await store.writeRelabelStats(this.recorder.stats);
+    this.recorder.sink = (ep) => store.add(ep);
+  }
+
+  /** Flushes the buffered episodes and the sampling counts, so the files match the checkpoint. */
+  async beforeCheckpoint(): Promise<void> {
+    if (!this.store) return;
+    await this.store.flush();
+    await this.store.writeRelabelStats(this.recorder.stats);
   }
 
   /**
@@ -164,12 +212,15 @@ export class GoalSacAlgorithm implements Algorithm {
     this.inner.setRelabeling(setting.strategy, setting.k);
   }
 
-  saveState(): Promise<AlgorithmState> {
-    return this.inner.saveState();
+  /** The learner's state plus the per-episode sampling counts (`relabel_stats/counts`). */
+  async saveState(): Promise<AlgorithmState> {
+    const state = await this.inner.saveState();
+    return { ...state, arrays: { ...state.arrays, ...this.recorder.stats.save() } };
   }
 
-  loadState(state: AlgorithmState): Promise<void> {
-    return this.inner.loadState(state);
+  async loadState(state: AlgorithmState): Promise<void> {
+    await this.inner.loadState(state);
+    this.recorder.stats.load(state.arrays);
   }
 
   /** Deterministic actions for observations [B, obsDim] and desired goals [B, goalDim] (the "skills"). */
@@ -189,6 +240,8 @@ export class GoalSacAlgorithm implements Algorithm {
   }
 
   dispose(): void {
+    this.store?.close();
+    this.store = null;
     this.inner.dispose();
   }
 }

@@ -42,5 +42,12 @@ export interface Algorithm {
    * mean log q(z|s'); DADS's skill-dynamics log-likelihood. `f` and `fNext` are [T, fDim], obs [T, obsDim].
    */
   scoreSkill?(skill: EvalSkill, obs: Float32Array, nextObs: Float32Array): Metrics;
+  /**
+   * Optional: the run loop hands over the run directory once training starts (after any checkpoint
+   * restore), for files the algorithm keeps beside its checkpoints (goal-sac's episode store).
+   */
+  attachRun?(runDir: string): Promise<void>;
+  /** Optional: called right before each checkpoint is written, so those files match it. */
+  beforeCheckpoint?(): Promise<void>;
   dispose(): void;
 }

@@ -93,6 +93,8 @@ export interface GoalBatch {
   slot: Int32Array;
   /** [B] step t of each transition within its episode (0-based). */
   step: Int32Array;
+  /** [B] id of each transition's episode (as in {@link GoalReplayBuffer.episodeId}). */
+  episode: Float64Array;
   /** [B] codes into GOAL_SOURCES (0 = original). */
   source: Uint8Array;
   /** [B] slot whose next achieved goal is the new goal; −1 where original. */
@@ -381,6 +383,7 @@ export class GoalReplayBuffer implements EpisodeIndex {
     }
     const step = new Int32Array(B);
     for (let b = 0; b < B; b++) step[b] = (slot[b] - this.epStart[slot[b]] + this.capacity) % this.capacity;
+    const episode = Float64Array.from(slot, (s) => this.episodeId[s]);
     return {
       size: B,
       observation: gather(d.observation, obsDim, slot),
@@ -396,6 +399,7 @@ export class GoalReplayBuffer implements EpisodeIndex {
       info,
       slot,
       step,
+      episode,
       source,
       goalSlot,
       counts,

@@ -48,6 +48,7 @@ interface CheckpointMeta {
 
 /** Writes the algorithm's state to the run's checkpoint file (atomic). */
 export async function writeCheckpoint(run: RunDir, algo: Algorithm, wallSeconds: number): Promise<void> {
+  await algo.beforeCheckpoint?.();
   const state = await algo.saveState();
   const meta: CheckpointMeta = {
     format: 'skill-lab-checkpoint',
@@ -96,6 +97,7 @@ export async function trainRun(run: RunDir, opts: TrainOptions = {}): Promise<Ru
     } else {
       run.truncateMetrics(0);
     }
+    await algo.attachRun?.(run.path);
     run.update({ status: 'running', error: null, backend: { ...backend }, pid: process.pid });
 
     const t0 = performance.now();
