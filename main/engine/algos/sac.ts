@@ -8,8 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { skillEnvOf, type RunConfig } from '../config.ts';
-import { MLP } from '../nn/mlp.ts';
-import { tanhGaussian } from '../nn/distributions.ts';
+import { MLP, type MLPOptions } from '../nn/mlp.ts';
+import { LOG_STD_MAX, LOG_STD_MIN, tanhGaussian } from '../nn/distributions.ts';
 import { variablesToArrays, assignArrays, makeAdam, type NamedArrays } from '../nn/checkpoint.ts';
 import { namedParams, saveTrainable, loadTrainable, withPrefix, underPrefix } from './state.ts';
 import { Rng } from '../rng.ts';
@@ -35,6 +35,11 @@ export interface SacLearnerOptions {
   /** null → −dim(A). */
   targetEntropy: number | null;
   seed: number;
+  /**
+   * Builds the policy and critic networks (default: a plain {@link MLP}); e.g. an MLP subclass that
+   * maps a one-hot part of the input through a learned embedding first.
+   */
+  network?: (opts: MLPOptions) => MLP;
 }
 
 /** A batch of learner inputs (already mapped to policy inputs), row-major Float32Arrays. */
@@ -77,7 +82,8 @@ export class SacLearner {
     this.rng = new Rng(opts.seed);
     const { inputDim, actDim, hidden, name } = opts;
     const seed = () => this.rng.nextUint32();
-    this.policy = new MLP({
+    const makeNet = opts.network ?? ((o: MLPOptions) => new MLP(o));
+    this.policy = makeNet({
       name: 'policy',
       inputDim,
       hiddenSizes: hidden,
@@ -85,7 +91,7 @@ export class SacLearner {
       seed: seed(),
     });
     const critic = (n: string) =>
-      new MLP({ name: n, inputDim: inputDim + actDim, hiddenSizes: hidden, outputDim: 1, seed: seed() });
+      makeNet({ name: n, inputDim: inputDim + actDim, hiddenSizes: hidden, outputDim: 1, seed: seed() });
     this.q1 = critic('q1');
     this.q2 = critic('q2');
     this.q1Target = critic('q1_target');
@@ -133,6 +139,42 @@ export class SacLearner {
       const x = tf.tensor2d(input, [B, this.opts.inputDim]);
       if (deterministic) return tf.tanh(this.policyDist(x).mean).dataSync() as Float32Array;
       return this.sampleAction(x).action.dataSync() as Float32Array;
+    });
+  }
+
+  /**
+   * log π(a|s) of given actions (HIPI's relabeling logits, Eysenbach et al. 2020 §4): the
+   * tanh-Gaussian density of App. C, Eq. 21, at u = atanh(a), with a clipped to ±(1 − 1e-6) so
+   * saturated actions stay finite.
+   * @param input [N, inputDim]
+   * @param action [N, actDim] in [-1, 1]
+   * @returns [N] nats
+   */
+  logProbOf(input: Float32Array, action: Float32Array): Float32Array {
+    const { inputDim, actDim } = this.opts;
+    const N = input.length / inputDim;
+    return tf.tidy(() => {
+      const { mean, logStd } = this.policyDist(tf.tensor2d(input, [N, inputDim]));
+      const a = tf.clipByValue(tf.tensor2d(action, [N, actDim]), -1 + 1e-6, 1 - 1e-6);
+      const u = tf.mul(0.5, tf.sub(tf.log(tf.add(1, a)), tf.log(tf.sub(1, a))));
+      const std = tf.exp(tf.clipByValue(logStd, LOG_STD_MIN, LOG_STD_MAX));
+      const eps = tf.div(tf.sub(u, mean), std) as tf.Tensor2D;
+      return tanhGaussian(mean, logStd, eps).logProb.dataSync() as Float32Array;
+    });
+  }
+
+  /**
+   * min(Q1, Q2)(s, a) of the online critics at a' ~ π(·|s) sampled with the learner's generator
+   * (HIPI's Q(s', a' ~ π(·|s', ψ), ψ) term).
+   * @param input [N, inputDim]
+   * @returns [N]
+   */
+  sampledQ(input: Float32Array): Float32Array {
+    const N = input.length / this.opts.inputDim;
+    return tf.tidy(() => {
+      const s = tf.tensor2d(input, [N, this.opts.inputDim]);
+      const { action } = this.sampleAction(s);
+      return tf.minimum(this.q(this.q1, s, action), this.q(this.q2, s, action)).dataSync() as Float32Array;
     });
   }
 
