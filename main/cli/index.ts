@@ -7,7 +7,7 @@ import { ALGOS, ENVS, ConfigError } from '../engine/config.ts';
 import { listPresets } from '../engine/presets.ts';
 import { RunStore, RunStoreError } from '../engine/runs/store.ts';
 import { evaluateRun } from '../engine/runs/evaluate.ts';
-import { writeComparisonFigure } from '../engine/runs/figure_data.ts';
+import { writeComparisonFigure, writeCurvesFigure } from '../engine/runs/figure_data.ts';
 import { trainCommand, resumeCommand, relabelCommand } from './train.ts';
 import { RELABEL_STRATEGIES } from '../engine/replay/relabel.ts';
 import { compareCommand } from './compare.ts';
@@ -194,6 +194,34 @@ program
     const runs = ids.map((id) => store.open(id));
     const out = o.out ?? join(store.root, 'figures', `figure-${Date.now()}`);
     const fig = await writeComparisonFigure(runs, out, o.title);
+    console.log(`figure: ${fig.pngPath}\n        ${fig.svgPath}`);
+  });
+
+program
+  .command('curves <runs...>')
+  .description(
+    'learning-curves figure of runs (SVG + PNG): one panel per metric, runs with the same variant as seeds of one curve (goal-sac runs: by relabeling strategy), relabeling switches marked',
+  )
+  .option(
+    '--metric <key>',
+    'metric column to draw (repeatable; default: the algorithm’s curves)',
+    collect,
+    [],
+  )
+  .addOption(new Option('--x <axis>', 'x axis').choices(['env_steps', 'wall_s']).default('env_steps'))
+  .option('--smoothing <w>', 'EMA weight in [0, 1)', (v) => Number(v), 0.6)
+  .option('--out <base>', 'output path without extension')
+  .option('--title <text>', 'figure title')
+  .action(async (ids: string[], o) => {
+    const store = new RunStore(program.opts().workspace);
+    const runs = ids.map((id) => store.open(id));
+    const out = o.out ?? join(store.root, 'figures', `curves-${Date.now()}`);
+    const fig = await writeCurvesFigure(runs, out, {
+      title: o.title,
+      metrics: o.metric,
+      xAxis: o.x,
+      smoothing: o.smoothing,
+    });
     console.log(`figure: ${fig.pngPath}\n        ${fig.svgPath}`);
   });
 

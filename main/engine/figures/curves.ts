@@ -2,6 +2,8 @@
  * The learning curves drawn per algorithm, in order — in the comparison figures and in the app's
  * compare view alike. Pure data: the renderer reaches it through main/api/presentation.ts.
  */
+import { RELABEL_STRATEGIES } from '../replay/relabel.ts';
+
 export const LEARNING_CURVES: Readonly<Record<string, ReadonlyArray<{ key: string; title: string }>>> = {
   diayn: [
     { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
@@ -25,3 +27,36 @@ export const LEARNING_CURVES: Readonly<Record<string, ReadonlyArray<{ key: strin
     { key: 'alpha', title: 'SAC α' },
   ],
 };
+
+/**
+ * Where a goal-conditioned run's hindsight relabeling changed, from its metric rows (relabel_strategy:
+ * index into RELABEL_STRATEGIES; relabel_k).
+ * A switch is placed at the x of the row before the first row with the new setting: the iteration it
+ * took effect in started there. Rows without the columns are skipped.
+ * @returns one entry per change, with a label such as "→ final k=4".
+ */
+export function relabelSwitches(
+  rows: ReadonlyArray<Record<string, number>>,
+  xKey: 'env_steps' | 'wall_s',
+): Array<{ x: number; label: string }> {
+  const out: Array<{ x: number; label: string }> = [];
+  let prev: string | null = null;
+  let prevX = 0;
+  for (const r of rows) {
+    if (!Number.isFinite(r.relabel_strategy)) continue;
+    const strategy = RELABEL_STRATEGIES[r.relabel_strategy] ?? `#${r.relabel_strategy}`;
+    const label = strategy === 'none' ? 'none' : `${strategy} k=${r.relabel_k}`;
+    if (prev !== null && label !== prev) out.push({ x: prevX, label: `→ ${label}` });
+    prev = label;
+    prevX = r[xKey];
+  }
+  return out;
+}
+
+/** The relabeling setting of a goal-conditioned run's first metric row, e.g. "future k=4"; null without one. */
+export function initialRelabeling(rows: ReadonlyArray<Record<string, number>>): string | null {
+  const r = rows.find((row) => Number.isFinite(row.relabel_strategy));
+  if (!r) return null;
+  const strategy = RELABEL_STRATEGIES[r.relabel_strategy] ?? `#${r.relabel_strategy}`;
+  return strategy === 'none' ? 'no relabeling' : `${strategy} k=${r.relabel_k}`;
+}

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { comparisonSpec, renderFigure, type FigureRun } from '../figures/compare.ts';
 import { POINT_MASS_ARENA } from '../sim/envs.ts';
-import { LEARNING_CURVES } from '../figures/curves.ts';
+import { initialRelabeling, LEARNING_CURVES } from '../figures/curves.ts';
+import { learningCurvesSpec } from '../figures/learning_curves.ts';
 import type { RunDir } from './store.ts';
 
 /** Reads a run's metrics and evaluation traces (empty traces when it was not evaluated). */
@@ -49,5 +50,41 @@ export async function writeComparisonFigure(
   const data = runs.map((r) => figureRunOf(r));
   const arena = data.every((d) => d.env === 'point-mass') ? POINT_MASS_ARENA : undefined;
   const spec = comparisonSpec(data, { title, arena });
+  return renderFigure(spec, outBase);
+}
+
+/**
+ * Writes the learning-curves figure of some runs to `outBase`.svg and .png: one panel per metric
+ * (default: the first run's algorithm's curves), runs with the same variant label as seeds of one
+ * curve. A goal-conditioned run's label is its initial relabeling ("future k=4", "no relabeling"),
+ * any other run's its algorithm.
+ * @throws Error when a metric is unknown to every run (naming the metrics the runs report).
+ */
+export async function writeCurvesFigure(
+  runs: RunDir[],
+  outBase: string,
+  opts: { title?: string; metrics?: string[]; xAxis?: 'env_steps' | 'wall_s'; smoothing?: number } = {},
+): Promise<{ svgPath: string; pngPath: string }> {
+  const data = runs.map((run) => {
+    const record = run.readRecord();
+    const rows = run.readMetrics() as Array<Record<string, number>>;
+    const label = (record.algo === 'goal-sac' && initialRelabeling(rows)) || record.algo.toUpperCase();
+    return { label, rows, algo: record.algo };
+  });
+  const known = new Map<string, string>();
+  for (const d of data) for (const c of LEARNING_CURVES[d.algo] ?? []) known.set(c.key, c.title);
+  const keys = opts.metrics?.length ? opts.metrics : (LEARNING_CURVES[data[0].algo] ?? []).map((c) => c.key);
+  const reported = new Set(data.flatMap((d) => d.rows.flatMap((r) => Object.keys(r))));
+  const missing = keys.filter((k) => !reported.has(k));
+  if (missing.length)
+    throw new Error(
+      `no run reports ${missing.join(', ')}; the runs report: ${[...reported].sort().join(', ')}`,
+    );
+  const spec = learningCurvesSpec(data, {
+    metrics: keys.map((key) => ({ key, title: known.get(key) ?? key })),
+    xAxis: opts.xAxis,
+    smoothing: opts.smoothing,
+    title: opts.title,
+  });
   return renderFigure(spec, outBase);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as vega from 'vega';
+import { relabelSwitches } from '../../../main/api/presentation.ts';
 import { compile } from 'vega-lite';
 import {
   CURVE_DATA,
@@ -7,7 +8,6 @@ import {
   curvesSpec,
   markerDatum,
   presentCurves,
-  relabelSwitches,
   smooth,
   xySpec,
   XY_MARKER_DATA,

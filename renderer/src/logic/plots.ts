@@ -3,8 +3,8 @@
  * 3D agents) and learning curves with exponential smoothing. Data shaping is done here in plain
  * TypeScript rather than in Vega transforms, so specs stay simple and the maths is testable.
  */
-import { LEARNING_CURVES, SKILL_PALETTE } from '../../../main/api/presentation.ts';
-import { RELABEL_STRATEGIES, type MetricRow } from '../../../main/api/contract.ts';
+import { LEARNING_CURVES, relabelSwitches, SKILL_PALETTE } from '../../../main/api/presentation.ts';
+import type { MetricRow } from '../../../main/api/contract.ts';
 
 /**
  * Learning curves per algorithm, in the order they are drawn: the paper figures' curves, plus the
@@ -140,29 +140,6 @@ export interface CurveDatum {
 }
 
 /**
- * Where a goal-conditioned run's relabeling changed (metric columns relabel_strategy, an index into
- * RELABEL_STRATEGIES, and relabel_k): at the x of the row before the first row with the new
- * setting — the iteration it took effect in started there.
- */
-export function relabelSwitches(
-  rows: MetricRow[],
-  xAxis: 'env_steps' | 'wall_s',
-): Array<{ x: number; label: string }> {
-  const out: Array<{ x: number; label: string }> = [];
-  let prev: string | null = null;
-  let prevX = 0;
-  for (const r of rows) {
-    if (!Number.isFinite(r.relabel_strategy)) continue;
-    const strategy = RELABEL_STRATEGIES[r.relabel_strategy] ?? `#${r.relabel_strategy}`;
-    const label = strategy === 'none' ? 'none' : `${strategy} k=${r.relabel_k}`;
-    if (prev !== null && label !== prev) out.push({ x: prevX, label: `→ ${label}` });
-    prev = label;
-    prevX = r[xAxis];
-  }
-  return out;
-}
-
-/**
  * Rows of the {@link CURVE_DATA} dataset: per curve and metric row, x, the raw value and the
  * smoothed one; plus, in every curve's panel, one row per relabeling switch.
  */
@@ -173,7 +150,7 @@ export function curveRows(
   smoothing: number,
 ): CurveDatum[] {
   const values: CurveDatum[] = [];
-  const switches = relabelSwitches(rows, xAxis);
+  const switches = relabelSwitches(rows as Array<Record<string, number>>, xAxis);
   for (const c of presentCurves(algo, rows)) {
     for (const sw of switches) values.push({ curve: c.title, x: sw.x, switch: sw.label });
     const raw = rows.map((r) => (Number.isFinite(r[c.key]) ? r[c.key] : null));
