@@ -59,10 +59,9 @@ export class TaskEmbeddingMLP extends MLP {
     this.trunk = [...this.variables];
     // Unit-variance uniform entries: an embedding has the scale of the normalized inputs beside it.
     const rng = new Rng(opts.seed ^ 0x5bd1e995);
-    const init = tf.tensor2d(rng.fillUniform(new Float32Array(numTasks * dim), -Math.sqrt(3), Math.sqrt(3)), [
-      numTasks,
-      dim,
-    ]);
+    const values = new Float32Array(numTasks * dim);
+    rng.fillUniform(values, -Math.sqrt(3), Math.sqrt(3));
+    const init = tf.tensor2d(values, [numTasks, dim]);
     this.embedding = tf.variable(init, true, `${opts.name}/task_embedding#te${++instanceCounter}`);
     init.dispose();
     this.variables.push(this.embedding);
