@@ -42,6 +42,11 @@ export const BRIDGE_METHODS = [
   'saveTask',
   'deleteTask',
   'sampleResets',
+  // replay browser (issue #4 §6)
+  'listEpisodes',
+  'getEpisode',
+  'episodeStats',
+  'exportEpisodes',
 ] as const satisfies readonly MethodName[];
 
 // A method added to the contract but not here fails to compile.

@@ -35,6 +35,7 @@ import {
   taskSummarySchema,
   taskWarningSchema,
 } from './task_schemas.ts';
+import * as replay from './replay_schemas.ts';
 
 export { RELABEL_STRATEGIES };
 export { ALGOS, ENVS, SKILL_ENVS, STATE_FUNCTIONS, allConfigKeys, runConfigSchema, type RunConfig };
@@ -360,6 +361,32 @@ export const METHODS = {
     result: z.object({ samples: z.array(taskSampleSchema) }),
   },
   // ── end tasks ──
+  // ── replay browser (issue #4 §6) ──
+  /**
+   * A page of a run's stored episodes (replay/episode_store.ts), sorted, filtered by a SQL boolean
+   * expression over the listed columns; 'invalid' naming the problem for a refused filter. A run
+   * without episodes gives an empty page.
+   */
+  listEpisodes: {
+    params: z.object({ runId: runIdSchema, ...replay.listEpisodesFields }).strict(),
+    result: z.object({ runId: runIdSchema, ...replay.listEpisodesResultFields }),
+  },
+  /** One episode's per-step arrays, and its reward recomputed under a relabeled goal when asked. */
+  getEpisode: {
+    params: z.object({ runId: runIdSchema, ...replay.getEpisodeFields }).strict(),
+    result: z.object({ runId: runIdSchema, ...replay.getEpisodeResultFields }),
+  },
+  /** Return histogram and desired-goal heat map of the (filtered) episodes. */
+  episodeStats: {
+    params: z.object({ runId: runIdSchema, ...replay.episodeStatsFields }).strict(),
+    result: z.object({ runId: runIdSchema, ...replay.episodeStatsResultFields }),
+  },
+  /** Writes the (filtered / selected) episodes with their per-step arrays to <run>/exports/. */
+  exportEpisodes: {
+    params: z.object({ runId: runIdSchema, ...replay.exportEpisodesFields }).strict(),
+    result: z.object({ runId: runIdSchema, ...replay.exportEpisodesResultFields }),
+  },
+  // ── end replay browser ──
 } as const;
 
 export type Methods = typeof METHODS;

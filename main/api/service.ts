@@ -52,6 +52,7 @@ import {
   type RunSummary,
 } from './contract.ts';
 import * as tasks from './tasks.ts';
+import { ReplayBrowser } from './replay.ts';
 
 /**
  * The metrics a run summary shows, per algorithm (the same as the CLI's progress line; kept here
@@ -602,6 +603,31 @@ export class LabService implements LabClient {
     return tasks.sampleResets(params);
   }
 
+  // ── replay browser (issue #4 §6) ─────────────────────────────────────────────────────────────
+  // Thin: main/api/replay.ts validates params and queries the run's episode files with this
+  // service's one DuckDB instance (closed by close()).
+
+  private replayBrowser: ReplayBrowser | null = null;
+  private get replay(): ReplayBrowser {
+    return (this.replayBrowser ??= new ReplayBrowser(this.store.root));
+  }
+
+  async listEpisodes(params: ParamsOf<'listEpisodes'>): Promise<ResultOf<'listEpisodes'>> {
+    return this.replay.listEpisodes(params);
+  }
+
+  async getEpisode(params: ParamsOf<'getEpisode'>): Promise<ResultOf<'getEpisode'>> {
+    return this.replay.getEpisode(params);
+  }
+
+  async episodeStats(params: ParamsOf<'episodeStats'>): Promise<ResultOf<'episodeStats'>> {
+    return this.replay.episodeStats(params);
+  }
+
+  async exportEpisodes(params: ParamsOf<'exportEpisodes'>): Promise<ResultOf<'exportEpisodes'>> {
+    return this.replay.exportEpisodes(params);
+  }
+
   // ── shutdown ─────────────────────────────────────────────────────────────────────────────────
 
   /**
@@ -628,6 +654,7 @@ export class LabService implements LabClient {
     }
     await Promise.all(pending.map((l) => l.ended));
     if (timer) clearTimeout(timer);
+    await this.replayBrowser?.close();
   }
 
   /** Ids of runs with a live process of this service (tests, diagnostics). */

@@ -1,0 +1,415 @@
+/**
+ * The replay browser's queries (issue #4 §6), in the app/server process: DuckDB over a run's episode
+ * files (engine/replay/episode_store.ts), never in the renderer and never in a run process.
+ *
+ * - One DuckDB instance per {@link ReplayBrowser} (one per service), created on first use, with
+ *   external access off except for the workspace (`allowed_directories`), configuration locked:
+ *   even a filter that got past replay_filter.ts could not read or write other files.
+ * - Every request uses its own connection, so concurrent requests do not share query state.
+ * - Only the columns a request needs are read: listing and stats never touch the per-step arrays,
+ *   which is what keeps a filtered page of a 1M-transition run far below 200 ms.
+ * - Files appear atomically (temp + rename), so a run that trains while it is browsed only adds
+ *   parts; a part a resume removes between listing and reading gives one retry.
+ */
+import { existsSync, readFileSync, renameSync, rmSync, statSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  EPISODES_DIR,
+  EPISODES_META_FILE,
+  RELABEL_STATS_FILE,
+  listParts,
+  sqlString,
+  type EpisodesMeta,
+} from '../engine/replay/episode_store.ts';
+import { RunDir } from '../engine/runs/store.ts';
+import { RUN_TASK_FILE } from '../engine/algos/goal_sac_run.ts';
+import { compileTask, parseTaskSpec } from '../engine/tasks/index.ts';
+import { bitFlipReward } from '../engine/sim/bit_flip.ts';
+import type { GoalRewardFn } from '../engine/sim/types.ts';
+import { ApiError, parseParams, type MethodName, type ParsedParamsOf, type ResultOf } from './contract.ts';
+import { checkFilter } from './replay_filter.ts';
+import { EPISODE_COLUMN_NAMES, EPISODE_LIST_COLUMNS, type EpisodeRow } from './replay_schemas.ts';
+
+/** Validates a method's params. @throws ApiError 'invalid' with per-field issues. */
+function check<M extends MethodName>(method: M, params: unknown): ParsedParamsOf<M> {
+  const parsed = parseParams(method, params);
+  if (!parsed.ok) throw ApiError.fromPayload(parsed.error);
+  return parsed.params;
+}
+
+/** DuckDB error classes caused by the request's text (a filter that binds badly), not by the lab. */
+const USER_ERROR = /^(Binder|Conversion|Parser|Invalid Input|Out of Range) Error/;
+
+/** BIGINTs as numbers, recursively (ids and counts stay far below 2^53). */
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  return v;
+}
+
+/** The files of one run's episodes. */
+interface RunFiles {
+  run: RunDir;
+  parts: string[];
+  stats: string | null;
+}
+
+/** See the file comment. */
+export class ReplayBrowser {
+  private instance: Promise<DuckDBInstance> | null = null;
+  private readonly rewards = new Map<string, GoalRewardFn>();
+
+  /** @param workspace the workspace root; its runs are under `<workspace>/runs`. */
+  constructor(readonly workspace: string) {}
+
+  /** Closes DuckDB (requests after this open a new instance). */
+  async close(): Promise<void> {
+    const pending = this.instance;
+    this.instance = null;
+    if (pending) (await pending).closeSync();
+  }
+
+  // ── requests ───────────────────────────────────────────────────────────────────────────────
+
+  /** See METHODS.listEpisodes. */
+  async listEpisodes(params: unknown): Promise<ResultOf<'listEpisodes'>> {
+    const p = check('listEpisodes', params);
+    const columns = EPISODE_LIST_COLUMNS.map((c) => ({ ...c }));
+    const empty = {
+      runId: p.runId,
+      rows: [],
+      total: 0,
+      totalUnfiltered: 0,
+      page: p.page,
+      pageSize: p.pageSize,
+    };
+    return this.withRun(p.runId, { ...empty, columns }, async (con, files) => {
+      const where = p.filter ? await checkFilter(con, p.filter, EPISODE_COLUMN_NAMES) : 'true';
+      const source = episodesSource(files);
+      const dir = p.sort.dir === 'desc' ? 'DESC' : 'ASC';
+      const [counts] = await query(
+        con,
+        `WITH e AS ${source} SELECT count(*) FILTER (WHERE ${where}) AS total, count(*) AS total_unfiltered FROM e`,
+      );
+      const rows = await query(
+        con,
+        `WITH e AS ${source} SELECT * FROM e WHERE ${where}
+         ORDER BY "${p.sort.column}" ${dir} NULLS LAST, episode_id
+         LIMIT ${p.pageSize} OFFSET ${p.page * p.pageSize}`,
+      );
+      return {
+        ...empty,
+        rows: rows as EpisodeRow[],
+        total: counts.total as number,
+        totalUnfiltered: counts.total_unfiltered as number,
+        columns,
+      };
+    });
+  }
+
+  /** See METHODS.getEpisode. @throws ApiError 'not_found' for an unknown episode id. */
+  async getEpisode(params: unknown): Promise<ResultOf<'getEpisode'>> {
+    const p = check('getEpisode', params);
+    const missing = () => new ApiError('not_found', `run ${p.runId} has no episode ${p.episodeId}`);
+    return this.withRun(p.runId, null, async (con, files) => {
+      const meta = readMeta(files.run);
+      const [row] = await query(
+        con,
+        `WITH e AS ${episodesSource(files, ['qpos', 'achieved_goal', 'next_achieved_goal', 'action', 'reward', 'step_success', 'info'])}
+         SELECT * FROM e WHERE episode_id = ${p.episodeId}`,
+      );
+      if (!row) throw missing();
+      const T = row.length as number;
+      const nextAg = row.next_achieved_goal as number[][];
+      const achievedGoal = [...(row.achieved_goal as number[][]).slice(0, 1), ...nextAg];
+      let relabel: ResultOf<'getEpisode'>['relabel'] = null;
+      if (p.relabelGoal !== undefined) {
+        let goal: number[];
+        let step: number | null = null;
+        let source: 'goal' | 'final' | 'future' = 'goal';
+        if (Array.isArray(p.relabelGoal)) {
+          goal = p.relabelGoal;
+          if (goal.length !== meta.goalDim)
+            throw new ApiError(
+              'invalid',
+              `relabelGoal has ${goal.length} values; the run's goals have ${meta.goalDim}`,
+              [{ path: 'relabelGoal', message: `expected ${meta.goalDim} values` }],
+            );
+        } else {
+          source = p.relabelGoal.strategy;
+          step = p.relabelGoal.strategy === 'final' ? T : p.relabelGoal.step;
+          if (step > T)
+            throw new ApiError('invalid', `relabelGoal.step ${step} is past the episode's last step ${T}`, [
+              { path: 'relabelGoal.step', message: `must be in [1, ${T}]` },
+            ]);
+          goal = achievedGoal[step];
+        }
+        const reward = this.rewardOf(files.run);
+        const G = meta.goalDim;
+        const desired = new Float32Array(T * G);
+        for (let t = 0; t < T; t++) desired.set(goal, t * G);
+        const info: Record<string, Float32Array> = {};
+        meta.infoKeys.forEach((k, i) => (info[k] = Float32Array.from(row.info as number[][], (r) => r[i])));
+        const ev = reward(Float32Array.from(nextAg.flat()), desired, meta.infoKeys.length ? info : undefined);
+        const rewards = Array.from(ev.reward);
+        relabel = {
+          goal,
+          source,
+          step,
+          reward: rewards,
+          success: Array.from(ev.success, Boolean),
+          return: rewards.reduce((s, r) => s + r, 0),
+        };
+      }
+      const episode = Object.fromEntries(EPISODE_COLUMN_NAMES.map((c) => [c, row[c]])) as EpisodeRow;
+      return {
+        runId: p.runId,
+        episode,
+        dt: meta.dt,
+        nq: meta.nq,
+        goalDim: meta.goalDim,
+        qpos: row.qpos as number[][],
+        achievedGoal,
+        action: row.action as number[][],
+        reward: row.reward as number[],
+        stepSuccess: row.step_success as boolean[],
+        relabel,
+      };
+    }).then((r) => {
+      if (!r) throw missing();
+      return r;
+    });
+  }
+
+  /** See METHODS.episodeStats. */
+  async episodeStats(params: unknown): Promise<ResultOf<'episodeStats'>> {
+    const p = check('episodeStats', params);
+    const none = {
+      runId: p.runId,
+      total: 0,
+      successRate: null,
+      returns: { edges: [], counts: [] },
+      goals: null,
+    };
+    return this.withRun(p.runId, none, async (con, files) => {
+      const where = p.filter ? await checkFilter(con, p.filter, EPISODE_COLUMN_NAMES) : 'true';
+      const sql = `
+        WITH e AS ${episodesSource(files)},
+        f AS (SELECT "return" AS r, success, desired_goal[1] AS gx, desired_goal[2] AS gy FROM e WHERE ${where})
+        SELECT count(*) AS n, avg(success::INT) AS sr, min(r) AS rlo, max(r) AS rhi,
+          min(gx) AS xlo, max(gx) AS xhi, min(gy) AS ylo, max(gy) AS yhi, count(gy) AS ny FROM f`;
+      const [b] = await query(con, sql);
+      const n = b.n as number;
+      if (n === 0) return none;
+      const [rlo, rhi] = span(b.rlo as number, b.rhi as number);
+      const bins = p.bins;
+      const rw = (rhi - rlo) / bins;
+      const hist = await query(
+        con,
+        `WITH e AS ${episodesSource(files)}
+         SELECT least(floor(("return" - ${rlo}) / ${rw})::BIGINT, ${bins - 1}) AS i, count(*) AS c
+         FROM e WHERE ${where} GROUP BY i`,
+      );
+      const counts = new Array<number>(bins).fill(0);
+      for (const h of hist) counts[h.i as number] += h.c as number;
+      let goals: ResultOf<'episodeStats'>['goals'] = null;
+      if ((b.ny as number) > 0) {
+        const [xlo, xhi] = p.goalRange?.x ?? span(b.xlo as number, b.xhi as number);
+        const [ylo, yhi] = p.goalRange?.y ?? span(b.ylo as number, b.yhi as number);
+        const k = p.goalBins;
+        const cell = (v: string, lo: number, hi: number) =>
+          `least(floor((${v} - ${lo}) / ${(hi - lo) / k})::BIGINT, ${k - 1})`;
+        const cells = await query(
+          con,
+          `WITH e AS ${episodesSource(files)},
+           f AS (SELECT desired_goal[1] AS gx, desired_goal[2] AS gy FROM e WHERE ${where})
+           SELECT ${cell('gx', xlo, xhi)} AS i, ${cell('gy', ylo, yhi)} AS j, count(*) AS c FROM f
+           WHERE gx BETWEEN ${xlo} AND ${xhi} AND gy BETWEEN ${ylo} AND ${yhi} GROUP BY i, j`,
+        );
+        const grid = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+        for (const c of cells) grid[c.j as number][c.i as number] += c.c as number;
+        goals = { xEdges: edges(xlo, xhi, k), yEdges: edges(ylo, yhi, k), counts: grid };
+      }
+      return {
+        runId: p.runId,
+        total: n,
+        successRate: b.sr as number,
+        returns: { edges: edges(rlo, rhi, bins), counts },
+        goals,
+      };
+    });
+  }
+
+  /** See METHODS.exportEpisodes. @throws ApiError 'conflict' for a run without episodes. */
+  async exportEpisodes(params: unknown): Promise<ResultOf<'exportEpisodes'>> {
+    const p = check('exportEpisodes', params);
+    const result = await this.withRun(p.runId, null, async (con, files) => {
+      const where = p.filter ? await checkFilter(con, p.filter, EPISODE_COLUMN_NAMES) : 'true';
+      const picked = p.episodeIds ? `episode_id IN (SELECT unnest(${arrayLiteral(p.episodeIds)}))` : 'true';
+      const dir = join(files.run.path, 'exports');
+      mkdirSync(dir, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+      let path = join(dir, `episodes-${stamp}.${p.format}`);
+      for (let k = 2; existsSync(path); k++) path = join(dir, `episodes-${stamp}-${k}.${p.format}`);
+      const tmp = join(dir, `.episodes-${stamp}.${randomBytes(4).toString('hex')}.tmp`);
+      const arrays = [
+        'final_achieved_goal',
+        'qpos',
+        'achieved_goal',
+        'next_achieved_goal',
+        'action',
+        'reward',
+        'step_success',
+        'info',
+      ];
+      const format = p.format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet, COMPRESSION zstd';
+      try {
+        const [row] = await query(
+          con,
+          `COPY (WITH e AS ${episodesSource(files, arrays)}
+                 SELECT * FROM e WHERE (${where}) AND ${picked} ORDER BY episode_id)
+           TO ${sqlString(tmp)} (${format})`,
+        );
+        renameSync(tmp, path);
+        return { runId: p.runId, path, rows: Number(row?.Count ?? 0), format: p.format };
+      } catch (err) {
+        rmSync(tmp, { force: true });
+        throw err;
+      }
+    });
+    if (!result) throw new ApiError('conflict', `run ${p.runId} has no episodes to export yet`);
+    return result;
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────────────────────
+
+  /** The service's DuckDB (see the file comment). */
+  private db(): Promise<DuckDBInstance> {
+    this.instance ??= (async () => {
+      const inst = await DuckDBInstance.create(':memory:');
+      const con = await inst.connect();
+      try {
+        const root = join(this.workspace, '/');
+        await con.run(`SET allowed_directories = [${sqlString(root)}]`);
+        await con.run('SET enable_external_access = false');
+        await con.run('SET parquet_metadata_cache = true');
+        await con.run('SET lock_configuration = true');
+      } finally {
+        con.closeSync();
+      }
+      return inst;
+    })();
+    return this.instance;
+  }
+
+  /**
+   * Runs `fn` with a connection and the run's episode files; `none` when the run has no episodes
+   * yet. DuckDB errors caused by the request's text become 'invalid'; a part removed by a resume
+   * while it was read gives one retry.
+   * @throws ApiError 'not_found' for an unknown run.
+   */
+  private async withRun<T>(
+    runId: string,
+    none: T,
+    fn: (con: DuckDBConnection, files: RunFiles) => Promise<T>,
+  ): Promise<T> {
+    const path = join(this.workspace, 'runs', runId);
+    if (!existsSync(path) || !statSync(path).isDirectory())
+      throw new ApiError('not_found', `no run "${runId}" in ${join(this.workspace, 'runs')}`, [
+        { path: 'runId', message: `no run "${runId}"` },
+      ]);
+    const run = new RunDir(path, runId);
+    const con = await (await this.db()).connect();
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const dir = join(path, EPISODES_DIR);
+        const parts = listParts(dir).map((p) => p.path);
+        if (parts.length === 0) return none;
+        const stats = existsSync(join(dir, RELABEL_STATS_FILE)) ? join(dir, RELABEL_STATS_FILE) : null;
+        try {
+          return await fn(con, { run, parts, stats });
+        } catch (err) {
+          if (err instanceof ApiError) throw err;
+          const message = (err as Error).message;
+          if (attempt === 0 && /No files found|No such file|Cannot open file/i.test(message)) continue;
+          if (USER_ERROR.test(message))
+            throw new ApiError('invalid', `filter: ${message.split('\n')[0]}`, [{ path: 'filter', message }]);
+          throw err;
+        }
+      }
+    } finally {
+      con.closeSync();
+    }
+  }
+
+  /** The run's task reward (task.json; bit flipping from its config), cached per run. */
+  private rewardOf(run: RunDir): GoalRewardFn {
+    let fn = this.rewards.get(run.id);
+    if (!fn) {
+      const config = run.readConfig();
+      if (config.env === 'bit-flip') fn = bitFlipReward(config.her.bits);
+      else {
+        const file = join(run.path, RUN_TASK_FILE);
+        if (!existsSync(file)) throw new ApiError('internal', `${file}: missing; cannot recompute rewards`);
+        fn = compileTask(parseTaskSpec(JSON.parse(readFileSync(file, 'utf8')), file)).evaluate;
+      }
+      this.rewards.set(run.id, fn);
+    }
+    return fn;
+  }
+}
+
+/**
+ * The episodes of a run as a parenthesized SELECT: the listed columns (relabel counts joined from
+ * relabel_stats.parquet, zeros for episodes never sampled), plus the named per-step columns.
+ */
+function episodesSource(files: RunFiles, extra: readonly string[] = []): string {
+  const parts = `read_parquet([${files.parts.map(sqlString).join(', ')}])`;
+  const stats = files.stats
+    ? `read_parquet(${sqlString(files.stats)})`
+    : `(SELECT 0::BIGINT AS episode_id, 0::BIGINT AS n_sampled, 0::BIGINT AS n_original, 0::BIGINT AS n_final,
+        0::BIGINT AS n_future, 0::BIGINT AS n_episode, 0::BIGINT AS n_random WHERE false)`;
+  const n = (c: string) => `coalesce(s.${c}, 0)::BIGINT AS ${c}`;
+  return `(SELECT e.episode_id, e.task, e.desired_goal, e."return", e.success, e.length,
+      list_distance(e.final_achieved_goal, e.desired_goal)::DOUBLE AS final_distance,
+      e.iteration, e.env_step, e.env_index, ${n('n_sampled')},
+      CASE WHEN coalesce(s.n_sampled, 0) = 0 THEN NULL
+           ELSE (s.n_sampled - s.n_original)::DOUBLE / s.n_sampled END AS share_relabeled,
+      ${n('n_original')}, ${n('n_final')}, ${n('n_future')}, ${n('n_episode')}, ${n('n_random')}
+      ${extra.map((c) => `, e."${c}"`).join('')}
+    FROM ${parts} e LEFT JOIN ${stats} s ON s.episode_id = e.episode_id)`;
+}
+
+/** Rows of a query with BIGINTs as numbers. */
+async function query(con: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
+  const reader = await con.runAndReadAll(sql);
+  return plain(reader.getRowObjectsJS()) as Record<string, unknown>[];
+}
+
+/** meta.json of a run's episodes. @throws ApiError 'internal' naming the file. */
+function readMeta(run: RunDir): EpisodesMeta {
+  const file = join(run.path, EPISODES_DIR, EPISODES_META_FILE);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as EpisodesMeta;
+  } catch (err) {
+    throw new ApiError('internal', `${file}: ${(err as Error).message}`);
+  }
+}
+
+/** A non-empty range around [lo, hi] (a single value gets ±0.5). */
+function span(lo: number, hi: number): [number, number] {
+  return hi > lo ? [lo, hi] : [lo - 0.5, lo + 0.5];
+}
+
+/** k + 1 equally spaced edges from lo to hi. */
+function edges(lo: number, hi: number, k: number): number[] {
+  return Array.from({ length: k + 1 }, (_, i) => (i === k ? hi : lo + ((hi - lo) * i) / k));
+}
+
+/** A DuckDB list literal of non-negative integers (validated by the params schema). */
+function arrayLiteral(ids: readonly number[]): string {
+  return `[${ids.map((i) => String(Math.trunc(i))).join(',')}]::BIGINT[]`;
+}
