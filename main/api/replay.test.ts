@@ -314,3 +314,19 @@ describe('replay browser on a real goal-sac run', () => {
     }
   });
 });
+
+describe('episode listing benchmark (engine/replay/bench_episodes.ts)', () => {
+  it('builds a synthetic run and times a filtered page (no speed assertion here)', async () => {
+    const { benchEpisodeListing } = await import('../engine/replay/bench_episodes.ts');
+    const r = await benchEpisodeListing((ws) => new ReplayBrowser(ws), {
+      episodes: 300,
+      steps: 10,
+      partEpisodes: 100,
+      iters: 3,
+    });
+    expect(r).toMatchObject({ episodes: 300, transitions: 3000, parts: 3 });
+    expect(r.matching).toBeGreaterThan(0);
+    expect(r.coldMs).toBeGreaterThan(0);
+    expect(r.warmP95Ms).toBeGreaterThanOrEqual(r.warmMedianMs);
+  });
+});
