@@ -86,7 +86,7 @@ export class ReplayBrowser {
       page: p.page,
       pageSize: p.pageSize,
     };
-    return this.withRun(p.runId, { ...empty, columns }, async (con, files) => {
+    return this.withRun(p.runId, { ...empty, columns }, p.filter, async (con, files) => {
       const where = p.filter ? await checkFilter(con, p.filter, EPISODE_COLUMN_NAMES) : 'true';
       const source = episodesSource(files);
       const dir = p.sort.dir === 'desc' ? 'DESC' : 'ASC';
@@ -114,7 +114,7 @@ export class ReplayBrowser {
   async getEpisode(params: unknown): Promise<ResultOf<'getEpisode'>> {
     const p = check('getEpisode', params);
     const missing = () => new ApiError('not_found', `run ${p.runId} has no episode ${p.episodeId}`);
-    return this.withRun(p.runId, null, async (con, files) => {
+    return this.withRun(p.runId, null, undefined, async (con, files) => {
       const meta = readMeta(files.run);
       const [row] = await query(
         con,
@@ -194,7 +194,7 @@ export class ReplayBrowser {
       returns: { edges: [], counts: [] },
       goals: null,
     };
-    return this.withRun(p.runId, none, async (con, files) => {
+    return this.withRun(p.runId, none, p.filter, async (con, files) => {
       const where = p.filter ? await checkFilter(con, p.filter, EPISODE_COLUMN_NAMES) : 'true';
       const sql = `
         WITH e AS ${episodesSource(files)},
@@ -246,7 +246,7 @@ export class ReplayBrowser {
   /** See METHODS.exportEpisodes. @throws ApiError 'conflict' for a run without episodes. */
   async exportEpisodes(params: unknown): Promise<ResultOf<'exportEpisodes'>> {
     const p = check('exportEpisodes', params);
-    const result = await this.withRun(p.runId, null, async (con, files) => {
+    const result = await this.withRun(p.runId, null, p.filter, async (con, files) => {
       const where = p.filter ? await checkFilter(con, p.filter, EPISODE_COLUMN_NAMES) : 'true';
       const picked = p.episodeIds ? `episode_id IN (SELECT unnest(${arrayLiteral(p.episodeIds)}))` : 'true';
       const dir = join(files.run.path, 'exports');
@@ -307,13 +307,14 @@ export class ReplayBrowser {
 
   /**
    * Runs `fn` with a connection and the run's episode files; `none` when the run has no episodes
-   * yet. DuckDB errors caused by the request's text become 'invalid'; a part removed by a resume
-   * while it was read gives one retry.
+   * yet. With a `filter`, DuckDB errors that text can cause (binding, conversion) become 'invalid';
+   * a part removed by a resume while it was read gives one retry.
    * @throws ApiError 'not_found' for an unknown run.
    */
   private async withRun<T>(
     runId: string,
     none: T,
+    filter: string | undefined,
     fn: (con: DuckDBConnection, files: RunFiles) => Promise<T>,
   ): Promise<T> {
     const path = join(this.workspace, 'runs', runId);
@@ -335,7 +336,7 @@ export class ReplayBrowser {
           if (err instanceof ApiError) throw err;
           const message = (err as Error).message;
           if (attempt === 0 && /No files found|No such file|Cannot open file/i.test(message)) continue;
-          if (USER_ERROR.test(message))
+          if (filter !== undefined && USER_ERROR.test(message))
             throw new ApiError('invalid', `filter: ${message.split('\n')[0]}`, [{ path: 'filter', message }]);
           throw err;
         }
