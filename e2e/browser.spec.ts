@@ -3,41 +3,19 @@
  * DIAYN and DADS on the quick preset, sees metrics arrive, compares them side by side in 3D and in
  * plots, scrubs the shared timeline; bad input and requests without the token are refused.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import WebSocket from 'ws';
-import { startServer } from '../main/server/server.ts';
 import { decodePng, luminanceVariance } from './png.ts';
+import { collectErrors, launchLab, type Lab } from './harness.ts';
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-let server: Server;
-let browser: Browser;
-
-/** Debian's chromium with GPU-less WebGL (SwiftShader); no sandbox as root in CI containers. */
-const CHROMIUM = process.env.SKILL_LAB_CHROMIUM ?? '/usr/bin/chromium';
-
+let lab: Lab;
 test.beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `browser-mode e2e needs Debian's chromium at ${CHROMIUM}: apt-get install chromium (or set SKILL_LAB_CHROMIUM)`,
-    );
-  }
-  server = await startServer({ port: 0, workspace: mkdtempSync(join(tmpdir(), 'skill-lab-e2e-')) });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox'],
-  });
+  lab = await launchLab('browser');
 });
-
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+test.afterAll(async () => lab?.close());
 
 test('requests without the session token are refused', async () => {
-  const base = `http://127.0.0.1:${server.port}`;
+  const base = `http://127.0.0.1:${lab.server.port}`;
   expect((await fetch(`${base}/`)).status).toBe(401);
   expect((await fetch(`${base}/api/listRuns`, { method: 'POST', body: '{}' })).status).toBe(401);
   const wrong = await fetch(`${base}/api/listRuns`, {
@@ -47,7 +25,7 @@ test('requests without the session token are refused', async () => {
   });
   expect(wrong.status).toBe(401);
   const refused = await new Promise<string>((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=wrong`);
+    const ws = new WebSocket(`ws://127.0.0.1:${lab.server.port}/ws?token=wrong`);
     ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
     ws.on('open', () => resolve('open'));
     ws.on('error', () => resolve('error'));
@@ -67,16 +45,9 @@ async function startRun(page: Page, algo: string, steps: number) {
 
 test('a new user trains DIAYN and DADS and compares them in 3D and in plots', async () => {
   const testInfo = test.info();
-  const errors: string[] = [];
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400) errors.push(`${r.status()} ${r.url().replace(/token=\w+/, 'token=…')}`);
-  });
-  await page.goto(server.url);
+  const page = await lab.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = collectErrors(page);
+  await page.goto(lab.url);
   await page.waitForSelector('text=connected');
   await expect(page.locator('[data-test=empty]')).toBeVisible();
 
@@ -147,9 +118,9 @@ test('a new user trains DIAYN and DADS and compares them in 3D and in plots', as
 
 /** One API request over HTTP with the session token. */
 async function api(method: string, params: unknown): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
+  const res = await fetch(`http://127.0.0.1:${lab.server.port}/api/${method}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${lab.server.token}` },
     body: JSON.stringify(params),
   });
   const body = await res.json();
@@ -158,8 +129,8 @@ async function api(method: string, params: unknown): Promise<any> {
 }
 
 test('a run process killed from outside shows its error while the other run keeps training', async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(server.url);
+  const page = await lab.browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(lab.url);
   await page.waitForSelector('text=connected');
   const victim = (
     await api('startRun', { algo: 'diayn', preset: 'point-mass', seed: 7, totalEnvSteps: 20000 })

@@ -3,45 +3,23 @@
  * a workspace task, edit the wall in the form and see the JSON follow, see an invalid value's inline
  * message, fix it, save, reload and find the task listed; the 3D preview drew and sampled resets show.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, expect, test, type Browser } from '@playwright/test';
-import { startServer } from '../main/server/server.ts';
+import { expect, test } from '@playwright/test';
 import { decodePng, luminanceVariance } from './png.ts';
+import { collectErrors, launchLab, type Lab } from './harness.ts';
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-let server: Server;
-let browser: Browser;
-let workspace: string;
-
-const CHROMIUM = process.env.SKILL_LAB_CHROMIUM ?? '/usr/bin/chromium';
-
+let lab: Lab;
 test.beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`browser-mode e2e needs Debian's chromium at ${CHROMIUM}: apt-get install chromium`);
-  workspace = mkdtempSync(join(tmpdir(), 'skill-lab-e2e-tasks-'));
-  server = await startServer({ port: 0, workspace });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox'],
-  });
+  lab = await launchLab('tasks');
 });
-
-test.afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+test.afterAll(async () => lab?.close());
 
 test('a new user duplicates l-wall-push, edits the wall, fixes a bad value, saves and samples resets', async () => {
   const testInfo = test.info();
-  const errors: string[] = [];
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(server.url);
+  const page = await lab.browser.newPage({ viewport: { width: 1600, height: 1100 } });
+  const errors = collectErrors(page);
+  await page.goto(lab.url);
   await page.waitForSelector('text=connected');
   await page.click('nav button:has-text("Tasks")');
   await expect(page.locator('[data-test=empty]')).toContainText('l-wall-push');
@@ -74,7 +52,7 @@ test('a new user duplicates l-wall-push, edits the wall, fixes a bad value, save
   await expect(save).toBeEnabled();
   await save.click();
   await expect(page.locator('[data-test=notice]')).toContainText('Saved my-l-wall');
-  const onDisk = JSON.parse(readFileSync(join(workspace, 'tasks', 'my-l-wall.json'), 'utf8'));
+  const onDisk = JSON.parse(readFileSync(join(lab.workspace, 'tasks', 'my-l-wall.json'), 'utf8'));
   expect(onDisk.obstacles[0].halfSize[0]).toBe(0.2);
 
   // Reload: the task is listed and opens with the edit.

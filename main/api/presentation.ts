@@ -3,4 +3,4 @@
  * not the engine): skill colours and the learning curves per algorithm.
  */
 export { SKILL_PALETTE } from '../engine/figures/palette.ts';
-export { LEARNING_CURVES, relabelSwitches } from '../engine/figures/curves.ts';
+export { KEY_METRICS, LEARNING_CURVES, relabelSwitches } from '../engine/figures/curves.ts';

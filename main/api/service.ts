@@ -24,6 +24,7 @@ import { ALGOS, ConfigError, allConfigKeys, type AlgoName } from '../engine/conf
 import { listPresets, loadPreset, resolveRunConfig } from '../engine/presets.ts';
 import { RunDir, RunStore, RunStoreError, type RunRecord } from '../engine/runs/store.ts';
 import { requestRelabeling } from '../engine/runs/relabel_control.ts';
+import { KEY_METRICS } from '../engine/figures/curves.ts';
 import { checkRunTask } from '../engine/algos/goal_sac_run.ts';
 import { spawnRunProcess, type RunProcessHandle, type SpawnRun } from '../engine/runs/spawn.ts';
 import { ENV_NAMES, envSpec } from '../engine/sim/envs.ts';
@@ -53,18 +54,6 @@ import {
 } from './contract.ts';
 import * as tasks from './tasks.ts';
 import { ReplayBrowser } from './replay.ts';
-
-/**
- * The metrics a run summary shows, per algorithm (the same as the CLI's progress line; kept here
- * rather than imported so the service does not load the CLI or the figure code).
- */
-const KEY_METRICS: Record<string, string[]> = {
-  diayn: ['discriminator_accuracy', 'intrinsic_reward', 'alpha'],
-  dads: ['skill_dynamics_loglik', 'intrinsic_reward', 'alpha'],
-  sac: ['success_rate', 'episode_return', 'alpha'],
-  // The relabeling setting travels with the summary: the runs view's toggle shows it.
-  'goal-sac': ['success_rate', 'episode_return', 'relabel_share', 'alpha', 'relabel_strategy', 'relabel_k'],
-};
 
 export interface LabServiceOptions {
   /** Workspace folder (default: $SKILL_LAB_WORKSPACE or ./workspace). */

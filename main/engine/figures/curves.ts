@@ -29,6 +29,17 @@ export const LEARNING_CURVES: Readonly<Record<string, ReadonlyArray<{ key: strin
 };
 
 /**
+ * The metrics a run's summary carries per algorithm (the runs table's key metric, the progress line,
+ * the relabeling toggle's current setting): the last metric row's values of these columns.
+ */
+export const KEY_METRICS: Readonly<Record<string, readonly string[]>> = {
+  diayn: ['discriminator_accuracy', 'intrinsic_reward', 'alpha'],
+  dads: ['skill_dynamics_loglik', 'intrinsic_reward', 'alpha'],
+  sac: ['success_rate', 'episode_return', 'alpha'],
+  'goal-sac': ['success_rate', 'episode_return', 'relabel_share', 'alpha', 'relabel_strategy', 'relabel_k'],
+};
+
+/**
  * Where a goal-conditioned run's hindsight relabeling changed, from its metric rows (relabel_strategy:
  * index into RELABEL_STRATEGIES; relabel_k).
  * A switch is placed at the x of the row before the first row with the new setting: the iteration it

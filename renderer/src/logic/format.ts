@@ -1,4 +1,5 @@
 /** Formatting of run facts for tables. */
+import { RELABEL_STRATEGIES } from '../../../main/api/contract.ts';
 
 /** "3.2 k", "1.5 M": env-step counts a reader compares at a glance. */
 export function formatSteps(n: number): string {
@@ -30,4 +31,22 @@ export function keyMetric(algo: string, metrics: Record<string, number>): string
   const v = metrics[key] ?? metrics.intrinsic_reward;
   if (v === undefined) return '—';
   return `${metrics[key] === undefined ? 'r_int' : label} ${Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3)}`;
+}
+
+/**
+ * A run's short name for pickers and column titles: algorithm, preset (or env), seed, and for a
+ * goal-conditioned run its current relabeling ("GOAL-SAC arm-reach s0 · future k=4").
+ */
+export function runLabel(run: {
+  algo: string;
+  env: string;
+  preset: string | null;
+  seed: number;
+  metrics: Record<string, number>;
+}): string {
+  const base = `${run.algo.toUpperCase()} ${run.preset ?? run.env} s${run.seed}`;
+  const index = run.metrics.relabel_strategy;
+  if (run.algo !== 'goal-sac' || !Number.isInteger(index)) return base;
+  const strategy = RELABEL_STRATEGIES[index] ?? `#${index}`;
+  return `${base} · ${strategy === 'none' ? 'no relabeling' : `${strategy} k=${run.metrics.relabel_k}`}`;
 }

@@ -5,6 +5,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef, triggerRef } from 'vue';
 import type { EventData, MetricRow, ParamsOf, ResultOf, RunSummary } from '../../../main/api/contract.ts';
+import { KEY_METRICS } from '../../../main/api/presentation.ts';
 import { labClient } from '../api/lab.ts';
 
 /** A live preview episode of one skill (the `rollout` event). */
@@ -50,7 +51,8 @@ export const useRunsStore = defineStore('runs', () => {
             if (last) {
               run.iterations = last.iteration;
               run.wallSeconds = last.wall_s;
-              for (const key of Object.keys(run.metrics)) if (key in last) run.metrics[key] = last[key];
+              // The summary's key metrics follow the live rows (a run that just started has none yet).
+              for (const key of KEY_METRICS[run.algo] ?? []) if (key in last) run.metrics[key] = last[key];
             }
           }
           const rows = metrics.value[m.runId];
