@@ -1,6 +1,7 @@
 /**
- * `skill-lab bench`: the speed figures of this machine — physics, env stepping, network updates and
- * one DADS Ant iteration — with the compute backend that produced them. Speed goals live here, not
+ * `skill-lab bench`: the speed figures of this machine — physics, env stepping, network updates, one
+ * DADS Ant iteration, the arm, relabeled sampling and the replay browser's episode pages — with the
+ * compute backend that produced them. Speed goals live here, not
  * in timed tests.
  */
 import { cpus } from 'node:os';
@@ -15,6 +16,10 @@ import { DadsAlgorithm } from '../engine/algos/dads.ts';
 import { resolveRunConfig } from '../engine/presets.ts';
 import { Rng } from '../engine/rng.ts';
 import type { EnvName } from '../engine/sim/types.ts';
+import { createGoalEnv } from '../engine/tasks/index.ts';
+import { benchGoalSampling } from '../engine/replay/bench.ts';
+import { benchEpisodeListing } from '../engine/replay/bench_episodes.ts';
+import { ReplayBrowser } from '../api/replay.ts';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -150,8 +155,42 @@ export async function benchCommand(opts: { json: boolean; quick: boolean }): Pro
   log(
     `one DADS Ant iteration (ant-xy preset: ${config.stepsPerIteration} env steps, ${config.dads.dynamicsSteps} skill-dynamics and ${config.updatesPerIteration} SAC steps): ${out.dads_ant_iteration_s} s`,
   );
+  // Goal-conditioned RL (issue #4): the arm, hindsight relabeling at sample time, the replay browser.
+  out.arm_push_env_step_per_s = Math.round(await goalEnvStepsPerSecond('push', Math.round(5_000 * q)));
+  log(`arm push env steps/s (one env, 20 substeps of 2 ms per step): ${out.arm_push_env_step_per_s}`);
+  const sampling = benchGoalSampling({ strategy: 'future', k: 4, iters: Math.round(2000 * q) });
+  out.her_future_sample_b256_ms = round2(sampling.medianMs);
+  out.her_future_sample_b256_p95_ms = round2(sampling.p95Ms);
+  log(
+    `a batch of 256 with future relabeling from ${sampling.size.toLocaleString('en')} transitions: ${out.her_future_sample_b256_ms} ms median, ${out.her_future_sample_b256_p95_ms} ms p95 (goal ≤ 1 ms)`,
+  );
+  const listing = await benchEpisodeListing((workspace) => new ReplayBrowser(workspace), {
+    episodes: opts.quick ? 4_000 : 20_000,
+  });
+  out.episode_page_cold_ms = round2(listing.coldMs);
+  out.episode_page_warm_ms = round2(listing.warmMedianMs);
+  log(
+    `a filtered, sorted page of episodes from ${listing.transitions.toLocaleString('en')} transitions (${listing.parts} Parquet parts): ${out.episode_page_cold_ms} ms cold, ${out.episode_page_warm_ms} ms warm (goal ≤ 200 ms)`,
+  );
   log(`backend: ${backend.name} (${backend.package} ${backend.version}, ${backend.device})`);
   if (opts.json) console.log(JSON.stringify(out));
+}
+
+/** Env steps per second of a goal task's env with uniform random actions. */
+async function goalEnvStepsPerSecond(task: string, steps: number): Promise<number> {
+  const env = await createGoalEnv(task, { seed: 0 });
+  const rng = new Rng(5);
+  const a = new Float32Array(env.actionSpace.shape[0]);
+  env.reset({ seed: 0 });
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    rng.fillUniform(a, -1, 1);
+    const r = env.step(a);
+    if (r.terminated || r.truncated) env.reset();
+  }
+  const s = (performance.now() - t0) / 1000;
+  env.close();
+  return steps / s;
 }
 
 function round2(x: number): number {
