@@ -26,9 +26,16 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Env steps per second of one env with uniform random actions. */
-async function envStepsPerSecond(name: EnvName, steps: number): Promise<number> {
-  const env = await createEnv(name);
+/** What {@link stepsPerSecond} needs of an env: Env and GoalEnv both fit. */
+interface Steppable {
+  readonly actionSpace: { readonly shape: readonly [number] };
+  reset(opts?: { seed?: number }): unknown;
+  step(action: Float32Array): { terminated: boolean; truncated: boolean };
+  close(): void;
+}
+
+/** Env steps per second of one env with uniform random actions; closes the env. */
+function stepsPerSecond(env: Steppable, steps: number): number {
   const rng = new Rng(1);
   const a = new Float32Array(env.actionSpace.shape[0]);
   env.reset({ seed: 0 });
@@ -126,7 +133,7 @@ export async function benchCommand(opts: { json: boolean; quick: boolean }): Pro
   log(`ant raw mj_step/s with Euler instead of RK4: ${out.ant_euler_mj_step_per_s}`);
   for (const name of ['point-mass', 'ant'] as const) {
     const key = name.replace('-', '_');
-    out[`${key}_env_step_per_s`] = Math.round(await envStepsPerSecond(name, Math.round(20_000 * q)));
+    out[`${key}_env_step_per_s`] = Math.round(stepsPerSecond(await createEnv(name), Math.round(20_000 * q)));
     out[`${key}_vec8_env_step_per_s`] = Math.round(await vecStepsPerSecond(name, 8, Math.round(2_500 * q)));
     log(
       `${name} env steps/s: single ${out[`${key}_env_step_per_s`]}, VecEnv×8 ${out[`${key}_vec8_env_step_per_s`]}`,
@@ -156,7 +163,9 @@ export async function benchCommand(opts: { json: boolean; quick: boolean }): Pro
     `one DADS Ant iteration (ant-xy preset: ${config.stepsPerIteration} env steps, ${config.dads.dynamicsSteps} skill-dynamics and ${config.updatesPerIteration} SAC steps): ${out.dads_ant_iteration_s} s`,
   );
   // Goal-conditioned RL (issue #4): the arm, hindsight relabeling at sample time, the replay browser.
-  out.arm_push_env_step_per_s = Math.round(await goalEnvStepsPerSecond('push', Math.round(5_000 * q)));
+  out.arm_push_env_step_per_s = Math.round(
+    stepsPerSecond(await createGoalEnv('push', { seed: 0 }), Math.round(5_000 * q)),
+  );
   log(`arm push env steps/s (one env, 20 substeps of 2 ms per step): ${out.arm_push_env_step_per_s}`);
   const sampling = benchGoalSampling({ strategy: 'future', k: 4, iters: Math.round(2000 * q) });
   out.her_future_sample_b256_ms = round2(sampling.medianMs);
@@ -174,23 +183,6 @@ export async function benchCommand(opts: { json: boolean; quick: boolean }): Pro
   );
   log(`backend: ${backend.name} (${backend.package} ${backend.version}, ${backend.device})`);
   if (opts.json) console.log(JSON.stringify(out));
-}
-
-/** Env steps per second of a goal task's env with uniform random actions. */
-async function goalEnvStepsPerSecond(task: string, steps: number): Promise<number> {
-  const env = await createGoalEnv(task, { seed: 0 });
-  const rng = new Rng(5);
-  const a = new Float32Array(env.actionSpace.shape[0]);
-  env.reset({ seed: 0 });
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) {
-    rng.fillUniform(a, -1, 1);
-    const r = env.step(a);
-    if (r.terminated || r.truncated) env.reset();
-  }
-  const s = (performance.now() - t0) / 1000;
-  env.close();
-  return steps / s;
 }
 
 function round2(x: number): number {
