@@ -7,6 +7,14 @@
  *         checkpoint.bin      latest checkpoint (weights, optimizer states, replay, counters; atomic)
  *         eval/rollouts.jsonl evaluation rollouts, one row per (skill, rollout, step) — see evaluate.ts
  *         eval/summary.json   the evaluation report
+ *         task.json           goal-sac: the task spec the run trains on (algos/goal_sac_run.ts)
+ *         episodes/part-<first episode id>.parquet, relabel_stats.parquet
+ *                             goal-sac: every training episode and its sampling counts by goal
+ *                             source, for the replay browser (replay/episode_store.ts)
+ *         relabel-request.json  goal-sac: a pending relabeling switch (runs/relabel_control.ts)
+ *         exports/            episodes exported from the replay browser
+ *
+ * <workspace>/tasks/<name>.json holds the workspace's own task specs (the task editor's).
  *
  * Everything is written atomically (temp file, then rename), so a killed run leaves the last complete
  * version of every file behind. A corrupt run directory raises an error naming the file; listing the
