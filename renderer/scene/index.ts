@@ -19,3 +19,4 @@ export {
 export { AgentGroup, SKILL_PALETTE, skillColor, type AgentGroupOptions } from './agents.ts';
 export { loadModelFromXml, type LoadModelOptions } from './load_model.ts';
 export { createViewer, type SceneContent, type Viewer, type ViewerOptions } from './viewer.ts';
+export { frameBox } from './framing.ts';

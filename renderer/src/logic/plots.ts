@@ -42,7 +42,8 @@ export interface PlotTheme {
   background: string;
 }
 
-const baseConfig = (theme: PlotTheme) => ({
+/** The Vega-Lite config every plot of the app shares: theme colours of text, grid and background. */
+export const baseConfig = (theme: PlotTheme) => ({
   background: theme.background,
   view: { stroke: theme.grid },
   axis: {
