@@ -14,6 +14,11 @@ import {
   type RunSummary,
 } from '../../../main/api/contract.ts';
 import { formatPath, taskSpecSchema, type TaskSummary } from '../../../main/api/task_schemas.ts';
+import {
+  EPISODE_COLUMN_NAMES,
+  EPISODE_LIST_COLUMNS,
+  type EpisodeRow,
+} from '../../../main/api/replay_schemas.ts';
 import lWallPush from '../../../assets/tasks/l-wall-push.json' with { type: 'json' };
 
 /** The fake's state and controls. */
@@ -27,6 +32,11 @@ export interface FakeLab {
   startIssues: ApiIssue[] | null;
   /** Task specs by name with their source; starts with the built-in l-wall-push (issue #4 §3). */
   tasks: Record<string, { source: TaskSummary['source']; spec: Record<string, unknown> }>;
+  /**
+   * Stored episodes by run id (issue #4 §6). The fake's filter understands `success`, `NOT success`
+   * and `<column> <op> <number>` joined by AND; anything else is refused like the service does.
+   */
+  episodes: Record<string, EpisodeRow[]>;
   emit<E extends EventName>(event: E, data: EventData<E>): void;
 }
 
@@ -51,6 +61,54 @@ export function fakeRun(over: Partial<RunSummary> = {}): RunSummary {
     updatedAt: new Date().toISOString(),
     ...over,
   };
+}
+
+/** An episode row with defaults: a 50-step reach episode of the arm. */
+export function fakeEpisode(over: Partial<EpisodeRow> = {}): EpisodeRow {
+  return {
+    episode_id: 0,
+    task: 'reach',
+    desired_goal: [1.3, 0.75, 0.5],
+    return: -50,
+    success: false,
+    length: 50,
+    final_distance: 0.2,
+    iteration: 1,
+    env_step: 200,
+    env_index: 0,
+    n_sampled: 10,
+    share_relabeled: 0.8,
+    n_original: 2,
+    n_final: 0,
+    n_future: 8,
+    n_episode: 0,
+    n_random: 0,
+    ...over,
+  };
+}
+
+/** The fake's episode filter (see {@link FakeLab.episodes}). @throws ApiError 'invalid' like the service. */
+function fakeFilter(filter: string | undefined): (row: EpisodeRow) => boolean {
+  if (!filter?.trim()) return () => true;
+  const terms = filter.split(/\s+AND\s+/i).map((term) => {
+    const t = term.trim();
+    if (/^success$/i.test(t)) return (r: EpisodeRow) => r.success;
+    if (/^NOT success$/i.test(t)) return (r: EpisodeRow) => !r.success;
+    const m = /^(\w+)\s*(<=|>=|<|>|=)\s*(-?[\d.]+)$/.exec(t);
+    if (!m || !(EPISODE_COLUMN_NAMES as readonly string[]).includes(m[1]))
+      throw new ApiError(
+        'invalid',
+        `filter: unknown column "${m?.[1] ?? t}"; allowed columns: ${EPISODE_COLUMN_NAMES.join(', ')}`,
+        [{ path: 'filter', message: 'unknown column' }],
+      );
+    const [, col, op, num] = m;
+    const x = Number(num);
+    return (r: EpisodeRow) => {
+      const v = r[col as keyof EpisodeRow] as number;
+      return op === '<' ? v < x : op === '>' ? v > x : op === '<=' ? v <= x : op === '>=' ? v >= x : v === x;
+    };
+  });
+  return (r) => terms.every((f) => f(r));
 }
 
 /** A point-mass preset offering DIAYN and DADS with a few resolved values and sources. */
@@ -84,6 +142,7 @@ export function createFakeLab(): FakeLab {
     calls: [],
     startIssues: null,
     tasks: { 'l-wall-push': { source: 'builtin', spec: structuredClone(lWallPush) } },
+    episodes: {},
     emit(event, data) {
       for (const l of listeners.get(event) ?? []) l(data);
     },
@@ -119,8 +178,21 @@ export function createFakeLab(): FakeLab {
       lab.runs = lab.runs.filter((r) => r.id !== p.runId);
       return { runId: p.runId };
     },
+    // A record with a minimal config: the env, and for goal-sac runs the task (the replay page's scene).
     getRun: async (p) => {
-      throw new ApiError('internal', `getRun(${p.runId}) is not faked`);
+      const run = find(p.runId);
+      const config = { env: run.env, task: run.algo === 'goal-sac' ? 'l-wall-push' : null };
+      return {
+        run: {
+          ...run,
+          path: `/ws/runs/${run.id}`,
+          config,
+          sources: {},
+          backend: null,
+          versions: {},
+          pid: null,
+        },
+      };
     },
     getMetrics: async (p) => ({ runId: p.runId, rows: lab.metrics[p.runId] ?? [] }),
     getEvaluation: async (p) => ({ runId: p.runId, summary: null, rollouts: [] }),
@@ -198,6 +270,112 @@ export function createFakeLab(): FakeLab {
         goal: [0.1 + 0.01 * k, 0, 0.025],
       })),
     }),
+  });
+  // ── replay browser (issue #4 §6): in-memory rows; per-step arrays made up from the row ──
+  const episodesOf = (runId: string, filter?: string) => {
+    find(runId);
+    return (lab.episodes[runId] ?? []).filter(fakeFilter(filter));
+  };
+  /** Achieved goals moving in a straight line from 0.2 m short of the goal to its final distance. */
+  const achieved = (e: EpisodeRow) =>
+    Array.from({ length: e.length + 1 }, (_, t) =>
+      e.desired_goal.map((g, i) =>
+        i === 0 ? g - 0.2 + ((0.2 - (e.final_distance ?? 0.2)) * t) / e.length : g,
+      ),
+    );
+  const sparse = (ag: number[][], goal: number[]) =>
+    ag.slice(1).map((a): number => (Math.hypot(...a.map((v, i) => v - goal[i])) < 0.05 ? 0 : -1));
+  Object.assign(impl, {
+    listEpisodes: async (p: any) => {
+      const all = lab.episodes[p.runId] ?? [];
+      const rows = episodesOf(p.runId, p.filter);
+      const sort = p.sort ?? { column: 'episode_id', dir: 'asc' };
+      const sign = sort.dir === 'desc' ? -1 : 1;
+      const key = (r: EpisodeRow) => r[sort.column as keyof EpisodeRow] as unknown as number;
+      rows.sort((a, b) => sign * (Number(key(a)) - Number(key(b))) || a.episode_id - b.episode_id);
+      const page = p.page ?? 0;
+      const pageSize = p.pageSize ?? 50;
+      return {
+        runId: p.runId,
+        rows: rows.slice(page * pageSize, (page + 1) * pageSize),
+        total: rows.length,
+        totalUnfiltered: all.length,
+        page,
+        pageSize,
+        columns: EPISODE_LIST_COLUMNS.map((c) => ({ ...c })),
+      };
+    },
+    getEpisode: async (p: any) => {
+      const e = episodesOf(p.runId).find((r) => r.episode_id === p.episodeId);
+      if (!e) throw new ApiError('not_found', `run ${p.runId} has no episode ${p.episodeId}`);
+      const ag = achieved(e);
+      let relabel = null;
+      if (p.relabelGoal) {
+        const step = p.relabelGoal.strategy === 'final' ? e.length : p.relabelGoal.step;
+        const goal = ag[step];
+        const reward = sparse(ag, goal);
+        relabel = {
+          goal,
+          source: p.relabelGoal.strategy,
+          step,
+          reward,
+          success: reward.map((r) => r === 0),
+          return: reward.reduce((a, b) => a + b, 0),
+        };
+      }
+      const reward = sparse(ag, e.desired_goal);
+      return {
+        runId: p.runId,
+        episode: e,
+        dt: 0.04,
+        nq: 2,
+        goalDim: e.desired_goal.length,
+        qpos: ag.map(() => [0, 0]),
+        achievedGoal: ag,
+        action: reward.map(() => [0, 0, 0, 0]),
+        reward,
+        stepSuccess: reward.map((r) => r === 0),
+        relabel,
+      };
+    },
+    episodeStats: async (p: any) => {
+      const rows = episodesOf(p.runId, p.filter);
+      if (!rows.length)
+        return {
+          runId: p.runId,
+          total: 0,
+          successRate: null,
+          returns: { edges: [], counts: [] },
+          goals: null,
+        };
+      const lo = Math.min(...rows.map((r) => r.return));
+      const hi = Math.max(...rows.map((r) => r.return), lo + 1);
+      return {
+        runId: p.runId,
+        total: rows.length,
+        successRate: rows.filter((r) => r.success).length / rows.length,
+        returns: {
+          edges: [lo, (lo + hi) / 2, hi],
+          counts: [
+            rows.filter((r) => r.return < (lo + hi) / 2).length,
+            rows.filter((r) => r.return >= (lo + hi) / 2).length,
+          ],
+        },
+        goals: { xEdges: [1, 2], yEdges: [0, 1], counts: [[rows.length]] },
+      };
+    },
+    exportEpisodes: async (p: any) => {
+      const rows = episodesOf(p.runId, p.filter).filter(
+        (r) => !p.episodeIds || p.episodeIds.includes(r.episode_id),
+      );
+      const format = p.format ?? 'parquet';
+      return {
+        runId: p.runId,
+        path: `/ws/runs/${p.runId}/exports/episodes-1.${format}`,
+        rows: rows.length,
+        format,
+      };
+    },
   });
   const client: Record<string, unknown> = {
     on(event: string, listener: (d: unknown) => void) {
