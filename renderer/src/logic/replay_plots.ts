@@ -27,6 +27,8 @@ export function returnHistogramSpec(returns: Stats['returns'], theme: PlotTheme,
     lo: returns.edges[i],
     hi: returns.edges[i + 1],
     count,
+    // A bar ranged in x is horizontal unless its y is ranged too: from 0 to the count.
+    zero: 0,
   }));
   return {
     $schema: SCHEMA,
@@ -40,6 +42,7 @@ export function returnHistogramSpec(returns: Stats['returns'], theme: PlotTheme,
       x: { field: 'lo', type: 'quantitative', title: 'return', scale: { zero: false } },
       x2: { field: 'hi' },
       y: { field: 'count', type: 'quantitative', title: 'episodes' },
+      y2: { field: 'zero' },
       tooltip: [
         { field: 'lo', title: 'from', format: '.2f' },
         { field: 'hi', title: 'to', format: '.2f' },
@@ -153,8 +156,19 @@ export function rewardSpec(
     layer: [
       {
         data: { values: rewardRows(ep) },
-        mark: { type: 'line', interpolate: 'step-before', strokeWidth: 2 },
-        encoding: { x, y: { field: 'reward', type: 'quantitative', title: 'reward' }, color },
+        mark: { type: 'line', interpolate: 'step-before' },
+        encoding: {
+          x,
+          y: { field: 'reward', type: 'quantitative', title: 'reward' },
+          color,
+          // Where the two rewards agree the lines overlap: the original's is wider, so both show.
+          strokeWidth: {
+            field: 'goal',
+            type: 'nominal',
+            scale: { domain: [GOAL_LABELS.original, GOAL_LABELS.relabeled], range: [4, 1.5] },
+            legend: null,
+          },
+        },
       },
       {
         data: { name: REWARD_CURSOR_DATA },
