@@ -35,6 +35,7 @@ export const BRIDGE_METHODS = [
   'getEvaluation',
   'evaluateRun',
   'setRelabeling',
+  'getRunTask',
   // tasks (issue #4 §3)
   'listTasks',
   'getTask',

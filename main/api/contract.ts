@@ -301,6 +301,18 @@ export const METHODS = {
       appliesAt: z.enum(['next-iteration', 'resume']),
     }),
   },
+  /**
+   * The task a goal-sac run trains on — its own task.json, as trained even if the workspace task
+   * changed since — and the compiled scene (MJCF) for 3D replays; both null for bit flipping.
+   */
+  getRunTask: {
+    params: z.object({ runId: runIdSchema }).strict(),
+    result: z.object({
+      runId: runIdSchema,
+      spec: taskSpecInputSchema.nullable(),
+      xml: z.string().nullable(),
+    }),
+  },
   // ── tasks (issue #4 §3) ──
   /** Built-in tasks (read-only) and the workspace's tasks (<workspace>/tasks/<name>.json). */
   listTasks: {

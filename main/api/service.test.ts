@@ -247,6 +247,15 @@ describe('lab service', () => {
     await expect(
       service.setRelabeling({ runId: her.id, strategy: 'sideways' as never, k: 2 }),
     ).rejects.toMatchObject({ code: 'invalid' });
+    // A bit-flipping run has no task scene; a skill run has no task at all.
+    expect(await service.getRunTask({ runId: her.id })).toEqual({ runId: her.id, spec: null, xml: null });
+    await expect(service.getRunTask({ runId: skills.id })).rejects.toMatchObject({ code: 'conflict' });
+    // An arm run's task before it trained: the named task, compiled, and nothing written.
+    const arm = createRun(service.store, { algo: 'goal-sac', preset: 'arm-reach', totalEnvSteps: 100 });
+    const task = await service.getRunTask({ runId: arm.id });
+    expect(task.spec).toMatchObject({ name: 'reach', robot: 'arm' });
+    expect(task.xml).toMatch(/<mujoco/);
+    expect(existsSync(join(arm.path, 'task.json'))).toBe(false);
   });
 
   it('refuses a goal-sac run whose task does not exist or is for another robot, creating nothing', async () => {

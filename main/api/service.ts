@@ -25,7 +25,7 @@ import { listPresets, loadPreset, resolveRunConfig } from '../engine/presets.ts'
 import { RunDir, RunStore, RunStoreError, type RunRecord } from '../engine/runs/store.ts';
 import { requestRelabeling } from '../engine/runs/relabel_control.ts';
 import { KEY_METRICS } from '../engine/figures/curves.ts';
-import { checkRunTask } from '../engine/algos/goal_sac_run.ts';
+import { checkRunTask, runTask as compileRunTask } from '../engine/algos/goal_sac_run.ts';
 import { spawnRunProcess, type RunProcessHandle, type SpawnRun } from '../engine/runs/spawn.ts';
 import { ENV_NAMES, envSpec } from '../engine/sim/envs.ts';
 import { versions } from '../engine/versions.ts';
@@ -505,6 +505,22 @@ export class LabService implements LabClient {
     const setting = requestRelabeling(dir, strategy, k);
     const training = this.live.get(runId)?.activity === 'training';
     return { runId, ...setting, appliesAt: training ? 'next-iteration' : 'resume' };
+  }
+
+  /**
+   * A goal-sac run's task spec (its task.json; before its first iteration, the task its config
+   * names) and compiled MJCF. Reads only.
+   * @throws ApiError 'conflict' for a run that is not goal-sac.
+   */
+  async getRunTask(params: ParamsOf<'getRunTask'>): Promise<ResultOf<'getRunTask'>> {
+    const { runId } = checkParams('getRunTask', params);
+    const dir = this.openRun(runId);
+    const config = dir.readConfig();
+    if (config.algo !== 'goal-sac')
+      throw new ApiError('conflict', `run ${runId} is a ${config.algo} run; only goal-sac runs have a task`);
+    if (config.env === 'bit-flip') return { runId, spec: null, xml: null };
+    const compiled = compileRunTask(config, dir.path);
+    return { runId, spec: compiled.spec as ResultOf<'getRunTask'>['spec'], xml: compiled.xml };
   }
 
   /**

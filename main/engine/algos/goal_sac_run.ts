@@ -74,18 +74,19 @@ export function checkRunTask(config: RunConfig, workspace: string): void {
 }
 
 /**
- * The compiled task of a goal-sac run in `runDir`: its `task.json`, written from `config.task` on
- * first use (the workspace is the run directory's grandparent, <workspace>/runs/<id>).
+ * The compiled task of a goal-sac run in `runDir`: its `task.json`, else `config.task` resolved (the
+ * workspace is the run directory's grandparent, <workspace>/runs/<id>) and, with `keep`, written as
+ * the run's task.json so that it trains on this spec from now on.
  * @throws Error when the task cannot be resolved or its robot is not the run's env.
  */
-export function runTask(config: RunConfig, runDir: string | null): CompiledTask {
+export function runTask(config: RunConfig, runDir: string | null, keep = false): CompiledTask {
   const file = runDir ? join(runDir, RUN_TASK_FILE) : null;
   let spec: TaskSpec;
   if (file && existsSync(file)) spec = parseTaskSpec(JSON.parse(readFileSync(file, 'utf8')), file);
   else {
     if (config.task === null) throw new Error(`goal-sac on ${config.env}: the run names no task`);
     spec = resolveTaskSpec(config.task, runDir ? dirname(dirname(runDir)) : null);
-    if (file) writeFileAtomicSync(file, `${serializeTaskSpec(spec)}\n`);
+    if (file && keep) writeFileAtomicSync(file, `${serializeTaskSpec(spec)}\n`);
   }
   if (spec.robot !== config.env)
     throw new Error(`task "${spec.name}" is for the ${spec.robot}, but the run's env is ${config.env}`);
@@ -134,7 +135,7 @@ export class GoalSacAlgorithm implements Algorithm {
     if (config.env === 'bit-flip') {
       factory = (i) => new BitFlipEnv({ nBits: her.bits, seed: config.seed * 1000 + i });
     } else {
-      const task = runTask(config, runDir);
+      const task = runTask(config, runDir, true);
       rewardInfoKeys = [...task.infoKeys];
       taskName = task.spec.name;
       factory = (i) => createGoalEnv(task, { seed: config.seed * 1000 + i });

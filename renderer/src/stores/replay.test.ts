@@ -94,8 +94,8 @@ describe('replay store', () => {
       relabelGoal: { strategy: 'final' },
     });
     expect(store.episode?.relabel?.reward).toHaveLength(50);
-    // The scene: the run's task compiled by the service.
-    expect(calls('getTask')).toEqual([{ name: 'l-wall-push' }]);
+    // The scene: the task the run trains on, compiled by the service.
+    expect(calls('getRunTask')).toEqual([{ runId: 'her' }]);
     expect(store.scene).toMatchObject({ runId: 'her', xml: '<mujoco/>' });
     expect(store.timeline.timeline.duration).toBeCloseTo(50 * 0.04);
 

@@ -266,31 +266,17 @@ export const useReplayStore = defineStore('replay', () => {
     }
   }
 
-  /**
-   * The run's task scene, once per run: its config names the task (getRun), whose spec the service
-   * compiles to MJCF (getTask + validateTask, as the task editor does).
-   */
+  /** The run's task scene, once per run: the task.json it trains on, compiled by the service. */
   async function loadScene(): Promise<void> {
     const id = runId.value;
     if (!id || scene.value?.runId === id) return;
     const token = ++sceneToken;
     let result: RunScene;
     try {
-      const { run } = await labClient().getRun({ runId: id });
-      const task = (run.config as { task?: string | null }).task ?? null;
-      if (run.env === 'bit-flip' || !task)
-        result = { runId: id, xml: null, note: `${run.env} has no 3D scene: the plots show the episode.` };
-      else {
-        const { spec } = await labClient().getTask({ name: task });
-        const checked = await labClient().validateTask({ spec: spec as ParamsOf<'validateTask'>['spec'] });
-        result = checked.xml
-          ? { runId: id, xml: checked.xml, note: null }
-          : {
-              runId: id,
-              xml: null,
-              note: `task ${task} no longer compiles: ${checked.issues[0]?.message ?? ''}`,
-            };
-      }
+      const { xml } = await labClient().getRunTask({ runId: id });
+      result = xml
+        ? { runId: id, xml, note: null }
+        : { runId: id, xml: null, note: 'bit flipping has no 3D scene: the plots show the episode.' };
     } catch (err) {
       result = { runId: id, xml: null, note: `no 3D scene: ${messageOf(err)}` };
     }

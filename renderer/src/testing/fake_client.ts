@@ -235,6 +235,14 @@ export function createFakeLab(): FakeLab {
       })),
       unreadable: [],
     }),
+    // A goal-sac run trains on l-wall-push here; its scene compiles to a stand-in MJCF.
+    getRunTask: async (p: { runId: string }) => {
+      const run = find(p.runId);
+      if (run.algo !== 'goal-sac') throw new ApiError('conflict', `run ${p.runId} has no task`);
+      return run.env === 'bit-flip'
+        ? { runId: p.runId, spec: null, xml: null }
+        : { runId: p.runId, spec: findTask('l-wall-push').spec, xml: '<mujoco/>' };
+    },
     getTask: async (p: { name: string }) => ({
       name: p.name,
       source: findTask(p.name).source,
