@@ -1,0 +1,741 @@
+/**
+ * Multi-task SAC with task relabeling (issue #4 §5).
+ *
+ * - Learner: SAC (Haarnoja et al. 2018, arXiv 1812.05905; `SacLearner` in sac.ts) with a
+ *   task-conditioned policy π(a | s, t) and twin critics Q(s, a, t). The task enters every network
+ *   as a one-hot block after the normalized observation, either as is (`one-hot`, Meta-World's
+ *   MT-SAC input) or through a learned K×d embedding per network (`embedding`, nn/task_embedding.ts;
+ *   cf. Hausman et al. 2018).
+ * - Tasks: a finite {@link TaskFamily} over one dynamics (sim/multi_goal_env.ts). Every episode pursues
+ *   one task drawn uniformly; each transition stores its task, its next achieved features and the
+ *   family's info columns, so any transition can be re-scored under any task.
+ * - Relabeling (replay/task_relabel.ts): none, random, all, highest-return (Generalized Hindsight's
+ *   AIR, Li et al. 2020, labels computed when the episode enters the buffer) and hipi (HIPI-RL,
+ *   Eysenbach et al. 2020: logits r − log π + γ(1 − done)·Q over the batch × tasks, columns
+ *   normalized by their log-partition over the batch). Rewards of every row are recomputed by the
+ *   family's reward under the row's final task. Switchable between batches, each switch logged with
+ *   its env step.
+ * - HIPI terms: r_k is scaled by `rewardScale` like the critic's reward; log π(a|s, k) of the stored
+ *   action and min(Q1, Q2)(s', a' ~ π(·|s', k), k) of the online critics (HIPI evaluates its critic
+ *   the same way, at a sampled next action), both from `SacLearner`; the log π coefficient is 1, as
+ *   in HIPI's code. Cost: B·K extra policy and critic forward passes per batch.
+ * - Replay: the episode-structured goal buffer (replay/goal_buffer.ts) with HER relabeling off; the
+ *   stored and highest-return tasks travel as its info columns `task` and `air_task`.
+ * - Inputs, collection, bootstrapping and checkpoints as in goal_sac.ts: observations normalized by
+ *   running mean/std (ε 0.01, clip ±5, baselines HER), whole episodes per iteration (no episode in
+ *   flight between iterations, so checkpoints continue bit-exactly), truncation bootstraps,
+ *   termination does not.
+ *
+ * The run config, trainer and CLI wiring are the integrator's: this module takes its own
+ * {@link MultitaskSacOptions} and a factory of {@link MultiTaskEnv}s.
+ */
+import type { NamedArrays } from '../nn/checkpoint.ts';
+import { TaskEmbeddingMLP } from '../nn/task_embedding.ts';
+import type { MLPOptions } from '../nn/mlp.ts';
+import { Rng } from '../rng.ts';
+import { GoalReplayBuffer, type GoalBatch, type GoalTransition } from '../replay/goal_buffer.ts';
+import {
+  assignTasks,
+  checkTaskRelabelSetting,
+  discountedTaskReturns,
+  emptyTaskCounts,
+  hipiLogits,
+  planTaskBatch,
+  ReturnCache,
+  TASK_RELABEL_STRATEGIES,
+  TASK_SOURCES,
+  type TaskRelabelCounts,
+  type TaskRelabelSetting,
+  type TaskRelabelStrategy,
+} from '../replay/task_relabel.ts';
+import type { MultiTaskEnv, TaskFamily } from '../sim/multi_goal_env.ts';
+import { RunningNormalizer } from './goal_sac.ts';
+import { SacLearner, meanStats, uid, type SacBatch, type SacUpdateStats } from './sac.ts';
+import type { AlgorithmState, Metrics } from './types.ts';
+
+/** Options of {@link MultitaskSac}; defaults and sources in {@link MULTITASK_SAC_DEFAULTS}. */
+export interface MultitaskSacOptions {
+  /** Seed of every generator in the algorithm (nets, noise, tasks, env resets, sampling). */
+  seed: number;
+  /** Envs collecting in lockstep. */
+  numEnvs: number;
+  /** Hidden widths of policy and critics. */
+  hidden: number[];
+  /** Adam step size of actor, critics and temperature. */
+  lr: number;
+  gamma: number;
+  /** Polyak rate τ of the target critics. */
+  tau: number;
+  /** Minibatch size B. */
+  batchSize: number;
+  /** Replay capacity in transitions. */
+  replayCapacity: number;
+  /** Episodes per env per iteration. */
+  episodesPerIteration: number;
+  /** SAC updates per iteration. */
+  updatesPerIteration: number;
+  /** Env steps with uniform random actions and no updates at the start. */
+  learningStarts: number;
+  /** Initial relabeling strategy and the share of each batch it relabels. */
+  relabel: TaskRelabelSetting;
+  /** How the task enters the networks. */
+  taskEncoding: 'one-hot' | 'embedding';
+  /** d of the learned task embedding (`embedding` only). */
+  embeddingDim: number;
+  /** Recent trajectories whose returns rank a new one for highest-return relabeling. */
+  airCacheSize: number;
+  alphaMode: 'auto' | 'fixed';
+  /** Initial (or fixed) temperature α. */
+  alphaInit: number;
+  /** Target entropy H̄; null → −dim(A). */
+  targetEntropy: number | null;
+  rewardScale: number;
+  /** ε of the observation normalizer's standard deviation. */
+  normEps: number;
+  /** Normalized observations are clipped to ±normClip. */
+  normClip: number;
+}
+
+/** Defaults; where they come from (reference/relabeling_and_multitask.md §1.3, §2, §3). */
+export const MULTITASK_SAC_DEFAULTS: Readonly<Omit<MultitaskSacOptions, 'seed'>> = Object.freeze({
+  numEnvs: 1,
+  hidden: [256, 256], // SB3 zoo SAC+HER / GH fetchreach 256×256
+  lr: 1e-3, // baselines HER, SB3 zoo HER
+  gamma: 0.98, // 1 − 1/T, T = 50 (baselines HER; GH fetchreach γ = 0.98)
+  tau: 0.05, // baselines polyak 0.95
+  batchSize: 256, // baselines HER batch size
+  replayCapacity: 1_000_000, // baselines / SB3 buffer size
+  episodesPerIteration: 2, // baselines rollout_batch_size
+  updatesPerIteration: 40, // baselines n_batches per cycle
+  learningStarts: 1000,
+  relabel: { strategy: 'hipi', ratio: 0.5 } as TaskRelabelSetting, // HIPI README relabel_prob 0.5
+  taskEncoding: 'one-hot' as const, // Meta-World MT-SAC: observation + one-hot task id
+  embeddingDim: 4, // garage TE latent dim for MT10
+  airCacheSize: 500, // GH `cached_paths[:500]`
+  alphaMode: 'auto' as const,
+  alphaInit: 1,
+  targetEntropy: null,
+  rewardScale: 1,
+  normEps: 0.01, // baselines norm_eps
+  normClip: 5, // baselines norm_clip
+});
+
+/** Builds env `index` of the run; every env must have the same spaces, episode length and family. */
+export type MultiTaskEnvFactory = (index: number) => MultiTaskEnv | Promise<MultiTaskEnv>;
+
+/** One entry of the task relabeling switch log. */
+export interface TaskRelabelSwitch {
+  /** Env steps taken when the setting took effect. */
+  envStep: number;
+  strategy: TaskRelabelStrategy;
+  ratio: number;
+}
+
+/** Result of {@link MultitaskSac.evaluate}. */
+export interface MultitaskEvalReport {
+  /** Episodes in all. */
+  episodes: number;
+  /** Mean over tasks of the per-task success rate (final step within the goal). */
+  success_rate: number;
+  /** [K] share of each task's episodes whose final step succeeds. */
+  task_success: number[];
+  /** Mean undiscounted return over all episodes. */
+  episode_return: number;
+}
+
+/** A relabeled batch of B rows, row-major. */
+export interface TaskBatch {
+  size: number;
+  observation: Float32Array; // [B, obsDim]
+  action: Float32Array; // [B, actDim]
+  nextObservation: Float32Array; // [B, obsDim]
+  /** [B, achievedDim] what the reward reads. */
+  nextAchievedGoal: Float32Array;
+  /** [B] the task stored with the transition. */
+  originalTask: Int32Array;
+  /** [B] the task the row trains on. */
+  task: Int32Array;
+  /** [B] r_task(next achieved), recomputed by the family's reward. */
+  reward: Float32Array;
+  /** [B] 1 where the next achieved features satisfy `task`. */
+  success: Uint8Array;
+  terminated: Float32Array; // [B] 1 → no bootstrap
+  /** [B] codes into TASK_SOURCES (0 = original). */
+  source: Uint8Array;
+  counts: TaskRelabelCounts;
+  /** Rows whose task differs from the stored one. */
+  changed: number;
+  /** [B] ring slot of each row's transition in the replay buffer. */
+  slot: Int32Array;
+}
+
+/** Info columns of the replay buffer: the stored task and its highest-return (AIR) label. */
+export const TASK_INFO_KEY = 'task';
+export const AIR_INFO_KEY = 'air_task';
+
+/** Multi-task SAC with task relabeling; see the file comment. */
+export class MultitaskSac {
+  readonly options: Readonly<MultitaskSacOptions>;
+  readonly envs: MultiTaskEnv[];
+  readonly family: TaskFamily;
+  readonly replay: GoalReplayBuffer;
+  readonly learner: SacLearner;
+  readonly obsDim: number;
+  readonly actDim: number;
+  readonly numTasks: number;
+  private readonly obsNorm: RunningNormalizer;
+  private readonly airCache: ReturnCache;
+  /** Tasks, env reset seeds and warm-up actions. */
+  private readonly envRng: Rng;
+  /** Replay indices and task choices. */
+  private readonly sampleRng: Rng;
+  private setting: TaskRelabelSetting;
+  private log: TaskRelabelSwitch[];
+  envSteps = 0;
+  iteration = 0;
+
+  /**
+   * Builds the envs and the algorithm.
+   * @param factory makes env i (0 … numEnvs−1)
+   * @param options `seed` plus any of {@link MULTITASK_SAC_DEFAULTS} (undefined → default)
+   * @throws Error when the envs differ or an option is out of range (naming it); the envs made so far
+   *   are closed.
+   */
+  static async create(
+    factory: MultiTaskEnvFactory,
+    options: Partial<MultitaskSacOptions> & { seed: number },
+  ): Promise<MultitaskSac> {
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    const opts = { ...MULTITASK_SAC_DEFAULTS, ...given } as MultitaskSacOptions;
+    checkOptions(opts);
+    const envs: MultiTaskEnv[] = [];
+    try {
+      for (let i = 0; i < opts.numEnvs; i++) envs.push(await factory(i));
+      return new MultitaskSac(envs, opts);
+    } catch (err) {
+      for (const e of envs) e.close();
+      throw err;
+    }
+  }
+
+  private constructor(envs: MultiTaskEnv[], opts: MultitaskSacOptions) {
+    const env = envs[0];
+    const shape = (e: MultiTaskEnv) =>
+      [
+        e.observationSpace.shape[0],
+        e.goalSpace.shape[0],
+        e.actionSpace.shape[0],
+        e.maxEpisodeSteps,
+        e.family.numTasks,
+      ].join(',');
+    for (const e of envs)
+      if (shape(e) !== shape(env))
+        throw new Error(`multi-task SAC: env '${e.name}' differs from '${env.name}' in its spaces or tasks`);
+    const family = env.family;
+    if ([TASK_INFO_KEY, AIR_INFO_KEY].some((k) => family.infoKeys.includes(k)))
+      throw new Error(
+        `multi-task SAC: the family's info keys may not be named ${TASK_INFO_KEY} or ${AIR_INFO_KEY}`,
+      );
+    const relabel = checkTaskRelabelSetting(opts.relabel.strategy, opts.relabel.ratio);
+    this.options = Object.freeze({ ...opts, hidden: [...opts.hidden], relabel });
+    this.envs = envs;
+    this.family = family;
+    this.numTasks = family.numTasks;
+    this.obsDim = env.observationSpace.shape[0];
+    this.actDim = env.actionSpace.shape[0];
+    const root = new Rng(opts.seed);
+    this.envRng = root.fork();
+    this.sampleRng = root.fork();
+    this.replay = new GoalReplayBuffer({
+      capacity: opts.replayCapacity,
+      maxEpisodeSteps: env.maxEpisodeSteps,
+      numEnvs: envs.length,
+      obsDim: this.obsDim,
+      goalDim: env.goalSpace.shape[0],
+      actDim: this.actDim,
+      infoKeys: [...family.infoKeys, TASK_INFO_KEY, AIR_INFO_KEY],
+      // Rows as stored: each transition scored under its own task. Relabeled rows are re-scored in
+      // sampleBatch.
+      reward: (achieved, _desired, info) => family.evaluate(info![TASK_INFO_KEY], achieved, info),
+      relabel: { strategy: 'none', k: 0 },
+    });
+    const K = this.numTasks;
+    const network =
+      opts.taskEncoding === 'embedding'
+        ? (o: MLPOptions) =>
+            new TaskEmbeddingMLP(o, { from: this.obsDim, numTasks: K, dim: opts.embeddingDim })
+        : undefined;
+    this.learner = new SacLearner({
+      name: `multitask_sac${uid()}`,
+      inputDim: this.obsDim + K,
+      actDim: this.actDim,
+      hidden: opts.hidden,
+      lr: opts.lr,
+      gamma: opts.gamma,
+      tau: opts.tau,
+      rewardScale: opts.rewardScale,
+      alphaMode: opts.alphaMode,
+      alphaInit: opts.alphaInit,
+      targetEntropy: opts.targetEntropy,
+      seed: root.nextUint32(),
+      network,
+    });
+    this.obsNorm = new RunningNormalizer(this.obsDim, opts.normEps, opts.normClip);
+    this.airCache = new ReturnCache(opts.airCacheSize, K);
+    this.setting = relabel;
+    this.log = [{ envStep: 0, ...relabel }];
+  }
+
+  /** The relabeling that sampled batches use now. */
+  get relabeling(): TaskRelabelSetting {
+    return { ...this.setting };
+  }
+
+  /** The switches so far; the first entry is the initial setting at env step 0. */
+  get switchLog(): readonly TaskRelabelSwitch[] {
+    return this.log.map((s) => ({ ...s }));
+  }
+
+  /**
+   * Switches the task relabeling for every batch sampled from now on and records {envStep,
+   * strategy, ratio} in the switch log (the run's toggle, like the HER strategies).
+   * @throws Error for an unknown strategy or a ratio outside [0, 1].
+   */
+  setRelabeling(strategy: TaskRelabelStrategy, ratio: number): void {
+    const s = checkTaskRelabelSetting(strategy, ratio);
+    this.setting = s;
+    this.log.push({ envStep: this.envSteps, ...s });
+  }
+
+  /**
+   * Network input rows [B, obsDim + K]: the normalized observation, then the one-hot task.
+   * @param observation [B, obsDim] raw
+   * @param tasks [B] task ids
+   */
+  inputs(observation: Float32Array, tasks: ArrayLike<number>): Float32Array {
+    const width = this.obsDim + this.numTasks;
+    const out = new Float32Array(tasks.length * width);
+    this.obsNorm.normalizeInto(observation, out, width, 0);
+    for (let b = 0; b < tasks.length; b++) out[b * width + this.obsDim + tasks[b]] = 1;
+    return out;
+  }
+
+  /** Actions tanh(μ) of the deterministic policy: observations [B, obsDim], tasks [B] → [B, actDim]. */
+  actDeterministic(observation: Float32Array, tasks: ArrayLike<number>): Float32Array {
+    return this.learner.act(this.inputs(observation, tasks), true);
+  }
+
+  /**
+   * Rounds of whole episodes on all envs in lockstep; env i pursues `taskOf(i)` (drawn before its
+   * reset seed). `onEpisode` gets each finished episode's task and transitions in order.
+   */
+  private rollouts(
+    rounds: number,
+    seeds: Rng,
+    taskOf: (env: number) => number,
+    choose: (obs: Float32Array, tasks: Int32Array) => Float32Array,
+    onEpisode?: (env: number, task: number, steps: GoalTransition[]) => void,
+  ): { steps: number; episodes: { task: number; ret: number; success: boolean }[] } {
+    const n = this.envs.length;
+    const { obsDim, actDim } = this;
+    const episodes: { task: number; ret: number; success: boolean }[] = [];
+    let steps = 0;
+    for (let round = 0; round < rounds; round++) {
+      const obs = new Float32Array(n * obsDim);
+      const ag: Float32Array[] = [];
+      const tasks = new Int32Array(n);
+      const active = new Array<boolean>(n).fill(true);
+      const ret = new Float64Array(n);
+      const success = new Array<boolean>(n).fill(false);
+      const staged: GoalTransition[][] = this.envs.map(() => []);
+      this.envs.forEach((env, i) => {
+        tasks[i] = taskOf(i);
+        const { obs: o } = env.reset({ task: tasks[i], seed: seeds.nextUint32() });
+        obs.set(o.observation, i * obsDim);
+        ag[i] = o.achievedGoal;
+      });
+      while (active.some(Boolean)) {
+        const actions = choose(obs, tasks);
+        for (let i = 0; i < n; i++) {
+          if (!active[i]) continue;
+          const action = actions.slice(i * actDim, (i + 1) * actDim);
+          const out = this.envs[i].step(action);
+          steps += 1;
+          ret[i] += out.reward;
+          if (onEpisode)
+            staged[i].push({
+              observation: obs.slice(i * obsDim, (i + 1) * obsDim),
+              action,
+              reward: out.reward,
+              nextObservation: out.obs.observation,
+              achievedGoal: ag[i],
+              nextAchievedGoal: out.obs.achievedGoal,
+              desiredGoal: out.obs.desiredGoal,
+              terminated: out.terminated,
+              truncated: out.truncated,
+              info: { ...out.info },
+            });
+          obs.set(out.obs.observation, i * obsDim);
+          ag[i] = out.obs.achievedGoal;
+          if (out.terminated || out.truncated) {
+            active[i] = false;
+            success[i] = Boolean(out.info.success);
+            onEpisode?.(i, tasks[i], staged[i]);
+          }
+        }
+      }
+      for (let i = 0; i < n; i++) episodes.push({ task: tasks[i], ret: ret[i], success: success[i] });
+    }
+    return { steps, episodes };
+  }
+
+  /**
+   * Stores a finished episode: its GH highest-return label first (returns under every task, added
+   * to the cache, ranked), then every step with its task and label.
+   */
+  private store(env: number, task: number, steps: GoalTransition[]): void {
+    const T = steps.length;
+    const d = this.family.achievedDim;
+    const achieved = new Float32Array(T * d);
+    steps.forEach((tr, i) => achieved.set(tr.nextAchievedGoal, i * d));
+    const info: Record<string, Float32Array> = {};
+    for (const key of this.family.infoKeys)
+      info[key] = Float32Array.from(steps, (tr) => Number(tr.info?.[key] ?? 0));
+    const returns = discountedTaskReturns(
+      this.family,
+      achieved,
+      T,
+      this.options.gamma,
+      this.family.infoKeys.length > 0 ? info : undefined,
+    );
+    this.airCache.add(returns);
+    const air = this.airCache.highestReturnTask(returns, task).task;
+    for (const tr of steps)
+      this.replay.add(env, { ...tr, info: { ...tr.info, [TASK_INFO_KEY]: task, [AIR_INFO_KEY]: air } });
+  }
+
+  /** Uniform random actions in the action space, for the warm-up. */
+  private randomActions(rows: number): Float32Array {
+    const { low, high } = this.envs[0].actionSpace;
+    const a = new Float32Array(rows * this.actDim);
+    for (let i = 0; i < a.length; i++) {
+      const j = i % this.actDim;
+      a[i] = this.envRng.uniformRange(low[j], high[j]);
+    }
+    return a;
+  }
+
+  /**
+   * Samples B rows with the current relabeling (see replay/task_relabel.ts for the layout of `all`)
+   * and recomputes every row's reward and success under its final task.
+   * @param rng the generator of indices and task choices (default: the algorithm's own)
+   * @throws Error before the first episode is stored.
+   */
+  sampleBatch(rng: Rng = this.sampleRng): TaskBatch {
+    const B = this.options.batchSize;
+    const K = this.numTasks;
+    const setting = this.setting;
+    const plan = planTaskBatch(B, K, setting, rng);
+    const raw = this.replay.sample(plan.draws, rng);
+    const rows = gatherRows(raw, plan.draw);
+    const originalTask = Int32Array.from(rows.info[TASK_INFO_KEY]);
+    const logits =
+      setting.strategy === 'hipi' && plan.relabeled > 0
+        ? this.hipiLogitsOf(rows, originalTask.length)
+        : undefined;
+    const chosen = assignTasks(setting, plan, originalTask, K, rng, { air: rows.info[AIR_INFO_KEY], logits });
+    const familyInfo = this.familyInfo(rows.info);
+    const ev = this.family.evaluate(chosen.task, rows.nextAchievedGoal, familyInfo);
+    return {
+      size: B,
+      observation: rows.observation,
+      action: rows.action,
+      nextObservation: rows.nextObservation,
+      nextAchievedGoal: rows.nextAchievedGoal,
+      originalTask,
+      task: chosen.task,
+      reward: ev.reward,
+      success: ev.success,
+      terminated: rows.terminated,
+      source: chosen.source,
+      counts: chosen.counts,
+      changed: chosen.changed,
+      slot: Int32Array.from(rows.slot),
+    };
+  }
+
+  private familyInfo(info: Record<string, Float32Array>): Record<string, Float32Array> | undefined {
+    if (this.family.infoKeys.length === 0) return undefined;
+    return Object.fromEntries(this.family.infoKeys.map((k) => [k, info[k]]));
+  }
+
+  /**
+   * HIPI logits [B, K] of the batch's rows under every task: r_k·rewardScale − log π(a|s, k) +
+   * γ(1 − done)·min Q(s', a' ~ π(·|s', k), k).
+   */
+  private hipiLogitsOf(rows: GatheredRows, B: number): Float64Array {
+    const K = this.numTasks;
+    const { obsDim, actDim } = this;
+    const d = this.family.achievedDim;
+    const tasks = new Int32Array(B * K);
+    const obs = new Float32Array(B * K * obsDim);
+    const next = new Float32Array(B * K * obsDim);
+    const action = new Float32Array(B * K * actDim);
+    const achieved = new Float32Array(B * K * d);
+    const info: Record<string, Float32Array> = {};
+    const familyInfo = this.familyInfo(rows.info);
+    for (const key of Object.keys(familyInfo ?? {})) info[key] = new Float32Array(B * K);
+    for (let b = 0; b < B; b++) {
+      for (let k = 0; k < K; k++) {
+        const r = b * K + k;
+        tasks[r] = k;
+        obs.set(rows.observation.subarray(b * obsDim, (b + 1) * obsDim), r * obsDim);
+        next.set(rows.nextObservation.subarray(b * obsDim, (b + 1) * obsDim), r * obsDim);
+        action.set(rows.action.subarray(b * actDim, (b + 1) * actDim), r * actDim);
+        achieved.set(rows.nextAchievedGoal.subarray(b * d, (b + 1) * d), r * d);
+        for (const key of Object.keys(info)) info[key][r] = familyInfo![key][b];
+      }
+    }
+    const { reward } = this.family.evaluate(tasks, achieved, familyInfo ? info : undefined);
+    const scaled = reward.map((v) => v * this.options.rewardScale);
+    const logPi = this.learner.logProbOf(this.inputs(obs, tasks), action);
+    const nextQ = this.learner.sampledQ(this.inputs(next, tasks));
+    return hipiLogits(scaled, logPi, nextQ, rows.terminated, this.options.gamma);
+  }
+
+  /** Learner inputs of a relabeled batch. */
+  private sacBatch(batch: TaskBatch): SacBatch {
+    return {
+      size: batch.size,
+      input: this.inputs(batch.observation, batch.task),
+      action: batch.action,
+      reward: batch.reward,
+      nextInput: this.inputs(batch.nextObservation, batch.task),
+      terminated: batch.terminated,
+    };
+  }
+
+  /**
+   * One iteration: `episodesPerIteration` whole episodes per env, each with a uniformly drawn task,
+   * with the stochastic policy (uniform random actions before `learningStarts`); the normalizer
+   * updated with their observations; then `updatesPerIteration` SAC updates on relabeled batches.
+   *
+   * @returns metrics: success_rate (share of this iteration's episodes whose final step succeeds),
+   *   success_task<k> (the same per task, for tasks that had episodes), episode_return,
+   *   episode_length, SAC losses/alpha/entropy/q_mean (means over updates), relabel_<source> (rows
+   *   per task source over the iteration's batches; `highest-return` as highest_return),
+   *   relabel_share (rows a strategy chose), relabel_changed_share (rows whose task changed),
+   *   relabel_strategy (index into TASK_RELABEL_STRATEGIES), relabel_ratio, updates, replay_size.
+   */
+  async iterate(): Promise<Metrics> {
+    const opts = this.options;
+    const K = this.numTasks;
+    const warmup = this.envSteps < opts.learningStarts;
+    const seen: Float32Array[] = [];
+    const { steps, episodes } = this.rollouts(
+      opts.episodesPerIteration,
+      this.envRng,
+      () => this.envRng.int(K),
+      (obs, tasks) =>
+        warmup ? this.randomActions(this.envs.length) : this.learner.act(this.inputs(obs, tasks), false),
+      (env, task, trs) => {
+        this.store(env, task, trs);
+        for (const tr of trs) seen.push(tr.observation as Float32Array);
+      },
+    );
+    this.envSteps += steps;
+    this.obsNorm.update(concatRows(seen, this.obsDim));
+
+    const stats: SacUpdateStats[] = [];
+    const counts = emptyTaskCounts();
+    let changed = 0;
+    if (this.envSteps >= opts.learningStarts && this.replay.size > 0) {
+      for (let u = 0; u < opts.updatesPerIteration; u++) {
+        const batch = this.sampleBatch();
+        for (const s of TASK_SOURCES) counts[s] += batch.counts[s];
+        changed += batch.changed;
+        stats.push(this.learner.update(this.sacBatch(batch)));
+      }
+    }
+    this.iteration += 1;
+    const rows = TASK_SOURCES.reduce((s, k) => s + counts[k], 0);
+    const metrics: Metrics = {
+      success_rate: episodes.filter((e) => e.success).length / episodes.length,
+      episode_return: episodes.reduce((s, e) => s + e.ret, 0) / episodes.length,
+      episode_length: steps / episodes.length,
+      ...meanStats(stats),
+      updates: stats.length,
+      replay_size: this.replay.size,
+      relabel_strategy: TASK_RELABEL_STRATEGIES.indexOf(this.setting.strategy),
+      relabel_ratio: this.setting.ratio,
+      relabel_share: rows === 0 ? 0 : (rows - counts.original) / rows,
+      relabel_changed_share: rows === 0 ? 0 : changed / rows,
+    };
+    for (const s of TASK_SOURCES) metrics[`relabel_${s.replace('-', '_')}`] = counts[s];
+    for (let k = 0; k < K; k++) {
+      const mine = episodes.filter((e) => e.task === k);
+      if (mine.length > 0) metrics[`success_task${k}`] = mine.filter((e) => e.success).length / mine.length;
+    }
+    return metrics;
+  }
+
+  /**
+   * Rollouts of the deterministic policy tanh(μ) on the training envs, `episodesPerTask` rounds of all
+   * envs per task (between iterations no episode is in flight); nothing is stored and no training
+   * generator is advanced.
+   * @param seed seeds the env resets
+   */
+  evaluate(episodesPerTask: number, seed: number): MultitaskEvalReport {
+    const K = this.numTasks;
+    const seeds = new Rng(seed);
+    const taskSuccess: number[] = [];
+    let total = 0;
+    let returns = 0;
+    for (let k = 0; k < K; k++) {
+      const { episodes } = this.rollouts(
+        episodesPerTask,
+        seeds,
+        () => k,
+        (obs, tasks) => this.actDeterministic(obs, tasks),
+      );
+      taskSuccess.push(episodes.filter((e) => e.success).length / episodes.length);
+      total += episodes.length;
+      returns += episodes.reduce((s, e) => s + e.ret, 0);
+    }
+    return {
+      episodes: total,
+      success_rate: taskSuccess.reduce((s, v) => s + v, 0) / K,
+      task_success: taskSuccess,
+      episode_return: returns / total,
+    };
+  }
+
+  /**
+   * Everything needed to continue bit-exactly: learner weights and Adam states, the replay buffer
+   * (`task_replay/…`, tasks and labels as info columns), and in `meta` the counters, generator
+   * states, normalizer sums, return cache, relabeling setting and switch log.
+   */
+  async saveState(): Promise<AlgorithmState> {
+    const learner = await this.learner.saveState('sac');
+    const arrays: NamedArrays = { ...learner.arrays, ...this.replay.save('task_replay') };
+    return {
+      arrays,
+      meta: {
+        algo: 'multitask-sac',
+        envSteps: this.envSteps,
+        iteration: this.iteration,
+        envRng: this.envRng.getState(),
+        sampleRng: this.sampleRng.getState(),
+        learnerRng: learner.rng,
+        obsNorm: this.obsNorm.getState(),
+        airCache: this.airCache.getState(),
+        relabel: this.relabeling,
+        switchLog: this.switchLog,
+      },
+    };
+  }
+
+  /**
+   * Restores {@link saveState} into an instance built with the same options and envs.
+   * @throws Error naming the part that is missing or does not fit.
+   */
+  async loadState(state: AlgorithmState): Promise<void> {
+    const m = state.meta as {
+      algo?: string;
+      envSteps: number;
+      iteration: number;
+      envRng: number[];
+      sampleRng: number[];
+      learnerRng: number[];
+      obsNorm: { sum: number[]; sumSq: number[]; n: number };
+      airCache: { returns: number[]; count: number; next: number };
+      relabel: TaskRelabelSetting;
+      switchLog: TaskRelabelSwitch[];
+    };
+    if (m?.algo !== 'multitask-sac')
+      throw new Error(`multi-task SAC: the checkpoint is not a multitask-sac state (${m?.algo})`);
+    const relabel = checkTaskRelabelSetting(m.relabel.strategy, m.relabel.ratio);
+    await this.learner.loadState('sac', state.arrays, m.learnerRng);
+    this.replay.load(state.arrays, 'task_replay');
+    this.obsNorm.setState(m.obsNorm);
+    this.airCache.setState(m.airCache);
+    this.envRng.setState(m.envRng);
+    this.sampleRng.setState(m.sampleRng);
+    this.envSteps = m.envSteps;
+    this.iteration = m.iteration;
+    this.setting = relabel;
+    this.log = m.switchLog.map((s) => ({ ...s }));
+  }
+
+  /** Frees the networks and closes the envs. */
+  dispose(): void {
+    this.learner.dispose();
+    for (const e of this.envs) e.close();
+  }
+}
+
+/** The columns of drawn transitions that a task batch needs, one row per batch row. */
+interface GatheredRows {
+  observation: Float32Array;
+  action: Float32Array;
+  nextObservation: Float32Array;
+  nextAchievedGoal: Float32Array;
+  terminated: Float32Array;
+  info: Record<string, Float32Array>;
+  slot: Int32Array;
+}
+
+/** Rows `draw[r]` of a sampled batch, in order (a draw may fill several rows). */
+function gatherRows(batch: GoalBatch, draw: Int32Array): GatheredRows {
+  const B = draw.length;
+  const pick = (col: Float32Array): Float32Array => {
+    const w = col.length / batch.size;
+    const out = new Float32Array(B * w);
+    for (let r = 0; r < B; r++) out.set(col.subarray(draw[r] * w, (draw[r] + 1) * w), r * w);
+    return out;
+  };
+  return {
+    observation: pick(batch.observation),
+    action: pick(batch.action),
+    nextObservation: pick(batch.nextObservation),
+    nextAchievedGoal: pick(batch.nextAchievedGoal),
+    terminated: pick(batch.terminated),
+    info: Object.fromEntries(Object.entries(batch.info).map(([k, v]) => [k, pick(v)])),
+    slot: Int32Array.from(draw, (d) => batch.slot[d]),
+  };
+}
+
+function concatRows(rows: Float32Array[], width: number): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((r, i) => out.set(r, i * width));
+  return out;
+}
+
+/**
+ * Checks the options' ranges.
+ * @throws Error naming the first option out of range.
+ */
+function checkOptions(o: MultitaskSacOptions): void {
+  const fail = (name: keyof MultitaskSacOptions, rule: string) => {
+    throw new Error(`multi-task SAC: ${name} must be ${rule}, got ${JSON.stringify(o[name])}`);
+  };
+  for (const name of [
+    'numEnvs',
+    'batchSize',
+    'episodesPerIteration',
+    'replayCapacity',
+    'embeddingDim',
+    'airCacheSize',
+  ] as const)
+    if (!Number.isInteger(o[name]) || o[name] < 1) fail(name, 'a positive integer');
+  for (const name of ['updatesPerIteration', 'learningStarts'] as const)
+    if (!Number.isInteger(o[name]) || o[name] < 0) fail(name, 'an integer ≥ 0');
+  if (!(o.gamma > 0 && o.gamma < 1)) fail('gamma', 'in (0, 1)');
+  if (!(o.tau > 0 && o.tau <= 1)) fail('tau', 'in (0, 1]');
+  for (const name of ['lr', 'alphaInit', 'normEps', 'normClip', 'rewardScale'] as const)
+    if (!(o[name] > 0 && Number.isFinite(o[name]))) fail(name, 'a positive number');
+  if (!Array.isArray(o.hidden) || !o.hidden.every((h) => Number.isInteger(h) && h > 0))
+    fail('hidden', 'a list of positive integers');
+  if (o.taskEncoding !== 'one-hot' && o.taskEncoding !== 'embedding')
+    fail('taskEncoding', "'one-hot' or 'embedding'");
+}
