@@ -196,6 +196,9 @@ describe('MultitaskSac', () => {
       /gamma must be in \(0, 1\)/,
     );
     await expect(MultitaskSac.create(env, { seed: 0, embeddingDim: 0 })).rejects.toThrow(/embeddingDim/);
+    await expect(MultitaskSac.create(env, { seed: 0, hipiLogPiWeight: -1 })).rejects.toThrow(
+      /hipiLogPiWeight/,
+    );
     await expect(MultitaskSac.create(env, { seed: 0, taskEncoding: 'bag' as never })).rejects.toThrow(
       /taskEncoding/,
     );

@@ -17,8 +17,9 @@
  *   its env step.
  * - HIPI terms: r_k is scaled by `rewardScale` like the critic's reward; log π(a|s, k) of the stored
  *   action and min(Q1, Q2)(s', a' ~ π(·|s', k), k) of the online critics (HIPI evaluates its critic
- *   the same way, at a sampled next action), both from `SacLearner`; the log π coefficient is 1, as
- *   in HIPI's code. Cost: B·K extra policy and critic forward passes per batch.
+ *   the same way, at a sampled next action), both from `SacLearner`; the log π coefficient is 1 as
+ *   in HIPI's code, or SAC's α (`hipiLogPiWeight`). Cost: B·K extra policy and critic forward passes
+ *   per batch.
  * - Replay: the episode-structured goal buffer (replay/goal_buffer.ts) with HER relabeling off; the
  *   stored and highest-return tasks travel as its info columns `task` and `air_task`.
  * - Inputs, collection, bootstrapping and checkpoints as in goal_sac.ts: observations normalized by
@@ -84,6 +85,11 @@ export interface MultitaskSacOptions {
   embeddingDim: number;
   /** Recent trajectories whose returns rank a new one for highest-return relabeling. */
   airCacheSize: number;
+  /**
+   * Weight w of the log π term of HIPI's logits, r − w·log π + γQ: 1 as in HIPI's code, or 'alpha'
+   * for SAC's current temperature α (the entropy weight the critic's soft values are trained with).
+   */
+  hipiLogPiWeight: number | 'alpha';
   alphaMode: 'auto' | 'fixed';
   /** Initial (or fixed) temperature α. */
   alphaInit: number;
@@ -112,6 +118,7 @@ export const MULTITASK_SAC_DEFAULTS: Readonly<Omit<MultitaskSacOptions, 'seed'>>
   taskEncoding: 'one-hot' as const, // Meta-World MT-SAC: observation + one-hot task id
   embeddingDim: 4, // garage TE latent dim for MT10
   airCacheSize: 500, // GH `cached_paths[:500]`
+  hipiLogPiWeight: 1 as number | 'alpha', // HIPI `_soft_relabel`: rewards − log_pi + γ·Q
   alphaMode: 'auto' as const,
   alphaInit: 1,
   targetEntropy: null,
@@ -470,8 +477,8 @@ export class MultitaskSac {
   }
 
   /**
-   * HIPI logits [B, K] of the batch's rows under every task: r_k·rewardScale − log π(a|s, k) +
-   * γ(1 − done)·min Q(s', a' ~ π(·|s', k), k).
+   * HIPI logits [B, K] of the batch's rows under every task: r_k·rewardScale − w·log π(a|s, k) +
+   * γ(1 − done)·min Q(s', a' ~ π(·|s', k), k), w = `hipiLogPiWeight`.
    */
   private hipiLogitsOf(rows: GatheredRows, B: number): Float64Array {
     const K = this.numTasks;
@@ -498,7 +505,8 @@ export class MultitaskSac {
     }
     const { reward } = this.family.evaluate(tasks, achieved, familyInfo ? info : undefined);
     const scaled = reward.map((v) => v * this.options.rewardScale);
-    const logPi = this.learner.logProbOf(this.inputs(obs, tasks), action);
+    const w = this.options.hipiLogPiWeight === 'alpha' ? this.learner.alpha : this.options.hipiLogPiWeight;
+    const logPi = this.learner.logProbOf(this.inputs(obs, tasks), action).map((v) => v * w);
     const nextQ = this.learner.sampledQ(this.inputs(next, tasks));
     return hipiLogits(scaled, logPi, nextQ, rows.terminated, this.options.gamma);
   }
