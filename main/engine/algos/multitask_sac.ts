@@ -746,4 +746,6 @@ function checkOptions(o: MultitaskSacOptions): void {
     fail('hidden', 'a list of positive integers');
   if (o.taskEncoding !== 'one-hot' && o.taskEncoding !== 'embedding')
     fail('taskEncoding', "'one-hot' or 'embedding'");
+  if (o.hipiLogPiWeight !== 'alpha' && !(o.hipiLogPiWeight >= 0 && Number.isFinite(o.hipiLogPiWeight)))
+    fail('hipiLogPiWeight', "a number ≥ 0 or 'alpha'");
 }
