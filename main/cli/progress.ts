@@ -24,6 +24,11 @@ const KEY_METRICS: Record<string, Array<[string, string]>> = {
     ['episode_return', 'return'],
     ['relabel_share', 'relabeled'],
   ],
+  'multitask-sac': [
+    ['success_rate', 'success'],
+    ['episode_return', 'return'],
+    ['relabel_share', 'relabeled'],
+  ],
 };
 
 const FORMAT =

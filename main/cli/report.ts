@@ -15,12 +15,16 @@ function n(v: unknown, digits = 3): string {
 
 /** Prints the report of `skill-lab eval` as a short text table. */
 export function printEvalReport(r: EvalReport): void {
-  if (r.algo === 'goal-sac') {
-    console.log(`\nGOAL-SAC on ${r.env}, task ${String(r.task)} — run ${r.run}, ${r.env_steps} env steps`);
+  if (r.algo === 'goal-sac' || r.algo === 'multitask-sac') {
+    console.log(
+      `\n${r.algo.toUpperCase()} on ${r.env}, task ${String(r.task)} — run ${r.run}, ${r.env_steps} env steps`,
+    );
     console.log(
       `  deterministic policy, ${n(r.episodes, 0)} episodes of ${r.episode_steps} steps: ` +
         `success rate ${n(r.success_rate)}, mean return ${n(r.episode_return, 2)}`,
     );
+    if (Array.isArray(r.task_success))
+      console.log(`  success per task: ${r.task_success.map((v: number) => n(v, 2)).join(', ')}`);
     return;
   }
   console.log(`\n${r.algo.toUpperCase()} on ${r.env} — run ${r.run}, ${r.env_steps} env steps`);

@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import { RELABEL_STRATEGIES } from './replay/relabel.ts';
+import { TASK_RELABEL_STRATEGIES } from './replay/task_relabel.ts';
 
-export const ALGOS = ['sac', 'diayn', 'dads', 'goal-sac'] as const;
+export const ALGOS = ['sac', 'diayn', 'dads', 'goal-sac', 'multitask-sac'] as const;
 export type AlgoName = (typeof ALGOS)[number];
 /** The MuJoCo envs of skill discovery and plain SAC (sim/envs.ts). */
 export const SKILL_ENVS = ['point-mass', 'ant', 'half-cheetah'] as const;
@@ -113,6 +114,31 @@ export const herSchema = z
   })
   .strict();
 
+/**
+ * Settings of multi-task SAC with task relabeling (`multitask-sac`) on the multi-goal point mass
+ * (sim/multi_goal_env.ts): K goal-reaching tasks on a circle.
+ */
+export const multitaskSchema = z
+  .object({
+    /** Number of tasks K: goals evenly spaced on a circle around the arena's centre. */
+    tasks: z.number().int().min(2).max(16).default(4),
+    /** Radius of the goals' circle, m (the arena's walls are at ±1 m). */
+    radius: z.number().min(0.05).max(0.9).default(0.3),
+    /** Sparse −1/0 within 0.1 m of the task's goal, or dense −distance. */
+    reward: z.enum(['sparse', 'dense']).default('sparse'),
+    /** How the task enters policy and critics: one-hot (Meta-World MT-SAC) or a learned embedding. */
+    taskEncoding: z.enum(['one-hot', 'embedding']).default('one-hot'),
+    embeddingDim: z.number().int().min(1).max(64).default(4),
+    /** Task relabeling (HIPI, Generalized Hindsight, random, all, none); switchable mid-run in the engine. */
+    relabelStrategy: z.enum(TASK_RELABEL_STRATEGIES).default('hipi'),
+    /** Share of each batch relabeled (HIPI README: relabel_prob 0.5). */
+    relabelRatio: z.number().min(0).max(1).default(0.5),
+    episodesPerIteration: positiveInt.max(1000).default(2),
+    /** Evaluation episodes of the deterministic policy per task. */
+    evalEpisodesPerTask: positiveInt.max(100).default(5),
+  })
+  .strict();
+
 export const runConfigSchema = z
   .object({
     algo: z.enum(ALGOS),
@@ -148,6 +174,7 @@ export const runConfigSchema = z
     dads: dadsSchema.default(dadsSchema.parse({})),
     eval: evalSchema.default(evalSchema.parse({})),
     her: herSchema.default(herSchema.parse({})),
+    multitask: multitaskSchema.default(multitaskSchema.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -163,6 +190,13 @@ export const runConfigSchema = z
           code: 'custom',
           path: ['task'],
           message: `goal-sac on ${config.env} needs a task (a built-in name such as reach, or a task file)`,
+        });
+    } else if (config.algo === 'multitask-sac') {
+      if (config.env !== 'point-mass')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['env'],
+          message: `multitask-sac trains on the multi-goal point mass: env point-mass, got ${config.env}`,
         });
     } else if (!(SKILL_ENVS as readonly string[]).includes(config.env)) {
       ctx.addIssue({

@@ -26,7 +26,7 @@ import { checkRelabelSetting } from '../replay/relabel.ts';
 import { EpisodeRecorder } from '../replay/episode_recorder.ts';
 import { EpisodeStore } from '../replay/episode_store.ts';
 import { GoalSac, type GoalEvalReport, type RelabelSwitch } from './goal_sac.ts';
-import type { Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
+import type { AlgorithmState, EvalSkill, GoalEvaluable, Metrics } from './types.ts';
 
 /** File of a run directory holding the task spec the run trains on. */
 export const RUN_TASK_FILE = 'task.json';
@@ -98,7 +98,7 @@ export function runTask(config: RunConfig, runDir: string | null, keep = false):
  * every training episode goes to the run's episode store (replay/episode_store.ts), flushed by size
  * and before every checkpoint; the per-episode sampling counts travel in the checkpoint.
  */
-export class GoalSacAlgorithm implements Algorithm {
+export class GoalSacAlgorithm implements GoalEvaluable {
   readonly config: RunConfig;
   readonly inner: GoalSac;
   readonly recorder: EpisodeRecorder;
@@ -169,6 +169,11 @@ export class GoalSacAlgorithm implements Algorithm {
 
   get iteration(): number {
     return this.inner.iteration;
+  }
+
+  /** Episode length of the run's envs, in env steps. */
+  get episodeSteps(): number {
+    return this.inner.envs[0].maxEpisodeSteps;
   }
 
   /** The relabeling switches so far (the first is the initial setting at env step 0). */

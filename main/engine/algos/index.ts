@@ -3,6 +3,7 @@ import type { RunConfig } from '../config.ts';
 import { DadsAlgorithm } from './dads.ts';
 import { DiaynAlgorithm } from './diayn.ts';
 import { GoalSacAlgorithm } from './goal_sac_run.ts';
+import { MultitaskSacAlgorithm } from './multitask_sac_run.ts';
 import { SacAlgorithm } from './sac.ts';
 import type { Algorithm } from './types.ts';
 
@@ -20,6 +21,8 @@ export async function createAlgorithm(config: RunConfig, runDir: string | null =
       return DadsAlgorithm.create(config);
     case 'goal-sac':
       return GoalSacAlgorithm.create(config, runDir);
+    case 'multitask-sac':
+      return MultitaskSacAlgorithm.create(config);
     default:
       throw new Error(`unknown algorithm ${(config as RunConfig).algo}`);
   }

@@ -35,7 +35,13 @@ describe('every preset and algorithm runs an iteration on its real env', () => {
       if (algo === 'diayn') expect(metrics.discriminator_accuracy).toBeGreaterThanOrEqual(0);
       if (algo === 'dads') expect(Number.isFinite(metrics.skill_dynamics_loglik)).toBe(true);
       const skills = a.evaluationSkills();
-      const expected = { diayn: config.diayn.skills, dads: config.eval.dadsSkills, sac: 1, 'goal-sac': 0 };
+      const expected = {
+        diayn: config.diayn.skills,
+        dads: config.eval.dadsSkills,
+        sac: 1,
+        'goal-sac': 0,
+        'multitask-sac': 0,
+      };
       expect(skills.length).toBe(expected[algo]);
     } finally {
       a.dispose();

@@ -51,3 +51,21 @@ export interface Algorithm {
   beforeCheckpoint?(): Promise<void>;
   dispose(): void;
 }
+
+/**
+ * An algorithm judged by task success rather than skills (goal-sac, multitask-sac): evaluation runs
+ * its deterministic policy on its own tasks.
+ */
+export interface GoalEvaluable extends Algorithm {
+  /** Episode length of the run's envs, in env steps. */
+  readonly episodeSteps: number;
+  /** Relabeling settings so far (the first is the initial one). */
+  readonly switchLog: readonly unknown[];
+  /** Success rate (mean over tasks for multi-task runs), mean return and the episodes rolled out. */
+  evaluateGoals(): { episodes: number; success_rate: number; episode_return: number };
+}
+
+/** True for algorithms evaluated by task success. */
+export function isGoalEvaluable(algo: Algorithm): algo is GoalEvaluable {
+  return typeof (algo as Partial<GoalEvaluable>).evaluateGoals === 'function';
+}

@@ -3,6 +3,7 @@
  * compare view alike. Pure data: the renderer reaches it through main/api/presentation.ts.
  */
 import { RELABEL_STRATEGIES } from '../replay/relabel.ts';
+import { TASK_RELABEL_STRATEGIES } from '../replay/task_relabel.ts';
 
 export const LEARNING_CURVES: Readonly<Record<string, ReadonlyArray<{ key: string; title: string }>>> = {
   diayn: [
@@ -26,6 +27,12 @@ export const LEARNING_CURVES: Readonly<Record<string, ReadonlyArray<{ key: strin
     { key: 'relabel_share', title: 'share relabeled' },
     { key: 'alpha', title: 'SAC α' },
   ],
+  'multitask-sac': [
+    { key: 'success_rate', title: 'success rate (mean over tasks)' },
+    { key: 'episode_return', title: 'episode return' },
+    { key: 'relabel_share', title: 'share relabeled' },
+    { key: 'alpha', title: 'SAC α' },
+  ],
 };
 
 /**
@@ -37,13 +44,28 @@ export const KEY_METRICS: Readonly<Record<string, readonly string[]>> = {
   dads: ['skill_dynamics_loglik', 'intrinsic_reward', 'alpha'],
   sac: ['success_rate', 'episode_return', 'alpha'],
   'goal-sac': ['success_rate', 'episode_return', 'relabel_share', 'alpha', 'relabel_strategy', 'relabel_k'],
+  'multitask-sac': ['success_rate', 'episode_return', 'relabel_share', 'alpha'],
 };
 
 /**
- * Where a goal-conditioned run's hindsight relabeling changed, from its metric rows (relabel_strategy:
- * index into RELABEL_STRATEGIES; relabel_k).
- * A switch is placed at the x of the row before the first row with the new setting: the iteration it
- * took effect in started there. Rows without the columns are skipped.
+ * The relabeling setting of a metric row, e.g. "future k=4" (goal-sac: relabel_strategy indexes
+ * RELABEL_STRATEGIES, with relabel_k) or "hipi 50%" (multitask-sac: TASK_RELABEL_STRATEGIES, with
+ * relabel_ratio); null for rows without it.
+ */
+function relabelLabel(r: Readonly<Record<string, number>>): string | null {
+  if (!Number.isFinite(r.relabel_strategy)) return null;
+  if (Number.isFinite(r.relabel_ratio)) {
+    const strategy = TASK_RELABEL_STRATEGIES[r.relabel_strategy] ?? `#${r.relabel_strategy}`;
+    return strategy === 'none' ? 'none' : `${strategy} ${Math.round(100 * r.relabel_ratio)}%`;
+  }
+  const strategy = RELABEL_STRATEGIES[r.relabel_strategy] ?? `#${r.relabel_strategy}`;
+  return strategy === 'none' ? 'none' : `${strategy} k=${r.relabel_k}`;
+}
+
+/**
+ * Where a run's relabeling changed (goal-sac's hindsight or multitask-sac's task relabeling), from
+ * its metric rows. A switch is placed at the x of the row before the first row with the new setting:
+ * the iteration it took effect in started there. Rows without the columns are skipped.
  * @returns one entry per change, with a label such as "→ final k=4".
  */
 export function relabelSwitches(
@@ -54,9 +76,8 @@ export function relabelSwitches(
   let prev: string | null = null;
   let prevX = 0;
   for (const r of rows) {
-    if (!Number.isFinite(r.relabel_strategy)) continue;
-    const strategy = RELABEL_STRATEGIES[r.relabel_strategy] ?? `#${r.relabel_strategy}`;
-    const label = strategy === 'none' ? 'none' : `${strategy} k=${r.relabel_k}`;
+    const label = relabelLabel(r);
+    if (label === null) continue;
     if (prev !== null && label !== prev) out.push({ x: prevX, label: `→ ${label}` });
     prev = label;
     prevX = r[xKey];
@@ -64,10 +85,8 @@ export function relabelSwitches(
   return out;
 }
 
-/** The relabeling setting of a goal-conditioned run's first metric row, e.g. "future k=4"; null without one. */
+/** The relabeling setting of a run's first metric row, e.g. "future k=4"; "no relabeling" for none; null without one. */
 export function initialRelabeling(rows: ReadonlyArray<Record<string, number>>): string | null {
-  const r = rows.find((row) => Number.isFinite(row.relabel_strategy));
-  if (!r) return null;
-  const strategy = RELABEL_STRATEGIES[r.relabel_strategy] ?? `#${r.relabel_strategy}`;
-  return strategy === 'none' ? 'no relabeling' : `${strategy} k=${r.relabel_k}`;
+  const label = rows.map(relabelLabel).find((l) => l !== null) ?? null;
+  return label === 'none' ? 'no relabeling' : label;
 }

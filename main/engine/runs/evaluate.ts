@@ -21,7 +21,7 @@
 import { initBackend } from '../../../native/backend.ts';
 import { createAlgorithm } from '../algos/index.ts';
 import { GoalSacAlgorithm } from '../algos/goal_sac_run.ts';
-import type { Algorithm, EvalSkill } from '../algos/types.ts';
+import { isGoalEvaluable, type Algorithm, type EvalSkill, type GoalEvaluable } from '../algos/types.ts';
 import { stateFunction } from '../algos/skills.ts';
 import { envOptionsOf } from '../algos/sac.ts';
 import { VecEnv } from '../sim/vec_env.ts';
@@ -78,7 +78,7 @@ export async function evaluateRun(run: RunDir, opts: EvalOptions = {}): Promise<
   const algo = await createAlgorithm(config, run.path);
   try {
     await readCheckpoint(run, algo);
-    if (algo instanceof GoalSacAlgorithm) return evaluateGoalAlgorithm(run, algo, opts);
+    if (isGoalEvaluable(algo)) return evaluateGoalAlgorithm(run, algo, opts);
     return await evaluateAlgorithm(run, algo, opts);
   } finally {
     algo.dispose();
@@ -86,28 +86,34 @@ export async function evaluateRun(run: RunDir, opts: EvalOptions = {}): Promise<
 }
 
 /**
- * A goal-conditioned run's evaluation: success rate and return of the deterministic policy over
- * `her.evalEpisodes` episodes (`rollouts` overrides), in the report's run-level fields; it has no
- * skills. Written to eval/summary.json.
+ * A goal-conditioned or multi-task run's evaluation: success rate and return of the deterministic
+ * policy (goal-sac: `her.evalEpisodes` episodes, `rollouts` overrides; multitask-sac:
+ * `multitask.evalEpisodesPerTask` per task, with the success rate per task), in the report's
+ * run-level fields; it has no skills. Written to eval/summary.json.
  */
-function evaluateGoalAlgorithm(run: RunDir, algo: GoalSacAlgorithm, opts: EvalOptions): EvalReport {
+function evaluateGoalAlgorithm(run: RunDir, algo: GoalEvaluable, opts: EvalOptions): EvalReport {
   const config = algo.config;
-  const goals = algo.evaluateGoals(opts.rollouts ?? config.her.evalEpisodes);
+  const goals =
+    algo instanceof GoalSacAlgorithm
+      ? algo.evaluateGoals(opts.rollouts ?? config.her.evalEpisodes)
+      : algo.evaluateGoals();
+  const task =
+    config.algo === 'multitask-sac'
+      ? `${config.multitask.tasks} goals on a ${config.multitask.radius} m circle`
+      : (config.task ?? `bit-flip-${config.her.bits}`);
   const report: EvalReport = {
+    ...goals,
     run: run.id,
     algo: config.algo,
     env: config.env,
-    task: config.task ?? `bit-flip-${config.her.bits}`,
+    task,
     env_steps: algo.envSteps,
     state_function: 'achieved goal',
     rollouts_per_skill: goals.episodes,
-    episode_steps: algo.inner.envs[0].maxEpisodeSteps,
+    episode_steps: algo.episodeSteps,
     coverage_cells: 0,
     coverage_cell_m: 0,
     mean_normalized_variance: Number.NaN,
-    episodes: goals.episodes,
-    success_rate: goals.success_rate,
-    episode_return: goals.episode_return,
     relabel_switches: algo.switchLog.length - 1,
     skills: [],
   };

@@ -68,7 +68,7 @@ export async function writeCurvesFigure(
   const data = runs.map((run) => {
     const record = run.readRecord();
     const rows = run.readMetrics() as Array<Record<string, number>>;
-    const label = (record.algo === 'goal-sac' && initialRelabeling(rows)) || record.algo.toUpperCase();
+    const label = initialRelabeling(rows) ?? record.algo.toUpperCase();
     return { label, rows, algo: record.algo };
   });
   const known = new Map<string, string>();

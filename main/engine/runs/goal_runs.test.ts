@@ -107,4 +107,28 @@ describe('goal-sac runs', () => {
     );
     expect(wrong.readRecord()).toMatchObject({ status: 'error' });
   });
+
+  it('train multi-task SAC on the multi-goal point mass and evaluate it per task', async () => {
+    const store = tempStore();
+    const run = createRun(store, {
+      algo: 'multitask-sac',
+      env: 'point-mass',
+      totalEnvSteps: 400,
+      set: [
+        ...TINY.filter((a) => !a.startsWith('her.')),
+        'multitask.tasks=3',
+        'multitask.relabelStrategy=all',
+      ],
+    });
+    expect((await trainRun(run, { quiet: true })).status).toBe('completed');
+    const rows = readFileSync(run.metricsPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.at(-1)).toMatchObject({ env_steps: 400, relabel_ratio: 0.5 });
+    const report = await evaluateRun(run);
+    expect(report).toMatchObject({ algo: 'multitask-sac', env: 'point-mass', skills: [] });
+    expect(report.task_success).toHaveLength(3);
+    expect(report.episodes).toBeGreaterThan(0);
+  });
 });

@@ -25,7 +25,7 @@ export function keyMetric(algo: string, metrics: Record<string, number>): string
       ? ['discriminator_accuracy', 'disc. acc']
       : algo === 'dads'
         ? ['skill_dynamics_loglik', 'log q']
-        : algo === 'goal-sac'
+        : algo === 'goal-sac' || algo === 'multitask-sac'
           ? ['success_rate', 'success']
           : ['episode_return', 'return'];
   const v = metrics[key] ?? metrics.intrinsic_reward;

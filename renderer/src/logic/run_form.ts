@@ -14,6 +14,14 @@ export const KEY_HYPERPARAMETERS: Record<Algo, string[]> = {
   dads: ['dads.skillDim', 'sac.lr', 'sac.batchSize', 'sac.alphaInit', 'dads.dynamicsLr'],
   sac: ['sac.lr', 'sac.batchSize', 'sac.gamma', 'sac.alphaInit'],
   'goal-sac': ['task', 'her.relabelStrategy', 'her.relabelK', 'sac.lr', 'sac.batchSize', 'sac.gamma'],
+  'multitask-sac': [
+    'multitask.tasks',
+    'multitask.relabelStrategy',
+    'multitask.relabelRatio',
+    'multitask.taskEncoding',
+    'sac.lr',
+    'sac.batchSize',
+  ],
 };
 
 /** One field of the form. */
