@@ -133,6 +133,11 @@ export const multitaskSchema = z
     relabelStrategy: z.enum(TASK_RELABEL_STRATEGIES).default('hipi'),
     /** Share of each batch relabeled (HIPI README: relabel_prob 0.5). */
     relabelRatio: z.number().min(0).max(1).default(0.5),
+    /**
+     * Weight of HIPI's log π term in r − w·log π + γQ: a number (HIPI's code: 1) or 'alpha' for SAC's
+     * current temperature, which kept near-deterministic policies' log π from swamping r and Q here.
+     */
+    hipiLogPiWeight: z.union([z.literal('alpha'), z.number().min(0).max(10)]).default('alpha'),
     episodesPerIteration: positiveInt.max(1000).default(2),
     /** Evaluation episodes of the deterministic policy per task. */
     evalEpisodesPerTask: positiveInt.max(100).default(5),

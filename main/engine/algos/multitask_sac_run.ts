@@ -45,6 +45,7 @@ export class MultitaskSacAlgorithm implements GoalEvaluable {
         learningStarts: sac.learningStarts,
         relabel: { strategy: mt.relabelStrategy, ratio: mt.relabelRatio },
         taskEncoding: mt.taskEncoding,
+        hipiLogPiWeight: mt.hipiLogPiWeight,
         embeddingDim: mt.embeddingDim,
         alphaMode: sac.alphaMode,
         alphaInit: sac.alphaInit,
