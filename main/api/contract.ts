@@ -26,6 +26,13 @@ import {
   type RunConfig,
 } from '../engine/config.ts';
 import { RELABEL_STRATEGIES } from '../engine/replay/relabel.ts';
+import { TASK_RELABEL_STRATEGIES } from '../engine/replay/task_relabel.ts';
+
+/** Every relabeling strategy a run can be switched to: hindsight (goal-sac) and task (multitask-sac). */
+const ANY_RELABEL_STRATEGIES = [...new Set([...RELABEL_STRATEGIES, ...TASK_RELABEL_STRATEGIES])] as [
+  string,
+  ...string[],
+];
 import {
   MAX_SAMPLE_RESETS,
   taskNameSchema,
@@ -37,7 +44,7 @@ import {
 } from './task_schemas.ts';
 import * as replay from './replay_schemas.ts';
 
-export { RELABEL_STRATEGIES };
+export { RELABEL_STRATEGIES, TASK_RELABEL_STRATEGIES };
 export { ALGOS, ENVS, SKILL_ENVS, STATE_FUNCTIONS, allConfigKeys, runConfigSchema, type RunConfig };
 
 /** Lifecycle of a run as stored in run.json (same list as the engine's run store). */
@@ -290,14 +297,19 @@ export const METHODS = {
     params: z
       .object({
         runId: runIdSchema,
-        strategy: z.enum(RELABEL_STRATEGIES),
-        k: z.number().int().min(0).max(32),
+        /** goal-sac: a hindsight strategy; multitask-sac: a task relabeling strategy. */
+        strategy: z.enum(ANY_RELABEL_STRATEGIES),
+        /** goal-sac: k, the relabeled share being 1 − 1/(k+1). */
+        k: z.number().int().min(0).max(32).optional(),
+        /** multitask-sac: the relabeled share of each batch. */
+        ratio: z.number().min(0).max(1).optional(),
       })
       .strict(),
     result: z.object({
       runId: runIdSchema,
-      strategy: z.enum(RELABEL_STRATEGIES),
-      k: count,
+      strategy: z.enum(ANY_RELABEL_STRATEGIES),
+      k: count.optional(),
+      ratio: z.number().optional(),
       appliesAt: z.enum(['next-iteration', 'resume']),
     }),
   },

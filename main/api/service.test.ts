@@ -247,6 +247,22 @@ describe('lab service', () => {
     await expect(
       service.setRelabeling({ runId: her.id, strategy: 'sideways' as never, k: 2 }),
     ).rejects.toMatchObject({ code: 'invalid' });
+    // A multi-task run switches task relabeling with a share; a k alone is not enough for it.
+    const mt = createRun(service.store, { algo: 'multitask-sac', preset: 'multi-goal', totalEnvSteps: 100 });
+    expect(await service.setRelabeling({ runId: mt.id, strategy: 'all', ratio: 0.25 })).toEqual({
+      runId: mt.id,
+      strategy: 'all',
+      ratio: 0.25,
+      appliesAt: 'resume',
+    });
+    await expect(service.setRelabeling({ runId: mt.id, strategy: 'all', k: 4 })).rejects.toMatchObject({
+      code: 'invalid',
+    });
+    await expect(
+      service.setRelabeling({ runId: mt.id, strategy: 'future', ratio: 0.5 }),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+    });
     // A bit-flipping run has no task scene; a skill run has no task at all.
     expect(await service.getRunTask({ runId: her.id })).toEqual({ runId: her.id, spec: null, xml: null });
     await expect(service.getRunTask({ runId: skills.id })).rejects.toMatchObject({ code: 'conflict' });

@@ -494,17 +494,32 @@ export class LabService implements LabClient {
    * @throws ApiError 'conflict' for a run that is not goal-sac.
    */
   async setRelabeling(params: ParamsOf<'setRelabeling'>): Promise<ResultOf<'setRelabeling'>> {
-    const { runId, strategy, k } = checkParams('setRelabeling', params);
+    const { runId, strategy, k, ratio } = checkParams('setRelabeling', params);
     this.assertOpen();
     const dir = this.openRun(runId);
-    if (dir.readConfig().algo !== 'goal-sac')
+    const algo = dir.readConfig().algo;
+    if (algo !== 'goal-sac' && algo !== 'multitask-sac')
       throw new ApiError(
         'conflict',
-        `run ${runId} is not a goal-sac run; relabeling applies to goal-sac runs only`,
+        `run ${runId} is a ${algo} run; relabeling applies to goal-sac and multitask-sac runs only`,
       );
-    const setting = requestRelabeling(dir, strategy, k);
+    const amount = algo === 'goal-sac' ? k : ratio;
+    if (amount === undefined)
+      throw new ApiError(
+        'invalid',
+        `a ${algo} run's relabeling needs ${algo === 'goal-sac' ? 'k' : 'ratio'}`,
+        [{ path: algo === 'goal-sac' ? 'k' : 'ratio', message: 'required for this run' }],
+      );
+    let request;
+    try {
+      request = requestRelabeling(dir, strategy, amount);
+    } catch (err) {
+      throw new ApiError('invalid', (err as Error).message, [
+        { path: 'strategy', message: (err as Error).message },
+      ]);
+    }
     const training = this.live.get(runId)?.activity === 'training';
-    return { runId, ...setting, appliesAt: training ? 'next-iteration' : 'resume' };
+    return { runId, ...request, appliesAt: training ? 'next-iteration' : 'resume' };
   }
 
   /**

@@ -10,6 +10,7 @@ import { evaluateRun } from '../engine/runs/evaluate.ts';
 import { writeComparisonFigure, writeCurvesFigure } from '../engine/runs/figure_data.ts';
 import { trainCommand, resumeCommand, relabelCommand } from './train.ts';
 import { RELABEL_STRATEGIES } from '../engine/replay/relabel.ts';
+import { TASK_RELABEL_STRATEGIES } from '../engine/replay/task_relabel.ts';
 import { compareCommand } from './compare.ts';
 import { benchCommand } from './bench.ts';
 import { serveCommand } from './serve.ts';
@@ -70,14 +71,19 @@ program
 program
   .command('relabel')
   .description(
-    "switch a goal-sac run's hindsight relabeling (none, final, future, episode, random) and k from its next iteration; recorded on its learning curves",
+    "switch a run's relabeling from its next iteration — goal-sac: hindsight strategy (none, final, future, episode, random) and k; multitask-sac: task relabeling (none, random, all, highest-return, hipi) and the relabeled share; recorded on its learning curves",
   )
   .argument('<run>', 'run id (see skill-lab list)')
   .addOption(
-    new Option('--strategy <s>', 'relabeling strategy').choices(RELABEL_STRATEGIES).makeOptionMandatory(),
+    new Option('--strategy <s>', 'relabeling strategy')
+      .choices([...new Set([...RELABEL_STRATEGIES, ...TASK_RELABEL_STRATEGIES])])
+      .makeOptionMandatory(),
   )
-  .option('--k <k>', 'relabeled share 1 − 1/(k+1) of each batch (HER: 4)', int('--k'), 4)
-  .action((id: string, o) => relabelCommand(id, o.strategy, o.k, program.opts().workspace));
+  .option('--k <k>', 'goal-sac: relabeled share 1 − 1/(k+1) of each batch (HER: 4)', int('--k'), 4)
+  .option('--ratio <r>', 'multitask-sac: relabeled share of each batch, 0–1', (v) => Number(v))
+  .action((id: string, o) =>
+    relabelCommand(id, o.strategy, { k: o.k, ratio: o.ratio }, program.opts().workspace),
+  );
 
 program
   .command('compare')

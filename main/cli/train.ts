@@ -25,17 +25,30 @@ export async function trainCommand(
 }
 
 /**
- * `skill-lab relabel RUN --strategy S --k K`: asks a goal-sac run to switch its hindsight relabeling
+ * `skill-lab relabel RUN --strategy S (--k K | --ratio R)`: asks a goal-sac run (hindsight strategy,
+ * k) or a multitask-sac run (task relabeling strategy, relabeled share R) to switch its relabeling
  * from its next iteration (see engine/runs/relabel_control.ts).
- * @throws Error for an unknown run, a run that is not goal-sac, or a bad strategy / k.
+ * @throws Error for an unknown run, a run that relabels nothing, or a bad strategy / amount.
  */
-export function relabelCommand(id: string, strategy: string, k: number, workspace?: string): void {
+export function relabelCommand(
+  id: string,
+  strategy: string,
+  amount: { k: number; ratio?: number },
+  workspace?: string,
+): void {
   const run = new RunStore(workspace).open(id);
-  const setting = requestRelabeling(run, strategy, k);
+  const multitask = run.readConfig().algo === 'multitask-sac';
+  if (multitask && amount.ratio === undefined)
+    throw new Error(`run ${run.id} relabels tasks: give the relabeled share with --ratio (0–1)`);
+  const request = requestRelabeling(run, strategy, multitask ? amount.ratio! : amount.k);
   const record = run.readRecord();
   const live = record.status === 'running' && record.pid !== null;
+  const what =
+    'ratio' in request
+      ? `${request.strategy}, ${Math.round(100 * request.ratio)} % of each batch`
+      : `${request.strategy}${request.strategy === 'none' ? '' : ` k=${request.k}`}`;
   console.log(
-    `run ${run.id}: relabeling ${setting.strategy}${setting.strategy === 'none' ? '' : ` k=${setting.k}`} ` +
+    `run ${run.id}: relabeling ${what} ` +
       (live
         ? `from its next iteration (now at ${record.envSteps} env steps); the switch is drawn on its learning curves`
         : `when it next trains (status ${record.status}; skill-lab resume ${run.id})`),

@@ -82,7 +82,7 @@ export class MultitaskSacAlgorithm implements GoalEvaluable {
    * Switches the task relabeling strategy and the relabeled share from the next batch on.
    * @throws Error for an unknown strategy or a share outside [0, 1].
    */
-  setTaskRelabeling(strategy: string, ratio: number): void {
+  setRelabeling(strategy: string, ratio: number): void {
     const setting = checkTaskRelabelSetting(strategy, ratio);
     this.inner.setRelabeling(setting.strategy, setting.ratio);
   }

@@ -44,7 +44,14 @@ export const KEY_METRICS: Readonly<Record<string, readonly string[]>> = {
   dads: ['skill_dynamics_loglik', 'intrinsic_reward', 'alpha'],
   sac: ['success_rate', 'episode_return', 'alpha'],
   'goal-sac': ['success_rate', 'episode_return', 'relabel_share', 'alpha', 'relabel_strategy', 'relabel_k'],
-  'multitask-sac': ['success_rate', 'episode_return', 'relabel_share', 'alpha'],
+  'multitask-sac': [
+    'success_rate',
+    'episode_return',
+    'relabel_share',
+    'alpha',
+    'relabel_strategy',
+    'relabel_ratio',
+  ],
 };
 
 /**

@@ -6,6 +6,7 @@ import { trainRun } from './trainer.ts';
 import { evaluateRun } from './evaluate.ts';
 import { RELABEL_REQUEST_FILE, requestRelabeling } from './relabel_control.ts';
 import { RELABEL_STRATEGIES } from '../replay/relabel.ts';
+import { TASK_RELABEL_STRATEGIES } from '../replay/task_relabel.ts';
 import { builtinTask, serializeTaskSpec } from '../tasks/index.ts';
 
 /** A goal-sac run small enough for a unit test: a few iterations of 2 × 2 episodes. */
@@ -78,7 +79,7 @@ describe('goal-sac runs', () => {
     expect(record.status).toBe('completed');
     expect(() => requestRelabeling(run, 'sideways', 4)).toThrow(/none, final, future, episode, random/);
     const skills = createRun(store, { algo: 'diayn', preset: 'point-mass', totalEnvSteps: 100 });
-    expect(() => requestRelabeling(skills, 'final', 4)).toThrow(/goal-sac runs only/);
+    expect(() => requestRelabeling(skills, 'final', 4)).toThrow(/goal-sac and multitask-sac runs only/);
   });
 
   it('takes a workspace task by name and refuses one for another robot', async () => {
@@ -120,12 +121,22 @@ describe('goal-sac runs', () => {
         'multitask.relabelStrategy=all',
       ],
     });
-    expect((await trainRun(run, { quiet: true })).status).toBe('completed');
+    let iterations = 0;
+    const record = await trainRun(run, {
+      quiet: true,
+      onIteration: () => {
+        if (++iterations === 1) requestRelabeling(run, 'hipi', 0.25);
+      },
+    });
+    expect(record.status).toBe('completed');
     const rows = readFileSync(run.metricsPath, 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(rows.at(-1)).toMatchObject({ env_steps: 400, relabel_ratio: 0.5 });
+    expect(rows[0]).toMatchObject({ relabel_ratio: 0.5 });
+    // Switched to HIPI on a quarter of each batch from the second iteration on.
+    expect(rows.at(-1)).toMatchObject({ env_steps: 400, relabel_ratio: 0.25 });
+    expect(TASK_RELABEL_STRATEGIES[rows.at(-1).relabel_strategy]).toBe('hipi');
     const report = await evaluateRun(run);
     expect(report).toMatchObject({ algo: 'multitask-sac', env: 'point-mass', skills: [] });
     expect(report.task_success).toHaveLength(3);

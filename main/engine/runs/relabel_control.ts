@@ -7,15 +7,20 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../atomic.ts';
-import { checkRelabelSetting, type RelabelSetting } from '../replay/relabel.ts';
+import { checkRelabelSetting } from '../replay/relabel.ts';
+import { checkTaskRelabelSetting } from '../replay/task_relabel.ts';
 import type { RunDir } from './store.ts';
 
 /** The request file, in the run directory. */
 export const RELABEL_REQUEST_FILE = 'relabel-request.json';
 
-/** What a run does with relabeling requests: goal-conditioned algorithms have it. */
+/**
+ * What a run does with relabeling requests. goal-sac: a hindsight strategy and k; multitask-sac: a
+ * task relabeling strategy and the relabeled share of each batch. Validates both (naming what is
+ * allowed).
+ */
 export interface Relabelable {
-  setRelabeling(strategy: string, k: number): void;
+  setRelabeling(strategy: string, amount: number): void;
 }
 
 /** True when `algo` can switch relabeling. */
@@ -23,41 +28,55 @@ export function isRelabelable(algo: object): algo is Relabelable {
   return typeof (algo as Partial<Relabelable>).setRelabeling === 'function';
 }
 
+/** A relabeling setting as requested and applied: k for hindsight relabeling, ratio for task relabeling. */
+export type RelabelRequest = { strategy: string; k: number } | { strategy: string; ratio: number };
+
 /**
- * Asks run `run` to relabel with `strategy` and `k` from its next iteration on (atomic write; a
- * newer request replaces one not yet applied).
- * @throws Error when the run is not goal-conditioned, or for an unknown strategy / bad k (naming what
- *   is allowed).
+ * Asks run `run` to relabel from its next iteration on (atomic write; a newer request replaces one not
+ * yet applied): goal-sac with a hindsight strategy and `amount` = k, multitask-sac with a task
+ * relabeling strategy and `amount` = the share of each batch in [0, 1].
+ * @throws Error when the run relabels nothing, or for an unknown strategy / bad amount (naming what is
+ *   allowed).
  */
-export function requestRelabeling(run: RunDir, strategy: string, k: number): RelabelSetting {
+export function requestRelabeling(run: RunDir, strategy: string, amount: number): RelabelRequest {
   const config = run.readConfig();
-  if (config.algo !== 'goal-sac')
-    throw new Error(`run ${run.id} is a ${config.algo} run; relabeling applies to goal-sac runs only`);
-  const setting = checkRelabelSetting(strategy, k);
+  let request: RelabelRequest;
+  if (config.algo === 'goal-sac') request = checkRelabelSetting(strategy, amount);
+  else if (config.algo === 'multitask-sac') request = checkTaskRelabelSetting(strategy, amount);
+  else
+    throw new Error(
+      `run ${run.id} is a ${config.algo} run; relabeling applies to goal-sac and multitask-sac runs only`,
+    );
   writeFileAtomicSync(
     join(run.path, RELABEL_REQUEST_FILE),
-    `${JSON.stringify({ ...setting, requestedAt: new Date().toISOString() })}\n`,
+    `${JSON.stringify({ ...request, requestedAt: new Date().toISOString() })}\n`,
   );
-  return setting;
+  return request;
 }
 
 /**
  * Applies a pending request to `algo` and removes it. A malformed request is removed and reported
  * through `warn`; it never stops the run.
- * @returns the setting applied, or null when there was none (or it was malformed).
+ * @returns the request applied, or null when there was none (or it was malformed).
  */
 export function applyRelabelRequest(
   run: RunDir,
   algo: Relabelable,
   warn: (message: string) => void = (m) => console.error(m),
-): RelabelSetting | null {
+): RelabelRequest | null {
   const file = join(run.path, RELABEL_REQUEST_FILE);
   if (!existsSync(file)) return null;
   try {
-    const raw = JSON.parse(readFileSync(file, 'utf8')) as { strategy?: unknown; k?: unknown };
-    const setting = checkRelabelSetting(String(raw.strategy), Number(raw.k));
-    algo.setRelabeling(setting.strategy, setting.k);
-    return setting;
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as {
+      strategy?: unknown;
+      k?: unknown;
+      ratio?: unknown;
+    };
+    const strategy = String(raw.strategy);
+    const request: RelabelRequest =
+      raw.ratio !== undefined ? { strategy, ratio: Number(raw.ratio) } : { strategy, k: Number(raw.k) };
+    algo.setRelabeling(strategy, 'ratio' in request ? request.ratio : request.k);
+    return request;
   } catch (err) {
     warn(`${file}: ignored (${(err as Error).message})`);
     return null;

@@ -111,7 +111,7 @@ export async function trainRun(run: RunDir, opts: TrainOptions = {}): Promise<Ru
         const applied = applyRelabelRequest(run, algo);
         if (applied && !opts.quiet)
           console.error(
-            `[${run.id}] relabeling: ${applied.strategy} k=${applied.k} from env step ${algo.envSteps}`,
+            `[${run.id}] relabeling: ${applied.strategy} ${'ratio' in applied ? `share ${applied.ratio}` : `k=${applied.k}`} from env step ${algo.envSteps}`,
           );
       }
       const metrics: Metrics = await algo.iterate();

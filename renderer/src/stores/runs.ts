@@ -132,15 +132,19 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   /**
-   * Switches a goal-sac run's hindsight relabeling (strategy, k); its process applies it from the
-   * next iteration, or when it resumes.
+   * Switches a run's relabeling: goal-sac's hindsight strategy and k, or (`byTask`) multitask-sac's
+   * task relabeling and relabeled share; its process applies it from the next iteration, or when it
+   * resumes.
    */
   async function setRelabeling(
     runId: string,
     strategy: ParamsOf<'setRelabeling'>['strategy'],
-    k: number,
+    amount: number,
+    byTask = false,
   ): Promise<ResultOf<'setRelabeling'>> {
-    return labClient().setRelabeling({ runId, strategy, k });
+    return labClient().setRelabeling(
+      byTask ? { runId, strategy, ratio: amount } : { runId, strategy, k: amount },
+    );
   }
 
   /** Deletes a run and its directory. */

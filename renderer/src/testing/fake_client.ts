@@ -198,12 +198,14 @@ export function createFakeLab(): FakeLab {
     getEvaluation: async (p) => ({ runId: p.runId, summary: null, rollouts: [] }),
     setRelabeling: async (p) => {
       find(p.runId);
-      return {
-        runId: p.runId,
-        strategy: p.strategy,
-        k: p.strategy === 'none' ? 0 : p.k,
-        appliesAt: 'next-iteration',
-      };
+      return p.ratio !== undefined
+        ? { runId: p.runId, strategy: p.strategy, ratio: p.ratio, appliesAt: 'next-iteration' }
+        : {
+            runId: p.runId,
+            strategy: p.strategy,
+            k: p.strategy === 'none' ? 0 : p.k,
+            appliesAt: 'next-iteration',
+          };
     },
     evaluateRun: async (p) => {
       Object.assign(find(p.runId), { evaluated: true });
