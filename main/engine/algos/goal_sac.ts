@@ -43,6 +43,7 @@ import {
   type RelabelStrategy,
 } from '../replay/relabel.ts';
 import { SacLearner, meanStats, uid, type SacUpdateStats } from './sac.ts';
+import { checkOffPolicyOptions, withDefaults, withEnvs } from './off_policy_options.ts';
 import type { AlgorithmState, Metrics } from './types.ts';
 
 /**
@@ -277,18 +278,9 @@ export class GoalSac {
     factory: GoalEnvFactory,
     options: Partial<GoalSacOptions> & { seed: number },
   ): Promise<GoalSac> {
-    // An option given as undefined falls back to its default instead of erasing it.
-    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    const opts = { ...GOAL_SAC_DEFAULTS, ...given } as GoalSacOptions;
-    checkOptions(opts);
-    const envs: GoalEnv[] = [];
-    try {
-      for (let i = 0; i < opts.numEnvs; i++) envs.push(await factory(i));
-      return new GoalSac(envs, opts);
-    } catch (err) {
-      for (const e of envs) e.close();
-      throw err;
-    }
+    const opts = withDefaults<GoalSacOptions>(GOAL_SAC_DEFAULTS, options);
+    checkOffPolicyOptions('goal SAC', opts);
+    return withEnvs(factory, opts.numEnvs, (envs) => new GoalSac(envs, opts));
   }
 
   private constructor(envs: GoalEnv[], opts: GoalSacOptions) {
@@ -621,26 +613,6 @@ export class GoalSac {
     this.learner.dispose();
     for (const e of this.envs) e.close();
   }
-}
-
-/**
- * Checks the options' ranges.
- * @throws Error naming the first option out of range.
- */
-function checkOptions(o: GoalSacOptions): void {
-  const fail = (name: keyof GoalSacOptions, rule: string) => {
-    throw new Error(`goal SAC: ${name} must be ${rule}, got ${JSON.stringify(o[name])}`);
-  };
-  for (const name of ['numEnvs', 'batchSize', 'episodesPerIteration', 'replayCapacity'] as const)
-    if (!Number.isInteger(o[name]) || o[name] < 1) fail(name, 'a positive integer');
-  for (const name of ['updatesPerIteration', 'learningStarts'] as const)
-    if (!Number.isInteger(o[name]) || o[name] < 0) fail(name, 'an integer ≥ 0');
-  if (!(o.gamma > 0 && o.gamma < 1)) fail('gamma', 'in (0, 1)');
-  if (!(o.tau > 0 && o.tau <= 1)) fail('tau', 'in (0, 1]');
-  for (const name of ['lr', 'alphaInit', 'normEps', 'normClip'] as const)
-    if (!(o[name] > 0 && Number.isFinite(o[name]))) fail(name, 'a positive number');
-  if (!Array.isArray(o.hidden) || !o.hidden.every((h) => Number.isInteger(h) && h > 0))
-    fail('hidden', 'a list of positive integers');
 }
 
 function concat(rows: Float32Array[], width: number): Float32Array {

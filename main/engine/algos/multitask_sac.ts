@@ -52,6 +52,7 @@ import {
 import type { MultiTaskEnv, TaskFamily } from '../sim/multi_goal_env.ts';
 import { RunningNormalizer } from './goal_sac.ts';
 import { SacLearner, meanStats, uid, type SacBatch, type SacUpdateStats } from './sac.ts';
+import { checkOffPolicyOptions, withDefaults, withEnvs } from './off_policy_options.ts';
 import type { AlgorithmState, Metrics } from './types.ts';
 
 /** Options of {@link MultitaskSac}; defaults and sources in {@link MULTITASK_SAC_DEFAULTS}. */
@@ -212,17 +213,9 @@ export class MultitaskSac {
     factory: MultiTaskEnvFactory,
     options: Partial<MultitaskSacOptions> & { seed: number },
   ): Promise<MultitaskSac> {
-    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    const opts = { ...MULTITASK_SAC_DEFAULTS, ...given } as MultitaskSacOptions;
+    const opts = withDefaults<MultitaskSacOptions>(MULTITASK_SAC_DEFAULTS, options);
     checkOptions(opts);
-    const envs: MultiTaskEnv[] = [];
-    try {
-      for (let i = 0; i < opts.numEnvs; i++) envs.push(await factory(i));
-      return new MultitaskSac(envs, opts);
-    } catch (err) {
-      for (const e of envs) e.close();
-      throw err;
-    }
+    return withEnvs(factory, opts.numEnvs, (envs) => new MultitaskSac(envs, opts));
   }
 
   private constructor(envs: MultiTaskEnv[], opts: MultitaskSacOptions) {
@@ -724,26 +717,12 @@ function concatRows(rows: Float32Array[], width: number): Float32Array {
  * @throws Error naming the first option out of range.
  */
 function checkOptions(o: MultitaskSacOptions): void {
+  checkOffPolicyOptions('multi-task SAC', o);
   const fail = (name: keyof MultitaskSacOptions, rule: string) => {
     throw new Error(`multi-task SAC: ${name} must be ${rule}, got ${JSON.stringify(o[name])}`);
   };
-  for (const name of [
-    'numEnvs',
-    'batchSize',
-    'episodesPerIteration',
-    'replayCapacity',
-    'embeddingDim',
-    'airCacheSize',
-  ] as const)
+  for (const name of ['embeddingDim', 'airCacheSize'] as const)
     if (!Number.isInteger(o[name]) || o[name] < 1) fail(name, 'a positive integer');
-  for (const name of ['updatesPerIteration', 'learningStarts'] as const)
-    if (!Number.isInteger(o[name]) || o[name] < 0) fail(name, 'an integer ≥ 0');
-  if (!(o.gamma > 0 && o.gamma < 1)) fail('gamma', 'in (0, 1)');
-  if (!(o.tau > 0 && o.tau <= 1)) fail('tau', 'in (0, 1]');
-  for (const name of ['lr', 'alphaInit', 'normEps', 'normClip', 'rewardScale'] as const)
-    if (!(o[name] > 0 && Number.isFinite(o[name]))) fail(name, 'a positive number');
-  if (!Array.isArray(o.hidden) || !o.hidden.every((h) => Number.isInteger(h) && h > 0))
-    fail('hidden', 'a list of positive integers');
   if (o.taskEncoding !== 'one-hot' && o.taskEncoding !== 'embedding')
     fail('taskEncoding', "'one-hot' or 'embedding'");
   if (o.hipiLogPiWeight !== 'alpha' && !(o.hipiLogPiWeight >= 0 && Number.isFinite(o.hipiLogPiWeight)))
