@@ -43,47 +43,20 @@ import {
   type RelabelStrategy,
 } from '../replay/relabel.ts';
 import { SacLearner, meanStats, uid, type SacUpdateStats } from './sac.ts';
-import { checkOffPolicyOptions, withDefaults, withEnvs } from './off_policy_options.ts';
+import {
+  checkOffPolicyOptions,
+  withDefaults,
+  withEnvs,
+  type OffPolicyOptions,
+} from './off_policy_options.ts';
 import type { AlgorithmState, Metrics } from './types.ts';
 
 /**
  * Options of {@link GoalSac}. Defaults and their sources are in {@link GOAL_SAC_DEFAULTS}.
  */
-export interface GoalSacOptions {
-  /** Seed of every generator in the algorithm (nets, noise, env resets, sampling). */
-  seed: number;
-  /** Envs collecting in lockstep. */
-  numEnvs: number;
-  /** Hidden widths of policy and critics. */
-  hidden: number[];
-  /** Adam step size of actor, critics and temperature. */
-  lr: number;
-  /** Discount γ. */
-  gamma: number;
-  /** Polyak rate τ of the target critics. */
-  tau: number;
-  /** Minibatch size B. */
-  batchSize: number;
-  /** Replay capacity in transitions. */
-  replayCapacity: number;
-  /** Episodes per env per iteration. */
-  episodesPerIteration: number;
-  /** SAC updates per iteration. */
-  updatesPerIteration: number;
-  /** Env steps with uniform random actions and no updates at the start. */
-  learningStarts: number;
+export interface GoalSacOptions extends OffPolicyOptions {
   /** Initial relabeling strategy and k. */
   relabel: RelabelSetting;
-  alphaMode: 'auto' | 'fixed';
-  /** Initial (or fixed) temperature α. */
-  alphaInit: number;
-  /** Target entropy H̄; null → −dim(A) (Haarnoja et al. 2018b §5). */
-  targetEntropy: number | null;
-  rewardScale: number;
-  /** ε of the input normalizer's standard deviation. */
-  normEps: number;
-  /** Normalized inputs are clipped to ±normClip. */
-  normClip: number;
   /**
    * Treat a sampled transition whose next achieved goal satisfies its (possibly relabeled) goal as
    * terminal: its target is the reward alone, without bootstrapping. Off for Fetch-style tasks

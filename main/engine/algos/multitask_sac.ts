@@ -52,32 +52,16 @@ import {
 import type { MultiTaskEnv, TaskFamily } from '../sim/multi_goal_env.ts';
 import { RunningNormalizer } from './goal_sac.ts';
 import { SacLearner, meanStats, uid, type SacBatch, type SacUpdateStats } from './sac.ts';
-import { checkOffPolicyOptions, withDefaults, withEnvs } from './off_policy_options.ts';
+import {
+  checkOffPolicyOptions,
+  withDefaults,
+  withEnvs,
+  type OffPolicyOptions,
+} from './off_policy_options.ts';
 import type { AlgorithmState, Metrics } from './types.ts';
 
 /** Options of {@link MultitaskSac}; defaults and sources in {@link MULTITASK_SAC_DEFAULTS}. */
-export interface MultitaskSacOptions {
-  /** Seed of every generator in the algorithm (nets, noise, tasks, env resets, sampling). */
-  seed: number;
-  /** Envs collecting in lockstep. */
-  numEnvs: number;
-  /** Hidden widths of policy and critics. */
-  hidden: number[];
-  /** Adam step size of actor, critics and temperature. */
-  lr: number;
-  gamma: number;
-  /** Polyak rate τ of the target critics. */
-  tau: number;
-  /** Minibatch size B. */
-  batchSize: number;
-  /** Replay capacity in transitions. */
-  replayCapacity: number;
-  /** Episodes per env per iteration. */
-  episodesPerIteration: number;
-  /** SAC updates per iteration. */
-  updatesPerIteration: number;
-  /** Env steps with uniform random actions and no updates at the start. */
-  learningStarts: number;
+export interface MultitaskSacOptions extends OffPolicyOptions {
   /** Initial relabeling strategy and the share of each batch it relabels. */
   relabel: TaskRelabelSetting;
   /** How the task enters the networks. */
@@ -91,16 +75,6 @@ export interface MultitaskSacOptions {
    * for SAC's current temperature α (the entropy weight the critic's soft values are trained with).
    */
   hipiLogPiWeight: number | 'alpha';
-  alphaMode: 'auto' | 'fixed';
-  /** Initial (or fixed) temperature α. */
-  alphaInit: number;
-  /** Target entropy H̄; null → −dim(A). */
-  targetEntropy: number | null;
-  rewardScale: number;
-  /** ε of the observation normalizer's standard deviation. */
-  normEps: number;
-  /** Normalized observations are clipped to ±normClip. */
-  normClip: number;
 }
 
 /** Defaults; where they come from (reference/relabeling_and_multitask.md §1.3, §2, §3). */

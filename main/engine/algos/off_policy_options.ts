@@ -6,19 +6,37 @@
 
 /** The options both algorithms take from SAC and the collection loop. */
 export interface OffPolicyOptions {
+  /** Seed of every generator in the algorithm (nets, noise, env resets, sampling). */
+  seed: number;
+  /** Envs collecting in lockstep. */
   numEnvs: number;
+  /** Hidden widths of policy and critics. */
   hidden: number[];
+  /** Adam step size of actor, critics and temperature. */
   lr: number;
+  /** Discount γ. */
   gamma: number;
+  /** Polyak rate τ of the target critics. */
   tau: number;
+  /** Minibatch size B. */
   batchSize: number;
+  /** Replay capacity in transitions. */
   replayCapacity: number;
+  /** Episodes per env per iteration. */
   episodesPerIteration: number;
+  /** SAC updates per iteration. */
   updatesPerIteration: number;
+  /** Env steps with uniform random actions and no updates at the start. */
   learningStarts: number;
+  alphaMode: 'auto' | 'fixed';
+  /** Initial (or fixed) temperature α. */
   alphaInit: number;
+  /** Target entropy H̄; null → −dim(A) (Haarnoja et al. 2018b §5). */
+  targetEntropy: number | null;
   rewardScale: number;
+  /** ε of the input normalizer's standard deviation. */
   normEps: number;
+  /** Normalized inputs are clipped to ±normClip. */
   normClip: number;
 }
 
