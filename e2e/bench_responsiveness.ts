@@ -52,6 +52,15 @@ const lagMs = (ns: number) => round(Math.max(0, ns / 1e6 - LAG_RESOLUTION_MS));
  * or `data.id` for a run summary) in `window.__wsCounts` while `window.__wsCounting` is true.
  */
 const COUNT_WS_MESSAGES = `(() => {
+  window.__webglContexts = 0;
+  const getContext = HTMLCanvasElement.prototype.getContext;
+  HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+    if (String(kind).startsWith('webgl') && !this.__counted) {
+      this.__counted = true;
+      window.__webglContexts++;
+    }
+    return getContext.call(this, kind, ...rest);
+  };
   window.__wsCounts = {};
   window.__wsCounting = false;
   const Native = window.WebSocket;
@@ -96,8 +105,33 @@ function frameTimesScript(ms: number): string {
   })`;
 }
 
+/** The parts of a V8 CPU profile (Chrome DevTools protocol) that {@link printTopFunctions} reads. */
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Logs the 15 functions with the most self time in `profile` (ms and share of the window). */
+function printTopFunctions(profile: CpuProfile, log: (line: string) => void): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  });
+  log('renderer CPU profile, top functions by self time:');
+  for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15))
+    log(`  ${ms.toFixed(0).padStart(7)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${key}`);
+}
+
 /**
- * Runs the benchmark; prints a table, or one JSON line with `--json`.
+ * Runs the benchmark; prints a table, or one JSON line with `--json`; `--profile` adds the renderer's
+ * top functions by CPU time.
  * @throws Error when chromium is missing or the app does not reach the compare view.
  */
 async function main(): Promise<void> {
@@ -151,9 +185,19 @@ async function main(): Promise<void> {
     if ((await toggle.getAttribute('aria-label')) === 'play') await toggle.click();
     log(`compare view open, timeline playing; measuring for ${MEASURE_MS / 1000} s…`);
 
+    // --profile: the renderer's JavaScript CPU profile over the window, its top functions by self time.
+    const cdp = process.argv.includes('--profile') ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
+    const contextsBefore = (await page.evaluate('window.__webglContexts')) as number;
     const t0 = Date.now();
     const frames = (await page.evaluate(frameTimesScript(MEASURE_MS))) as number[];
+    const contextsDuring = ((await page.evaluate('window.__webglContexts')) as number) - contextsBefore;
+    log(`WebGL contexts created during the window: ${contextsDuring} (0 unless views are rebuilt)`);
     const seconds = (Date.now() - t0) / 1000;
+    if (cdp) printTopFunctions((await cdp.send('Profiler.stop')).profile as CpuProfile, log);
     lag.disable();
     const counts = (await page.evaluate('window.__wsCounts')) as Record<string, number>;
     const statuses = await Promise.all(runs.map(async (id) => (await service.getRun({ runId: id })).run));

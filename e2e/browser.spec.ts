@@ -82,7 +82,9 @@ test('a new user trains DIAYN and DADS and compares them in 3D and in plots', as
   }
 
   // Each column's plots drew: the x-y traces and a panel per learning curve, with lines in them.
-  await expect(page.locator('.vega-plot svg')).toHaveCount(4);
+  // The x-y traces (redrawn as the timeline plays) are a canvas; the learning curves are SVG.
+  await expect(page.locator('.vega-plot canvas')).toHaveCount(2);
+  await expect(page.locator('.vega-plot svg')).toHaveCount(2);
   for (const title of ['discriminator accuracy', 'skill-dynamics log q']) {
     const curves = page.locator('.vega-plot svg', { hasText: title });
     await expect(curves).toBeVisible();

@@ -84,7 +84,11 @@ export function learningCurvesSpec(runs: CurvesRun[], opts: CurvesFigureOptions)
     field: 'x',
     type: 'quantitative',
     title: xKey === 'env_steps' ? 'environment steps' : 'wall-clock time (s)',
-    axis: xKey === 'env_steps' ? { labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" } : {},
+    axis: {
+      tickCount: 5,
+      labelOverlap: true,
+      ...(xKey === 'env_steps' ? { labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" } : {}),
+    },
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
