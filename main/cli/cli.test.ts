@@ -24,7 +24,9 @@ describe('skill-lab command line', () => {
     expect(r.err).toMatch(/Allowed choices are sac, diayn, dads/);
     r = cli(['train', '--algo', 'dads', '--preset', 'nope'], ws);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/Unknown preset "nope". Allowed presets: ant-xy, half-cheetah, point-mass/);
+    expect(r.err).toMatch(
+      /Unknown preset "nope". Allowed presets: ant-xy, arm-push, arm-reach, bit-flip, half-cheetah, multi-goal, point-mass/,
+    );
     r = cli(['train', '--algo', 'dads', '--preset', 'point-mass', '--set', 'sac.gamma=2'], ws);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/sac\.gamma/);

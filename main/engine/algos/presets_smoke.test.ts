@@ -25,6 +25,7 @@ describe('every preset and algorithm runs an iteration on its real env', () => {
         'diayn.discriminatorSteps=2',
         'dads.dynamicsSteps=2',
         'dads.dynamicsBatchSize=32',
+        'multitask.episodesPerIteration=2',
       ],
     });
     const a = await createAlgorithm(config);
