@@ -26,7 +26,15 @@ export const useRunsStore = defineStore('runs', () => {
   const liveRollouts = shallowRef<Record<string, Record<number, LiveRollout>>>({});
   let unsubscribe: Array<() => void> = [];
 
+  /**
+   * What events said while a listRuns request was in flight: its answer may predate them (a run
+   * started or deleted meanwhile), so they are applied again on top of it.
+   */
+  let duringRefresh: { upserted: Map<string, RunSummary>; deleted: Set<string> } | null = null;
+
   const upsert = (run: RunSummary) => {
+    duringRefresh?.upserted.set(run.id, run);
+    duringRefresh?.deleted.delete(run.id);
     const i = runs.value.findIndex((r) => r.id === run.id);
     if (i >= 0) runs.value[i] = run;
     else runs.value.unshift(run);
@@ -39,6 +47,8 @@ export const useRunsStore = defineStore('runs', () => {
       unsubscribe = [
         client.on('runStatus', upsert),
         client.on('runDeleted', ({ runId }) => {
+          duringRefresh?.deleted.add(runId);
+          duringRefresh?.upserted.delete(runId);
           runs.value = runs.value.filter((r) => r.id !== runId);
         }),
         client.on('metrics', (m) => {
@@ -81,14 +91,23 @@ export const useRunsStore = defineStore('runs', () => {
 
   /** Reloads the run list from the service. */
   async function refresh(): Promise<void> {
+    const seen = (duringRefresh = { upserted: new Map(), deleted: new Set() });
     try {
       const res = await labClient().listRuns();
-      runs.value = [...res.runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      const byId = new Map(res.runs.map((r) => [r.id, r]));
+      // An event newer than the list's copy of a run wins; a run deleted meanwhile stays gone.
+      for (const [id, run] of seen.upserted) {
+        const listed = byId.get(id);
+        if (!listed || listed.updatedAt <= run.updatedAt) byId.set(id, run);
+      }
+      for (const id of seen.deleted) byId.delete(id);
+      runs.value = [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
       unreadable.value = res.unreadable;
       error.value = null;
     } catch (err) {
       error.value = (err as Error).message;
     } finally {
+      if (duringRefresh === seen) duringRefresh = null;
       loaded.value = true;
     }
   }

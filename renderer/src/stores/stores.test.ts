@@ -42,6 +42,27 @@ describe('runs store', () => {
     store.dispose();
   });
 
+  it('keeps a run started while the list was loading (its event came before the older list)', async () => {
+    lab.runs.push(fakeRun({ id: 'old' }));
+    const store = useRunsStore();
+    // The list request is answered after the new run's event arrived, with the list as it was.
+    const listRuns = lab.client.listRuns;
+    let answer: () => void = () => undefined;
+    lab.client.listRuns = () =>
+      new Promise((resolve) => {
+        const snapshot = { runs: [...lab.runs], unreadable: [] };
+        answer = () => resolve(snapshot);
+      });
+    const loading = store.init();
+    lab.emit('runStatus', fakeRun({ id: 'new', status: 'running', activity: 'training' }));
+    lab.emit('runDeleted', { runId: 'old' });
+    answer();
+    await loading;
+    expect(store.runs.map((r) => r.id)).toEqual(['new']);
+    lab.client.listRuns = listRuns;
+    store.dispose();
+  });
+
   it('keeps the latest live rollout per skill', async () => {
     const store = useRunsStore();
     await store.init();
