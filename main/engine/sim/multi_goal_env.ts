@@ -16,16 +16,9 @@
  * Never imports tfjs.
  */
 import { makeGoalReward } from '../tasks/reward.ts';
+import { PointMassGoalEnvBase } from './point_goal_env.ts';
 import { createEnv, type MujocoEnv } from './envs.ts';
-import type {
-  BoxSpace,
-  GoalEnv,
-  GoalEvaluation,
-  GoalObservation,
-  GoalRewardFn,
-  GoalStepResult,
-  StepInfo,
-} from './types.ts';
+import type { GoalEnv, GoalEvaluation, GoalObservation, GoalRewardFn, StepInfo } from './types.ts';
 
 /**
  * A finite family of K tasks over one dynamics, each with a batched pure reward of the next achieved
@@ -189,39 +182,22 @@ export interface MultiGoalPointEnvOptions {
 }
 
 /** The multi-goal point mass; owns the wrapped point-mass env and closes it in {@link close}. */
-export class MultiGoalPointEnv implements MultiTaskEnv {
+export class MultiGoalPointEnv extends PointMassGoalEnvBase implements MultiTaskEnv {
   readonly name: string;
   readonly family: GoalTaskFamily;
-  readonly observationSpace: BoxSpace;
-  readonly goalSpace: BoxSpace;
-  readonly actionSpace: BoxSpace;
-  readonly dt: number;
-  readonly maxEpisodeSteps: number;
-  readonly nq: number;
   /** Goal reward of (achieved, desired) pairs, the {@link GoalEnv} view of the family's reward. */
   readonly evaluate: GoalRewardFn;
-  private readonly inner: MujocoEnv;
   private currentTask: number;
   private pendingSeed: number | undefined;
 
   /** Use {@link createMultiGoalPointEnv}. Takes ownership of `inner` (closed here on failure). */
   constructor(inner: MujocoEnv, family: GoalTaskFamily, opts: { seed?: number; task?: number } = {}) {
+    super(inner);
     try {
       if (inner.name !== 'point-mass' || family.achievedDim !== 2)
         throw new Error(`multi-goal point mass: needs the point-mass env and 2-d goals`);
-      this.inner = inner;
       this.family = family;
       this.name = `multi-goal-point-mass(${family.numTasks})`;
-      this.observationSpace = inner.observationSpace;
-      this.actionSpace = inner.actionSpace;
-      this.goalSpace = Object.freeze({
-        shape: Object.freeze([2]) as readonly [number],
-        low: new Float32Array(2).fill(-Infinity),
-        high: new Float32Array(2).fill(Infinity),
-      });
-      this.dt = inner.dt;
-      this.maxEpisodeSteps = inner.maxEpisodeSteps;
-      this.nq = inner.nq;
       this.evaluate = family.goalReward;
       this.currentTask = 0;
       this.task = opts.task ?? 0;
@@ -242,10 +218,6 @@ export class MultiGoalPointEnv implements MultiTaskEnv {
     this.currentTask = t;
   }
 
-  get elapsedSteps(): number {
-    return this.inner.elapsedSteps;
-  }
-
   /**
    * Starts an episode of `task` (default: the current task).
    * @throws Error for a task out of range or a non-integer seed, or after close.
@@ -262,41 +234,13 @@ export class MultiGoalPointEnv implements MultiTaskEnv {
     return { obs: goalObs, info };
   }
 
-  /** @throws as {@link MujocoEnv.step}. */
-  step(action: ArrayLike<number>): GoalStepResult {
-    const out = this.inner.step(action);
-    const obs = this.goalObs(out.obs);
-    if (out.info.nan)
-      return { obs, reward: 0, terminated: true, truncated: out.truncated, info: { nan: true } };
-    const info: StepInfo = {};
-    const reward = this.score(obs, info);
-    return { obs, reward, terminated: out.terminated, truncated: out.truncated, info };
+  protected desiredGoal(): Float32Array {
+    return this.family.goal(this.currentTask);
   }
 
-  /** A copy of qpos (x, y). @throws Error after close. */
-  qpos(): Float64Array {
-    return this.inner.qpos();
-  }
-
-  /** Closes the wrapped env. Idempotent. */
-  close(): void {
-    this.inner.close();
-  }
-
-  private goalObs(obs: Float32Array): GoalObservation {
-    return {
-      observation: obs,
-      achievedGoal: obs.slice(0, 2),
-      desiredGoal: this.family.goal(this.currentTask),
-    };
-  }
-
-  private score(obs: GoalObservation, info: StepInfo): number {
+  protected rewardOf(obs: GoalObservation): { reward: number; success: boolean } {
     const ev = this.family.evaluate([this.currentTask], obs.achievedGoal);
-    const [gx, gy] = obs.desiredGoal;
-    info.goalDistance = Math.hypot(obs.achievedGoal[0] - gx, obs.achievedGoal[1] - gy);
-    info.success = ev.success[0] === 1;
-    return ev.reward[0];
+    return { reward: ev.reward[0], success: ev.success[0] === 1 };
   }
 }
 

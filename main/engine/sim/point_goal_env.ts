@@ -19,85 +19,38 @@ export interface PointGoalEnvOptions {
   seed?: number;
 }
 
-/** The point-mass goal env. Owns the wrapped {@link MujocoEnv} and closes it in {@link close}. */
-export class PointGoalEnv implements GoalEnv {
-  readonly name: string;
+/**
+ * What every goal env over the point mass shares (this file's task env and sim/multi_goal_env.ts's
+ * multi-task env): the wrapped {@link MujocoEnv}'s spaces, stepping and NaN handling, achieved goal
+ * = (x, y), and info.goalDistance / info.success from the subclass's reward.
+ */
+export abstract class PointMassGoalEnvBase {
+  abstract readonly name: string;
   readonly observationSpace: BoxSpace;
   readonly goalSpace: BoxSpace;
   readonly actionSpace: BoxSpace;
   readonly dt: number;
   readonly maxEpisodeSteps: number;
   readonly nq: number;
-  readonly evaluate: GoalRewardFn;
-  /** Info columns `evaluate` reads (none for point-mass tasks). */
-  readonly infoKeys: readonly string[];
-  readonly task: CompiledTask;
+  protected readonly inner: MujocoEnv;
 
-  private readonly inner: MujocoEnv;
-  private readonly randomizer: DomainRandomizer;
-  private rng: Rng | null;
-  private goal = new Float32Array(2);
-
-  /** Use {@link createPointGoalEnv}. Takes ownership of `inner` (closed here on failure). */
-  constructor(task: CompiledTask, inner: MujocoEnv, opts: PointGoalEnvOptions = {}) {
-    try {
-      if (task.spec.robot !== 'point-mass')
-        throw new Error(`${task.spec.name}: PointGoalEnv needs robot 'point-mass', got '${task.spec.robot}'`);
-      this.task = task;
-      this.inner = inner;
-      this.name = task.spec.name;
-      this.observationSpace = inner.observationSpace;
-      this.actionSpace = inner.actionSpace;
-      this.goalSpace = Object.freeze({
-        shape: Object.freeze([2]) as readonly [number],
-        low: new Float32Array(2).fill(-Infinity),
-        high: new Float32Array(2).fill(Infinity),
-      });
-      this.dt = inner.dt;
-      this.maxEpisodeSteps = inner.maxEpisodeSteps;
-      this.nq = inner.nq;
-      this.evaluate = task.evaluate;
-      this.infoKeys = task.infoKeys;
-      const { mj, model } = inner.simulation;
-      this.randomizer = new DomainRandomizer(model, task.spec.randomization, {
-        frictionGeoms: [],
-        massBodies: [mj.mj_name2id(model, mj.mjtObj.mjOBJ_BODY.value, 'point')],
-        dampedDofs: Array.from({ length: model.nv }, (_, i) => i),
-        actuators: Array.from({ length: model.nu }, (_, i) => i),
-      });
-      this.rng = opts.seed === undefined ? null : new Rng(opts.seed);
-    } catch (err) {
-      inner.close();
-      throw err;
-    }
+  /** Takes `inner`'s spaces; the subclass closes `inner` when its own construction fails. */
+  protected constructor(inner: MujocoEnv) {
+    this.inner = inner;
+    this.observationSpace = inner.observationSpace;
+    this.actionSpace = inner.actionSpace;
+    this.goalSpace = Object.freeze({
+      shape: Object.freeze([2]) as readonly [number],
+      low: new Float32Array(2).fill(-Infinity),
+      high: new Float32Array(2).fill(Infinity),
+    });
+    this.dt = inner.dt;
+    this.maxEpisodeSteps = inner.maxEpisodeSteps;
+    this.nq = inner.nq;
   }
 
   get elapsedSteps(): number {
     return this.inner.elapsedSteps;
-  }
-
-  /**
-   * Starts an episode: domain randomization, the point-mass reset (its own noise, seeded from this
-   * env's generator), then a goal from the task's region.
-   * @throws Error when `seed` is not an integer, or after close.
-   */
-  reset(opts?: { seed?: number }): { obs: GoalObservation; info: StepInfo } {
-    const seed = opts?.seed;
-    if (seed !== undefined) {
-      if (!Number.isInteger(seed))
-        throw new Error(`${this.name}: reset seed must be an integer, got ${seed}`);
-      this.rng = new Rng(seed);
-    } else if (!this.rng) {
-      this.rng = new Rng(globalThis.crypto.getRandomValues(new Uint32Array(1))[0]);
-    }
-    const rng = this.rng;
-    if (this.randomizer.active) this.randomizer.apply(this.inner.simulation.model, rng);
-    const { obs } = this.inner.reset({ seed: rng.nextUint32() });
-    this.goal = Float32Array.from(this.task.sampleGoal(rng));
-    const info: StepInfo = {};
-    const goalObs = this.goalObs(obs);
-    this.score(goalObs, info);
-    return { obs: goalObs, info };
   }
 
   /**
@@ -124,15 +77,93 @@ export class PointGoalEnv implements GoalEnv {
     this.inner.close();
   }
 
-  private goalObs(obs: Float32Array): GoalObservation {
-    return { observation: obs, achievedGoal: obs.slice(0, 2), desiredGoal: this.goal.slice() };
+  /** The desired goal (x, y) of the current episode, m; a fresh array. */
+  protected abstract desiredGoal(): Float32Array;
+
+  /** Reward and success of one goal observation under the env's task. */
+  protected abstract rewardOf(obs: GoalObservation): { reward: number; success: boolean };
+
+  protected goalObs(obs: Float32Array): GoalObservation {
+    return { observation: obs, achievedGoal: obs.slice(0, 2), desiredGoal: this.desiredGoal() };
   }
 
-  private score(obs: GoalObservation, info: StepInfo): number {
+  /** The reward of `obs`, with info.goalDistance (m) and info.success set. */
+  protected score(obs: GoalObservation, info: StepInfo): number {
+    const { reward, success } = this.rewardOf(obs);
+    const [gx, gy] = obs.desiredGoal;
+    info.goalDistance = Math.hypot(obs.achievedGoal[0] - gx, obs.achievedGoal[1] - gy);
+    info.success = success;
+    return reward;
+  }
+}
+
+/** The point-mass goal env. Owns the wrapped {@link MujocoEnv} and closes it in {@link close}. */
+export class PointGoalEnv extends PointMassGoalEnvBase implements GoalEnv {
+  readonly name: string;
+  readonly evaluate: GoalRewardFn;
+  /** Info columns `evaluate` reads (none for point-mass tasks). */
+  readonly infoKeys: readonly string[];
+  readonly task: CompiledTask;
+
+  private readonly randomizer: DomainRandomizer;
+  private rng: Rng | null;
+  private goal = new Float32Array(2);
+
+  /** Use {@link createPointGoalEnv}. Takes ownership of `inner` (closed here on failure). */
+  constructor(task: CompiledTask, inner: MujocoEnv, opts: PointGoalEnvOptions = {}) {
+    super(inner);
+    try {
+      if (task.spec.robot !== 'point-mass')
+        throw new Error(`${task.spec.name}: PointGoalEnv needs robot 'point-mass', got '${task.spec.robot}'`);
+      this.task = task;
+      this.name = task.spec.name;
+      this.evaluate = task.evaluate;
+      this.infoKeys = task.infoKeys;
+      const { mj, model } = inner.simulation;
+      this.randomizer = new DomainRandomizer(model, task.spec.randomization, {
+        frictionGeoms: [],
+        massBodies: [mj.mj_name2id(model, mj.mjtObj.mjOBJ_BODY.value, 'point')],
+        dampedDofs: Array.from({ length: model.nv }, (_, i) => i),
+        actuators: Array.from({ length: model.nu }, (_, i) => i),
+      });
+      this.rng = opts.seed === undefined ? null : new Rng(opts.seed);
+    } catch (err) {
+      inner.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Starts an episode: domain randomization, the point-mass reset (its own noise, seeded from this
+   * env's generator), then a goal from the task's region.
+   * @throws Error when `seed` is not an integer, or after close.
+   */
+  reset(opts?: { seed?: number }): { obs: GoalObservation; info: StepInfo } {
+    const seed = opts?.seed;
+    if (seed !== undefined) {
+      if (!Number.isInteger(seed))
+        throw new Error(`${this.name}: reset seed must be an integer, got ${seed}`);
+      this.rng = new Rng(seed);
+    } else if (!this.rng) {
+      this.rng = new Rng(globalThis.crypto.getRandomValues(new Uint32Array(1))[0]);
+    }
+    const rng = this.rng;
+    if (this.randomizer.active) this.randomizer.apply(this.inner.simulation.model, rng);
+    const { obs } = this.inner.reset({ seed: rng.nextUint32() });
+    this.goal = Float32Array.from(this.task.sampleGoal(rng));
+    const info: StepInfo = {};
+    const goalObs = this.goalObs(obs);
+    this.score(goalObs, info);
+    return { obs: goalObs, info };
+  }
+
+  protected desiredGoal(): Float32Array {
+    return this.goal.slice();
+  }
+
+  protected rewardOf(obs: GoalObservation): { reward: number; success: boolean } {
     const ev = this.evaluate(obs.achievedGoal, obs.desiredGoal);
-    info.goalDistance = Math.hypot(obs.achievedGoal[0] - this.goal[0], obs.achievedGoal[1] - this.goal[1]);
-    info.success = ev.success[0] === 1;
-    return ev.reward[0];
+    return { reward: ev.reward[0], success: ev.success[0] === 1 };
   }
 }
 
