@@ -20,3 +20,4 @@ export { AgentGroup, SKILL_PALETTE, skillColor, type AgentGroupOptions } from '.
 export { loadModelFromXml, type LoadModelOptions } from './load_model.ts';
 export { createViewer, type SceneContent, type Viewer, type ViewerOptions } from './viewer.ts';
 export { frameBox } from './framing.ts';
+export { disposeTree, modelSceneContent } from './content.ts';
