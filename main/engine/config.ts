@@ -109,6 +109,11 @@ export const herSchema = z
      * flipping), off for Fetch-style tasks that bootstrap through success.
      */
     terminalOnSuccess: z.boolean().default(false),
+    /**
+     * Probability of a uniform random training action instead of the policy's, per env step
+     * (baselines HER `random_eps` 0.3); 0 is plain SAC exploration.
+     */
+    randomEps: z.number().min(0).max(1).default(0),
     /** Episodes of the deterministic policy in `skill-lab eval` and at the end of training. */
     evalEpisodes: positiveInt.max(1000).default(50),
   })

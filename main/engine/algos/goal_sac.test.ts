@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../native/backend.ts';
 import { BitFlipEnv } from '../sim/bit_flip.ts';
@@ -137,6 +137,45 @@ describe('GoalSac', () => {
     algo.actDeterministic(new Float32Array(8), new Float32Array(8));
     expect(tf.memory().numTensors).toBe(before);
     algo.dispose();
+  });
+});
+
+describe('GoalSac ε-random exploration (baselines HER random_eps)', () => {
+  /** Training actions after the warm-up, the policy's own replaced by zeros so random ones stand out. */
+  async function actionsAfterWarmup(randomEps: number): Promise<number[][]> {
+    const algo = await small({ randomEps, learningStarts: 0, updatesPerIteration: 0 });
+    const nBits = algo.actDim;
+    vi.spyOn(algo.learner, 'act').mockImplementation(
+      (input) => new Float32Array((input.length / (algo.obsDim + algo.goalDim)) * nBits),
+    );
+    const rows: number[][] = [];
+    algo.observer = {
+      episodeStart() {},
+      step: (_env, tr) => void rows.push(Array.from(tr.action)),
+      sampled() {},
+    };
+    for (let i = 0; i < 100; i++) await algo.iterate();
+    algo.dispose();
+    return rows;
+  }
+
+  it('replaces a share ε of the policy actions by uniform random ones, and none at ε = 0', async () => {
+    const isRandom = (a: number[]) => a.some((v) => v !== 0);
+    expect((await actionsAfterWarmup(0)).filter(isRandom).length).toBe(0);
+    const all = await actionsAfterWarmup(1);
+    expect(all.every(isRandom)).toBe(true);
+    const flat = all.flat();
+    expect(Math.min(...flat)).toBeGreaterThanOrEqual(-1);
+    expect(Math.max(...flat)).toBeLessThanOrEqual(1);
+    expect(flat.reduce((s, v) => s + v, 0) / flat.length).toBeCloseTo(0, 1); // uniform on [−1, 1]
+    const some = await actionsAfterWarmup(0.3);
+    const share = some.filter(isRandom).length / some.length; // 800 env steps
+    expect(share).toBeGreaterThan(0.25);
+    expect(share).toBeLessThan(0.35);
+  });
+
+  it('refuses ε outside [0, 1]', async () => {
+    await expect(small({ randomEps: 1.5 })).rejects.toThrow(/randomEps must be in \[0, 1\], got 1.5/);
   });
 });
 

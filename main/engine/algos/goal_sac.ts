@@ -70,6 +70,13 @@ export interface GoalSacOptions extends OffPolicyOptions {
    * replay buffer and passed back to the reward when relabeling. Empty for goal-only rewards.
    */
   rewardInfoKeys: string[];
+  /**
+   * Probability that a training action is replaced by a uniform random one, per env and step
+   * (baselines HER `random_eps` = 0.3 on top of its DDPG noise). 0 is plain SAC, which explores by
+   * its own entropy only; sparse object tasks whose learned policy stops touching the object early
+   * (push) need the extra, state-independent exploration.
+   */
+  randomEps: number;
 }
 
 /** Defaults; where they come from (reference/relabeling_and_multitask.md §1.3–1.6). */
@@ -93,6 +100,7 @@ export const GOAL_SAC_DEFAULTS: Readonly<Omit<GoalSacOptions, 'seed'>> = Object.
   normClip: 5, // baselines norm_clip
   terminalOnSuccess: false, // Fetch semantics: bootstrap through success
   rewardInfoKeys: [] as string[],
+  randomEps: 0, // plain SAC; baselines HER uses 0.3 with DDPG
 });
 
 /**
@@ -253,6 +261,8 @@ export class GoalSac {
   ): Promise<GoalSac> {
     const opts = withDefaults<GoalSacOptions>(GOAL_SAC_DEFAULTS, options);
     checkOffPolicyOptions('goal SAC', opts);
+    if (!(opts.randomEps >= 0 && opts.randomEps <= 1))
+      throw new RangeError(`goal SAC: randomEps must be in [0, 1], got ${opts.randomEps}`);
     return withEnvs(factory, opts.numEnvs, (envs) => new GoalSac(envs, opts));
   }
 
@@ -423,6 +433,23 @@ export class GoalSac {
   }
 
   /**
+   * Replaces each env's row of `actions` [numEnvs, actDim] by a uniform random action with
+   * probability `randomEps` (baselines HER's ε-random exploration). Draws nothing when ε = 0, so
+   * runs without it keep their random streams.
+   */
+  private explore(actions: Float32Array): Float32Array {
+    const eps = this.options.randomEps;
+    if (eps <= 0) return actions;
+    const { low, high } = this.envs[0].actionSpace;
+    for (let r = 0; r < actions.length / this.actDim; r++) {
+      if (this.envRng.uniform() >= eps) continue;
+      for (let j = 0; j < this.actDim; j++)
+        actions[r * this.actDim + j] = this.envRng.uniformRange(low[j], high[j]);
+    }
+    return actions;
+  }
+
+  /**
    * One iteration: `episodesPerIteration` whole episodes per env with the stochastic policy
    * (uniform random before `learningStarts`), the normalizer updated with their observations and
    * goals, then `updatesPerIteration` SAC updates on relabeled batches.
@@ -443,7 +470,9 @@ export class GoalSac {
       opts.episodesPerIteration,
       this.envRng,
       (obs, goal) =>
-        warmup ? this.randomActions(this.envs.length) : this.learner.act(this.inputs(obs, goal), false),
+        warmup
+          ? this.randomActions(this.envs.length)
+          : this.explore(this.learner.act(this.inputs(obs, goal), false)),
       (env, tr) => {
         this.replay.add(env, tr);
         seen.obs.push(Float32Array.from(tr.observation));

@@ -158,6 +158,7 @@ export class GoalSacAlgorithm implements GoalEvaluable {
       targetEntropy: sac.targetEntropy,
       rewardScale: sac.rewardScale,
       terminalOnSuccess: her.terminalOnSuccess,
+      randomEps: her.randomEps,
       rewardInfoKeys,
     });
     return new GoalSacAlgorithm(config, inner, taskName);
