@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../native/backend.ts';
 import { BitFlipEnv } from '../sim/bit_flip.ts';
 import { Rng } from '../rng.ts';
-import { GoalSac, RunningNormalizer, type GoalSacOptions } from './goal_sac.ts';
+import { GoalSac, type GoalSacOptions } from './goal_sac.ts';
+import { restoredCopy, sideBySide, SMALL_OPTIONS } from './test_helpers.ts';
 
 beforeAll(async () => {
   await initBackend({ quiet: true });
@@ -12,47 +13,12 @@ beforeAll(async () => {
 /** A small, fast configuration on 4-bit flipping. */
 function small(overrides: Partial<GoalSacOptions> = {}): Promise<GoalSac> {
   return GoalSac.create((i) => new BitFlipEnv({ nBits: 4, seed: 10 + i }), {
-    seed: 3,
-    numEnvs: 2,
-    hidden: [16, 16],
-    batchSize: 32,
-    episodesPerIteration: 1,
-    updatesPerIteration: 4,
+    ...SMALL_OPTIONS,
     learningStarts: 16,
     replayCapacity: 200,
     ...overrides,
   });
 }
-
-describe('RunningNormalizer (baselines her/normalizer.py)', () => {
-  it('normalizes by running mean and std with ε and clips to ±clip', () => {
-    const norm = new RunningNormalizer(2, 0.01, 5);
-    const out = new Float32Array(6);
-    norm.normalizeInto(Float32Array.of(3, 4), out, 3, 1); // no data yet: identity
-    expect([...out]).toEqual([0, 3, 4, 0, 0, 0]);
-    norm.update(Float32Array.of(1, 5, 3, 5)); // column 0: mean 2, std 1; column 1: constant → std ε
-    norm.normalizeInto(Float32Array.of(4, 5, 2, 5.01), out, 3, 0);
-    expect(out[0]).toBeCloseTo(2, 6);
-    expect(out[1]).toBeCloseTo(0, 6);
-    expect(out[3]).toBeCloseTo(0, 6);
-    expect(out[4]).toBeCloseTo(1, 3); // (5.01 − 5) / 0.01
-    norm.normalizeInto(Float32Array.of(100, -100), out, 3, 0);
-    expect([out[0], out[1]]).toEqual([5, -5]);
-  });
-
-  it('restores its exact state', () => {
-    const a = new RunningNormalizer(3, 0.01, 5);
-    a.update(Float32Array.from({ length: 30 }, (_, i) => Math.sin(i) * 0.1 + 1 / 3));
-    const b = new RunningNormalizer(3, 0.01, 5);
-    b.setState(JSON.parse(JSON.stringify(a.getState())));
-    const x = Float32Array.of(0.3, 0.1, 0.7);
-    const [oa, ob] = [new Float32Array(3), new Float32Array(3)];
-    a.normalizeInto(x, oa, 3, 0);
-    b.normalizeInto(x, ob, 3, 0);
-    expect(ob).toEqual(oa);
-    expect(() => b.setState({ sum: [0], sumSq: [0], n: 1 })).toThrow(/wrong length/);
-  });
-});
 
 describe('GoalSac', () => {
   it('reports relabel counts per strategy, records switches with their env step', async () => {
@@ -107,19 +73,11 @@ describe('GoalSac', () => {
     for (let i = 0; i < 4; i++) await a.iterate();
     a.setRelabeling('episode', 3);
     await a.iterate();
-    const state = await a.saveState();
-    // The state survives JSON (the checkpoint file stores meta as JSON).
-    state.meta = JSON.parse(JSON.stringify(state.meta));
-    const b = await small({ terminalOnSuccess: true });
-    await b.loadState(state);
+    const { b, state } = await restoredCopy(a, () => small({ terminalOnSuccess: true }));
     expect(b.switchLog).toEqual(a.switchLog);
     expect(b.replay.relabeling).toEqual({ strategy: 'episode', k: 3 });
-    for (let i = 0; i < 3; i++) {
-      const [ma, mb] = [await a.iterate(), await b.iterate()];
-      expect(mb).toEqual(ma);
-    }
-    expect(b.evaluate(2, 5)).toEqual(a.evaluate(2, 5));
-    expect([b.envSteps, b.iteration]).toEqual([a.envSteps, a.iteration]);
+    const run = await sideBySide(a, b, 3, (algo) => algo.evaluate(2, 5));
+    expect(run.b).toEqual(run.a);
     await expect(b.loadState({ arrays: state.arrays, meta: { algo: 'sac' } })).rejects.toThrow(
       /not a goal-sac/,
     );

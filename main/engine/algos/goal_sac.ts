@@ -25,14 +25,15 @@
  * - Collection follows baselines' rollout worker: every iteration runs whole episodes (each env
  *   reset with a seed drawn from the algorithm's generator), then a fixed number of updates. No
  *   episode is in flight between iterations, so a checkpoint taken there continues bit-exactly.
+ *   This loop, the learner, generators and checkpoint layout are shared with multi-task SAC
+ *   (off_policy_core.ts); HER's relabeling, goal inputs and exploration are here.
  *
  * The run config, trainer and CLI wiring (RunConfig, `Algorithm`) are the integrator's: this module
  * takes its own {@link GoalSacOptions} and a factory of {@link GoalEnv}s.
  */
 import type { GoalEnv } from '../sim/types.ts';
-import type { NamedArrays } from '../nn/checkpoint.ts';
 import { Rng } from '../rng.ts';
-import { GoalReplayBuffer, type GoalBatch, type GoalTransition } from '../replay/goal_buffer.ts';
+import type { GoalBatch, GoalTransition } from '../replay/goal_buffer.ts';
 import {
   checkRelabelSetting,
   emptyCounts,
@@ -42,13 +43,14 @@ import {
   type RelabelSetting,
   type RelabelStrategy,
 } from '../replay/relabel.ts';
-import { SacLearner, meanStats, uid, type SacUpdateStats } from './sac.ts';
 import {
-  checkOffPolicyOptions,
-  withDefaults,
+  OFF_POLICY_DEFAULTS,
+  resolveOptions,
   withEnvs,
   type OffPolicyOptions,
 } from './off_policy_options.ts';
+import { checkSameEnvs, concatRows, lockstepEpisodes, OffPolicyCore } from './off_policy_core.ts';
+import { RunningNormalizer, type NormalizerState } from './running_normalizer.ts';
 import type { AlgorithmState, Metrics } from './types.ts';
 
 /**
@@ -79,25 +81,13 @@ export interface GoalSacOptions extends OffPolicyOptions {
   randomEps: number;
 }
 
-/** Defaults; where they come from (reference/relabeling_and_multitask.md §1.3–1.6). */
+/**
+ * Defaults: the shared ones ({@link OFF_POLICY_DEFAULTS}) and HER's; where they come from
+ * (reference/relabeling_and_multitask.md §1.3–1.6).
+ */
 export const GOAL_SAC_DEFAULTS: Readonly<Omit<GoalSacOptions, 'seed'>> = Object.freeze({
-  numEnvs: 1,
-  hidden: [256, 256], // SB3 zoo SAC+HER uses 256-512 wide nets; baselines 3×256
-  lr: 1e-3, // baselines HER actor/critic lr; SB3 zoo HER lr
-  gamma: 0.98, // 1 − 1/T with T = 50 (baselines HER config)
-  tau: 0.05, // baselines polyak 0.95; SB3 zoo HER τ = 0.05
-  batchSize: 256, // baselines HER batch_size
-  replayCapacity: 1_000_000, // baselines / SB3 buffer size
-  episodesPerIteration: 2, // baselines rollout_batch_size
-  updatesPerIteration: 40, // baselines n_batches per cycle
-  learningStarts: 1000,
+  ...OFF_POLICY_DEFAULTS,
   relabel: { strategy: 'future', k: 4 } as RelabelSetting, // HER §4.5, baselines replay_k
-  alphaMode: 'auto' as const,
-  alphaInit: 1,
-  targetEntropy: null,
-  rewardScale: 1,
-  normEps: 0.01, // baselines norm_eps
-  normClip: 5, // baselines norm_clip
   terminalOnSuccess: false, // Fetch semantics: bootstrap through success
   rewardInfoKeys: [] as string[],
   randomEps: 0, // plain SAC; baselines HER uses 0.3 with DDPG
@@ -144,110 +134,11 @@ export interface GoalEvalReport {
   episode_return: number;
 }
 
-/**
- * Running mean and standard deviation of vectors, for input normalization
- * (baselines `her/normalizer.py`): mean = Σx/n, std = √max(ε², Σx²/n − mean²), output
- * clip((x − mean)/std, ±clip). Sums are float64 so the statistics are reproducible and can be
- * checkpointed exactly (as JSON numbers).
- */
-export class RunningNormalizer {
-  private sum: Float64Array;
-  private sumSq: Float64Array;
-  private n = 0;
-  private readonly mean: Float32Array;
-  private readonly invStd: Float32Array;
-
-  /** @param dim vector length; @param eps ε of the std; @param clip bound of the output */
-  constructor(
-    readonly dim: number,
-    readonly eps: number,
-    readonly clip: number,
-  ) {
-    this.sum = new Float64Array(dim);
-    this.sumSq = new Float64Array(dim);
-    this.mean = new Float32Array(dim);
-    this.invStd = new Float32Array(dim).fill(1);
-  }
-
-  /** Adds the rows of `x` [rows, dim] to the statistics and recomputes mean and std. */
-  update(x: ArrayLike<number>): void {
-    const d = this.dim;
-    const rows = d === 0 ? 0 : x.length / d;
-    for (let r = 0; r < rows; r++) {
-      for (let i = 0; i < d; i++) {
-        const v = x[r * d + i];
-        this.sum[i] += v;
-        this.sumSq[i] += v * v;
-      }
-    }
-    this.n += rows;
-    this.recompute();
-  }
-
-  private recompute(): void {
-    if (this.n === 0) return;
-    for (let i = 0; i < this.dim; i++) {
-      const m = this.sum[i] / this.n;
-      const variance = this.sumSq[i] / this.n - m * m;
-      this.mean[i] = m;
-      this.invStd[i] = 1 / Math.sqrt(Math.max(this.eps * this.eps, variance));
-    }
-  }
-
-  /**
-   * Writes the normalized rows of `x` [rows, dim] into `out` [rows, width] at column `col`, so that
-   * observation and goal land side by side in one input row.
-   */
-  normalizeInto(x: Float32Array, out: Float32Array, width: number, col: number): void {
-    const d = this.dim;
-    const rows = d === 0 ? 0 : x.length / d;
-    const c = this.clip;
-    for (let r = 0; r < rows; r++) {
-      for (let i = 0; i < d; i++) {
-        const v = (x[r * d + i] - this.mean[i]) * this.invStd[i];
-        out[r * width + col + i] = v > c ? c : v < -c ? -c : v;
-      }
-    }
-  }
-
-  /** JSON-able state (float64 sums as numbers, exact through JSON). */
-  getState(): { sum: number[]; sumSq: number[]; n: number } {
-    return { sum: [...this.sum], sumSq: [...this.sumSq], n: this.n };
-  }
-
-  /** @throws Error when the state's length differs from dim. */
-  setState(s: { sum: number[]; sumSq: number[]; n: number }): void {
-    if (s?.sum?.length !== this.dim || s.sumSq?.length !== this.dim)
-      throw new Error(`normalizer state has the wrong length (expected ${this.dim})`);
-    this.sum = Float64Array.from(s.sum);
-    this.sumSq = Float64Array.from(s.sumSq);
-    this.n = s.n;
-    this.mean.fill(0);
-    this.invStd.fill(1);
-    this.recompute();
-  }
-}
-
 /** Goal-conditioned SAC + HER; see the file comment. */
-export class GoalSac {
-  readonly options: Readonly<GoalSacOptions>;
-  readonly envs: GoalEnv[];
-  readonly replay: GoalReplayBuffer;
-  readonly learner: SacLearner;
-  readonly obsDim: number;
-  readonly goalDim: number;
-  readonly actDim: number;
-  private readonly obsNorm: RunningNormalizer;
+export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetting> {
   private readonly goalNorm: RunningNormalizer;
-  /** Env reset seeds and warm-up actions. */
-  private readonly envRng: Rng;
-  /** Replay indices and relabeled goals. */
-  private readonly sampleRng: Rng;
-  private log: RelabelSwitch[];
   /** Sees training episodes and batches (null: nobody watches). */
   observer: GoalSacObserver | null = null;
-  envSteps = 0;
-  iteration = 0;
 
   /**
    * Builds the envs and the algorithm.
@@ -259,72 +150,29 @@ export class GoalSac {
     factory: GoalEnvFactory,
     options: Partial<GoalSacOptions> & { seed: number },
   ): Promise<GoalSac> {
-    const opts = withDefaults<GoalSacOptions>(GOAL_SAC_DEFAULTS, options);
-    checkOffPolicyOptions('goal SAC', opts);
+    const opts = resolveOptions<GoalSacOptions>('goal SAC', GOAL_SAC_DEFAULTS, options);
     if (!(opts.randomEps >= 0 && opts.randomEps <= 1))
       throw new RangeError(`goal SAC: randomEps must be in [0, 1], got ${opts.randomEps}`);
     return withEnvs(factory, opts.numEnvs, (envs) => new GoalSac(envs, opts));
   }
 
   private constructor(envs: GoalEnv[], opts: GoalSacOptions) {
-    const env = envs[0];
-    const dims = (e: GoalEnv) =>
-      [e.observationSpace.shape[0], e.goalSpace.shape[0], e.actionSpace.shape[0], e.maxEpisodeSteps].join(
-        ',',
-      );
-    for (const e of envs) {
-      if (dims(e) !== dims(env))
-        throw new Error(
-          `goal SAC: env '${e.name}' differs from '${env.name}' in its spaces or episode length`,
-        );
-    }
+    checkSameEnvs('goal SAC', envs, 'its spaces or episode length');
     const relabel = checkRelabelSetting(opts.relabel.strategy, opts.relabel.k);
-    this.options = Object.freeze({
-      ...opts,
-      hidden: [...opts.hidden],
-      rewardInfoKeys: [...opts.rewardInfoKeys],
-      relabel,
-    });
-    this.envs = envs;
-    this.obsDim = env.observationSpace.shape[0];
-    this.goalDim = env.goalSpace.shape[0];
-    this.actDim = env.actionSpace.shape[0];
-    const root = new Rng(opts.seed);
-    this.envRng = root.fork();
-    this.sampleRng = root.fork();
-    this.replay = new GoalReplayBuffer({
-      capacity: opts.replayCapacity,
-      maxEpisodeSteps: env.maxEpisodeSteps,
-      numEnvs: envs.length,
-      obsDim: this.obsDim,
-      goalDim: this.goalDim,
-      actDim: this.actDim,
-      infoKeys: opts.rewardInfoKeys,
-      reward: env.evaluate,
-      relabel,
-    });
-    this.learner = new SacLearner({
-      name: `goal_sac${uid()}`,
-      inputDim: this.obsDim + this.goalDim,
-      actDim: this.actDim,
-      hidden: opts.hidden,
-      lr: opts.lr,
-      gamma: opts.gamma,
-      tau: opts.tau,
-      rewardScale: opts.rewardScale,
-      alphaMode: opts.alphaMode,
-      alphaInit: opts.alphaInit,
-      targetEntropy: opts.targetEntropy,
-      seed: root.nextUint32(),
-    });
-    this.obsNorm = new RunningNormalizer(this.obsDim, opts.normEps, opts.normClip);
+    const env = envs[0];
+    super(
+      envs,
+      Object.freeze({ ...opts, hidden: [...opts.hidden], rewardInfoKeys: [...opts.rewardInfoKeys], relabel }),
+      {
+        algo: 'goal-sac',
+        label: 'goal SAC',
+        replayPrefix: 'goal_replay',
+        relabel,
+        replay: { infoKeys: opts.rewardInfoKeys, reward: env.evaluate, relabel },
+        learner: { name: 'goal_sac', inputDim: env.observationSpace.shape[0] + env.goalSpace.shape[0] },
+      },
+    );
     this.goalNorm = new RunningNormalizer(this.goalDim, opts.normEps, opts.normClip);
-    this.log = [{ envStep: 0, ...relabel }];
-  }
-
-  /** The relabeling switches so far; the first entry is the initial setting at env step 0. */
-  get switchLog(): readonly RelabelSwitch[] {
-    return this.log.map((s) => ({ ...s }));
   }
 
   /**
@@ -335,7 +183,7 @@ export class GoalSac {
   setRelabeling(strategy: RelabelStrategy, k: number): void {
     const s = checkRelabelSetting(strategy, k);
     this.replay.setRelabeling(s.strategy, s.k);
-    this.log.push({ envStep: this.envSteps, ...s });
+    this.logSwitch(s);
   }
 
   /** Normalized policy input rows [B, obsDim + goalDim] from raw observations and goals. */
@@ -357,9 +205,9 @@ export class GoalSac {
   }
 
   /**
-   * Runs `rounds` rounds of whole episodes on all envs in lockstep, each env reset with a seed from
-   * `seeds`; `choose` maps raw observations and goals of all envs to actions; `onStep` sees every
-   * transition. An env whose episode ended waits for the others.
+   * Runs `rounds` rounds of whole episodes on all envs in lockstep (see {@link lockstepEpisodes}),
+   * each env reset with a seed from `seeds`; `choose` maps raw observations and goals of all envs
+   * to actions; `onStep` sees every transition, `onReset` every env's reset.
    */
   private rollouts(
     rounds: number,
@@ -367,69 +215,13 @@ export class GoalSac {
     choose: (obs: Float32Array, goal: Float32Array) => Float32Array,
     onStep?: (env: number, tr: GoalTransition) => void,
     onReset?: (env: number) => void,
-  ): { steps: number; returns: number[]; successes: boolean[] } {
-    const n = this.envs.length;
-    const { obsDim, goalDim, actDim } = this;
-    const returns: number[] = [];
-    const successes: boolean[] = [];
-    let steps = 0;
-    for (let round = 0; round < rounds; round++) {
-      const obs = new Float32Array(n * obsDim);
-      const ag = new Float32Array(n * goalDim);
-      const goal = new Float32Array(n * goalDim);
-      const active = new Array<boolean>(n).fill(true);
-      const ret = new Float64Array(n);
-      const success = new Array<boolean>(n).fill(false);
-      this.envs.forEach((env, i) => {
-        const { obs: o } = env.reset({ seed: seeds.nextUint32() });
-        obs.set(o.observation, i * obsDim);
-        ag.set(o.achievedGoal, i * goalDim);
-        goal.set(o.desiredGoal, i * goalDim);
-        onReset?.(i);
-      });
-      while (active.some(Boolean)) {
-        const actions = choose(obs, goal);
-        for (let i = 0; i < n; i++) {
-          if (!active[i]) continue;
-          const action = actions.subarray(i * actDim, (i + 1) * actDim);
-          const out = this.envs[i].step(action);
-          steps += 1;
-          ret[i] += out.reward;
-          onStep?.(i, {
-            observation: obs.subarray(i * obsDim, (i + 1) * obsDim),
-            action,
-            reward: out.reward,
-            nextObservation: out.obs.observation,
-            achievedGoal: ag.subarray(i * goalDim, (i + 1) * goalDim),
-            nextAchievedGoal: out.obs.achievedGoal,
-            desiredGoal: goal.subarray(i * goalDim, (i + 1) * goalDim),
-            terminated: out.terminated,
-            truncated: out.truncated,
-            info: out.info,
-          });
-          obs.set(out.obs.observation, i * obsDim);
-          ag.set(out.obs.achievedGoal, i * goalDim);
-          if (out.terminated || out.truncated) {
-            active[i] = false;
-            success[i] = Boolean(out.info.success);
-          }
-        }
-      }
-      returns.push(...ret);
-      successes.push(...success);
-    }
-    return { steps, returns, successes };
-  }
-
-  /** Uniform random actions in the action space, for the warm-up. */
-  private randomActions(rows: number): Float32Array {
-    const { low, high } = this.envs[0].actionSpace;
-    const a = new Float32Array(rows * this.actDim);
-    for (let i = 0; i < a.length; i++) {
-      const j = i % this.actDim;
-      a[i] = this.envRng.uniformRange(low[j], high[j]);
-    }
-    return a;
+  ): ReturnType<typeof lockstepEpisodes> {
+    const reset = (i: number) => {
+      const { obs } = this.envs[i].reset({ seed: seeds.nextUint32() });
+      onReset?.(i);
+      return obs;
+    };
+    return lockstepEpisodes(this.envs, rounds, { reset, choose, step: onStep });
   }
 
   /**
@@ -462,17 +254,15 @@ export class GoalSac {
   async iterate(): Promise<Metrics> {
     const { obsDim, goalDim } = this;
     const opts = this.options;
-    const warmup = this.envSteps < opts.learningStarts;
     const seen = { obs: [] as Float32Array[], goal: [] as Float32Array[] };
     const observer = this.observer;
     let envStep = this.envSteps;
-    const { steps, returns, successes } = this.rollouts(
+    const { steps, episodes } = this.rollouts(
       opts.episodesPerIteration,
       this.envRng,
-      (obs, goal) =>
-        warmup
-          ? this.randomActions(this.envs.length)
-          : this.explore(this.learner.act(this.inputs(obs, goal), false)),
+      this.trainingActions((obs, goal: Float32Array) =>
+        this.explore(this.learner.act(this.inputs(obs, goal), false)),
+      ),
       (env, tr) => {
         this.replay.add(env, tr);
         seen.obs.push(Float32Array.from(tr.observation));
@@ -491,29 +281,21 @@ export class GoalSac {
     this.envSteps += steps;
     // After collection, as baselines does: the statistics cover the goals relabeling can produce
     // (achieved goals) as well as the desired ones.
-    this.obsNorm.update(concat(seen.obs, obsDim));
-    this.goalNorm.update(concat(seen.goal, goalDim));
+    this.obsNorm.update(concatRows(seen.obs, obsDim));
+    this.goalNorm.update(concatRows(seen.goal, goalDim));
 
-    const stats: SacUpdateStats[] = [];
     const counts = emptyCounts();
-    if (this.envSteps >= opts.learningStarts && this.replay.size > 0) {
-      for (let u = 0; u < opts.updatesPerIteration; u++) {
-        const batch = this.replay.sample(opts.batchSize, this.sampleRng);
-        observer?.sampled(batch);
-        addCounts(counts, batch.counts);
-        stats.push(this.learner.update(this.sacBatch(batch)));
-      }
-    }
+    const stats = this.train(() => {
+      const batch = this.replay.sample(opts.batchSize, this.sampleRng);
+      observer?.sampled(batch);
+      addCounts(counts, batch.counts);
+      return this.learner.update(this.sacBatch(batch));
+    });
     this.iteration += 1;
     const total = GOAL_SOURCES.reduce((s, k) => s + counts[k], 0);
     const setting = this.replay.relabeling;
     const metrics: Metrics = {
-      success_rate: successes.filter(Boolean).length / successes.length,
-      episode_return: returns.reduce((s, r) => s + r, 0) / returns.length,
-      episode_length: steps / returns.length,
-      ...meanStats(stats),
-      updates: stats.length,
-      replay_size: this.replay.size,
+      ...this.iterationMetrics(episodes, steps, stats),
       relabel_strategy: RELABEL_STRATEGIES.indexOf(setting.strategy),
       relabel_k: setting.k,
       relabel_share: total === 0 ? 0 : (total - counts.original) / total,
@@ -543,39 +325,23 @@ export class GoalSac {
    * @param seed seeds the env resets
    */
   evaluate(episodes: number, seed: number): GoalEvalReport {
-    const { returns, successes } = this.rollouts(episodes, new Rng(seed), (obs, goal) =>
+    const { episodes: outcomes } = this.rollouts(episodes, new Rng(seed), (obs, goal) =>
       this.actDeterministic(obs, goal),
     );
     return {
-      episodes: returns.length,
-      success_rate: successes.filter(Boolean).length / successes.length,
-      episode_return: returns.reduce((s, r) => s + r, 0) / returns.length,
+      episodes: outcomes.length,
+      success_rate: outcomes.filter((e) => e.success).length / outcomes.length,
+      episode_return: outcomes.reduce((s, e) => s + e.ret, 0) / outcomes.length,
     };
   }
 
   /**
    * Everything needed to continue bit-exactly: learner weights and Adam states, the replay buffer
-   * (`goal_replay/…`), and in `meta` the counters, generator states, normalizer sums, relabeling
-   * setting and switch log.
+   * (`goal_replay/…`), and in `meta` the counters, generator states, normalizer sums (`obsNorm`,
+   * `goalNorm`), relabeling setting and switch log (see {@link OffPolicyCore.saveCore}).
    */
   async saveState(): Promise<AlgorithmState> {
-    const learner = await this.learner.saveState('sac');
-    const arrays: NamedArrays = { ...learner.arrays, ...this.replay.save('goal_replay') };
-    return {
-      arrays,
-      meta: {
-        algo: 'goal-sac',
-        envSteps: this.envSteps,
-        iteration: this.iteration,
-        envRng: this.envRng.getState(),
-        sampleRng: this.sampleRng.getState(),
-        learnerRng: learner.rng,
-        obsNorm: this.obsNorm.getState(),
-        goalNorm: this.goalNorm.getState(),
-        relabel: this.replay.relabeling,
-        switchLog: this.switchLog,
-      },
-    };
+    return this.saveCore({ goalNorm: this.goalNorm.getState() }, this.replay.relabeling);
   }
 
   /**
@@ -583,44 +349,12 @@ export class GoalSac {
    * @throws Error naming the part that is missing or does not fit.
    */
   async loadState(state: AlgorithmState): Promise<void> {
-    const m = state.meta as {
-      algo?: string;
-      envSteps: number;
-      iteration: number;
-      envRng: number[];
-      sampleRng: number[];
-      learnerRng: number[];
-      obsNorm: { sum: number[]; sumSq: number[]; n: number };
-      goalNorm: { sum: number[]; sumSq: number[]; n: number };
-      relabel: RelabelSetting;
-      switchLog: RelabelSwitch[];
-    };
-    if (m?.algo !== 'goal-sac')
-      throw new Error(`goal SAC: the checkpoint is not a goal-sac state (${m?.algo})`);
+    const m = this.checkpointMeta<{ goalNorm: NormalizerState }>(state);
     const relabel = checkRelabelSetting(m.relabel.strategy, m.relabel.k);
-    await this.learner.loadState('sac', state.arrays, m.learnerRng);
-    this.replay.load(state.arrays, 'goal_replay');
+    await this.loadCore(state, m);
     this.replay.setRelabeling(relabel.strategy, relabel.k);
-    this.obsNorm.setState(m.obsNorm);
     this.goalNorm.setState(m.goalNorm);
-    this.envRng.setState(m.envRng);
-    this.sampleRng.setState(m.sampleRng);
-    this.envSteps = m.envSteps;
-    this.iteration = m.iteration;
-    this.log = m.switchLog.map((s) => ({ ...s }));
   }
-
-  /** Frees the networks and closes the envs. */
-  dispose(): void {
-    this.learner.dispose();
-    for (const e of this.envs) e.close();
-  }
-}
-
-function concat(rows: Float32Array[], width: number): Float32Array {
-  const out = new Float32Array(rows.length * width);
-  rows.forEach((r, i) => out.set(r, i * width));
-  return out;
 }
 
 function addCounts(into: RelabelCounts, add: RelabelCounts): void {

@@ -25,8 +25,9 @@ import {
 import { checkRelabelSetting } from '../replay/relabel.ts';
 import { EpisodeRecorder } from '../replay/episode_recorder.ts';
 import { EpisodeStore } from '../replay/episode_store.ts';
-import { GoalSac, type GoalEvalReport, type RelabelSwitch } from './goal_sac.ts';
-import type { AlgorithmState, EvalSkill, GoalEvaluable, Metrics } from './types.ts';
+import { GoalSac, type GoalEvalReport } from './goal_sac.ts';
+import { offPolicyOptionsOf, OffPolicyRun } from './off_policy_run.ts';
+import type { AlgorithmState, GoalEvaluable, Metrics } from './types.ts';
 
 /** File of a run directory holding the task spec the run trains on. */
 export const RUN_TASK_FILE = 'task.json';
@@ -98,15 +99,12 @@ export function runTask(config: RunConfig, runDir: string | null, keep = false):
  * every training episode goes to the run's episode store (replay/episode_store.ts), flushed by size
  * and before every checkpoint; the per-episode sampling counts travel in the checkpoint.
  */
-export class GoalSacAlgorithm implements GoalEvaluable {
-  readonly config: RunConfig;
-  readonly inner: GoalSac;
+export class GoalSacAlgorithm extends OffPolicyRun<GoalSac> implements GoalEvaluable {
   readonly recorder: EpisodeRecorder;
   private store: EpisodeStore | null = null;
 
   private constructor(config: RunConfig, inner: GoalSac, task: string) {
-    this.config = config;
-    this.inner = inner;
+    super(config, inner);
     const env = inner.envs[0];
     this.recorder = new EpisodeRecorder(
       {
@@ -128,7 +126,7 @@ export class GoalSacAlgorithm implements GoalEvaluable {
    * @param runDir the run's directory, where the task spec is kept (null: resolve `config.task` only)
    */
   static async create(config: RunConfig, runDir: string | null = null): Promise<GoalSacAlgorithm> {
-    const { sac, her } = config;
+    const { her } = config;
     let factory: (i: number) => Promise<GoalEnv> | GoalEnv;
     let rewardInfoKeys: string[] = [];
     let taskName = 'bit-flip';
@@ -141,45 +139,14 @@ export class GoalSacAlgorithm implements GoalEvaluable {
       factory = (i) => createGoalEnv(task, { seed: config.seed * 1000 + i });
     }
     const inner = await GoalSac.create(factory, {
-      seed: config.seed,
-      numEnvs: config.numEnvs,
-      hidden: sac.hidden,
-      lr: sac.lr,
-      gamma: sac.gamma,
-      tau: sac.tau,
-      batchSize: sac.batchSize,
-      replayCapacity: sac.replayCapacity,
+      ...offPolicyOptionsOf(config),
       episodesPerIteration: her.episodesPerIteration,
-      updatesPerIteration: config.updatesPerIteration,
-      learningStarts: sac.learningStarts,
       relabel: { strategy: her.relabelStrategy, k: her.relabelK },
-      alphaMode: sac.alphaMode,
-      alphaInit: sac.alphaInit,
-      targetEntropy: sac.targetEntropy,
-      rewardScale: sac.rewardScale,
       terminalOnSuccess: her.terminalOnSuccess,
       randomEps: her.randomEps,
       rewardInfoKeys,
     });
     return new GoalSacAlgorithm(config, inner, taskName);
-  }
-
-  get envSteps(): number {
-    return this.inner.envSteps;
-  }
-
-  get iteration(): number {
-    return this.inner.iteration;
-  }
-
-  /** Episode length of the run's envs, in env steps. */
-  get episodeSteps(): number {
-    return this.inner.envs[0].maxEpisodeSteps;
-  }
-
-  /** The relabeling switches so far (the first is the initial setting at env step 0). */
-  get switchLog(): readonly RelabelSwitch[] {
-    return this.inner.switchLog;
   }
 
   async iterate(): Promise<Metrics> {
@@ -233,11 +200,6 @@ export class GoalSacAlgorithm implements GoalEvaluable {
   /** Deterministic actions for observations [B, obsDim] and desired goals [B, goalDim] (the "skills"). */
   actDeterministic(obs: Float32Array, desiredGoals: Float32Array): Float32Array {
     return this.inner.actDeterministic(obs, desiredGoals);
-  }
-
-  /** Goal-conditioned runs have no skills to roll out one by one; see {@link evaluateGoals}. */
-  evaluationSkills(): EvalSkill[] {
-    return [];
   }
 
   /** Success rate and return of the deterministic policy over `config.her.evalEpisodes` episodes. */

@@ -5,6 +5,7 @@ import { Rng } from '../rng.ts';
 import { createMultiGoalPointEnv } from '../sim/multi_goal_env.ts';
 import { TASK_SOURCES } from '../replay/task_relabel.ts';
 import { MultitaskSac, type MultitaskSacOptions } from './multitask_sac.ts';
+import { restoredCopy, sideBySide, SMALL_OPTIONS } from './test_helpers.ts';
 
 beforeAll(async () => {
   await initBackend({ quiet: true });
@@ -13,12 +14,7 @@ beforeAll(async () => {
 /** A small, fast configuration: 2 envs × one 50-step episode per iteration on the 4-goal point mass. */
 function small(overrides: Partial<MultitaskSacOptions> = {}): Promise<MultitaskSac> {
   return MultitaskSac.create((i) => createMultiGoalPointEnv({ seed: 20 + i, radius: 0.25 }), {
-    seed: 3,
-    numEnvs: 2,
-    hidden: [16, 16],
-    batchSize: 32,
-    episodesPerIteration: 1,
-    updatesPerIteration: 4,
+    ...SMALL_OPTIONS,
     learningStarts: 150,
     replayCapacity: 1000,
     airCacheSize: 20,
@@ -144,21 +140,14 @@ describe('MultitaskSac', () => {
     for (let i = 0; i < 3; i++) await a.iterate();
     a.setRelabeling('highest-return', 0.5);
     await a.iterate();
-    const state = await a.saveState();
-    state.meta = JSON.parse(JSON.stringify(state.meta)); // the checkpoint file keeps meta as JSON
+    const { b, state } = await restoredCopy(a, () => small(opts));
     expect(Object.keys(state.arrays).some((k) => k.includes('task_embedding'))).toBe(true);
-    const b = await small(opts);
-    await b.loadState(state);
     expect(b.switchLog).toEqual(a.switchLog);
     expect(b.relabeling).toEqual({ strategy: 'highest-return', ratio: 0.5 });
     a.setRelabeling('hipi', 0.5);
     b.setRelabeling('hipi', 0.5);
-    for (let i = 0; i < 3; i++) {
-      const [ma, mb] = [await a.iterate(), await b.iterate()];
-      expect(mb).toEqual(ma);
-    }
-    expect(b.evaluate(1, 5)).toEqual(a.evaluate(1, 5));
-    expect([b.envSteps, b.iteration]).toEqual([a.envSteps, a.iteration]);
+    const run = await sideBySide(a, b, 3, (algo) => algo.evaluate(1, 5));
+    expect(run.b).toEqual(run.a);
     await expect(b.loadState({ arrays: state.arrays, meta: { algo: 'goal-sac' } })).rejects.toThrow(
       /not a multitask-sac/,
     );

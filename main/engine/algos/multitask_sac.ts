@@ -22,19 +22,18 @@
  *   per batch.
  * - Replay: the episode-structured goal buffer (replay/goal_buffer.ts) with HER relabeling off; the
  *   stored and highest-return tasks travel as its info columns `task` and `air_task`.
- * - Inputs, collection, bootstrapping and checkpoints as in goal_sac.ts: observations normalized by
- *   running mean/std (ε 0.01, clip ±5, baselines HER), whole episodes per iteration (no episode in
- *   flight between iterations, so checkpoints continue bit-exactly), truncation bootstraps,
- *   termination does not.
+ * - Inputs, collection, bootstrapping and checkpoints as in goal_sac.ts (their common part is
+ *   off_policy_core.ts): observations normalized by running mean/std (ε 0.01, clip ±5, baselines
+ *   HER), whole episodes per iteration (no episode in flight between iterations, so checkpoints
+ *   continue bit-exactly), truncation bootstraps, termination does not.
  *
  * The run config, trainer and CLI wiring are the integrator's: this module takes its own
  * {@link MultitaskSacOptions} and a factory of {@link MultiTaskEnv}s.
  */
-import type { NamedArrays } from '../nn/checkpoint.ts';
 import { TaskEmbeddingMLP } from '../nn/task_embedding.ts';
 import type { MLPOptions } from '../nn/mlp.ts';
 import { Rng } from '../rng.ts';
-import { GoalReplayBuffer, type GoalBatch, type GoalTransition } from '../replay/goal_buffer.ts';
+import type { GoalBatch, GoalTransition } from '../replay/goal_buffer.ts';
 import {
   assignTasks,
   checkTaskRelabelSetting,
@@ -50,14 +49,20 @@ import {
   type TaskRelabelStrategy,
 } from '../replay/task_relabel.ts';
 import type { MultiTaskEnv, TaskFamily } from '../sim/multi_goal_env.ts';
-import { RunningNormalizer } from './goal_sac.ts';
-import { SacLearner, meanStats, uid, type SacBatch, type SacUpdateStats } from './sac.ts';
+import type { SacBatch } from './sac.ts';
 import {
-  checkOffPolicyOptions,
-  withDefaults,
+  OFF_POLICY_DEFAULTS,
+  resolveOptions,
   withEnvs,
   type OffPolicyOptions,
 } from './off_policy_options.ts';
+import {
+  checkSameEnvs,
+  concatRows,
+  lockstepEpisodes,
+  OffPolicyCore,
+  type EpisodeOutcome,
+} from './off_policy_core.ts';
 import type { AlgorithmState, Metrics } from './types.ts';
 
 /** Options of {@link MultitaskSac}; defaults and sources in {@link MULTITASK_SAC_DEFAULTS}. */
@@ -77,29 +82,17 @@ export interface MultitaskSacOptions extends OffPolicyOptions {
   hipiLogPiWeight: number | 'alpha';
 }
 
-/** Defaults; where they come from (reference/relabeling_and_multitask.md §1.3, §2, §3). */
+/**
+ * Defaults: the shared ones ({@link OFF_POLICY_DEFAULTS}) and task relabeling's; where they come from
+ * (reference/relabeling_and_multitask.md §1.3, §2, §3).
+ */
 export const MULTITASK_SAC_DEFAULTS: Readonly<Omit<MultitaskSacOptions, 'seed'>> = Object.freeze({
-  numEnvs: 1,
-  hidden: [256, 256], // SB3 zoo SAC+HER / GH fetchreach 256×256
-  lr: 1e-3, // baselines HER, SB3 zoo HER
-  gamma: 0.98, // 1 − 1/T, T = 50 (baselines HER; GH fetchreach γ = 0.98)
-  tau: 0.05, // baselines polyak 0.95
-  batchSize: 256, // baselines HER batch size
-  replayCapacity: 1_000_000, // baselines / SB3 buffer size
-  episodesPerIteration: 2, // baselines rollout_batch_size
-  updatesPerIteration: 40, // baselines n_batches per cycle
-  learningStarts: 1000,
+  ...OFF_POLICY_DEFAULTS,
   relabel: { strategy: 'hipi', ratio: 0.5 } as TaskRelabelSetting, // HIPI README relabel_prob 0.5
   taskEncoding: 'one-hot' as const, // Meta-World MT-SAC: observation + one-hot task id
   embeddingDim: 4, // garage TE latent dim for MT10
   airCacheSize: 500, // GH `cached_paths[:500]`
   hipiLogPiWeight: 1 as number | 'alpha', // HIPI `_soft_relabel`: rewards − log_pi + γ·Q
-  alphaMode: 'auto' as const,
-  alphaInit: 1,
-  targetEntropy: null,
-  rewardScale: 1,
-  normEps: 0.01, // baselines norm_eps
-  normClip: 5, // baselines norm_clip
 });
 
 /** Builds env `index` of the run; every env must have the same spaces, episode length and family. */
@@ -156,25 +149,11 @@ export const TASK_INFO_KEY = 'task';
 export const AIR_INFO_KEY = 'air_task';
 
 /** Multi-task SAC with task relabeling; see the file comment. */
-export class MultitaskSac {
-  readonly options: Readonly<MultitaskSacOptions>;
-  readonly envs: MultiTaskEnv[];
+export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOptions, TaskRelabelSetting> {
   readonly family: TaskFamily;
-  readonly replay: GoalReplayBuffer;
-  readonly learner: SacLearner;
-  readonly obsDim: number;
-  readonly actDim: number;
   readonly numTasks: number;
-  private readonly obsNorm: RunningNormalizer;
   private readonly airCache: ReturnCache;
-  /** Tasks, env reset seeds and warm-up actions. */
-  private readonly envRng: Rng;
-  /** Replay indices and task choices. */
-  private readonly sampleRng: Rng;
   private setting: TaskRelabelSetting;
-  private log: TaskRelabelSwitch[];
-  envSteps = 0;
-  iteration = 0;
 
   /**
    * Builds the envs and the algorithm.
@@ -187,87 +166,52 @@ export class MultitaskSac {
     factory: MultiTaskEnvFactory,
     options: Partial<MultitaskSacOptions> & { seed: number },
   ): Promise<MultitaskSac> {
-    const opts = withDefaults<MultitaskSacOptions>(MULTITASK_SAC_DEFAULTS, options);
+    const opts = resolveOptions<MultitaskSacOptions>('multi-task SAC', MULTITASK_SAC_DEFAULTS, options);
     checkOptions(opts);
     return withEnvs(factory, opts.numEnvs, (envs) => new MultitaskSac(envs, opts));
   }
 
   private constructor(envs: MultiTaskEnv[], opts: MultitaskSacOptions) {
-    const env = envs[0];
-    const shape = (e: MultiTaskEnv) =>
-      [
-        e.observationSpace.shape[0],
-        e.goalSpace.shape[0],
-        e.actionSpace.shape[0],
-        e.maxEpisodeSteps,
-        e.family.numTasks,
-      ].join(',');
-    for (const e of envs)
-      if (shape(e) !== shape(env))
-        throw new Error(`multi-task SAC: env '${e.name}' differs from '${env.name}' in its spaces or tasks`);
-    const family = env.family;
+    checkSameEnvs('multi-task SAC', envs, 'its spaces or tasks', (e) => [e.family.numTasks]);
+    const family = envs[0].family;
     if ([TASK_INFO_KEY, AIR_INFO_KEY].some((k) => family.infoKeys.includes(k)))
       throw new Error(
         `multi-task SAC: the family's info keys may not be named ${TASK_INFO_KEY} or ${AIR_INFO_KEY}`,
       );
     const relabel = checkTaskRelabelSetting(opts.relabel.strategy, opts.relabel.ratio);
-    this.options = Object.freeze({ ...opts, hidden: [...opts.hidden], relabel });
-    this.envs = envs;
+    const obsDim = envs[0].observationSpace.shape[0];
+    const K = family.numTasks;
+    super(envs, Object.freeze({ ...opts, hidden: [...opts.hidden], relabel }), {
+      algo: 'multitask-sac',
+      label: 'multi-task SAC',
+      replayPrefix: 'task_replay',
+      relabel,
+      replay: {
+        infoKeys: [...family.infoKeys, TASK_INFO_KEY, AIR_INFO_KEY],
+        // Rows as stored: each transition scored under its own task. Relabeled rows are re-scored in
+        // sampleBatch.
+        reward: (achieved, _desired, info) => family.evaluate(info![TASK_INFO_KEY], achieved, info),
+        relabel: { strategy: 'none', k: 0 },
+      },
+      learner: {
+        name: 'multitask_sac',
+        inputDim: obsDim + K,
+        network:
+          opts.taskEncoding === 'embedding'
+            ? (o: MLPOptions) =>
+                new TaskEmbeddingMLP(o, { from: obsDim, numTasks: K, dim: opts.embeddingDim })
+            : undefined,
+      },
+    });
     this.family = family;
-    this.numTasks = family.numTasks;
-    this.obsDim = env.observationSpace.shape[0];
-    this.actDim = env.actionSpace.shape[0];
-    const root = new Rng(opts.seed);
-    this.envRng = root.fork();
-    this.sampleRng = root.fork();
-    this.replay = new GoalReplayBuffer({
-      capacity: opts.replayCapacity,
-      maxEpisodeSteps: env.maxEpisodeSteps,
-      numEnvs: envs.length,
-      obsDim: this.obsDim,
-      goalDim: env.goalSpace.shape[0],
-      actDim: this.actDim,
-      infoKeys: [...family.infoKeys, TASK_INFO_KEY, AIR_INFO_KEY],
-      // Rows as stored: each transition scored under its own task. Relabeled rows are re-scored in
-      // sampleBatch.
-      reward: (achieved, _desired, info) => family.evaluate(info![TASK_INFO_KEY], achieved, info),
-      relabel: { strategy: 'none', k: 0 },
-    });
-    const K = this.numTasks;
-    const network =
-      opts.taskEncoding === 'embedding'
-        ? (o: MLPOptions) =>
-            new TaskEmbeddingMLP(o, { from: this.obsDim, numTasks: K, dim: opts.embeddingDim })
-        : undefined;
-    this.learner = new SacLearner({
-      name: `multitask_sac${uid()}`,
-      inputDim: this.obsDim + K,
-      actDim: this.actDim,
-      hidden: opts.hidden,
-      lr: opts.lr,
-      gamma: opts.gamma,
-      tau: opts.tau,
-      rewardScale: opts.rewardScale,
-      alphaMode: opts.alphaMode,
-      alphaInit: opts.alphaInit,
-      targetEntropy: opts.targetEntropy,
-      seed: root.nextUint32(),
-      network,
-    });
-    this.obsNorm = new RunningNormalizer(this.obsDim, opts.normEps, opts.normClip);
+    this.numTasks = K;
     this.airCache = new ReturnCache(opts.airCacheSize, K);
     this.setting = relabel;
-    this.log = [{ envStep: 0, ...relabel }];
   }
 
   /** The relabeling that sampled batches use now. */
   get relabeling(): TaskRelabelSetting {
     return { ...this.setting };
-  }
-
-  /** The switches so far; the first entry is the initial setting at env step 0. */
-  get switchLog(): readonly TaskRelabelSwitch[] {
-    return this.log.map((s) => ({ ...s }));
   }
 
   /**
@@ -278,7 +222,7 @@ export class MultitaskSac {
   setRelabeling(strategy: TaskRelabelStrategy, ratio: number): void {
     const s = checkTaskRelabelSetting(strategy, ratio);
     this.setting = s;
-    this.log.push({ envStep: this.envSteps, ...s });
+    this.logSwitch(s);
   }
 
   /**
@@ -300,8 +244,9 @@ export class MultitaskSac {
   }
 
   /**
-   * Rounds of whole episodes on all envs in lockstep; env i pursues `taskOf(i)` (drawn before its
-   * reset seed). `onEpisode` gets each finished episode's task and transitions in order.
+   * Rounds of whole episodes on all envs in lockstep (see {@link lockstepEpisodes}); env i pursues
+   * `taskOf(i)` (drawn before its reset seed). `onEpisode` gets each finished episode's task and
+   * transitions in order.
    */
   private rollouts(
     rounds: number,
@@ -309,58 +254,34 @@ export class MultitaskSac {
     taskOf: (env: number) => number,
     choose: (obs: Float32Array, tasks: Int32Array) => Float32Array,
     onEpisode?: (env: number, task: number, steps: GoalTransition[]) => void,
-  ): { steps: number; episodes: { task: number; ret: number; success: boolean }[] } {
-    const n = this.envs.length;
-    const { obsDim, actDim } = this;
-    const episodes: { task: number; ret: number; success: boolean }[] = [];
-    let steps = 0;
-    for (let round = 0; round < rounds; round++) {
-      const obs = new Float32Array(n * obsDim);
-      const ag: Float32Array[] = [];
-      const tasks = new Int32Array(n);
-      const active = new Array<boolean>(n).fill(true);
-      const ret = new Float64Array(n);
-      const success = new Array<boolean>(n).fill(false);
-      const staged: GoalTransition[][] = this.envs.map(() => []);
-      this.envs.forEach((env, i) => {
+  ): { steps: number; episodes: (EpisodeOutcome & { task: number })[] } {
+    const tasks = new Int32Array(this.envs.length);
+    const episodeTasks: number[] = []; // in the order lockstepEpisodes lists the episodes
+    const staged: GoalTransition[][] = this.envs.map(() => []);
+    const { steps, episodes } = lockstepEpisodes(this.envs, rounds, {
+      reset: (i) => {
         tasks[i] = taskOf(i);
-        const { obs: o } = env.reset({ task: tasks[i], seed: seeds.nextUint32() });
-        obs.set(o.observation, i * obsDim);
-        ag[i] = o.achievedGoal;
-      });
-      while (active.some(Boolean)) {
-        const actions = choose(obs, tasks);
-        for (let i = 0; i < n; i++) {
-          if (!active[i]) continue;
-          const action = actions.slice(i * actDim, (i + 1) * actDim);
-          const out = this.envs[i].step(action);
-          steps += 1;
-          ret[i] += out.reward;
-          if (onEpisode)
-            staged[i].push({
-              observation: obs.slice(i * obsDim, (i + 1) * obsDim),
-              action,
-              reward: out.reward,
-              nextObservation: out.obs.observation,
-              achievedGoal: ag[i],
-              nextAchievedGoal: out.obs.achievedGoal,
-              desiredGoal: out.obs.desiredGoal,
-              terminated: out.terminated,
-              truncated: out.truncated,
-              info: { ...out.info },
-            });
-          obs.set(out.obs.observation, i * obsDim);
-          ag[i] = out.obs.achievedGoal;
-          if (out.terminated || out.truncated) {
-            active[i] = false;
-            success[i] = Boolean(out.info.success);
-            onEpisode?.(i, tasks[i], staged[i]);
-          }
-        }
-      }
-      for (let i = 0; i < n; i++) episodes.push({ task: tasks[i], ret: ret[i], success: success[i] });
-    }
-    return { steps, episodes };
+        episodeTasks.push(tasks[i]);
+        staged[i] = [];
+        return this.envs[i].reset({ task: tasks[i], seed: seeds.nextUint32() }).obs;
+      },
+      choose: (obs) => choose(obs, tasks),
+      step:
+        onEpisode &&
+        ((i, tr) => {
+          // Kept until the episode ends: copies of the views.
+          staged[i].push({
+            ...tr,
+            observation: tr.observation.slice(),
+            action: tr.action.slice(),
+            achievedGoal: tr.achievedGoal.slice(),
+            desiredGoal: tr.desiredGoal.slice(),
+            info: { ...tr.info },
+          });
+          if (tr.terminated || tr.truncated) onEpisode(i, tasks[i], staged[i]);
+        }),
+    });
+    return { steps, episodes: episodes.map((e, j) => ({ task: episodeTasks[j], ...e })) };
   }
 
   /**
@@ -386,17 +307,6 @@ export class MultitaskSac {
     const air = this.airCache.highestReturnTask(returns, task).task;
     for (const tr of steps)
       this.replay.add(env, { ...tr, info: { ...tr.info, [TASK_INFO_KEY]: task, [AIR_INFO_KEY]: air } });
-  }
-
-  /** Uniform random actions in the action space, for the warm-up. */
-  private randomActions(rows: number): Float32Array {
-    const { low, high } = this.envs[0].actionSpace;
-    const a = new Float32Array(rows * this.actDim);
-    for (let i = 0; i < a.length; i++) {
-      const j = i % this.actDim;
-      a[i] = this.envRng.uniformRange(low[j], high[j]);
-    }
-    return a;
   }
 
   /**
@@ -505,14 +415,12 @@ export class MultitaskSac {
   async iterate(): Promise<Metrics> {
     const opts = this.options;
     const K = this.numTasks;
-    const warmup = this.envSteps < opts.learningStarts;
     const seen: Float32Array[] = [];
     const { steps, episodes } = this.rollouts(
       opts.episodesPerIteration,
       this.envRng,
       () => this.envRng.int(K),
-      (obs, tasks) =>
-        warmup ? this.randomActions(this.envs.length) : this.learner.act(this.inputs(obs, tasks), false),
+      this.trainingActions((obs, tasks: Int32Array) => this.learner.act(this.inputs(obs, tasks), false)),
       (env, task, trs) => {
         this.store(env, task, trs);
         for (const tr of trs) seen.push(tr.observation as Float32Array);
@@ -521,26 +429,18 @@ export class MultitaskSac {
     this.envSteps += steps;
     this.obsNorm.update(concatRows(seen, this.obsDim));
 
-    const stats: SacUpdateStats[] = [];
     const counts = emptyTaskCounts();
     let changed = 0;
-    if (this.envSteps >= opts.learningStarts && this.replay.size > 0) {
-      for (let u = 0; u < opts.updatesPerIteration; u++) {
-        const batch = this.sampleBatch();
-        for (const s of TASK_SOURCES) counts[s] += batch.counts[s];
-        changed += batch.changed;
-        stats.push(this.learner.update(this.sacBatch(batch)));
-      }
-    }
+    const stats = this.train(() => {
+      const batch = this.sampleBatch();
+      for (const s of TASK_SOURCES) counts[s] += batch.counts[s];
+      changed += batch.changed;
+      return this.learner.update(this.sacBatch(batch));
+    });
     this.iteration += 1;
     const rows = TASK_SOURCES.reduce((s, k) => s + counts[k], 0);
     const metrics: Metrics = {
-      success_rate: episodes.filter((e) => e.success).length / episodes.length,
-      episode_return: episodes.reduce((s, e) => s + e.ret, 0) / episodes.length,
-      episode_length: steps / episodes.length,
-      ...meanStats(stats),
-      updates: stats.length,
-      replay_size: this.replay.size,
+      ...this.iterationMetrics(episodes, steps, stats),
       relabel_strategy: TASK_RELABEL_STRATEGIES.indexOf(this.setting.strategy),
       relabel_ratio: this.setting.ratio,
       relabel_share: rows === 0 ? 0 : (rows - counts.original) / rows,
@@ -591,23 +491,7 @@ export class MultitaskSac {
    * states, normalizer sums, return cache, relabeling setting and switch log.
    */
   async saveState(): Promise<AlgorithmState> {
-    const learner = await this.learner.saveState('sac');
-    const arrays: NamedArrays = { ...learner.arrays, ...this.replay.save('task_replay') };
-    return {
-      arrays,
-      meta: {
-        algo: 'multitask-sac',
-        envSteps: this.envSteps,
-        iteration: this.iteration,
-        envRng: this.envRng.getState(),
-        sampleRng: this.sampleRng.getState(),
-        learnerRng: learner.rng,
-        obsNorm: this.obsNorm.getState(),
-        airCache: this.airCache.getState(),
-        relabel: this.relabeling,
-        switchLog: this.switchLog,
-      },
-    };
+    return this.saveCore({ airCache: this.airCache.getState() }, this.relabeling);
   }
 
   /**
@@ -615,37 +499,11 @@ export class MultitaskSac {
    * @throws Error naming the part that is missing or does not fit.
    */
   async loadState(state: AlgorithmState): Promise<void> {
-    const m = state.meta as {
-      algo?: string;
-      envSteps: number;
-      iteration: number;
-      envRng: number[];
-      sampleRng: number[];
-      learnerRng: number[];
-      obsNorm: { sum: number[]; sumSq: number[]; n: number };
-      airCache: { returns: number[]; count: number; next: number };
-      relabel: TaskRelabelSetting;
-      switchLog: TaskRelabelSwitch[];
-    };
-    if (m?.algo !== 'multitask-sac')
-      throw new Error(`multi-task SAC: the checkpoint is not a multitask-sac state (${m?.algo})`);
+    const m = this.checkpointMeta<{ airCache: { returns: number[]; count: number; next: number } }>(state);
     const relabel = checkTaskRelabelSetting(m.relabel.strategy, m.relabel.ratio);
-    await this.learner.loadState('sac', state.arrays, m.learnerRng);
-    this.replay.load(state.arrays, 'task_replay');
-    this.obsNorm.setState(m.obsNorm);
+    await this.loadCore(state, m);
     this.airCache.setState(m.airCache);
-    this.envRng.setState(m.envRng);
-    this.sampleRng.setState(m.sampleRng);
-    this.envSteps = m.envSteps;
-    this.iteration = m.iteration;
     this.setting = relabel;
-    this.log = m.switchLog.map((s) => ({ ...s }));
-  }
-
-  /** Frees the networks and closes the envs. */
-  dispose(): void {
-    this.learner.dispose();
-    for (const e of this.envs) e.close();
   }
 }
 
@@ -680,18 +538,11 @@ function gatherRows(batch: GoalBatch, draw: Int32Array): GatheredRows {
   };
 }
 
-function concatRows(rows: Float32Array[], width: number): Float32Array {
-  const out = new Float32Array(rows.length * width);
-  rows.forEach((r, i) => out.set(r, i * width));
-  return out;
-}
-
 /**
- * Checks the options' ranges.
+ * Checks the ranges of the options only multi-task SAC has (the shared ones: {@link resolveOptions}).
  * @throws Error naming the first option out of range.
  */
 function checkOptions(o: MultitaskSacOptions): void {
-  checkOffPolicyOptions('multi-task SAC', o);
   const fail = (name: keyof MultitaskSacOptions, rule: string) => {
     throw new Error(`multi-task SAC: ${name} must be ${rule}, got ${JSON.stringify(o[name])}`);
   };

@@ -1,7 +1,8 @@
 /**
  * What goal-conditioned SAC (goal_sac.ts) and multi-task SAC (multitask_sac.ts) share before they
- * learn anything: options merged over defaults, the SAC options' range checks, and building the
- * envs they collect with (closing them again when construction fails).
+ * learn anything: the shared options and their defaults, options merged over defaults, the SAC
+ * options' range checks, and building the envs they collect with (closing them again when
+ * construction fails). What they share while learning is in off_policy_core.ts.
  */
 
 /** The options both algorithms take from SAC and the collection loop. */
@@ -40,10 +41,48 @@ export interface OffPolicyOptions {
   normClip: number;
 }
 
+/**
+ * Defaults of the shared options, the same for both algorithms; where they come from
+ * (reference/relabeling_and_multitask.md §1.3–1.6, §2, §3).
+ */
+export const OFF_POLICY_DEFAULTS: Readonly<Omit<OffPolicyOptions, 'seed'>> = Object.freeze({
+  numEnvs: 1,
+  hidden: [256, 256], // SB3 zoo SAC+HER uses 256-512 wide nets; baselines 3×256; GH fetchreach 256×256
+  lr: 1e-3, // baselines HER actor/critic lr; SB3 zoo HER lr
+  gamma: 0.98, // 1 − 1/T with T = 50 (baselines HER config; GH fetchreach γ = 0.98)
+  tau: 0.05, // baselines polyak 0.95; SB3 zoo HER τ = 0.05
+  batchSize: 256, // baselines HER batch_size
+  replayCapacity: 1_000_000, // baselines / SB3 buffer size
+  episodesPerIteration: 2, // baselines rollout_batch_size
+  updatesPerIteration: 40, // baselines n_batches per cycle
+  learningStarts: 1000,
+  alphaMode: 'auto' as const,
+  alphaInit: 1,
+  targetEntropy: null,
+  rewardScale: 1,
+  normEps: 0.01, // baselines norm_eps
+  normClip: 5, // baselines norm_clip
+});
+
 /** `defaults` overridden by `given`; an option given as undefined keeps its default instead of erasing it. */
 export function withDefaults<T extends object>(defaults: Readonly<Partial<T>>, given: Partial<T>): T {
   const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   return { ...defaults, ...set } as T;
+}
+
+/**
+ * The options an algorithm runs with: `defaults` overridden by `given` ({@link withDefaults}), the
+ * shared options' ranges checked ({@link checkOffPolicyOptions}).
+ * @throws Error naming `algo`, the first shared option out of range, the rule and the value.
+ */
+export function resolveOptions<T extends OffPolicyOptions>(
+  algo: string,
+  defaults: Readonly<Partial<T>>,
+  given: Partial<T>,
+): T {
+  const opts = withDefaults<T>(defaults, given);
+  checkOffPolicyOptions(algo, opts);
+  return opts;
 }
 
 /**

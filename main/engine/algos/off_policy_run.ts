@@ -1,0 +1,74 @@
+/**
+ * What the run wrappers of goal-conditioned SAC (goal_sac_run.ts) and multi-task SAC
+ * (multitask_sac_run.ts) share: the algorithm options a run config sets the same way for both, and
+ * the run loop's read-outs that only forward to the algorithm.
+ */
+import type { RunConfig } from '../config.ts';
+import type { GoalEnv } from '../sim/types.ts';
+import type { OffPolicyCore } from './off_policy_core.ts';
+import type { OffPolicyOptions } from './off_policy_options.ts';
+import type { EvalSkill } from './types.ts';
+
+/**
+ * The shared options as a run config sets them: its seed, `numEnvs`, `updatesPerIteration` and the
+ * `sac` section. Episodes per iteration come from the algorithm's own section; the normalizer's ε and
+ * clip keep the algorithm's defaults.
+ */
+export function offPolicyOptionsOf(
+  config: RunConfig,
+): Omit<OffPolicyOptions, 'episodesPerIteration' | 'normEps' | 'normClip'> {
+  const { sac } = config;
+  return {
+    seed: config.seed,
+    numEnvs: config.numEnvs,
+    hidden: sac.hidden,
+    lr: sac.lr,
+    gamma: sac.gamma,
+    tau: sac.tau,
+    batchSize: sac.batchSize,
+    replayCapacity: sac.replayCapacity,
+    updatesPerIteration: config.updatesPerIteration,
+    learningStarts: sac.learningStarts,
+    alphaMode: sac.alphaMode,
+    alphaInit: sac.alphaInit,
+    targetEntropy: sac.targetEntropy,
+    rewardScale: sac.rewardScale,
+  };
+}
+
+/**
+ * A run's algorithm around an {@link OffPolicyCore} (`inner`): the config it was built from and
+ * the counters, episode length and switch log the run loop and evaluation read.
+ */
+export abstract class OffPolicyRun<A extends OffPolicyCore<GoalEnv, OffPolicyOptions, object>> {
+  readonly config: RunConfig;
+  readonly inner: A;
+
+  protected constructor(config: RunConfig, inner: A) {
+    this.config = config;
+    this.inner = inner;
+  }
+
+  get envSteps(): number {
+    return this.inner.envSteps;
+  }
+
+  get iteration(): number {
+    return this.inner.iteration;
+  }
+
+  /** Episode length of the run's envs, in env steps. */
+  get episodeSteps(): number {
+    return this.inner.envs[0].maxEpisodeSteps;
+  }
+
+  /** The relabeling switches so far (the first is the initial setting at env step 0). */
+  get switchLog(): A['switchLog'] {
+    return this.inner.switchLog;
+  }
+
+  /** Goal-conditioned and multi-task runs have no skills to roll out one by one (see evaluateGoals). */
+  evaluationSkills(): EvalSkill[] {
+    return [];
+  }
+}
