@@ -44,6 +44,11 @@ export const sacSchema = z
     alphaInit: z.number().positive().default(1),
     /** Target entropy in nats; null → −dim(A) (Haarnoja et al. 2018b §5). */
     targetEntropy: z.number().nullable().default(null),
+    /**
+     * Penalty weight on the squared mean action in the actor loss (baselines HER `action_l2` 1.0);
+     * 0 is plain SAC.
+     */
+    actionL2: z.number().min(0).max(100).default(0),
     replayCapacity: positiveInt.default(1_000_000),
     /** Env steps collected with uniform random actions before learning starts. */
     learningStarts: z.number().int().nonnegative().default(1000),

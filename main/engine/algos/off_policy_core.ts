@@ -238,6 +238,7 @@ export abstract class OffPolicyCore<E extends GoalEnv, O extends OffPolicyOption
       alphaMode: options.alphaMode,
       alphaInit: options.alphaInit,
       targetEntropy: options.targetEntropy,
+      actionL2: options.actionL2,
       seed: root.nextUint32(),
       network: spec.learner.network,
     });

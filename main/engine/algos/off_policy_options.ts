@@ -34,6 +34,8 @@ export interface OffPolicyOptions {
   alphaInit: number;
   /** Target entropy H̄; null → −dim(A) (Haarnoja et al. 2018b §5). */
   targetEntropy: number | null;
+  /** Actor-loss penalty on the squared mean action (see SacLearnerOptions.actionL2); 0 → plain SAC. */
+  actionL2: number;
   rewardScale: number;
   /** ε of the input normalizer's standard deviation. */
   normEps: number;
@@ -59,6 +61,7 @@ export const OFF_POLICY_DEFAULTS: Readonly<Omit<OffPolicyOptions, 'seed'>> = Obj
   alphaMode: 'auto' as const,
   alphaInit: 1,
   targetEntropy: null,
+  actionL2: 0, // plain SAC; baselines HER action_l2 = 1 with DDPG
   rewardScale: 1,
   normEps: 0.01, // baselines norm_eps
   normClip: 5, // baselines norm_clip
@@ -101,6 +104,7 @@ export function checkOffPolicyOptions(algo: string, o: OffPolicyOptions): void {
   if (!(o.tau > 0 && o.tau <= 1)) fail('tau', 'in (0, 1]');
   for (const name of ['lr', 'alphaInit', 'normEps', 'normClip', 'rewardScale'] as const)
     if (!(o[name] > 0 && Number.isFinite(o[name]))) fail(name, 'a positive number');
+  if (!(o.actionL2 >= 0 && Number.isFinite(o.actionL2))) fail('actionL2', 'a number ≥ 0');
   if (!Array.isArray(o.hidden) || !o.hidden.every((h) => Number.isInteger(h) && h > 0))
     fail('hidden', 'a list of positive integers');
 }

@@ -32,6 +32,7 @@ export function offPolicyOptionsOf(
     alphaMode: sac.alphaMode,
     alphaInit: sac.alphaInit,
     targetEntropy: sac.targetEntropy,
+    actionL2: sac.actionL2,
     rewardScale: sac.rewardScale,
   };
 }

@@ -34,6 +34,13 @@ export interface SacLearnerOptions {
   alphaInit: number;
   /** null → −dim(A). */
   targetEntropy: number | null;
+  /**
+   * Weight of a penalty on the squared mean action, mean over batch and action dimensions of
+   * tanh(μ(s))², added to the actor loss (baselines HER `action_l2` = 1.0 on DDPG's actions; 0 →
+   * plain SAC). It keeps the policy's mean near zero where the critic says nothing yet, so the
+   * entropy noise explores around the start instead of a saturated drift.
+   */
+  actionL2?: number;
   seed: number;
   /**
    * Builds the policy and critic networks (default: a plain {@link MLP}); e.g. an MLP subclass that
@@ -120,7 +127,14 @@ export class SacLearner {
   }
 
   private sampleAction(input: tf.Tensor2D): { action: tf.Tensor2D; logProb: tf.Tensor1D } {
-    const { mean, logStd } = this.policyDist(input);
+    return this.sampleFrom(this.policyDist(input));
+  }
+
+  /** A reparameterized sample of the tanh-Gaussian with the policy head's `mean` and `logStd`. */
+  private sampleFrom({ mean, logStd }: { mean: tf.Tensor2D; logStd: tf.Tensor2D }): {
+    action: tf.Tensor2D;
+    logProb: tf.Tensor1D;
+  } {
     const eps = tf.randomNormal(mean.shape, 0, 1, 'float32', this.rng.nextUint32()) as tf.Tensor2D;
     return tanhGaussian(mean, logStd, eps);
   }
@@ -223,10 +237,13 @@ export class SacLearner {
 
       const actorLoss = this.actorOpt.minimize(
         () => {
-          const { action, logProb } = this.sampleAction(s);
+          const dist = this.policyDist(s);
+          const { action, logProb } = this.sampleFrom(dist);
           const qPi = tf.minimum(this.q(this.q1, s, action), this.q(this.q2, s, action));
           logProbMean = tf.keep(tf.mean(logProb));
-          return tf.mean(tf.sub(tf.mul(alpha, logProb), qPi)) as tf.Scalar;
+          const loss = tf.mean(tf.sub(tf.mul(alpha, logProb), qPi)) as tf.Scalar;
+          const l2 = this.opts.actionL2 ?? 0;
+          return l2 > 0 ? tf.add(loss, tf.mul(l2, tf.mean(tf.square(tf.tanh(dist.mean))))) : loss;
         },
         true,
         this.policy.variables,
@@ -332,6 +349,7 @@ export function sacLearnerFor(config: RunConfig, inputDim: number, actDim: numbe
     alphaMode: s.alphaMode,
     alphaInit: s.alphaInit,
     targetEntropy: s.targetEntropy,
+    actionL2: s.actionL2,
     seed,
   });
 }

@@ -8,8 +8,9 @@ beforeAll(async () => {
   await initBackend({ quiet: true });
 });
 
-function learner(): SacLearner {
+function learner(actionL2 = 0): SacLearner {
   return new SacLearner({
+    actionL2,
     name: `terms${uid()}`,
     inputDim: 3,
     actDim: 2,
@@ -77,5 +78,47 @@ describe('SacLearner terms for HIPI relabeling', () => {
     expect(q[0]).toBeCloseTo(expected[0], 5);
     expect(q[1]).toBeCloseTo(expected[1], 5);
     l.dispose();
+  });
+});
+
+describe('SacLearner action_l2 (baselines HER)', () => {
+  const rng = new Rng(7);
+  const B = 16;
+  const batch = {
+    size: B,
+    input: Float32Array.from({ length: B * 3 }, () => rng.normal()),
+    action: Float32Array.from({ length: B * 2 }, () => rng.uniformRange(-1, 1)),
+    reward: new Float32Array(B),
+    nextInput: Float32Array.from({ length: B * 3 }, () => rng.normal()),
+    terminated: new Float32Array(B),
+  };
+  const meanSquaredAction = (l: SacLearner) => {
+    let sum = 0;
+    for (let b = 0; b < B; b++)
+      for (const m of policyRow(l, [...batch.input.subarray(3 * b, 3 * b + 3)]).mean)
+        sum += Math.tanh(m) ** 2;
+    return sum / (2 * B);
+  };
+
+  it('adds weight × mean tanh(μ)² to the actor loss, all else equal', () => {
+    const [plain, penalized] = [learner(0), learner(2.5)];
+    const penalty = 2.5 * meanSquaredAction(penalized); // same seed: same networks before the update
+    const a = plain.update(batch);
+    const b = penalized.update(batch);
+    expect(b.critic_loss).toBeCloseTo(a.critic_loss, 6);
+    expect(b.actor_loss - a.actor_loss).toBeCloseTo(penalty, 4);
+    plain.dispose();
+    penalized.dispose();
+  });
+
+  it('pulls the mean action toward zero where the reward says nothing', () => {
+    const [plain, penalized] = [learner(0), learner(10)];
+    for (let i = 0; i < 200; i++) {
+      plain.update(batch);
+      penalized.update(batch);
+    }
+    expect(meanSquaredAction(penalized)).toBeLessThan(0.5 * meanSquaredAction(plain));
+    plain.dispose();
+    penalized.dispose();
   });
 });
