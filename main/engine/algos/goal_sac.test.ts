@@ -98,6 +98,34 @@ describe('GoalSac', () => {
   });
 });
 
+describe('GoalSac achieved_goal_shift', () => {
+  it("is the mean distance between the first and the last achieved goal of the iteration's episodes", async () => {
+    const algo = await small();
+    const first = new Map<number, number[]>();
+    const shifts: number[] = [];
+    algo.observer = {
+      episodeStart() {},
+      step(env, tr) {
+        if (!first.has(env)) first.set(env, Array.from(tr.achievedGoal));
+        if (tr.terminated || tr.truncated) {
+          const a = first.get(env)!;
+          shifts.push(Math.hypot(...a.map((v, i) => v - tr.nextAchievedGoal[i])));
+          first.delete(env);
+        }
+      },
+      sampled() {},
+    };
+    for (let i = 0; i < 3; i++) {
+      shifts.length = 0;
+      const m = await algo.iterate();
+      expect(shifts.length).toBe(2); // one episode per env
+      expect(m.achieved_goal_shift).toBeCloseTo((shifts[0] + shifts[1]) / 2, 6);
+      expect(shifts.some((d) => d > 0)).toBe(true); // bits do flip
+    }
+    algo.dispose();
+  });
+});
+
 describe('GoalSac ε-random exploration (baselines HER random_eps)', () => {
   /** Training actions after the warm-up, the policy's own replaced by zeros so random ones stand out. */
   async function actionsAfterWarmup(randomEps: number): Promise<number[][]> {

@@ -249,7 +249,9 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
    * @returns metrics: success_rate (share of this iteration's episodes whose final step meets the
    *   goal), episode_return, episode_length, SAC losses/alpha/entropy/q_mean (means over updates),
    *   relabel_<source> (transitions per goal source over the iteration's batches), relabel_share,
-   *   relabel_strategy (index into RELABEL_STRATEGIES), relabel_k, updates, replay_size.
+   *   relabel_strategy (index into RELABEL_STRATEGIES), relabel_k, updates, replay_size, and
+   *   achieved_goal_shift: the mean distance between an episode's first and last achieved goal
+   *   (goal units; on object tasks how far the object was moved, 0 while the agent never touches it).
    */
   async iterate(): Promise<Metrics> {
     const { obsDim, goalDim } = this;
@@ -257,6 +259,8 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
     const seen = { obs: [] as Float32Array[], goal: [] as Float32Array[] };
     const observer = this.observer;
     let envStep = this.envSteps;
+    const firstGoal: Array<Float32Array | null> = this.envs.map(() => null);
+    const shifts: number[] = [];
     const { steps, episodes } = this.rollouts(
       opts.episodesPerIteration,
       this.envRng,
@@ -267,8 +271,14 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
         this.replay.add(env, tr);
         seen.obs.push(Float32Array.from(tr.observation));
         seen.goal.push(Float32Array.from(tr.desiredGoal), Float32Array.from(tr.nextAchievedGoal));
+        const ended = tr.terminated || tr.truncated;
+        firstGoal[env] ??= Float32Array.from(tr.achievedGoal);
+        if (ended) {
+          shifts.push(distance(firstGoal[env]!, tr.nextAchievedGoal));
+          firstGoal[env] = null;
+        }
         if (observer) {
-          const ended = tr.terminated || tr.truncated; // the buffer stored the episode just now
+          // On the step that ends an episode, the buffer stored the episode just now.
           observer.step(env, tr, this.envs[env].qpos(), {
             iteration: this.iteration + 1,
             envStep: ++envStep,
@@ -299,6 +309,7 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
       relabel_strategy: RELABEL_STRATEGIES.indexOf(setting.strategy),
       relabel_k: setting.k,
       relabel_share: total === 0 ? 0 : (total - counts.original) / total,
+      achieved_goal_shift: shifts.reduce((a, d) => a + d, 0) / Math.max(1, shifts.length),
     };
     for (const s of GOAL_SOURCES) metrics[`relabel_${s}`] = counts[s];
     return metrics;
@@ -359,4 +370,11 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
 
 function addCounts(into: RelabelCounts, add: RelabelCounts): void {
   for (const s of GOAL_SOURCES) into[s] += add[s];
+}
+
+/** Euclidean distance between two goals of the same length (goal units: m for the arm's tasks). */
+function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
+  return Math.sqrt(sum);
 }

@@ -24,6 +24,7 @@ export const LEARNING_CURVES: Readonly<Record<string, ReadonlyArray<{ key: strin
   'goal-sac': [
     { key: 'success_rate', title: 'success rate' },
     { key: 'episode_return', title: 'episode return' },
+    { key: 'achieved_goal_shift', title: 'achieved-goal shift per episode' },
     { key: 'relabel_share', title: 'share relabeled' },
     { key: 'alpha', title: 'SAC α' },
   ],
