@@ -58,7 +58,8 @@ export async function writeComparisonFigure(
  * (default: the first run's algorithm's curves), runs with the same variant label as seeds of one
  * curve. A goal-conditioned run's label is its initial relabeling ("future k=4", "no relabeling"),
  * any other run's its algorithm.
- * @throws Error when a metric is unknown to every run (naming the metrics the runs report).
+ * @throws Error when a metric asked for by name is unknown to every run (naming the metrics the runs
+ *   report); the default panels leave out metrics no run reports (runs older than the metric).
  */
 export async function writeCurvesFigure(
   runs: RunDir[],
@@ -73,8 +74,11 @@ export async function writeCurvesFigure(
   });
   const known = new Map<string, string>();
   for (const d of data) for (const c of LEARNING_CURVES[d.algo] ?? []) known.set(c.key, c.title);
-  const keys = opts.metrics?.length ? opts.metrics : (LEARNING_CURVES[data[0].algo] ?? []).map((c) => c.key);
   const reported = new Set(data.flatMap((d) => d.rows.flatMap((r) => Object.keys(r))));
+  // The default panels leave out metrics the runs predate; metrics asked for by name must exist.
+  const keys = opts.metrics?.length
+    ? opts.metrics
+    : (LEARNING_CURVES[data[0].algo] ?? []).map((c) => c.key).filter((k) => reported.has(k));
   const missing = keys.filter((k) => !reported.has(k));
   if (missing.length)
     throw new Error(
