@@ -232,12 +232,8 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
   private explore(actions: Float32Array): Float32Array {
     const eps = this.options.randomEps;
     if (eps <= 0) return actions;
-    const { low, high } = this.envs[0].actionSpace;
-    for (let r = 0; r < actions.length / this.actDim; r++) {
-      if (this.envRng.uniform() >= eps) continue;
-      for (let j = 0; j < this.actDim; j++)
-        actions[r * this.actDim + j] = this.envRng.uniformRange(low[j], high[j]);
-    }
+    for (let r = 0; r < actions.length / this.actDim; r++)
+      if (this.envRng.uniform() < eps) actions.set(this.randomActions(1), r * this.actDim);
     return actions;
   }
 
@@ -259,8 +255,6 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
     const seen = { obs: [] as Float32Array[], goal: [] as Float32Array[] };
     const observer = this.observer;
     let envStep = this.envSteps;
-    const firstGoal: Array<Float32Array | null> = this.envs.map(() => null);
-    const shifts: number[] = [];
     const { steps, episodes } = this.rollouts(
       opts.episodesPerIteration,
       this.envRng,
@@ -271,14 +265,8 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
         this.replay.add(env, tr);
         seen.obs.push(Float32Array.from(tr.observation));
         seen.goal.push(Float32Array.from(tr.desiredGoal), Float32Array.from(tr.nextAchievedGoal));
-        const ended = tr.terminated || tr.truncated;
-        firstGoal[env] ??= Float32Array.from(tr.achievedGoal);
-        if (ended) {
-          shifts.push(distance(firstGoal[env]!, tr.nextAchievedGoal));
-          firstGoal[env] = null;
-        }
         if (observer) {
-          // On the step that ends an episode, the buffer stored the episode just now.
+          const ended = tr.terminated || tr.truncated; // the buffer stored the episode just now
           observer.step(env, tr, this.envs[env].qpos(), {
             iteration: this.iteration + 1,
             envStep: ++envStep,
@@ -309,7 +297,7 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
       relabel_strategy: RELABEL_STRATEGIES.indexOf(setting.strategy),
       relabel_k: setting.k,
       relabel_share: total === 0 ? 0 : (total - counts.original) / total,
-      achieved_goal_shift: shifts.reduce((a, d) => a + d, 0) / Math.max(1, shifts.length),
+      achieved_goal_shift: episodes.reduce((a, e) => a + e.goalShift, 0) / episodes.length,
     };
     for (const s of GOAL_SOURCES) metrics[`relabel_${s}`] = counts[s];
     return metrics;
@@ -370,11 +358,4 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
 
 function addCounts(into: RelabelCounts, add: RelabelCounts): void {
   for (const s of GOAL_SOURCES) into[s] += add[s];
-}
-
-/** Euclidean distance between two goals of the same length (goal units: m for the arm's tasks). */
-function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
-  return Math.sqrt(sum);
 }

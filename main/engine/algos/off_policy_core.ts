@@ -66,10 +66,15 @@ export interface LockstepHooks {
   step?(env: number, tr: LockstepTransition): void;
 }
 
-/** Undiscounted return and final-step success of one episode. */
+/** Undiscounted return, final-step success and achieved-goal shift of one episode. */
 export interface EpisodeOutcome {
   ret: number;
   success: boolean;
+  /**
+   * Euclidean distance between the episode's first and last achieved goal (goal units: m for the
+   * arm's tasks; on object tasks how far the object was moved).
+   */
+  goalShift: number;
 }
 
 /**
@@ -92,6 +97,7 @@ export function lockstepEpisodes(
   for (let round = 0; round < rounds; round++) {
     const obs = new Float32Array(n * obsDim);
     const ag = new Float32Array(n * goalDim);
+    const firstAg = new Float32Array(n * goalDim);
     const goal = new Float32Array(n * goalDim);
     const active = new Array<boolean>(n).fill(true);
     const ret = new Float64Array(n);
@@ -102,6 +108,7 @@ export function lockstepEpisodes(
       ag.set(o.achievedGoal, i * goalDim);
       goal.set(o.desiredGoal, i * goalDim);
     }
+    firstAg.set(ag);
     while (active.some(Boolean)) {
       const actions = hooks.choose(obs, goal);
       for (let i = 0; i < n; i++) {
@@ -130,7 +137,11 @@ export function lockstepEpisodes(
         }
       }
     }
-    for (let i = 0; i < n; i++) episodes.push({ ret: ret[i], success: success[i] });
+    for (let i = 0; i < n; i++) {
+      let sq = 0;
+      for (let k = i * goalDim; k < (i + 1) * goalDim; k++) sq += (ag[k] - firstAg[k]) ** 2;
+      episodes.push({ ret: ret[i], success: success[i], goalShift: Math.sqrt(sq) });
+    }
   }
   return { steps, episodes };
 }
