@@ -6,8 +6,8 @@
  * assets/ (MJCF models, presets, fonts) and the WebAssembly/native packages are unpacked beside
  * app.asar: run processes and MuJoCo read them with plain fs (main/app/main.ts points the engine
  * at app.asar.unpacked). Fuses: no RunAsNode (run processes are utilityProcesses), no NODE_OPTIONS
- * or inspector flags, the app only from its asar. A test build that Playwright drives needs
- * EnableNodeCliInspectArguments back on.
+ * or inspector flags, the app only from its asar, no extra privileges for file:// pages. A test
+ * build that Playwright drives needs EnableNodeCliInspectArguments back on.
  */
 import type { Configuration } from 'electron-builder';
 
@@ -31,6 +31,9 @@ const config: Configuration = {
     enableNodeCliInspectArguments: false,
     enableEmbeddedAsarIntegrityValidation: true,
     onlyLoadAppFromAsar: true,
+    // The renderer is served from app:// (protocol.ts), never file://, so file:// pages need none
+    // of the extra privileges Electron grants them by default.
+    grantFileProtocolExtraPrivileges: false,
   },
   linux: { target: ['AppImage', 'deb'], category: 'Science', maintainer: 'skill-lab' },
   mac: { target: ['dmg'], category: 'public.app-category.education' },
