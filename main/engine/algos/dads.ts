@@ -28,7 +28,7 @@ import {
   stateFunction,
   type StateFunction,
 } from './skills.ts';
-import type { AlgorithmState, EvalSkill, Metrics } from './types.ts';
+import type { AbortPoint, AlgorithmState, EvalSkill, Metrics } from './types.ts';
 
 /** Rows per chunk when evaluating the L alternative skills, to bound memory. */
 const REWARD_CHUNK = 512;
@@ -214,12 +214,14 @@ export class DadsAlgorithm extends OffPolicyBase {
    * with the stateless q of the x-y prior one set of L draws is shared by a chunk of 512 transitions,
    * which leaves the estimator's expectation unchanged and cuts the network passes from N·L to L per
    * chunk (the hot spot of DADS on Ant).
+   * @param abortPoint called before each chunk (see {@link AbortPoint})
    */
   intrinsicReward(
     obs: Float32Array,
     nextObs: Float32Array,
     skills: Float32Array,
     rng: Rng,
+    abortPoint?: AbortPoint,
   ): { reward: Float32Array; logq: Float32Array } {
     const N = skills.length / this.skillDim;
     const L = this.config.dads.priorSamples;
@@ -231,6 +233,7 @@ export class DadsAlgorithm extends OffPolicyBase {
     const reward = new Float32Array(N);
     const logqAll = new Float32Array(N);
     for (let start = 0; start < N; start += REWARD_CHUNK) {
+      abortPoint?.();
       const C = Math.min(REWARD_CHUNK, N - start);
       const alt = rng.fillUniform(new Float32Array((state ? C : 1) * L * d), -1, 1) as Float32Array;
       const out = tf.tidy(() => {
@@ -256,17 +259,18 @@ export class DadsAlgorithm extends OffPolicyBase {
     return { reward, logq: logqAll };
   }
 
-  async iterate(): Promise<Metrics> {
+  async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
     const { updatesPerIteration } = this.config;
     const { dynamicsSteps, dynamicsBatchSize } = this.config.dads;
     // On-policy: every iteration starts from fresh episodes with an empty buffer (reference code
     // clear_buffer_every_iter, env reset).
     this.replay.clear();
     this.collector.start(this.config.seed + 7919 * (this.iteration + 1));
-    const metrics: Metrics = { ...summarizeEpisodes(this.collectIntoReplay()) };
+    const metrics: Metrics = { ...summarizeEpisodes(this.collectIntoReplay(abortPoint)) };
 
     let lossSum = 0;
     for (let k = 0; k < dynamicsSteps; k++) {
+      abortPoint?.();
       const batch = this.replay.sample(dynamicsBatchSize, this.rng);
       lossSum += this.dynamics.fitStep(
         this.dynState(batch.obs),
@@ -278,13 +282,14 @@ export class DadsAlgorithm extends OffPolicyBase {
     metrics.skill_dynamics_loss = lossSum / dynamicsSteps;
 
     const data = this.replay.all();
-    const { reward, logq } = this.intrinsicReward(data.obs, data.nextObs, data.skill, this.rng);
+    const { reward, logq } = this.intrinsicReward(data.obs, data.nextObs, data.skill, this.rng, abortPoint);
     this.replay.replaceRewards(reward);
     metrics.intrinsic_reward = mean(reward);
     metrics.skill_dynamics_loglik = mean(logq);
 
     const stats: SacUpdateStats[] = [];
     for (let k = 0; k < updatesPerIteration; k++) {
+      abortPoint?.();
       const batch = this.replay.sample(this.config.sac.batchSize, this.rng);
       stats.push(this.learner.update(this.toSacBatch(batch, batch.reward)));
     }

@@ -17,7 +17,7 @@ import { VecEnv } from '../sim/vec_env.ts';
 import { summarizeEpisodes } from './rollout.ts';
 import { OffPolicyBase, envOptionsOf, meanStats, type SacUpdateStats } from './sac.ts';
 import { categoricalPrior, stateFunction, type StateFunction } from './skills.ts';
-import type { AlgorithmState, EvalSkill, Metrics } from './types.ts';
+import type { AbortPoint, AlgorithmState, EvalSkill, Metrics } from './types.ts';
 
 export class DiaynAlgorithm extends OffPolicyBase {
   readonly numSkills: number;
@@ -99,14 +99,15 @@ export class DiaynAlgorithm extends OffPolicyBase {
     return { loss, accuracy: accuracy / B };
   }
 
-  async iterate(): Promise<Metrics> {
+  async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
     const { updatesPerIteration } = this.config;
     const { discriminatorSteps, discriminatorBatchSize } = this.config.diayn;
-    const metrics: Metrics = { ...summarizeEpisodes(this.collectIntoReplay()) };
+    const metrics: Metrics = { ...summarizeEpisodes(this.collectIntoReplay(abortPoint)) };
     if (this.envSteps >= this.config.sac.learningStarts) {
       let lossSum = 0;
       let accSum = 0;
       for (let k = 0; k < discriminatorSteps; k++) {
+        abortPoint?.();
         const batch = this.replay.sample(discriminatorBatchSize, this.rng);
         const step = this.discriminatorStep(
           this.f.apply(batch.nextObs, this.vec.obsDim),
@@ -122,6 +123,7 @@ export class DiaynAlgorithm extends OffPolicyBase {
       let rewardSum = 0;
       let logqSum = 0;
       for (let k = 0; k < updatesPerIteration; k++) {
+        abortPoint?.();
         const batch = this.replay.sample(this.config.sac.batchSize, this.rng);
         const { logq } = this.logQ(
           this.f.apply(batch.nextObs, this.vec.obsDim),

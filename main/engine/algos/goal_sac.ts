@@ -51,7 +51,7 @@ import {
 } from './off_policy_options.ts';
 import { checkSameEnvs, concatRows, lockstepEpisodes, OffPolicyCore } from './off_policy_core.ts';
 import { RunningNormalizer, type NormalizerState } from './running_normalizer.ts';
-import type { AlgorithmState, Metrics } from './types.ts';
+import type { AbortPoint, AlgorithmState, Metrics } from './types.ts';
 
 /**
  * Options of {@link GoalSac}. Defaults and their sources are in {@link GOAL_SAC_DEFAULTS}.
@@ -207,7 +207,8 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
   /**
    * Runs `rounds` rounds of whole episodes on all envs in lockstep (see {@link lockstepEpisodes}),
    * each env reset with a seed from `seeds`; `choose` maps raw observations and goals of all envs
-   * to actions; `onStep` sees every transition, `onReset` every env's reset.
+   * to actions; `onStep` sees every transition, `onReset` every env's reset; `abortPoint` is called
+   * before each lockstep step.
    */
   private rollouts(
     rounds: number,
@@ -215,13 +216,14 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
     choose: (obs: Float32Array, goal: Float32Array) => Float32Array,
     onStep?: (env: number, tr: GoalTransition) => void,
     onReset?: (env: number) => void,
+    abortPoint?: AbortPoint,
   ): ReturnType<typeof lockstepEpisodes> {
     const reset = (i: number) => {
       const { obs } = this.envs[i].reset({ seed: seeds.nextUint32() });
       onReset?.(i);
       return obs;
     };
-    return lockstepEpisodes(this.envs, rounds, { reset, choose, step: onStep });
+    return lockstepEpisodes(this.envs, rounds, { reset, choose, step: onStep, abortPoint });
   }
 
   /**
@@ -249,7 +251,7 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
    *   achieved_goal_shift: the mean distance between an episode's first and last achieved goal
    *   (goal units; on object tasks how far the object was moved, 0 while the agent never touches it).
    */
-  async iterate(): Promise<Metrics> {
+  async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
     const { obsDim, goalDim } = this;
     const opts = this.options;
     const seen = { obs: [] as Float32Array[], goal: [] as Float32Array[] };
@@ -275,6 +277,7 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
         }
       },
       observer ? (env) => observer.episodeStart(env, this.envs[env].qpos()) : undefined,
+      abortPoint,
     );
     this.envSteps += steps;
     // After collection, as baselines does: the statistics cover the goals relabeling can produce
@@ -288,7 +291,7 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
       observer?.sampled(batch);
       addCounts(counts, batch.counts);
       return this.learner.update(this.sacBatch(batch));
-    });
+    }, abortPoint);
     this.iteration += 1;
     const total = GOAL_SOURCES.reduce((s, k) => s + counts[k], 0);
     const setting = this.replay.relabeling;

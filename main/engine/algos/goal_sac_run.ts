@@ -27,7 +27,7 @@ import { EpisodeRecorder } from '../replay/episode_recorder.ts';
 import { EpisodeStore } from '../replay/episode_store.ts';
 import { GoalSac, type GoalEvalReport } from './goal_sac.ts';
 import { offPolicyOptionsOf, OffPolicyRun } from './off_policy_run.ts';
-import type { AlgorithmState, GoalEvaluable, Metrics } from './types.ts';
+import type { AbortPoint, AlgorithmState, GoalEvaluable, Metrics } from './types.ts';
 
 /** File of a run directory holding the task spec the run trains on. */
 export const RUN_TASK_FILE = 'task.json';
@@ -149,8 +149,8 @@ export class GoalSacAlgorithm extends OffPolicyRun<GoalSac> implements GoalEvalu
     return new GoalSacAlgorithm(config, inner, taskName);
   }
 
-  async iterate(): Promise<Metrics> {
-    const metrics = await this.inner.iterate();
+  async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
+    const metrics = await this.inner.iterate(abortPoint);
     if (this.store?.shouldFlush) await this.store.flush();
     return metrics;
   }

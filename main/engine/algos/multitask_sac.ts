@@ -63,7 +63,7 @@ import {
   OffPolicyCore,
   type EpisodeOutcome,
 } from './off_policy_core.ts';
-import type { AlgorithmState, Metrics } from './types.ts';
+import type { AbortPoint, AlgorithmState, Metrics } from './types.ts';
 
 /** Options of {@link MultitaskSac}; defaults and sources in {@link MULTITASK_SAC_DEFAULTS}. */
 export interface MultitaskSacOptions extends OffPolicyOptions {
@@ -246,7 +246,7 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
   /**
    * Rounds of whole episodes on all envs in lockstep (see {@link lockstepEpisodes}); env i pursues
    * `taskOf(i)` (drawn before its reset seed). `onEpisode` gets each finished episode's task and
-   * transitions in order.
+   * transitions in order; `abortPoint` is called before each lockstep step.
    */
   private rollouts(
     rounds: number,
@@ -254,6 +254,7 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
     taskOf: (env: number) => number,
     choose: (obs: Float32Array, tasks: Int32Array) => Float32Array,
     onEpisode?: (env: number, task: number, steps: GoalTransition[]) => void,
+    abortPoint?: AbortPoint,
   ): { steps: number; episodes: (EpisodeOutcome & { task: number })[] } {
     const tasks = new Int32Array(this.envs.length);
     const episodeTasks: number[] = []; // in the order lockstepEpisodes lists the episodes
@@ -280,6 +281,7 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
           });
           if (tr.terminated || tr.truncated) onEpisode(i, tasks[i], staged[i]);
         }),
+      abortPoint,
     });
     return { steps, episodes: episodes.map((e, j) => ({ task: episodeTasks[j], ...e })) };
   }
@@ -412,7 +414,7 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
    *   relabel_share (rows a strategy chose), relabel_changed_share (rows whose task changed),
    *   relabel_strategy (index into TASK_RELABEL_STRATEGIES), relabel_ratio, updates, replay_size.
    */
-  async iterate(): Promise<Metrics> {
+  async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
     const opts = this.options;
     const K = this.numTasks;
     const seen: Float32Array[] = [];
@@ -425,6 +427,7 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
         this.store(env, task, trs);
         for (const tr of trs) seen.push(tr.observation as Float32Array);
       },
+      abortPoint,
     );
     this.envSteps += steps;
     this.obsNorm.update(concatRows(seen, this.obsDim));
@@ -436,7 +439,7 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
       for (const s of TASK_SOURCES) counts[s] += batch.counts[s];
       changed += batch.changed;
       return this.learner.update(this.sacBatch(batch));
-    });
+    }, abortPoint);
     this.iteration += 1;
     const rows = TASK_SOURCES.reduce((s, k) => s + counts[k], 0);
     const metrics: Metrics = {

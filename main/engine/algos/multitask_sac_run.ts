@@ -8,7 +8,7 @@ import { createMultiGoalPointEnv } from '../sim/multi_goal_env.ts';
 import { checkTaskRelabelSetting } from '../replay/task_relabel.ts';
 import { MultitaskSac } from './multitask_sac.ts';
 import { offPolicyOptionsOf, OffPolicyRun } from './off_policy_run.ts';
-import type { AlgorithmState, GoalEvaluable, Metrics } from './types.ts';
+import type { AbortPoint, AlgorithmState, GoalEvaluable, Metrics } from './types.ts';
 
 /** Multi-task SAC with task relabeling as a run's algorithm. */
 export class MultitaskSacAlgorithm extends OffPolicyRun<MultitaskSac> implements GoalEvaluable {
@@ -40,8 +40,8 @@ export class MultitaskSacAlgorithm extends OffPolicyRun<MultitaskSac> implements
     return new MultitaskSacAlgorithm(config, inner);
   }
 
-  iterate(): Promise<Metrics> {
-    return this.inner.iterate();
+  iterate(abortPoint?: AbortPoint): Promise<Metrics> {
+    return this.inner.iterate(abortPoint);
   }
 
   /**

@@ -12,7 +12,7 @@ import { GoalReplayBuffer, type GoalBufferOptions, type GoalTransition } from '.
 import { RunningNormalizer, type NormalizerState } from './running_normalizer.ts';
 import { SacLearner, meanStats, uid, type SacLearnerOptions, type SacUpdateStats } from './sac.ts';
 import type { OffPolicyOptions } from './off_policy_options.ts';
-import type { AlgorithmState, Metrics } from './types.ts';
+import type { AbortPoint, AlgorithmState, Metrics } from './types.ts';
 
 /**
  * Checks that every env has env 0's observation, goal and action sizes, episode length and `extra`
@@ -64,6 +64,8 @@ export interface LockstepHooks {
   choose(obs: Float32Array, goal: Float32Array): Float32Array;
   /** Sees every transition, in env order within a step. */
   step?(env: number, tr: LockstepTransition): void;
+  /** Called before each lockstep step of the envs (see {@link AbortPoint}). */
+  abortPoint?: AbortPoint;
 }
 
 /** Undiscounted return, final-step success and achieved-goal shift of one episode. */
@@ -110,6 +112,7 @@ export function lockstepEpisodes(
     }
     firstAg.set(ag);
     while (active.some(Boolean)) {
+      hooks.abortPoint?.();
       const actions = hooks.choose(obs, goal);
       for (let i = 0; i < n; i++) {
         if (!active[i]) continue;
@@ -292,12 +295,16 @@ export abstract class OffPolicyCore<E extends GoalEnv, O extends OffPolicyOption
   /**
    * Runs `update` (sample a batch, take one SAC step) `updatesPerIteration` times, or not at all
    * before `learningStarts` env steps or while the replay is empty.
+   * @param abortPoint called before each update (see {@link AbortPoint})
    * @returns the updates' statistics, in order
    */
-  protected train(update: () => SacUpdateStats): SacUpdateStats[] {
+  protected train(update: () => SacUpdateStats, abortPoint?: AbortPoint): SacUpdateStats[] {
     const stats: SacUpdateStats[] = [];
     if (this.envSteps >= this.options.learningStarts && this.replay.size > 0)
-      for (let u = 0; u < this.options.updatesPerIteration; u++) stats.push(update());
+      for (let u = 0; u < this.options.updatesPerIteration; u++) {
+        abortPoint?.();
+        stats.push(update());
+      }
     return stats;
   }
 

@@ -5,6 +5,7 @@
 import type { VecEnv } from '../sim/vec_env.ts';
 import type { Rng } from '../rng.ts';
 import type { SkillPrior } from './skills.ts';
+import type { AbortPoint } from './types.ts';
 
 /** Actions for a batch: obs [n, obsDim], skills [n, skillDim] → [n, actDim] in the action space. */
 export type BatchPolicy = (obs: Float32Array, skills: Float32Array) => Float32Array;
@@ -65,12 +66,14 @@ export class Collector {
 
   /**
    * Steps all envs together until at least `steps` env steps were taken (a multiple of numEnvs).
+   * @param abortPoint called before each step of all envs (see {@link AbortPoint})
    * @returns the episodes that finished during the call and the env steps taken.
    */
   collect(
     steps: number,
     policy: BatchPolicy,
     sink: TransitionSink,
+    abortPoint?: AbortPoint,
   ): { envSteps: number; episodes: EpisodeSummary[] } {
     if (!this.started) throw new Error('Collector.collect called before start()');
     const { numEnvs: n, obsDim, actDim } = this.vec;
@@ -78,6 +81,7 @@ export class Collector {
     const episodes: EpisodeSummary[] = [];
     let taken = 0;
     while (taken < steps) {
+      abortPoint?.();
       const actions = policy(this.obs, this.skills);
       const out = this.vec.step(actions);
       for (let i = 0; i < n; i++) {

@@ -17,7 +17,7 @@ import { VecEnv } from '../sim/vec_env.ts';
 import { ReplayBuffer, type TransitionBatch } from '../replay/buffer.ts';
 import { Collector, summarizeEpisodes, type EpisodeSummary } from './rollout.ts';
 import { PolicyInput } from './skills.ts';
-import type { Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
+import type { AbortPoint, Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
 
 /** Hyperparameters of the learner (config.sac plus the sizes of this problem). */
 export interface SacLearnerOptions {
@@ -397,7 +397,7 @@ export abstract class OffPolicyBase implements Algorithm {
     this.collector.start(config.seed);
   }
 
-  abstract iterate(): Promise<Metrics>;
+  abstract iterate(abortPoint?: AbortPoint): Promise<Metrics>;
   abstract evaluationSkills(): EvalSkill[];
 
   /** The stochastic policy used while collecting (uniform random before `learningStarts`). */
@@ -407,12 +407,16 @@ export abstract class OffPolicyBase implements Algorithm {
       this.learner.act(this.input.build(obs, skills), false);
   }
 
-  /** Collects one iteration's env steps into the replay buffer; returns the episodes that ended. */
-  protected collectIntoReplay(): EpisodeSummary[] {
+  /**
+   * Collects one iteration's env steps into the replay buffer; returns the episodes that ended.
+   * @param abortPoint called before each step of all envs (see {@link AbortPoint})
+   */
+  protected collectIntoReplay(abortPoint?: AbortPoint): EpisodeSummary[] {
     const { envSteps, episodes } = this.collector.collect(
       this.config.stepsPerIteration,
       this.collectPolicy(),
       (o, a, r, o2, t, z) => this.replay.add(o, a, r, o2, t, z),
+      abortPoint,
     );
     this.envSteps += envSteps;
     return episodes;
@@ -485,11 +489,12 @@ export class SacAlgorithm extends OffPolicyBase {
     super(config, vec, null);
   }
 
-  async iterate(): Promise<Metrics> {
-    const episodes = this.collectIntoReplay();
+  async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
+    const episodes = this.collectIntoReplay(abortPoint);
     const stats: SacUpdateStats[] = [];
     if (this.envSteps >= this.config.sac.learningStarts) {
       for (let k = 0; k < this.config.updatesPerIteration; k++) {
+        abortPoint?.();
         const batch = this.replay.sample(this.config.sac.batchSize, this.rng);
         stats.push(this.learner.update(this.toSacBatch(batch, batch.reward)));
       }

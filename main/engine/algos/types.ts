@@ -15,6 +15,25 @@ export interface EvalSkill {
   category: number | null;
 }
 
+/**
+ * A safe point inside an iteration (between env-step batches of collection, between gradient
+ * steps), where the run loop may end training at once: it returns normally, or throws
+ * {@link IterationAborted}. The iteration's partial state is then abandoned, never checkpointed (the
+ * run continues from its last checkpoint), so an algorithm needs no clean-up on that path. Calls must
+ * not change the work: an algorithm calls it without drawing random numbers or reordering anything,
+ * so uninterrupted runs stay bit-identical.
+ */
+export type AbortPoint = () => void;
+
+/** Thrown by an {@link AbortPoint}: the iteration ends now and its partial state is dropped. */
+export class IterationAborted extends Error {
+  /** @param reason why training ends, e.g. "the parent process 1234 is gone" */
+  constructor(readonly reason: string) {
+    super(`iteration aborted: ${reason}`);
+    this.name = 'IterationAborted';
+  }
+}
+
 /** State an algorithm puts in a checkpoint: tensors plus JSON-able counters. */
 export interface AlgorithmState {
   arrays: NamedArrays;
@@ -27,8 +46,12 @@ export interface Algorithm {
   readonly envSteps: number;
   /** Iterations completed so far. */
   readonly iteration: number;
-  /** Runs one iteration (collect, then learn) and returns its metrics. */
-  iterate(): Promise<Metrics>;
+  /**
+   * Runs one iteration (collect, then learn) and returns its metrics.
+   * @param abortPoint called at the iteration's safe points (see {@link AbortPoint})
+   * @throws IterationAborted from `abortPoint`; the algorithm's state is then partial: dispose it
+   */
+  iterate(abortPoint?: AbortPoint): Promise<Metrics>;
   /** Everything needed to continue exactly where this iteration ended. */
   saveState(): Promise<AlgorithmState>;
   /** @throws Error naming the missing/mismatched part when the state does not fit this config. */
