@@ -62,9 +62,16 @@ function leBytes(data: Float32Array): Buffer {
  * @param path destination file; its directory must exist
  * @param arrays the arrays; each `data` must be a Float32Array of `shape`'s size
  * @param meta any JSON-serializable value, returned by {@link readTensorFile}
+ * @param opts.previous keep the file `path` held until now under this name (a rotation that leaves
+ *   two complete files at every instant; see writeFileAtomic in engine/atomic.ts)
  * @throws Error naming the entry when an array is malformed, or the file system's error.
  */
-export async function writeTensorFile(path: string, arrays: NamedArrays, meta?: object): Promise<void> {
+export async function writeTensorFile(
+  path: string,
+  arrays: NamedArrays,
+  meta?: object,
+  opts: { previous?: string } = {},
+): Promise<void> {
   const tensors: TensorEntry[] = [];
   const chunks: Buffer[] = [];
   let offset = 0;
@@ -94,7 +101,7 @@ export async function writeTensorFile(path: string, arrays: NamedArrays, meta?: 
   preamble.writeUInt32LE(header.length, 12);
 
   // Large arrays go to disk one after another, without first being concatenated into one buffer.
-  await writeFileAtomic(path, [preamble, header, ...chunks]);
+  await writeFileAtomic(path, [preamble, header, ...chunks], opts);
 }
 
 /**

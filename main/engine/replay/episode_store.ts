@@ -32,9 +32,8 @@ import {
   rmSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { writeFileAtomicSync } from '../atomic.ts';
+import { tempPathFor, writeFileAtomicSync } from '../atomic.ts';
 import type { RelabelStats } from './relabel_stats.ts';
 
 /** Folder of the episode files inside a run directory. */
@@ -177,11 +176,6 @@ function nested(a: ArrayLike<number>, rows: number, width: number): string {
 /** A SQL string literal. */
 export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
-}
-
-/** Temp name beside `path` that readers never match (leading "."). */
-function tempName(dir: string, name: string): string {
-  return join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
 function fsyncFile(path: string): void {
@@ -348,7 +342,7 @@ export class EpisodeStore {
 
   /** `COPY (query) TO` a temp name, fsync, rename over `path`; the temp file is removed on failure. */
   private async copyAtomic(query: string, path: string): Promise<void> {
-    const tmp = tempName(this.dir, path.split(/[\\/]/).pop()!);
+    const tmp = tempPathFor(path);
     try {
       await this.con.run(`COPY (${query}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
       fsyncFile(tmp);
