@@ -1,8 +1,15 @@
 import { describe, it, expect } from 'vitest';
-import { writeFileSync, readdirSync } from 'node:fs';
+import { writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempStore, createRun } from './test_helpers.ts';
 import { RunStoreError } from './store.ts';
+
+/** metrics.jsonl text of rows 1..n (env_steps 20 per iteration). */
+const metricsText = (n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) => JSON.stringify({ iteration: i + 1, env_steps: 20 * (i + 1) }) + '\n',
+  ).join('');
 
 describe('run store', () => {
   it('creates run directories with a complete run.json', () => {
@@ -29,13 +36,73 @@ describe('run store', () => {
     expect(listed.find((r) => r.dir.id === bad.id)?.error).toMatch(/run\.json/);
   });
 
-  it('skips a torn last metrics line but rejects corruption in the middle', () => {
+  it('reads every readable metrics row around a torn last line or damage in the middle', () => {
     const store = tempStore();
     const run = createRun(store, { algo: 'dads', preset: 'point-mass' });
     writeFileSync(run.metricsPath, '{"iteration":1}\n{"iteration":2}\n{"itera');
     expect(run.readMetrics()).toEqual([{ iteration: 1 }, { iteration: 2 }]);
-    writeFileSync(run.metricsPath, '{"iteration":1}\n{"ite\n{"iteration":3}\n');
-    expect(() => run.readMetrics()).toThrow(/metrics\.jsonl: line 2/);
+    expect(run.scanMetrics()).toMatchObject({ unreadableLines: [3], tornTail: true });
+    // Damage in the middle no longer makes every reader (curves, figures, the service) fail.
+    writeFileSync(run.metricsPath, '{"iteration":1}\n{"ite\n[3]\n{"iteration":4}\n');
+    expect(run.readMetrics()).toEqual([{ iteration: 1 }, { iteration: 4 }]);
+    expect(run.scanMetrics()).toMatchObject({ unreadableLines: [2, 3], tornTail: false });
+    // A row cut mid-line with the next one appended after it: the later row is still read.
+    writeFileSync(run.metricsPath, '{"iteration":1}\n{"iteration":2,"env_st{"iteration":3}\n');
+    expect(run.readMetrics()).toEqual([{ iteration: 1 }, { iteration: 3 }]);
+    expect(run.scanMetrics().unreadableLines).toEqual([2]);
+  });
+
+  it('a resume over metrics.jsonl cut mid-line keeps every readable row, the damaged file and says what is missing', () => {
+    // The finding of issue #10 §3: 40 rows cut inside row 25 (the rest of the file lost), resumed
+    // from the checkpoint at iteration 40. Rows 25–40 are gone from the file; that must not be silent.
+    const store = tempStore();
+    const run = createRun(store, { algo: 'dads', preset: 'point-mass' });
+    const full = metricsText(40);
+    const cut = full.slice(0, full.indexOf('{"iteration":25') + 20);
+    writeFileSync(run.metricsPath, cut);
+    const warnings: string[] = [];
+    const damage = run.truncateMetrics(40, { onWarning: (m) => warnings.push(m) });
+
+    expect(run.readMetrics().map((r) => r.iteration)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    expect(damage).toMatchObject({ unreadableLines: [25], keptRows: 24 });
+    expect(damage!.missingIterations).toEqual(Array.from({ length: 16 }, (_, i) => i + 25));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(run.metricsPath);
+    expect(warnings[0]).toMatch(
+      /line 25 could not be read; iterations 25–40 \(of 1–40, the checkpoint's\) are missing/,
+    );
+    expect(warnings[0]).toContain(damage!.keptAs!);
+    // The damaged file is kept byte for byte, beside the run's files, and named in run.json.
+    expect(damage!.keptAs).toMatch(/metrics\.jsonl\.damaged-\d{8}T\d{6}Z$/);
+    expect(readFileSync(damage!.keptAs!, 'utf8')).toBe(cut);
+    expect(run.readRecord().warnings).toEqual(warnings);
+
+    // Damage in the middle: the rows after it stay; a second damaged copy never overwrites the first.
+    const lines = full.split('\n');
+    lines[9] = '{"iteration":10,"env_s';
+    writeFileSync(run.metricsPath, lines.join('\n'));
+    const again = run.truncateMetrics(40);
+    expect(again!.keptAs).not.toBe(damage!.keptAs);
+    expect(readFileSync(damage!.keptAs!, 'utf8')).toBe(cut);
+    expect(again!.missingIterations).toEqual([10]);
+    expect(run.readMetrics().map((r) => r.iteration)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i + 1).filter((i) => i !== 10),
+    );
+    expect(run.readRecord().warnings).toHaveLength(2);
+  });
+
+  it('drops a torn row past the checkpoint quietly: a kill mid-append costs no history', () => {
+    const store = tempStore();
+    const run = createRun(store, { algo: 'dads', preset: 'point-mass' });
+    writeFileSync(run.metricsPath, metricsText(12) + '{"iteration":13,"env_st');
+    const warnings: string[] = [];
+    expect(run.truncateMetrics(12, { onWarning: (m) => warnings.push(m) })).toBeNull();
+    expect(warnings).toEqual([]);
+    expect(readFileSync(run.metricsPath, 'utf8')).toBe(metricsText(12));
+    expect(readdirSync(run.path).filter((f) => f.includes('damaged'))).toEqual([]);
+    // Rows past the checkpoint are computed again, so they go without a warning too.
+    expect(run.truncateMetrics(5)).toBeNull();
+    expect(run.readMetrics()).toHaveLength(5);
   });
 
   it('reports an unknown run id with the known ones', () => {

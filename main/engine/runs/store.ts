@@ -5,6 +5,11 @@
  *         run.json            full config with sources, seed, backend, versions, status, timestamps
  *         metrics.jsonl       one JSON row per iteration (iteration, env_steps, wall_s, losses, …)
  *         checkpoint.bin      latest checkpoint (weights, optimizer states, replay, counters; atomic)
+ *         checkpoint.prev.bin the checkpoint before it, the fallback when the latest is unreadable
+ *                             (runs/checkpoints.ts: rotated so that a kill never leaves fewer than
+ *                             two complete checkpoints once two were written)
+ *         *.damaged-<time>    a damaged metrics.jsonl or checkpoint.bin, kept as found before the
+ *                             run rewrote it (never overwritten; see RunRecord.warnings)
  *         eval/rollouts.jsonl evaluation rollouts, one row per (skill, rollout, step) — see evaluate.ts
  *         eval/summary.json   the evaluation report
  *         task.json           goal-sac: the task spec the run trains on (algos/goal_sac_run.ts)
@@ -17,12 +22,15 @@
  * <workspace>/tasks/<name>.json holds the workspace's own task specs (the task editor's).
  *
  * Everything is written atomically (temp file, then rename), so a killed run leaves the last complete
- * version of every file behind. A corrupt run directory raises an error naming the file; listing the
- * workspace reports it and goes on with the other runs.
+ * version of every file behind, plus perhaps a temp file, which the next training of the run removes
+ * ({@link RunDir.removeStaleTempFiles}). A corrupt run.json raises an error naming the file; listing
+ * the workspace reports it and goes on with the other runs. History is never dropped silently: the
+ * readable rows of a damaged metrics.jsonl are all kept, the file as found is kept aside, and a
+ * warning names the unreadable lines and the iterations they cost (issue #10 §3).
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, appendFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomicSync } from '../atomic.ts';
+import { keepAsideSync, removeStaleTempFiles, writeFileAtomicSync } from '../atomic.ts';
 import { z } from 'zod';
 import { parseRunConfig, formatIssues, type RunConfig } from '../config.ts';
 
@@ -47,6 +55,8 @@ const recordSchema = z.object({
   backend: z.record(z.string(), z.any()).nullable().default(null),
   versions: z.record(z.string(), z.string()).default({}),
   pid: z.number().nullable().default(null),
+  /** Damage the run met and recovered from (a damaged metrics.jsonl or checkpoint), oldest first. */
+  warnings: z.array(z.string()).default([]),
 });
 
 /** The contents of run.json. */
@@ -58,6 +68,92 @@ export class RunStoreError extends Error {
     super(message);
     this.name = 'RunStoreError';
   }
+}
+
+/** One row of metrics.jsonl: iteration, env_steps, wall_s, then the algorithm's scalars. */
+export type MetricRow = Record<string, number>;
+
+/** What reading metrics.jsonl found, line by line (see {@link RunDir.scanMetrics}). */
+export interface MetricsScan {
+  /** Every row that could be read, in file order. */
+  rows: MetricRow[];
+  /**
+   * 1-based numbers of the lines that are not a complete metric row (a JSON object with a numeric
+   * `iteration`), the torn last line included.
+   */
+  unreadableLines: number[];
+  /** True when the last line is unreadable and not newline-terminated: a kill mid-append. */
+  tornTail: boolean;
+}
+
+/** Damage found when metrics.jsonl was rewritten for a resume (see {@link RunDir.truncateMetrics}). */
+export interface MetricsDamage {
+  /** The metrics file. */
+  file: string;
+  /** Where the file was kept as found; null when there was no file. */
+  keptAs: string | null;
+  /** Unreadable lines (1-based). */
+  unreadableLines: number[];
+  /** Iterations up to the resume point that no readable row holds, ascending. */
+  missingIterations: number[];
+  /** Rows kept. */
+  keptRows: number;
+  /** The warning that was given. */
+  message: string;
+}
+
+/** The most warnings run.json keeps (the oldest are dropped first). */
+const MAX_RECORD_WARNINGS = 20;
+
+/** `25–40, 43` for sorted integers. */
+export function formatRanges(xs: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < xs.length;) {
+    let j = i;
+    while (j + 1 < xs.length && xs[j + 1] === xs[j] + 1) j++;
+    parts.push(j === i ? `${xs[i]}` : `${xs[i]}–${xs[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+/** A label for files kept aside: `damaged-<UTC time>`, e.g. damaged-20260301T120000Z. */
+export function damagedLabel(now = new Date()): string {
+  return `damaged-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
+}
+
+function isMetricRow(x: unknown): x is MetricRow {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !Array.isArray(x) &&
+    typeof (x as Record<string, unknown>).iteration === 'number'
+  );
+}
+
+/** The line as a metric row, or null. */
+function parseRow(text: string): MetricRow | null {
+  try {
+    const x: unknown = JSON.parse(text);
+    return isMetricRow(x) ? x : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The row that ends an unreadable line, if any: a row cut mid-line followed by one appended
+ * after it (`{"iteration":25,"env_st{"iteration":26,…}`) still holds the later row whole.
+ */
+function trailingRow(line: string): MetricRow | null {
+  for (let at = line.indexOf('{', 1); at > 0; at = line.indexOf('{', at + 1)) {
+    const row = parseRow(line.slice(at));
+    if (row) return row;
+  }
+  return null;
 }
 
 /** The workspace root: explicit option, then SKILL_LAB_WORKSPACE, then ./workspace. */
@@ -80,6 +176,14 @@ export class RunDir {
   }
   get checkpointPath(): string {
     return join(this.path, 'checkpoint.bin');
+  }
+  /** The checkpoint before the latest (the fallback when checkpoint.bin is unreadable). */
+  get previousCheckpointPath(): string {
+    return join(this.path, 'checkpoint.prev.bin');
+  }
+  /** True when the run has written a checkpoint (the latest or, if that was lost, the previous). */
+  hasCheckpoint(): boolean {
+    return existsSync(this.checkpointPath) || existsSync(this.previousCheckpointPath);
   }
   get evalDir(): string {
     return join(this.path, 'eval');
@@ -122,34 +226,129 @@ export class RunDir {
     return record;
   }
 
-  appendMetrics(row: Record<string, number>): void {
+  /**
+   * Adds `message` to run.json's warnings (kept for the user: `skill-lab list`, the service) and
+   * stamps updatedAt.
+   */
+  addWarning(message: string): void {
+    const warnings = [...this.readRecord().warnings, message].slice(-MAX_RECORD_WARNINGS);
+    this.update({ warnings });
+  }
+
+  /**
+   * Removes the temp files that writers killed mid-write left in the run directory and its eval/
+   * and episodes/ folders (atomic.ts's names: `.checkpoint.bin.<pid>.<hex>.tmp`, …), leaving those of
+   * live writers alone. Only the process holding the run's training lock may call it (trainRun does,
+   * at its start): a temp file of a dead writer cannot be in flight then.
+   * @returns the removed paths.
+   */
+  removeStaleTempFiles(): string[] {
+    return [this.path, this.evalDir, join(this.path, 'episodes')].flatMap((d) => removeStaleTempFiles(d));
+  }
+
+  appendMetrics(row: MetricRow): void {
     appendFileSync(this.metricsPath, JSON.stringify(row) + '\n');
   }
 
   /**
-   * The metric rows. A torn last line (a kill mid-append) is skipped; any other bad line raises.
-   * @throws RunStoreError naming metrics.jsonl and the line.
+   * Reads metrics.jsonl line by line: every readable row, and which lines are not (see
+   * {@link MetricsScan}). A row appended after a cut line on the same line is still read.
+   * @throws RunStoreError naming metrics.jsonl when it exists but cannot be read at all.
    */
-  readMetrics(): Record<string, number>[] {
-    if (!existsSync(this.metricsPath)) return [];
-    const lines = readFileSync(this.metricsPath, 'utf8').split('\n');
-    const rows: Record<string, number>[] = [];
+  scanMetrics(): MetricsScan {
+    if (!existsSync(this.metricsPath)) return { rows: [], unreadableLines: [], tornTail: false };
+    let text: string;
+    try {
+      text = readFileSync(this.metricsPath, 'utf8');
+    } catch (err) {
+      throw new RunStoreError(`${this.metricsPath}: cannot be read (${(err as Error).message})`);
+    }
+    const lines = text.split('\n');
+    const rows: MetricRow[] = [];
+    const unreadableLines: number[] = [];
+    let tornTail = false;
     lines.forEach((line, i) => {
       if (!line.trim()) return;
-      try {
-        rows.push(JSON.parse(line));
-      } catch {
-        if (i < lines.length - 2)
-          throw new RunStoreError(`${this.metricsPath}: line ${i + 1} is not valid JSON`);
+      const row = parseRow(line);
+      if (row) {
+        rows.push(row);
+        return;
       }
+      unreadableLines.push(i + 1);
+      if (i === lines.length - 1) tornTail = true; // no newline after it
+      const tail = trailingRow(line);
+      if (tail) rows.push(tail);
     });
-    return rows;
+    return { rows, unreadableLines, tornTail };
   }
 
-  /** Keeps the rows of iterations ≤ `iteration` (resume from a checkpoint drops later rows). */
-  truncateMetrics(iteration: number): void {
-    const rows = this.readMetrics().filter((r) => r.iteration <= iteration);
-    writeFileAtomicSync(this.metricsPath, rows.map((r) => JSON.stringify(r) + '\n').join(''));
+  /**
+   * The metric rows that can be read, in file order. Unreadable lines (a torn last line after a
+   * kill mid-append, damage anywhere) are left out, never the readable rows around them; use
+   * {@link scanMetrics} to learn which lines those were.
+   * @throws RunStoreError naming metrics.jsonl when it exists but cannot be read at all.
+   */
+  readMetrics(): MetricRow[] {
+    return this.scanMetrics().rows;
+  }
+
+  /**
+   * Keeps the rows of iterations ≤ `iteration` (a resume from the checkpoint at `iteration` drops
+   * later rows, which it computes again), rewriting metrics.jsonl atomically.
+   *
+   * A file that is damaged — an unreadable line other than a torn last line, or a row of an
+   * iteration ≤ `iteration` missing — is first kept aside as `metrics.jsonl.damaged-<time>`; then
+   * every readable row up to `iteration` is kept, and a warning (to `onWarning`, and in run.json's
+   * warnings) names the file, the unreadable lines and the missing iterations. A torn last line
+   * alone (a kill mid-append of a row past the checkpoint) costs nothing and is dropped quietly.
+   *
+   * @returns the damage found, or null.
+   * @throws RunStoreError naming metrics.jsonl when it cannot be read; the file system's error.
+   */
+  truncateMetrics(
+    iteration: number,
+    opts: { onWarning?: (message: string) => void } = {},
+  ): MetricsDamage | null {
+    const scan = this.scanMetrics();
+    const kept = scan.rows.filter((r) => r.iteration <= iteration);
+    const have = new Set(kept.map((r) => r.iteration));
+    const missingIterations: number[] = [];
+    for (let k = 1; k <= iteration; k++) if (!have.has(k)) missingIterations.push(k);
+    const damagedLines = scan.tornTail ? scan.unreadableLines.slice(0, -1) : scan.unreadableLines;
+    let damage: MetricsDamage | null = null;
+    if (damagedLines.length > 0 || missingIterations.length > 0) {
+      const found = existsSync(this.metricsPath);
+      const keptAs = found ? keepAsideSync(this.metricsPath, damagedLabel()) : null;
+      const lines = scan.unreadableLines;
+      const what: string[] = [];
+      const plural = (n: number, one: string, many: string) => (n > 1 ? many : one);
+      if (lines.length)
+        what.push(`${plural(lines.length, 'line', 'lines')} ${formatRanges(lines)} could not be read`);
+      if (missingIterations.length) {
+        what.push(
+          `${plural(missingIterations.length, 'iteration', 'iterations')} ${formatRanges(missingIterations)} ` +
+            `(of 1–${iteration}, the checkpoint's) ${plural(missingIterations.length, 'is', 'are')} missing`,
+        );
+      }
+      const message =
+        `${this.metricsPath}: ${found ? 'damaged' : 'missing'}: ${what.join('; ')}. ` +
+        (keptAs ? `The file as found is kept as ${keptAs}; the` : 'The') +
+        ` ${kept.length} readable rows up to iteration ${iteration} are kept.`;
+      damage = {
+        file: this.metricsPath,
+        keptAs,
+        unreadableLines: lines,
+        missingIterations,
+        keptRows: kept.length,
+        message,
+      };
+    }
+    writeFileAtomicSync(this.metricsPath, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+    if (damage) {
+      opts.onWarning?.(damage.message);
+      this.addWarning(damage.message);
+    }
+    return damage;
   }
 }
 
@@ -191,6 +390,7 @@ export class RunStore {
       backend: null,
       versions,
       pid: null,
+      warnings: [],
     });
     return dir;
   }
