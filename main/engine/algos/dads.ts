@@ -107,6 +107,23 @@ export class SkillDynamics {
     return tf.logSumExp(logComponent, 2);
   }
 
+  /**
+   * The mean of q(Δf | s, z) in data units, for planning: Σ_k softmax(logits)_k · means_k in the
+   * normalized space, mapped back with the target BatchNorm's moving statistics (√(σ² + ε)·y + μ,
+   * ε = 1e-3). This is the reference code's `predict_state` with `_use_modal_mean = False`, before it
+   * adds s. Inference mode: both normalizers read their moving statistics and nothing is updated.
+   * @param state [B, stateDim] raw observation columns `stateDims`, or null when stateDim = 0
+   * @param z [B, skillDim]
+   * @returns Δf [B, fDim]
+   */
+  meanDelta(state: tf.Tensor2D | null, z: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const { logits, means } = this.params(state, z, false);
+      const mixed = tf.sum(tf.mul(tf.expandDims(tf.softmax(logits), 2), means), 1) as tf.Tensor2D;
+      return this.targetNorm.denormalize(mixed);
+    });
+  }
+
   /** One maximum-likelihood step on a batch; updates the moving statistics of both normalizers. */
   fitStep(state: Float32Array | null, z: Float32Array, delta: Float32Array, B: number): number {
     return tf.tidy(() => {
