@@ -1,0 +1,108 @@
+/**
+ * Goal reaching with a trained DADS algorithm's skills: builds the env, the planning model, the
+ * policy and the tasks from the algorithm and runs the planner and the random-skill baseline
+ * (execute.ts). The engine part of `skill-lab plan` and of the workbench's Skills view; loading the
+ * algorithm from a run's checkpoint is the caller's.
+ */
+import type { DadsAlgorithm } from '../algos/dads.ts';
+import { Rng } from '../rng.ts';
+import { createEnv, POINT_MASS_SUCCESS_RADIUS } from '../sim/envs.ts';
+import type { EnvName } from '../sim/types.ts';
+import { dadsSkillModel, dadsSkillPolicy, type ActionMode } from './dads_model.ts';
+import { runPlanning, type EpisodeTrace, type PlanReport } from './execute.ts';
+import { resolveMppiSettings, type MppiSettings } from './mppi.ts';
+import { goalTask, positionsInF, waypointTask, type PlanningTask, type RouteReward } from './tasks.ts';
+
+/**
+ * Default success radius per env, in m, with its source: the point mass's own success radius; on
+ * Ant the reference code's steps-to-goal threshold (eval_mppi: distance < 1.5).
+ */
+export const DEFAULT_SUCCESS_RADIUS: Partial<Record<EnvName, { radius: number; source: string }>> = {
+  'point-mass': { radius: POINT_MASS_SUCCESS_RADIUS, source: 'the point-mass env success radius' },
+  ant: { radius: 1.5, source: 'DADS reference code eval_mppi steps-to-goal (distance < 1.5)' },
+};
+
+/** Options of {@link planWithDads}. */
+export interface DadsPlanOptions {
+  /** Goals in the env's global coordinates (x, y in m). */
+  goals?: readonly (readonly number[])[];
+  /** Routes of waypoints in the env's global coordinates, each followed in order. */
+  routes?: readonly (readonly (readonly number[])[])[];
+  /** Episodes per goal or route (default 1). */
+  episodes?: number;
+  /** Default 0. */
+  seed?: number;
+  /** Planner preset (default 'dense'). */
+  preset?: string;
+  /** Planner values overriding the preset's. */
+  overrides?: Partial<MppiSettings>;
+  /** Policy actions (default 'mean'). */
+  actions?: ActionMode;
+  /** Env steps per episode (default: the run's training episode length). */
+  episodeSteps?: number;
+  /** Success radius in m (default {@link DEFAULT_SUCCESS_RADIUS} of the env). */
+  radius?: number;
+  /** Per-step reward the planner scores (default dense). */
+  reward?: RouteReward;
+  /**
+   * End an episode when the goal is reached (default true: a goal is reached once; the executed
+   * skills need not be able to stand still, and `steps` then says how long it took).
+   */
+  stopAtGoal?: boolean;
+  /** Run the random-skill baseline too (default true). */
+  baseline?: boolean;
+  keepTop?: number;
+  onEpisode?: (trace: EpisodeTrace, kind: 'planner' | 'baseline') => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Plans and executes with a DADS algorithm's frozen skill dynamics and policy.
+ * @throws Error when there are no goals or routes, when f(s) lacks the env's global coordinates
+ *   (state function 'full-without-xy'), when the env has no default radius and none is given, for bad
+ *   goals, planner settings or options (each named).
+ */
+export async function planWithDads(
+  algo: DadsAlgorithm,
+  opts: DadsPlanOptions,
+): Promise<{ report: PlanReport; traces: { planner: EpisodeTrace[]; baseline: EpisodeTrace[] } }> {
+  const trainEnv = algo.vec.env(0);
+  const envName = trainEnv.name;
+  const radius = opts.radius ?? DEFAULT_SUCCESS_RADIUS[envName]?.radius;
+  if (radius === undefined)
+    throw new Error(`planning on ${envName} needs a success radius (no default for this env)`);
+  const dims = positionsInF(
+    algo.f.dims,
+    trainEnv.coordDims,
+    `goals in global coordinates (state function '${algo.f.name}')`,
+  );
+  const routeOpts = { dims, radius, reward: opts.reward };
+  const tasks: PlanningTask[] = [
+    ...(opts.goals ?? []).map((g) => goalTask(g, routeOpts)),
+    ...(opts.routes ?? []).map((r) => waypointTask(r, routeOpts)),
+  ];
+  if (tasks.length === 0) throw new Error('planning needs at least one goal or route');
+  const planner = resolveMppiSettings(opts.preset ?? 'dense', opts.overrides ?? {});
+  const seed = opts.seed ?? 0;
+  const episodeSteps = opts.episodeSteps ?? trainEnv.maxEpisodeSteps;
+  const env = await createEnv(envName, { maxEpisodeSteps: episodeSteps });
+  try {
+    return runPlanning({
+      env,
+      fDims: algo.f.dims,
+      model: dadsSkillModel(algo),
+      policy: dadsSkillPolicy(algo, opts.actions ?? 'mean', new Rng(seed + 65537)),
+      tasks,
+      episodes: opts.episodes ?? 1,
+      planner,
+      seed,
+      stopAtGoal: opts.stopAtGoal ?? true,
+      baseline: opts.baseline,
+      keepTop: opts.keepTop,
+      onEpisode: opts.onEpisode,
+      signal: opts.signal,
+    });
+  } finally {
+    env.close();
+  }
+}
