@@ -26,10 +26,10 @@ import { stateFunction } from '../algos/skills.ts';
 import { envOptionsOf } from '../algos/sac.ts';
 import { VecEnv } from '../sim/vec_env.ts';
 import { skillEnvOf } from '../config.ts';
-import { readCheckpoint } from './trainer.ts';
+import { readCheckpoint } from './checkpoints.ts';
 import { RunDir, RunStoreError } from './store.ts';
 import { writeFileAtomicSync } from '../atomic.ts';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Per-skill evaluation figures. */
@@ -63,21 +63,26 @@ export interface EvalOptions {
   rollouts?: number;
   quiet?: boolean;
   onSkill?: (done: number, total: number) => void;
+  /** An unusable latest checkpoint, evaluated from the previous one instead. Default: stderr. */
+  onWarning?: (message: string) => void;
 }
 
 /**
- * Evaluates a run from its checkpoint and writes eval/rollouts.jsonl and eval/summary.json.
- * @throws RunStoreError when the run has no checkpoint yet.
+ * Evaluates a run from its checkpoint and writes eval/rollouts.jsonl and eval/summary.json. When the
+ * latest checkpoint is unusable, the previous one is evaluated, with a warning (runs/checkpoints.ts).
+ * @throws RunStoreError when the run has no checkpoint yet, or none that can be read (naming both).
  */
 export async function evaluateRun(run: RunDir, opts: EvalOptions = {}): Promise<EvalReport> {
   const config = run.readConfig();
-  if (!existsSync(run.checkpointPath)) {
+  if (!run.hasCheckpoint()) {
     throw new RunStoreError(`${run.checkpointPath}: missing — the run has not written a checkpoint yet`);
   }
   await initBackend({ quiet: opts.quiet ?? true });
   const algo = await createAlgorithm(config, run.path);
   try {
-    await readCheckpoint(run, algo);
+    await readCheckpoint(run, algo, {
+      onWarning: opts.onWarning ?? ((m) => console.warn(`[skill-lab] run ${run.id}: ${m}`)),
+    });
     if (isGoalEvaluable(algo)) return evaluateGoalAlgorithm(run, algo, opts);
     return await evaluateAlgorithm(run, algo, opts);
   } finally {
@@ -167,7 +172,8 @@ async function evaluateAlgorithm(run: RunDir, algo: Algorithm, opts: EvalOptions
     run: run.id,
     algo: config.algo,
     env: config.env,
-    env_steps: run.readRecord().envSteps,
+    // The evaluated checkpoint's, which run.json's lags after a fallback to the previous checkpoint.
+    env_steps: algo.envSteps,
     state_function: config.stateFunction,
     rollouts_per_skill: R,
     episode_steps: T,

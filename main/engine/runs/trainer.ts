@@ -3,11 +3,15 @@
  * one, iterate until the env-step budget, append a metric row per iteration and checkpoint
  * atomically. Stopping (Ctrl-C, the app's stop button) ends after the current iteration with a
  * checkpoint, so `resume` continues where it stopped; a killed run continues from its last checkpoint.
+ *
+ * Damage is survived, never passed over silently (issue #10 §3): temp files of killed writes are
+ * removed at the start, an unusable latest checkpoint falls back to the previous one
+ * (runs/checkpoints.ts), a damaged metrics.jsonl keeps all its readable rows (store.ts), and each
+ * such event is a warning (TrainOptions.onWarning and run.json's `warnings`).
  */
-import { existsSync } from 'node:fs';
 import { initBackend } from '../../../native/backend.ts';
-import { readTensorFile, writeTensorFile } from '../nn/checkpoint.ts';
 import { createAlgorithm } from '../algos/index.ts';
+import { readCheckpoint, restoreLatestFromPrevious, writeCheckpoint } from './checkpoints.ts';
 import { applyRelabelRequest, isRelabelable } from './relabel_control.ts';
 import type { Algorithm, Metrics } from '../algos/types.ts';
 import { RunDir, type RunRecord } from './store.ts';
@@ -35,48 +39,11 @@ export interface TrainOptions {
    * its state or draw from its random generators: training results would then differ.
    */
   onIteration?: (algo: Algorithm) => void | Promise<void>;
-}
-
-/** The checkpoint's JSON part. */
-interface CheckpointMeta {
-  format: 'skill-lab-checkpoint';
-  version: 1;
-  algo: string;
-  wallSeconds: number;
-  algoMeta: Record<string, unknown>;
-}
-
-/** Writes the algorithm's state to the run's checkpoint file (atomic). */
-export async function writeCheckpoint(run: RunDir, algo: Algorithm, wallSeconds: number): Promise<void> {
-  await algo.beforeCheckpoint?.();
-  const state = await algo.saveState();
-  const meta: CheckpointMeta = {
-    format: 'skill-lab-checkpoint',
-    version: 1,
-    algo: algo.config.algo,
-    wallSeconds,
-    algoMeta: state.meta,
-  };
-  await writeTensorFile(run.checkpointPath, state.arrays, meta);
-}
-
-/**
- * Restores an algorithm from the run's checkpoint.
- * @returns the training wall-clock seconds recorded at the checkpoint.
- * @throws Error naming checkpoint.bin when it is corrupt or belongs to another algorithm.
- */
-export async function readCheckpoint(run: RunDir, algo: Algorithm): Promise<number> {
-  const { arrays, meta } = await readTensorFile(run.checkpointPath);
-  const m = meta as CheckpointMeta;
-  if (m?.format !== 'skill-lab-checkpoint' || m.algo !== algo.config.algo) {
-    throw new Error(`${run.checkpointPath}: not a ${algo.config.algo} checkpoint of skill-lab`);
-  }
-  try {
-    await algo.loadState({ arrays, meta: m.algoMeta });
-  } catch (err) {
-    throw new Error(`${run.checkpointPath}: ${(err as Error).message}`, { cause: err });
-  }
-  return m.wallSeconds;
+  /**
+   * Damage met and recovered from at the start (an unusable latest checkpoint, a damaged
+   * metrics.jsonl); each message is also kept in run.json's warnings. Default: stderr.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -86,19 +53,43 @@ export async function readCheckpoint(run: RunDir, algo: Algorithm): Promise<numb
  */
 export async function trainRun(run: RunDir, opts: TrainOptions = {}): Promise<RunRecord> {
   const config = run.readConfig();
+  const onWarning = opts.onWarning ?? ((m: string) => console.warn(`[skill-lab] run ${run.id}: ${m}`));
   let algo: Algorithm | null = null;
   try {
+    // Temp files of writes a kill cut short (a partial checkpoint can be as large as the replay
+    // buffer). Only the holder of the run's training lock may do this, so it must come right after
+    // the lock is taken: no other trainer can have a write in flight then.
+    run.removeStaleTempFiles();
     const backend = await initBackend({ quiet: opts.quiet ?? false });
     algo = await createAlgorithm(config, run.path);
     let wallBefore = 0;
-    if (existsSync(run.checkpointPath)) {
-      wallBefore = await readCheckpoint(run, algo);
-      run.truncateMetrics(algo.iteration);
+    if (run.hasCheckpoint()) {
+      const restored = await readCheckpoint(run, algo);
+      wallBefore = restored.wallSeconds;
+      if (restored.fallback) {
+        const keptAs = restoreLatestFromPrevious(run);
+        const message =
+          `${restored.fallback}. ` +
+          (keptAs ? `The unusable file is kept as ${keptAs}; ` : '') +
+          `training continues from iteration ${algo.iteration}: later metric rows and episodes are computed again.`;
+        onWarning(message);
+        run.addWarning(message);
+      }
+      // The episode store (goal-sac) is cut to the restored episode count by attachRun below.
+      run.truncateMetrics(algo.iteration, { onWarning });
     } else {
-      run.truncateMetrics(0);
+      run.truncateMetrics(0, { onWarning });
     }
     await algo.attachRun?.(run.path);
-    run.update({ status: 'running', error: null, backend: { ...backend }, pid: process.pid });
+    run.update({
+      status: 'running',
+      error: null,
+      backend: { ...backend },
+      pid: process.pid,
+      envSteps: algo.envSteps,
+      iterations: algo.iteration,
+      wallSeconds: round(wallBefore),
+    });
 
     const t0 = performance.now();
     const stepsAtStart = algo.envSteps;
