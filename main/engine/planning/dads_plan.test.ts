@@ -18,6 +18,80 @@ function snapshot(algo: DadsAlgorithm): Map<string, number[]> {
   return new Map(Object.entries(vars).map(([k, v]) => [k, Array.from(v.dataSync())]));
 }
 
+describe('planning with a DADS algorithm: options and records', () => {
+  async function untrained(set: string[] = []): Promise<DadsAlgorithm> {
+    await initBackend({ quiet: true });
+    const { config } = resolveRunConfig({ algo: 'dads', preset: 'point-mass', set: ['numEnvs=1', ...set] });
+    return DadsAlgorithm.create(config);
+  }
+
+  it('records every setting with its source, overrides as overrides', async () => {
+    const algo = await untrained();
+    try {
+      const { report } = await planWithDads(algo, {
+        goals: [[0.3, 0.3]],
+        overrides: { hold: 5 },
+        episodeSteps: 20,
+        baseline: false,
+      });
+      expect(report.planner.settings.hold).toBe(5);
+      expect(report.planner.episode_steps).toBe(20);
+      const src = report.planner.sources;
+      expect(src.hold).toBe('override');
+      expect(src.episode_steps).toBe('option');
+      expect(src.candidates).toMatch(/App\. A\.5/);
+      expect(src.actions).toMatch(/mean action/);
+      expect(src.stop_at_goal).toMatch(/our choice/);
+      expect(src.success_radius).toBe('the point-mass env success radius');
+      expect(Object.keys(src).sort()).toEqual(
+        [
+          ...Object.keys(report.planner.settings),
+          'actions',
+          'episode_steps',
+          'stop_at_goal',
+          'success_radius',
+        ].sort(),
+      );
+    } finally {
+      algo.dispose();
+    }
+  });
+
+  it('refuses goals it cannot plan for, naming them', async () => {
+    const algo = await untrained();
+    try {
+      await expect(
+        planWithDads(algo, {
+          goals: [
+            [0, 0],
+            [1, Number.NaN],
+          ],
+        }),
+      ).rejects.toThrow('goals[1]: goal must be 2 finite numbers, got [1,null]');
+      await expect(planWithDads(algo, { routes: [[[0, 0], [1]]] })).rejects.toThrow(
+        'routes[0]: waypoint 2 must be 2 finite numbers',
+      );
+      await expect(planWithDads(algo, {})).rejects.toThrow('planning needs at least one goal or route');
+      await expect(planWithDads(algo, { goals: [[0, 0]], radius: 0 })).rejects.toThrow(
+        'radius must be a positive',
+      );
+      await expect(planWithDads(algo, { goals: [[0, 0]], preset: 'fast' })).rejects.toThrow(
+        'Unknown planner preset',
+      );
+    } finally {
+      algo.dispose();
+    }
+    const noXy = await untrained(['stateFunction=full-without-xy', 'dads.dynamicsInput=obs-without-coords']);
+    try {
+      await expect(planWithDads(noXy, { goals: [[0, 0]] })).rejects.toThrow(
+        "goals in global coordinates (state function 'full-without-xy') need f(s) to include observation column 0",
+      );
+    } finally {
+      noXy.dispose();
+    }
+  });
+});
+
 describe('zero-shot goal reaching with DADS skills on point-mass (learning test)', () => {
   it('MPPI over the skill dynamics reaches goals 0.5–0.8 m away; random skill sequences do not', async () => {
     const t0 = performance.now();

@@ -56,6 +56,15 @@ export interface DadsPlanOptions {
   signal?: AbortSignal;
 }
 
+/** Runs `make`, prefixing an error's message with `what`. */
+function named<T>(what: string, make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    throw new Error(`${what}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /**
  * Plans and executes with a DADS algorithm's frozen skill dynamics and policy.
  * @throws Error when there are no goals or routes, when f(s) lacks the env's global coordinates
@@ -69,8 +78,12 @@ export async function planWithDads(
   const trainEnv = algo.vec.env(0);
   const envName = trainEnv.name;
   const radius = opts.radius ?? DEFAULT_SUCCESS_RADIUS[envName]?.radius;
-  if (radius === undefined)
-    throw new Error(`planning on ${envName} needs a success radius (no default for this env)`);
+  if (radius === undefined || !(radius > 0))
+    throw new Error(
+      radius === undefined
+        ? `planning on ${envName} needs a success radius (no default for this env)`
+        : `radius must be a positive number of m, got ${radius}`,
+    );
   const dims = positionsInF(
     algo.f.dims,
     trainEnv.coordDims,
@@ -78,8 +91,8 @@ export async function planWithDads(
   );
   const routeOpts = { dims, radius, reward: opts.reward };
   const tasks: PlanningTask[] = [
-    ...(opts.goals ?? []).map((g) => goalTask(g, routeOpts)),
-    ...(opts.routes ?? []).map((r) => waypointTask(r, routeOpts)),
+    ...(opts.goals ?? []).map((g, i) => named(`goals[${i}]`, () => goalTask(g, routeOpts))),
+    ...(opts.routes ?? []).map((r, i) => named(`routes[${i}]`, () => waypointTask(r, routeOpts))),
   ];
   if (tasks.length === 0) throw new Error('planning needs at least one goal or route');
   const planner = resolveMppiSettings(opts.preset ?? 'dense', opts.overrides ?? {});
@@ -97,6 +110,21 @@ export async function planWithDads(
       planner,
       seed,
       stopAtGoal: opts.stopAtGoal ?? true,
+      sources: {
+        actions:
+          opts.actions === undefined
+            ? "our choice: the policy's mean action, as skill-lab eval rolls skills out (the reference code's eval_mppi samples from π)"
+            : 'option',
+        episode_steps:
+          opts.episodeSteps === undefined
+            ? "the run's training episode length (reference code: max_env_steps)"
+            : 'option',
+        stop_at_goal:
+          opts.stopAtGoal === undefined
+            ? 'our choice: a goal counts as reached once (the reference code runs every episode to its end)'
+            : 'option',
+        success_radius: opts.radius === undefined ? DEFAULT_SUCCESS_RADIUS[envName]!.source : 'option',
+      },
       baseline: opts.baseline,
       keepTop: opts.keepTop,
       onEpisode: opts.onEpisode,

@@ -69,13 +69,20 @@ export interface PlanFigures {
 }
 
 /** The planner's settings as a report records them. */
-export interface PlannerRecord extends ResolvedMppiSettings {
+export interface PlannerRecord {
+  preset: ResolvedMppiSettings['preset'];
+  settings: ResolvedMppiSettings['settings'];
   actions: ActionMode;
   /** Env steps per episode at most. */
   episode_steps: number;
   /** Episodes end when the goal is reached (see {@link RunPlanningOptions.stopAtGoal}). */
   stop_at_goal: boolean;
   seed: number;
+  /**
+   * Where each value comes from: every MPPI setting (paper, reference code or 'override'), and what
+   * the caller says of actions, episode_steps, stop_at_goal and success_radius.
+   */
+  sources: Record<string, string>;
 }
 
 /** The report of {@link runPlanning}: `skill-lab plan --json`. */
@@ -116,6 +123,8 @@ export interface RunPlanningOptions {
   keepTop?: number;
   /** Called after each episode, e.g. to stream it to the workbench. */
   onEpisode?: (trace: EpisodeTrace, kind: 'planner' | 'baseline') => void;
+  /** Sources of the execution settings (actions, episode_steps, stop_at_goal, success_radius) for the report. */
+  sources?: Record<string, string>;
   /** Checked between segments; an abort throws its reason. */
   signal?: AbortSignal;
 }
@@ -290,11 +299,13 @@ export function runPlanning(opts: RunPlanningOptions): {
     success_radius: radius,
     baseline: figures(traces.baseline),
     planner: {
-      ...planner,
+      preset: planner.preset,
+      settings: planner.settings,
       actions: policy.mode,
       episode_steps: opts.env.maxEpisodeSteps,
       stop_at_goal: opts.stopAtGoal,
       seed,
+      sources: { ...planner.sources, ...opts.sources },
     },
   };
   return { report, traces };
