@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { getPriority, tmpdir } from 'node:os';
+import { getPriority, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   ApiError,
   EVENT_NAMES,
@@ -14,6 +16,7 @@ import { LabService } from './service.ts';
 import { EventLog, TINY } from './test_helpers.ts';
 import { createRun } from '../engine/runs/test_helpers.ts';
 import { RELABEL_REQUEST_FILE } from '../engine/runs/relabel_control.ts';
+import { RunDir } from '../engine/runs/store.ts';
 
 const services: LabService[] = [];
 function newService(): LabService {
@@ -289,5 +292,59 @@ describe('lab service', () => {
       expect(issue.message).toMatch(message);
     }
     expect((await service.listRuns()).runs).toEqual([]);
+  });
+
+  it('refuses to resume, stop or delete a run that `skill-lab train` trains, naming it; lists it as gone once killed', async () => {
+    const service = newService();
+    const bin = fileURLToPath(new URL('../../bin/skill-lab.js', import.meta.url));
+    const trainer = spawn(
+      process.execPath,
+      [bin, '--workspace', service.store.root, 'train', '--algo', 'sac', '--preset', 'point-mass']
+        .concat([
+          '--steps',
+          '3000',
+          '--no-eval',
+          '--set',
+          'checkpointEvery=1',
+          '--set',
+          'sac.learningStarts=0',
+        ])
+        .concat(['--set', 'stepsPerIteration=1000', '--set', 'updatesPerIteration=300']),
+      { stdio: 'ignore' },
+    );
+    try {
+      let id = '';
+      const end = Date.now() + 120_000;
+      for (;;) {
+        id = runDirs(service)[0] ?? '';
+        const path = join(service.store.runsDir, id);
+        if (id && existsSync(join(path, 'run.json')) && new RunDir(path, id).readRecord().iterations >= 1)
+          break;
+        if (Date.now() > end) throw new Error('timed out waiting for the first iteration of skill-lab train');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const holder = new RegExp(
+        `run ${id} is being trained by pid ${trainer.pid} on host ${hostname()} \\(skill-lab train, since \\d{4}-`,
+      );
+      for (const method of ['resumeRun', 'stopRun', 'deleteRun'] as const) {
+        const response = await service.call(method, { runId: id }, 1);
+        expect(response).toMatchObject({
+          ok: false,
+          error: { code: 'conflict', message: expect.stringMatching(holder) },
+        });
+      }
+      expect(runDirs(service)).toEqual([id]);
+      expect((await service.listRuns()).runs[0]).toMatchObject({ id, status: 'running', activity: null });
+
+      trainer.kill('SIGKILL');
+      await new Promise((r) => trainer.once('exit', r));
+      const [gone] = (await service.listRuns()).runs;
+      expect(gone.status).toBe('error');
+      expect(gone.error).toMatch(
+        new RegExp(`pid ${trainer.pid} on host ${hostname()} \\(skill-lab train, since .*\\) is gone`),
+      );
+    } finally {
+      trainer.kill('SIGKILL');
+    }
   });
 });

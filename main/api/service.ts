@@ -11,6 +11,11 @@
  *   previews come from the worker at most every 5 s (4 skills each), status events on changes only.
  * - Config problems fail with code 'invalid' and per-field issues (dotted config keys) before
  *   anything is created.
+ * - One trainer per run, whoever started it (engine/runs/lock.ts): resuming, stopping or deleting a
+ *   run that another process trains (`skill-lab train` in a terminal, a second workbench) fails with
+ *   'conflict' naming that process; a run process of ours that loses the race for the lock leaves
+ *   the run to the winner. A run whose run.json says 'running' but whose trainer is gone is listed
+ *   as 'error' with the reason.
  *
  * Node only (child processes, files). Transports: main/server (HTTP + WebSocket) and the Electron
  * app's IPC (main/app), which starts run processes as utilityProcesses through `spawnRun`. Used
@@ -24,6 +29,7 @@ import { ALGOS, ConfigError, allConfigKeys, type AlgoName } from '../engine/conf
 import { listPresets, loadPreset, resolveRunConfig } from '../engine/presets.ts';
 import { RunDir, RunStore, RunStoreError, type RunRecord } from '../engine/runs/store.ts';
 import { requestRelabeling } from '../engine/runs/relabel_control.ts';
+import { assertNotTrained, RunLockedError, runTrainer } from '../engine/runs/lock.ts';
 import { KEY_METRICS } from '../engine/figures/curves.ts';
 import { checkRunTask, runTask as compileRunTask } from '../engine/algos/goal_sac_run.ts';
 import { spawnRunProcess, type RunProcessHandle, type SpawnRun } from '../engine/runs/spawn.ts';
@@ -119,16 +125,6 @@ type WorkerMessage =
   | { type: 'done'; status: string }
   | { type: 'error'; message: string };
 
-/** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The last complete JSON row of a JSONL file, reading only its tail (metric files grow long). */
 async function lastJsonRow(path: string): Promise<Record<string, number> | null> {
   if (!existsSync(path)) return null;
@@ -162,6 +158,7 @@ export function toApiError(err: unknown): ApiError {
     return new ApiError('invalid', err.message, issues);
   }
   if (err instanceof RunStoreError) return new ApiError('internal', err.message);
+  if (err instanceof RunLockedError) return new ApiError('conflict', err.message);
   return new ApiError('internal', err instanceof Error ? err.message : String(err));
 }
 
@@ -441,13 +438,14 @@ export class LabService implements LabClient {
       live.deleting = true;
       live.child.kill('SIGKILL');
       await live.ended;
-    } else if (existsSync(dir.recordPath)) {
+    } else {
+      let record: RunRecord | undefined;
       try {
-        this.assertNotForeign(dir, 'delete');
-      } catch (err) {
-        if (err instanceof ApiError) throw err;
-        // An unreadable run.json is no reason to keep a run the user wants gone.
+        record = dir.readRecord();
+      } catch {
+        // An unreadable run.json is no reason to keep a run the user wants gone; its lock still counts.
       }
+      this.assertNotForeign(dir, 'delete', record ?? { status: 'created', pid: null });
     }
     await rm(dir.path, { recursive: true, force: true });
     this.emit('runDeleted', { runId });
@@ -705,31 +703,34 @@ export class LabService implements LabClient {
   }
 
   /**
-   * @throws ApiError 'conflict' when run.json says 'running' with the pid of a live process that is
-   *   not ours (e.g. `skill-lab train` in a terminal): two writers would corrupt the run.
+   * For a run without a process of this service.
+   * @throws ApiError 'conflict' naming the process when another one trains the run (e.g.
+   *   `skill-lab train` in a terminal, or a second workbench's run process): two writers would
+   *   corrupt the run.
    */
-  private assertNotForeign(dir: RunDir, action: string): void {
-    const record = dir.readRecord();
-    if (
-      record.status === 'running' &&
-      record.pid !== null &&
-      record.pid !== process.pid &&
-      pidAlive(record.pid)
-    )
-      throw new ApiError(
-        'conflict',
-        `cannot ${action} run ${dir.id}: process ${record.pid} (not started by this lab) is training it; stop it there`,
-      );
+  private assertNotForeign(
+    dir: RunDir,
+    action: string,
+    record: Pick<RunRecord, 'status' | 'pid'> = dir.readRecord(),
+  ): void {
+    try {
+      assertNotTrained(dir.path, dir.id, record);
+    } catch (err) {
+      if (err instanceof RunLockedError)
+        throw new ApiError('conflict', `cannot ${action} run ${dir.id}: ${err.message}`);
+      throw err;
+    }
   }
 
   /** The summary of a run, with the live activity of its process and key metrics of its last row. */
   private async summaryOf(dir: RunDir, record: RunRecord = dir.readRecord()): Promise<RunSummary> {
     const live = this.live.get(dir.id);
     let { status, error } = record;
-    if (status === 'running' && !live && record.pid !== null && !pidAlive(record.pid)) {
+    const trainer = status === 'running' && !live ? runTrainer(dir.path, record) : null;
+    if (trainer?.state === 'gone') {
       // run.json was left 'running' by a process that is gone (killed, or the lab itself died).
       status = 'error';
-      error = `run process ${record.pid} ended without recording an end (killed or crashed); resume continues from the last checkpoint`;
+      error = `the run's process ended without recording an end (${trainer.description}; killed or crashed); resume continues from the last checkpoint`;
     }
     const last = (await lastJsonRow(dir.metricsPath)) ?? {};
     const metrics: Record<string, number> = {};
@@ -872,7 +873,15 @@ export class LabService implements LabClient {
     try {
       this.flushMetrics(live); // rows before the final status
       if (live.deleting) return;
-      if (live.activity !== 'evaluating') {
+      const other = live.activity === 'evaluating' ? null : runTrainer(run.path, run.readRecord());
+      if (other?.state === 'training' && other.pid !== live.child.pid) {
+        // Our process lost the race for the run's lock (e.g. to `skill-lab resume` in a terminal):
+        // the run and its run.json belong to the winner.
+        this.emit('error', {
+          runId: run.id,
+          message: live.errorText ?? `run ${run.id} is being trained by ${other.description}`,
+        });
+      } else if (live.activity !== 'evaluating') {
         const record = run.readRecord();
         if (record.status === 'running' || record.status === 'created') {
           const how =

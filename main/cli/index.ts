@@ -5,7 +5,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ALGOS, ENVS, ConfigError } from '../engine/config.ts';
 import { listPresets } from '../engine/presets.ts';
-import { RunStore, RunStoreError } from '../engine/runs/store.ts';
+import { RunStore, RunStoreError, type RunDir, type RunRecord } from '../engine/runs/store.ts';
+import { RunLockedError, runTrainer } from '../engine/runs/lock.ts';
 import { evaluateRun } from '../engine/runs/evaluate.ts';
 import { writeComparisonFigure, writeCurvesFigure } from '../engine/runs/figure_data.ts';
 import { trainCommand, resumeCommand, relabelCommand } from './train.ts';
@@ -144,7 +145,16 @@ program
     const store = new RunStore(program.opts().workspace);
     const runs = store.list();
     if (o.json) {
-      console.log(JSON.stringify(runs.map((r) => ({ id: r.dir.id, error: r.error, ...(r.record ?? {}) }))));
+      console.log(
+        JSON.stringify(
+          runs.map((r) => ({
+            id: r.dir.id,
+            error: r.error,
+            ...(r.record ?? {}),
+            ...(r.record && { trainer: runTrainer(r.dir.path, r.record) }),
+          })),
+        ),
+      );
       return;
     }
     if (runs.length === 0) {
@@ -165,17 +175,29 @@ program
           record.algo.padEnd(5),
           (record.preset ?? record.env).padEnd(12),
           `seed ${record.seed}`,
-          record.status.padEnd(9),
+          statusText(dir, record).padEnd(9),
           `${record.envSteps} steps`.padStart(14),
           metricSummary(record.algo, last),
           age(record.updatedAt),
-          record.status === 'error' ? `— ${record.error}` : '',
+          record.error && record.status !== 'completed' ? `— ${record.error}` : '',
         ].join('  '),
       );
     }
   });
 
-function safeLast(dir: import('../engine/runs/store.ts').RunDir): Record<string, number> {
+/**
+ * A run's status for `list`: run.json's, except that a 'running' run whose trainer is gone (killed,
+ * crashed: its lock is stale) says so, and how to continue it. Reads only.
+ */
+function statusText(dir: RunDir, record: RunRecord): string {
+  if (record.status !== 'running') return record.status;
+  const trainer = runTrainer(dir.path, record);
+  return trainer.state === 'gone'
+    ? `running (process gone; resume with skill-lab resume ${dir.id})`
+    : record.status;
+}
+
+function safeLast(dir: RunDir): Record<string, number> {
   try {
     const rows = dir.readMetrics();
     return rows[rows.length - 1] ?? {};
@@ -255,6 +277,11 @@ try {
   if (err instanceof ConfigError || err instanceof RunStoreError) {
     console.error(`error: ${err.message}`);
     process.exit(2);
+  }
+  if (err instanceof RunLockedError) {
+    // Not a bug: another process trains the run; its message names that process.
+    console.error(`error: ${err.message}`);
+    process.exit(1);
   }
   console.error(`error: ${(err as Error).stack ?? err}`);
   process.exit(1);

@@ -1,7 +1,18 @@
-/** `skill-lab train` and `skill-lab resume`: one run in this process, with a progress bar. */
+/**
+ * `skill-lab train` and `skill-lab resume`: one run in this process, with a progress bar.
+ *
+ * The run's lock (engine/runs/lock.ts) keeps it to one trainer: resuming a run that another process
+ * trains is refused with the holder's pid, host and command. Ctrl-C or SIGTERM stops after the
+ * current iteration with a checkpoint (a second Ctrl-C exits at once). When the job that started
+ * this command dies — e.g. `npx`'s `npm exec` killed with SIGKILL — training ends within a poll and
+ * a gradient step instead of going on as an orphan (engine/runs/parent_watch.ts); start it with
+ * `setsid` to keep it training after its launcher ends.
+ */
 import { resolveRunConfig, type RunRequest } from '../engine/presets.ts';
 import { RunStore, type RunDir } from '../engine/runs/store.ts';
 import { trainRun } from '../engine/runs/trainer.ts';
+import { assertNotTrained, runTrainer } from '../engine/runs/lock.ts';
+import { watchJob } from '../engine/runs/parent_watch.ts';
 import { requestRelabeling } from '../engine/runs/relabel_control.ts';
 import { checkRunTask, resolveTaskSpec } from '../engine/algos/goal_sac_run.ts';
 import { evaluateRun } from '../engine/runs/evaluate.ts';
@@ -21,7 +32,7 @@ export async function trainCommand(
   checkRunTask(config, store.root);
   const run = store.create(config, sources, versions());
   console.log(`run ${run.id}\n  directory ${run.path}`);
-  await trainInProcess(run, opts.eval);
+  await trainInProcess(run, opts.eval, 'skill-lab train');
 }
 
 /**
@@ -42,7 +53,7 @@ export function relabelCommand(
     throw new Error(`run ${run.id} relabels tasks: give the relabeled share with --ratio (0–1)`);
   const request = requestRelabeling(run, strategy, multitask ? amount.ratio! : amount.k);
   const record = run.readRecord();
-  const live = record.status === 'running' && record.pid !== null;
+  const live = runTrainer(run.path, record).state === 'training';
   const what =
     'ratio' in request
       ? `${request.strategy}, ${Math.round(100 * request.ratio)} % of each batch`
@@ -55,19 +66,28 @@ export function relabelCommand(
   );
 }
 
-/** Continues a stopped or killed run from its last checkpoint. */
+/**
+ * Continues a stopped or killed run from its last checkpoint.
+ * @throws RunLockedError naming the holder when another process trains the run.
+ */
 export async function resumeCommand(id: string, opts: { workspace?: string; eval: boolean }): Promise<void> {
   const run = new RunStore(opts.workspace).open(id);
   const record = run.readRecord();
+  // Refused before anything is printed; the lock taken by trainRun stays the authority.
+  assertNotTrained(run.path, run.id, record);
   if (record.status === 'completed') {
     console.log(`run ${run.id} is already completed (${record.envSteps} env steps); nothing to resume.`);
     return;
   }
   console.log(`resuming ${run.id} from ${record.envSteps} env steps`);
-  await trainInProcess(run, opts.eval);
+  await trainInProcess(run, opts.eval, `skill-lab resume ${run.id}`);
 }
 
-async function trainInProcess(run: RunDir, evaluate: boolean): Promise<void> {
+/**
+ * Trains `run` in this process (see the file comment for how it stops).
+ * @param command how the lock describes this trainer to refused ones, e.g. "skill-lab resume ID"
+ */
+async function trainInProcess(run: RunDir, evaluate: boolean, command: string): Promise<void> {
   const config = run.readConfig();
   let stop = false;
   const onSigint = () => {
@@ -75,17 +95,31 @@ async function trainInProcess(run: RunDir, evaluate: boolean): Promise<void> {
     stop = true;
     bars.log('stopping after this iteration (checkpointing; Ctrl-C again to abort)…');
   };
+  // SIGTERM (kill, a scheduler's preemption) checkpoints too, as it does in a run process.
+  const onSigterm = () => {
+    stop = true;
+  };
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  const job = watchJob();
   const bars = new RunBars();
   bars.add(run.id, config.algo.toUpperCase(), config.totalEnvSteps, run.readRecord().envSteps);
   let record;
   try {
-    record = await trainRun(run, { shouldStop: () => stop, onProgress: (p) => bars.update(config.algo, p) });
+    record = await trainRun(run, {
+      command,
+      shouldStop: () => stop,
+      shouldAbort: () => job.gone(),
+      onProgress: (p) => bars.update(config.algo, p),
+    });
   } finally {
     bars.stop();
+    job.dispose();
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
   if (record.status === 'stopped') {
+    if (record.error) console.log(record.error);
     console.log(`stopped at ${record.envSteps} env steps; continue with: skill-lab resume ${run.id}`);
     return;
   }

@@ -16,8 +16,13 @@
  * Messages to the parent: { type: 'progress', ...Progress } after each iteration,
  * { type: 'rollout', iteration, envSteps, env, ...PreviewChunk } for each previewed skill,
  * { type: 'evaluating' }, { type: 'eval', report }, { type: 'done', status }, { type: 'error', message }.
- * The parent may send { type: 'stop' }; SIGINT, SIGTERM and losing the parent (IPC disconnect) stop
- * the same way (checkpoint, then exit).
+ * The parent may send { type: 'stop' }; SIGINT and SIGTERM stop the same way: the iteration ends,
+ * is checkpointed, then the process exits. Losing the parent (it died: this process was re-parented,
+ * or the IPC channel closed) ends training within a poll and a gradient step, also mid-iteration
+ * (runs/parent_watch.ts, runs/trainer.ts): an orphan must not train on unobserved, and the next
+ * process to train the run would be refused by its lock until this one is gone. A run process is
+ * one of the trainers runs/lock.ts admits one at a time; a refused one exits with the lock's error,
+ * leaving the run to its holder.
  */
 import { getPriority, setPriority } from 'node:os';
 import { basename, resolve } from 'node:path';
@@ -25,6 +30,7 @@ import { RunDir } from './runs/store.ts';
 import { trainRun } from './runs/trainer.ts';
 import { evaluateRun } from './runs/evaluate.ts';
 import { SkillPreview } from './runs/preview.ts';
+import { watchParent } from './runs/parent_watch.ts';
 
 type ParentPort = {
   postMessage(msg: unknown): void;
@@ -94,8 +100,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', requestStop);
   process.on('SIGTERM', requestStop);
-  // A parent that died cannot stop us any more; checkpoint and end rather than train unobserved.
-  process.on('disconnect', requestStop);
+  const parent = watchParent();
   const onMessage = (msg: unknown) => {
     if ((msg as { type?: string })?.type === 'stop') requestStop();
   };
@@ -110,10 +115,12 @@ async function main(): Promise<void> {
   try {
     record = await trainRun(run, {
       quiet: true,
+      command: `skill-lab run process of pid ${process.ppid}`,
       shouldStop: () => stop,
+      shouldAbort: () => parent.gone(),
       onProgress: (p) => void post({ type: 'progress', ...p }),
       onIteration: async (algo) => {
-        if (!preview?.due() || stop) return;
+        if (!preview?.due() || stop || parent.gone() !== null) return;
         try {
           for (const chunk of await preview.run(algo)) {
             void post({
@@ -134,6 +141,7 @@ async function main(): Promise<void> {
     });
   } finally {
     preview?.close();
+    parent.dispose();
   }
   if (record.status === 'completed' && flags.includes('--eval')) {
     void post({ type: 'evaluating' });
