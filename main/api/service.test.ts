@@ -288,7 +288,7 @@ describe('lab service', () => {
         .catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'invalid' });
       const issue = (err as { issues: Array<{ path: string; message: string }> }).issues[0];
-      expect(issue.path).toBe('task');
+      expect(issue.path).toBe('overrides.task');
       expect(issue.message).toMatch(message);
     }
     expect((await service.listRuns()).runs).toEqual([]);

@@ -372,7 +372,9 @@ export class LabService implements LabClient {
       totalEnvSteps: p.totalEnvSteps,
       overrides: p.overrides,
     });
-    checkRunTask(config, this.store.root);
+    // Names only (issue #10 §2): a built-in or workspace task, never a file path.
+    const field = p.overrides && 'task' in p.overrides ? 'overrides.task' : 'task';
+    checkRunTask(config, this.store.root, { field });
     const run = this.store.create(config, sources, versions());
     this.spawnTraining(run);
     return { run: await this.summaryOf(run) };

@@ -6,17 +6,18 @@
  * Browser-safe: imports only zod and the zod-only task schema (contract.test.ts checks the closure).
  */
 import { z } from 'zod';
-import { taskSpecSchema, TASK_SPEC_VERSION, formatPath } from '../engine/tasks/schema.ts';
+import {
+  taskSpecSchema,
+  TASK_NAME_PATTERN,
+  TASK_NAME_RULE,
+  TASK_SPEC_VERSION,
+  formatPath,
+} from '../engine/tasks/schema.ts';
 
 export { taskSpecSchema, TASK_SPEC_VERSION, formatPath };
 
 /** A task name: what the spec's `name` allows, so `<workspace>/tasks/<name>.json` is a plain file name. */
-export const taskNameSchema = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9-]{0,63}$/,
-    'a task name: 1-64 of a-z, 0-9 and -, starting with a letter or digit (no path)',
-  );
+export const taskNameSchema = z.string().regex(TASK_NAME_PATTERN, `a task name: ${TASK_NAME_RULE} (no path)`);
 
 /** Where a task comes from: shipped with the lab (read-only) or the workspace's tasks folder. */
 export const TASK_SOURCES = ['builtin', 'workspace'] as const;

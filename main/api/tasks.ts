@@ -9,7 +9,6 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   BUILTIN_TASK_NAMES,
   builtinTask,
@@ -21,6 +20,8 @@ import {
   isBuiltinTask,
   saveTaskFile,
   taskSpecSchema,
+  workspaceTaskFile,
+  workspaceTasksDir,
   type TaskSpec,
 } from '../engine/tasks/index.ts';
 import {
@@ -41,14 +42,8 @@ function check<M extends MethodName>(method: M, params: unknown): ParsedParamsOf
   return parsed.params;
 }
 
-/** The folder of a workspace's task files. */
-export function tasksDir(workspace: string): string {
-  return join(workspace, 'tasks');
-}
-
-function taskPath(workspace: string, name: string): string {
-  return join(tasksDir(workspace), `${name}.json`);
-}
+/** The one way from a task name to its file (engine/tasks/task_names.ts): never a path outside. */
+const taskPath = workspaceTaskFile;
 
 /**
  * A spec's problems as API issues: path `objects[0].mass`, message the schema's line without the
@@ -116,7 +111,7 @@ export async function listTasks(
   check('listTasks', params);
   const tasks: TaskSummary[] = BUILTIN_TASK_NAMES.map((name) => summary(builtinTask(name), 'builtin'));
   const unreadable: ResultOf<'listTasks'>['unreadable'] = [];
-  const dir = tasksDir(workspace);
+  const dir = workspaceTasksDir(workspace);
   const files = existsSync(dir)
     ? readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.'))
     : [];

@@ -26,10 +26,13 @@ export async function trainCommand(
   opts: { workspace?: string; eval: boolean },
 ): Promise<void> {
   const store = new RunStore(opts.workspace);
+  // `--task` may name a task file: the user names it on their own command line (the API takes names only).
+  const taskFiles = { files: true };
   // A goal task names its robot: that is the env, unless a preset or --env says otherwise.
-  if (req.task && !req.env && !req.preset) req = { ...req, env: resolveTaskSpec(req.task, store.root).robot };
+  if (req.task && !req.env && !req.preset)
+    req = { ...req, env: resolveTaskSpec(req.task, store.root, taskFiles).robot };
   const { config, sources } = resolveRunConfig(req);
-  checkRunTask(config, store.root);
+  checkRunTask(config, store.root, taskFiles);
   const run = store.create(config, sources, versions());
   console.log(`run ${run.id}\n  directory ${run.path}`);
   await trainInProcess(run, opts.eval, 'skill-lab train');

@@ -1,9 +1,13 @@
 /**
  * A `goal-sac` run: {@link GoalSac} (goal_sac.ts) behind the run loop's {@link Algorithm} contract,
  * built from a {@link RunConfig}. The run's goal task is resolved once — a built-in name, a
- * workspace task (<workspace>/tasks/<name>.json) or a task file — and its spec is kept in the run
- * directory (`task.json`), so resuming and evaluating use the task the run was trained on even if
- * the workspace task is edited later.
+ * workspace task (<workspace>/tasks/<name>.json) or, from the command line only, a task file — and
+ * its spec is kept in the run directory (`task.json`), so resuming and evaluating use the task the
+ * run was trained on even if the workspace task is edited later.
+ *
+ * Task names and task files are kept apart (issue #10 §2): by default a task is a name
+ * (tasks/task_names.ts), which never reads outside the built-in tasks and the workspace's tasks
+ * folder; a file path is read only with `files: true`, which the CLI passes for `--task FILE`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,13 +16,14 @@ import { ConfigError, type RunConfig } from '../config.ts';
 import { BitFlipEnv } from '../sim/bit_flip.ts';
 import type { GoalEnv } from '../sim/types.ts';
 import {
-  builtinTask,
   BUILTIN_TASK_NAMES,
   compileTask,
   createGoalEnv,
-  isBuiltinTask,
+  isTaskName,
   parseTaskSpec,
+  resolveTaskName,
   serializeTaskSpec,
+  TaskNameError,
   type CompiledTask,
   type TaskSpec,
 } from '../tasks/index.ts';
@@ -32,45 +37,64 @@ import type { AbortPoint, AlgorithmState, GoalEvaluable, Metrics } from './types
 /** File of a run directory holding the task spec the run trains on. */
 export const RUN_TASK_FILE = 'task.json';
 
-/**
- * The spec of task `name`: a built-in task, else `<workspace>/tasks/<name>.json`, else a path to a
- * task file.
- * @throws Error naming what was tried and the built-in tasks; TaskSpecError for a bad file.
- */
-export function resolveTaskSpec(name: string, workspace: string | null): TaskSpec {
-  if (isBuiltinTask(name)) return builtinTask(name);
-  const candidates = [
-    ...(workspace ? [join(workspace, 'tasks', `${name}.json`)] : []),
-    ...(name.endsWith('.json') ? [name] : []),
-  ];
-  const file = candidates.find((p) => existsSync(p));
-  if (!file)
-    throw new Error(
-      `task "${name}": not a built-in task (${BUILTIN_TASK_NAMES.join(', ')})` +
-        (candidates.length ? ` and no file at ${candidates.join(' or ')}` : ''),
-    );
-  return parseTaskSpec(JSON.parse(readFileSync(file, 'utf8')), file);
+/** How a task given as text may be resolved. */
+export interface TaskResolveOptions {
+  /**
+   * Also read a task file (a path ending in .json) when the text is not a task name: only for a
+   * file the user named on the command line (`skill-lab train --task FILE`). Default false: names
+   * only, as the API takes them.
+   */
+  files?: boolean;
 }
 
 /**
- * Checks before a goal-sac run is created that its task resolves and suits its env, so a bad task is
- * refused at the form (or command line) instead of failing in the run's process.
- * @throws ConfigError with an issue at `task`.
+ * The spec of task `task`: a built-in task or a workspace task by name (tasks/task_names.ts), or,
+ * with `files`, a task file at that path.
+ * @throws TaskNameError for text that is not a task name (without `files`: nothing is read);
+ *   Error naming what was tried and the built-in tasks; TaskSpecError for a bad file.
  */
-export function checkRunTask(config: RunConfig, workspace: string): void {
-  if (config.algo !== 'goal-sac' || config.env === 'bit-flip' || config.task === null) return;
+export function resolveTaskSpec(
+  task: string,
+  workspace: string | null,
+  opts: TaskResolveOptions = {},
+): TaskSpec {
+  if (isTaskName(task) || !opts.files) return resolveTaskName(task, workspace);
+  if (!task.endsWith('.json'))
+    throw new Error(
+      `task "${task}": not a built-in task (${BUILTIN_TASK_NAMES.join(', ')}), not a workspace task name and not a .json task file`,
+    );
+  if (!existsSync(task)) throw new Error(`task file not found: ${task}`);
+  return parseTaskSpec(JSON.parse(readFileSync(task, 'utf8')), task);
+}
+
+/**
+ * Checks before a run is created that its task is one the caller may name and, for goal-sac on a
+ * task env, that it resolves and suits the env, so a bad task is refused at the form (or command
+ * line) instead of failing in the run's process. Without `files` (the API) a task that is not a
+ * task name is refused for every algorithm, before anything is read.
+ * @param opts.field the field the issue names (default `task`; the API's `overrides.task`).
+ * @throws ConfigError with an issue at `opts.field`.
+ */
+export function checkRunTask(
+  config: RunConfig,
+  workspace: string,
+  opts: TaskResolveOptions & { field?: string } = {},
+): void {
+  const field = opts.field ?? 'task';
+  const refuse = (message: string) => new ConfigError(`${field}: ${message}`, [{ path: field, message }]);
+  if (config.task === null) return;
+  if (!opts.files && !isTaskName(config.task)) throw refuse(new TaskNameError(config.task).message);
+  if (config.algo !== 'goal-sac' || config.env === 'bit-flip') return;
   let spec: TaskSpec;
   try {
-    spec = resolveTaskSpec(config.task, workspace);
+    spec = resolveTaskSpec(config.task, workspace, opts);
   } catch (err) {
-    throw new ConfigError(`task: ${(err as Error).message}`, [
-      { path: 'task', message: (err as Error).message },
-    ]);
+    throw refuse((err as Error).message);
   }
   if (spec.robot !== config.env)
     throw new ConfigError(
-      `task: "${config.task}" is a ${spec.robot} task; this run trains on the ${config.env}`,
-      [{ path: 'task', message: `a ${spec.robot} task; this run's env is ${config.env}` }],
+      `${field}: "${config.task}" is a ${spec.robot} task; this run trains on the ${config.env}`,
+      [{ path: field, message: `a ${spec.robot} task; this run's env is ${config.env}` }],
     );
 }
 
@@ -78,15 +102,22 @@ export function checkRunTask(config: RunConfig, workspace: string): void {
  * The compiled task of a goal-sac run in `runDir`: its `task.json`, else `config.task` resolved (the
  * workspace is the run directory's grandparent, <workspace>/runs/<id>) and, with `keep`, written as
  * the run's task.json so that it trains on this spec from now on.
+ * @param opts `files: true` only where the config passed its creator's {@link checkRunTask} (the
+ *   run's own process): a run created from the command line may name a task file.
  * @throws Error when the task cannot be resolved or its robot is not the run's env.
  */
-export function runTask(config: RunConfig, runDir: string | null, keep = false): CompiledTask {
+export function runTask(
+  config: RunConfig,
+  runDir: string | null,
+  keep = false,
+  opts: TaskResolveOptions = {},
+): CompiledTask {
   const file = runDir ? join(runDir, RUN_TASK_FILE) : null;
   let spec: TaskSpec;
   if (file && existsSync(file)) spec = parseTaskSpec(JSON.parse(readFileSync(file, 'utf8')), file);
   else {
     if (config.task === null) throw new Error(`goal-sac on ${config.env}: the run names no task`);
-    spec = resolveTaskSpec(config.task, runDir ? dirname(dirname(runDir)) : null);
+    spec = resolveTaskSpec(config.task, runDir ? dirname(dirname(runDir)) : null, opts);
     if (file && keep) writeFileAtomicSync(file, `${serializeTaskSpec(spec)}\n`);
   }
   if (spec.robot !== config.env)
@@ -133,7 +164,8 @@ export class GoalSacAlgorithm extends OffPolicyRun<GoalSac> implements GoalEvalu
     if (config.env === 'bit-flip') {
       factory = (i) => new BitFlipEnv({ nBits: her.bits, seed: config.seed * 1000 + i });
     } else {
-      const task = runTask(config, runDir, true);
+      // The run's own process: its config passed checkRunTask when the run was created.
+      const task = runTask(config, runDir, true, { files: true });
       rewardInfoKeys = [...task.infoKeys];
       taskName = task.spec.name;
       factory = (i) => createGoalEnv(task, { seed: config.seed * 1000 + i });

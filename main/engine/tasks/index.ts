@@ -20,6 +20,14 @@ export {
   saveTaskFile,
 } from './builtin.ts';
 export { INFO_EE_OBJECT_DISTANCE, INFO_LIFT_HEIGHT } from './reward.ts';
+export {
+  isTaskName,
+  resolveTaskName,
+  TASK_NAMES_ALLOWED,
+  TaskNameError,
+  workspaceTaskFile,
+  workspaceTasksDir,
+} from './task_names.ts';
 
 /** Options of {@link createGoalEnv}. */
 export interface GoalEnvOptions {

@@ -17,6 +17,15 @@ import { z } from 'zod';
 /** The spec format this code reads and writes. */
 export const TASK_SPEC_VERSION = 1;
 
+/**
+ * A task's name: a file-name-safe id, so `<workspace>/tasks/<name>.json` is one plain file inside
+ * the tasks folder (no separator, no dot, no `..`). The spec's `name` and every task name the API
+ * takes follow it.
+ */
+export const TASK_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** What {@link TASK_NAME_PATTERN} allows, in words. */
+export const TASK_NAME_RULE = '1-64 of a-z, 0-9 and -, starting with a letter or digit';
+
 function rangeText(min: number, max: number, unit: string): string {
   return `must be in [${min}, ${max}]${unit ? ` ${unit}` : ''}`;
 }
@@ -172,8 +181,8 @@ export const taskSpecSchema = z
   .strictObject({
     version: z.literal(TASK_SPEC_VERSION, { error: `must be ${TASK_SPEC_VERSION}` }),
     /** File-name-safe id: lower case letters, digits and dashes. */
-    name: z.string({ error: 'must be a string' }).regex(/^[a-z0-9][a-z0-9-]{0,63}$/, {
-      error: 'must be 1-64 of a-z, 0-9 and -, starting with a letter or digit',
+    name: z.string({ error: 'must be a string' }).regex(TASK_NAME_PATTERN, {
+      error: `must be ${TASK_NAME_RULE}`,
     }),
     description: z.string().max(1000, { error: 'must be at most 1000 characters' }).optional(),
     robot: z.enum(['arm', 'point-mass'], { error: "must be 'arm' or 'point-mass'" }),
