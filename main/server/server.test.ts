@@ -196,6 +196,74 @@ describe('browser-mode server', () => {
     expect(form.status).toBe(415);
   });
 
+  it('refuses API requests from another origin, as the WebSocket does', async () => {
+    for (const origin of ['http://evil.example', 'null', `http://127.0.0.1:${server.port + 1}`]) {
+      const res = await api('listEnvs', {}, { ...auth(), Origin: origin });
+      expect(res.status, origin).toBe(403);
+      expect(res.envelope).toMatchObject({
+        ok: false,
+        error: { code: 'unauthorized', message: `origin ${origin} is not allowed` },
+      });
+    }
+    // Without the token it stays refused, whatever the origin.
+    expect((await api('listEnvs', {}, { 'Content-Type': 'application/json', Origin: base })).status).toBe(
+      401,
+    );
+    for (const origin of [base, `http://localhost:${server.port}`])
+      expect((await api('listEnvs', {}, { ...auth(), Origin: origin })).status, origin).toBe(200);
+  });
+
+  it('closes the connection right after a 413, so a request sent after it is never left waiting', async () => {
+    /** Sends `first` on one connection, then `second` once an answer arrives; times the end. */
+    const exchange = (first: Buffer[], second: string) =>
+      new Promise<{ answers: string; closedAfterMs: number }>((resolve, reject) => {
+        const sock = connect(server.port, '127.0.0.1');
+        let answers = '';
+        let answeredAt = 0;
+        const timer = setTimeout(() => {
+          sock.destroy();
+          reject(new Error(`still open 10 s after the 413; got ${JSON.stringify(answers.slice(0, 200))}`));
+        }, 10_000);
+        sock.on('data', (d) => {
+          answers += d.toString('latin1');
+          if (!answeredAt) {
+            answeredAt = performance.now();
+            sock.write(second);
+          }
+        });
+        sock.on('error', () => {});
+        sock.on('close', () => {
+          clearTimeout(timer);
+          resolve({ answers, closedAfterMs: performance.now() - answeredAt });
+        });
+        for (const part of first) sock.write(part);
+      });
+    const head = (extra: string) =>
+      `POST /api/listEnvs HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${server.token}\r\n` +
+      `Content-Type: application/json\r\n${extra}\r\n`;
+    const next = `${head('Content-Length: 2\r\n')}{}`;
+    const chunk = Buffer.alloc(1 << 16, 'x');
+    // A body declared over the limit (the client sends only part of it), and a chunked one past it.
+    const declared = [Buffer.from(head(`Content-Length: ${4 << 20}\r\n`)), ...Array(18).fill(chunk)];
+    const chunked = [
+      Buffer.from(head('Transfer-Encoding: chunked\r\n')),
+      ...Array.from({ length: 18 }, () =>
+        Buffer.concat([Buffer.from(`10000\r\n`), chunk, Buffer.from('\r\n')]),
+      ),
+    ];
+    for (const first of [declared, chunked]) {
+      const { answers, closedAfterMs } = await exchange(first, next);
+      expect(answers).toMatch(/^HTTP\/1\.1 413 /);
+      // Answered, or the connection closed at once: never a request left hanging.
+      const answered = (answers.match(/HTTP\/1\.1 /g) ?? []).length === 2;
+      expect(answered || closedAfterMs < 1_000, `closed ${closedAfterMs.toFixed(0)} ms after the 413`).toBe(
+        true,
+      );
+      expect(answers).toMatch(/Connection: close/i);
+    }
+    expect((await api('listEnvs', {})).status).toBe(200);
+  });
+
   it('serves the renderer with a strict CSP, a session cookie for its assets, and nothing outside it', async () => {
     const page = await raw(`/?token=${server.token}`);
     expect(page.status).toBe(200);

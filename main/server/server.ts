@@ -10,8 +10,8 @@
  * hex string, printed in the URL): `?token=` or `Authorization: Bearer`, else 401. Pages the
  * browser loads by plain URL (the renderer's scripts, styles, wasm) cannot carry either, so a page
  * opened with the token sets an HttpOnly, SameSite=Strict cookie that static files (only they)
- * accept too. The Host header must name this server (no DNS rebinding); a WebSocket's Origin must
- * be absent or this server; HTML gets a strict Content-Security-Policy; static paths cannot leave
+ * accept too. The Host header must name this server (no DNS rebinding); the Origin of an API
+ * request or a WebSocket must be absent or this server (403 otherwise); HTML gets a strict Content-Security-Policy; static paths cannot leave
  * staticDir. Every message is validated against the contract; bad input gets an error envelope,
  * never a crash.
  */
@@ -120,6 +120,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const cookieName = () => `skill-lab-token-${port}`;
   const hosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const origins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  /**
+   * The one Origin rule of the API, HTTP and WebSocket alike: no Origin (a non-browser client) or
+   * this server's own pages. A page elsewhere (another site, a file://, a sandboxed frame's "null")
+   * never gets an answer, even one that carries a stolen token.
+   */
+  const originRefusal = (req: IncomingMessage): string | null => {
+    const origin = req.headers.origin;
+    return origin === undefined || origins().has(origin) ? null : `origin ${origin} is not allowed`;
+  };
 
   /** Where the request's token came from, or null when it has none or a wrong one. */
   const authenticate = (req: IncomingMessage, url: URL, allowCookie: boolean) => {
@@ -161,6 +170,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         'unauthorized',
         'missing or wrong session token: use the URL `skill-lab serve` printed',
       );
+    const badOrigin = originRefusal(req);
+    if (badOrigin) return fail(res, 'unauthorized', badOrigin, 403);
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
       return fail(
@@ -170,11 +181,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         405,
       );
     }
+    const tooLarge = () => {
+      // The rest of the body is left unread, so the connection cannot carry another request (its
+      // bytes would be taken for body and wait forever): answer, then close it.
+      res.setHeader('Connection', 'close');
+      fail(res, 'invalid', `request body over ${MAX_BODY} bytes (the limit of one request)`, 413);
+    };
+    if (Number(req.headers['content-length']) > MAX_BODY) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > MAX_BODY) return fail(res, 'invalid', `request body over ${MAX_BODY} bytes`, 413);
+      if (size > MAX_BODY) return tooLarge();
       chunks.push(chunk);
     }
     const body = Buffer.concat(chunks).toString('utf8');
@@ -289,9 +307,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (url.pathname !== '/ws') return refuse(socket, 404, 'the WebSocket is at /ws');
     if (!hosts().has(req.headers.host ?? '')) return refuse(socket, 403, 'unexpected Host');
     if (!authenticate(req, url, false)) return refuse(socket, 401, 'missing or wrong session token');
-    const origin = req.headers.origin;
-    if (origin !== undefined && !origins().has(origin))
-      return refuse(socket, 403, `origin ${origin} is not allowed`);
+    const badOrigin = originRefusal(req);
+    if (badOrigin) return refuse(socket, 403, badOrigin);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
