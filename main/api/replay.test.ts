@@ -237,6 +237,42 @@ describe('replay browser queries', () => {
     expect(table.goals!.counts.flat().reduce((a, b) => a + b, 0)).toBe(inside);
   });
 
+  it('refuses a goal range whose width is not finite, and bins any finite range (values are bound, not SQL text)', async () => {
+    // ±1e308: hi − lo overflows to Infinity, which used to land in the SQL text (a 500).
+    const huge = { x: [-1e308, 1e308] as [number, number], y: [0, 2] as [number, number] };
+    await expect(browser.episodeStats({ runId: run.id, goalRange: huge })).rejects.toMatchObject({
+      code: 'invalid',
+      issues: [{ path: 'goalRange.x', message: expect.stringMatching(/finite width/) }],
+    });
+    const service = new LabService({ workspace: store.root, preview: false });
+    try {
+      const answer = await service.call('episodeStats', { runId: run.id, goalRange: huge });
+      expect(answer).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    } finally {
+      await service.close();
+    }
+    // Extreme but finite ranges: a width of 4e307 (where (hi − lo)·i overflows), and one around a
+    // single goal a few ulps wide.
+    const [x0, y0] = episodes[0].desiredGoal;
+    for (const goalRange of [
+      { x: [-2e307, 2e307], y: [-2e307, 2e307] },
+      { x: [x0, x0 + 1e-12], y: [y0, y0 + 1e-12] },
+    ] as Array<{ x: [number, number]; y: [number, number] }>) {
+      const stats = await browser.episodeStats({ runId: run.id, goalRange, goalBins: 7 });
+      const inside = episodes.filter(
+        (e) =>
+          e.desiredGoal[0] >= goalRange.x[0] &&
+          e.desiredGoal[0] <= goalRange.x[1] &&
+          e.desiredGoal[1] >= goalRange.y[0] &&
+          e.desiredGoal[1] <= goalRange.y[1],
+      );
+      expect(inside.length, JSON.stringify(goalRange)).toBeGreaterThan(0);
+      expect(stats.goals!.counts.flat().reduce((a, b) => a + b, 0)).toBe(inside.length);
+      expect(stats.goals!.xEdges).toHaveLength(8);
+      expect(stats.goals!.xEdges.every(Number.isFinite)).toBe(true);
+    }
+  });
+
   it('exports the selection as Parquet and CSV that DuckDB reads back with the same rows', async () => {
     const pq = await browser.exportEpisodes({ runId: run.id, filter: 'length > 4', format: 'parquet' });
     expect(pq.path).toMatch(/exports[\\/]episodes-\d{8}-\d{6}\.parquet$/);

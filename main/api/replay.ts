@@ -10,11 +10,23 @@
  *   which is what keeps a filtered page of a 1M-transition run far below 200 ms.
  * - Files appear atomically (temp + rename), so a run that trains while it is browsed only adds
  *   parts; a part a resume removes between listing and reading gives one retry.
+ * - Every value of a request (ids, page, bin edges, goal ranges) is a bound, typed parameter, never
+ *   SQL text (issue #10 §4): only the checked filter (replay_filter.ts), a sort column from the
+ *   contract's enum and the lab's own file paths are part of the statement.
  */
 import { existsSync, readFileSync, renameSync, rmSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  BIGINT,
+  DOUBLE,
+  DuckDBInstance,
+  LIST,
+  listValue,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import {
   EPISODES_DIR,
   EPISODES_META_FILE,
@@ -98,7 +110,8 @@ export class ReplayBrowser {
         con,
         `WITH e AS ${source} SELECT * FROM e WHERE ${where}
          ORDER BY "${p.sort.column}" ${dir} NULLS LAST, episode_id
-         LIMIT ${p.pageSize} OFFSET ${p.page * p.pageSize}`,
+         LIMIT $limit OFFSET $offset`,
+        { limit: int(p.pageSize), offset: int(p.page * p.pageSize) },
       );
       return {
         ...empty,
@@ -119,7 +132,8 @@ export class ReplayBrowser {
       const [row] = await query(
         con,
         `WITH e AS ${episodesSource(files, ['qpos', 'achieved_goal', 'next_achieved_goal', 'action', 'reward', 'step_success', 'info'])}
-         SELECT * FROM e WHERE episode_id = ${p.episodeId}`,
+         SELECT * FROM e WHERE episode_id = $id`,
+        { id: int(p.episodeId) },
       );
       if (!row) throw missing();
       const T = row.length as number;
@@ -206,12 +220,12 @@ export class ReplayBrowser {
       if (n === 0) return none;
       const [rlo, rhi] = span(b.rlo as number, b.rhi as number);
       const bins = p.bins;
-      const rw = (rhi - rlo) / bins;
       const hist = await query(
         con,
         `WITH e AS ${episodesSource(files)}
-         SELECT least(floor(("return" - ${rlo}) / ${rw})::BIGINT, ${bins - 1}) AS i, count(*) AS c
+         SELECT ${binOf('"return"', 'rlo', 'rhi', 'bins')} AS i, count(*) AS c
          FROM e WHERE ${where} GROUP BY i`,
+        { rlo: real(rlo), rhi: real(rhi), bins: int(bins) },
       );
       const counts = new Array<number>(bins).fill(0);
       for (const h of hist) counts[h.i as number] += h.c as number;
@@ -220,14 +234,14 @@ export class ReplayBrowser {
         const [xlo, xhi] = p.goalRange?.x ?? span(b.xlo as number, b.xhi as number);
         const [ylo, yhi] = p.goalRange?.y ?? span(b.ylo as number, b.yhi as number);
         const k = p.goalBins;
-        const cell = (v: string, lo: number, hi: number) =>
-          `least(floor((${v} - ${lo}) / ${(hi - lo) / k})::BIGINT, ${k - 1})`;
         const cells = await query(
           con,
           `WITH e AS ${episodesSource(files)},
            f AS (SELECT desired_goal[1] AS gx, desired_goal[2] AS gy FROM e WHERE ${where})
-           SELECT ${cell('gx', xlo, xhi)} AS i, ${cell('gy', ylo, yhi)} AS j, count(*) AS c FROM f
-           WHERE gx BETWEEN ${xlo} AND ${xhi} AND gy BETWEEN ${ylo} AND ${yhi} GROUP BY i, j`,
+           SELECT ${binOf('gx', 'xlo', 'xhi', 'k')} AS i, ${binOf('gy', 'ylo', 'yhi', 'k')} AS j,
+             count(*) AS c FROM f
+           WHERE gx BETWEEN $xlo AND $xhi AND gy BETWEEN $ylo AND $yhi GROUP BY i, j`,
+          { xlo: real(xlo), xhi: real(xhi), ylo: real(ylo), yhi: real(yhi), k: int(k) },
         );
         const grid = Array.from({ length: k }, () => new Array<number>(k).fill(0));
         for (const c of cells) grid[c.j as number][c.i as number] += c.c as number;
@@ -248,7 +262,7 @@ export class ReplayBrowser {
     const p = check('exportEpisodes', params);
     const result = await this.withRun(p.runId, null, p.filter, async (con, files) => {
       const where = p.filter ? await checkFilter(con, p.filter, EPISODE_COLUMN_NAMES) : 'true';
-      const picked = p.episodeIds ? `episode_id IN (SELECT unnest(${arrayLiteral(p.episodeIds)}))` : 'true';
+      const picked = p.episodeIds ? 'episode_id IN (SELECT unnest($ids))' : 'true';
       const dir = join(files.run.path, 'exports');
       mkdirSync(dir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
@@ -272,6 +286,7 @@ export class ReplayBrowser {
           `COPY (WITH e AS ${episodesSource(files, arrays)}
                  SELECT * FROM e WHERE (${where}) AND ${picked} ORDER BY episode_id)
            TO ${sqlString(tmp)} (${format})`,
+          p.episodeIds ? { ids: [listValue(p.episodeIds), LIST(BIGINT)] } : {},
         );
         renameSync(tmp, path);
         return { runId: p.runId, path, rows: Number(row?.Count ?? 0), format: p.format };
@@ -384,9 +399,41 @@ function episodesSource(files: RunFiles, extra: readonly string[] = []): string 
     FROM ${parts} e LEFT JOIN ${stats} s ON s.episode_id = e.episode_id)`;
 }
 
-/** Rows of a query with BIGINTs as numbers. */
-async function query(con: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
-  const reader = await con.runAndReadAll(sql);
+/** A bound parameter (`$name` in the SQL): its value and its DuckDB type. */
+type Bound = readonly [DuckDBValue, DuckDBType];
+
+/**
+ * A real number as a DOUBLE parameter (the driver would bind an integral value such as 1e308 as
+ * BIGINT, which overflows).
+ */
+const real = (x: number): Bound => [x, DOUBLE];
+/** An integer (a safe integer by the params schema) as a BIGINT parameter. */
+const int = (x: number): Bound => [x, BIGINT];
+
+/**
+ * The bin of value `v` in [lo, hi] split into k equal bins: 0 … k − 1, the top edge in the last
+ * bin. Written as the share of the range times k, so every finite lo < hi works (a per-bin width
+ * can underflow to 0 or overflow where the share cannot leave [0, 1]). lo, hi, k are parameter
+ * names; callers keep v inside [lo, hi].
+ */
+function binOf(v: string, lo: string, hi: string, k: string): string {
+  return `least(floor((${v} - $${lo}) / ($${hi} - $${lo}) * $${k})::BIGINT, $${k} - 1)`;
+}
+
+/** Rows of a query with BIGINTs as numbers; `params` are bound by name (`$name`). */
+async function query(
+  con: DuckDBConnection,
+  sql: string,
+  params: Record<string, Bound> = {},
+): Promise<Record<string, unknown>[]> {
+  const names = Object.keys(params);
+  const reader = names.length
+    ? await con.runAndReadAll(
+        sql,
+        Object.fromEntries(names.map((n) => [n, params[n][0]])),
+        Object.fromEntries(names.map((n) => [n, params[n][1]])),
+      )
+    : await con.runAndReadAll(sql);
   return plain(reader.getRowObjectsJS()) as Record<string, unknown>[];
 }
 
@@ -405,12 +452,7 @@ function span(lo: number, hi: number): [number, number] {
   return hi > lo ? [lo, hi] : [lo - 0.5, lo + 0.5];
 }
 
-/** k + 1 equally spaced edges from lo to hi. */
+/** k + 1 equally spaced edges from lo to hi (finite for every finite range: (hi − lo)·i may not be). */
 function edges(lo: number, hi: number, k: number): number[] {
-  return Array.from({ length: k + 1 }, (_, i) => (i === k ? hi : lo + ((hi - lo) * i) / k));
-}
-
-/** A DuckDB list literal of non-negative integers (validated by the params schema). */
-function arrayLiteral(ids: readonly number[]): string {
-  return `[${ids.map((i) => String(Math.trunc(i))).join(',')}]::BIGINT[]`;
+  return Array.from({ length: k + 1 }, (_, i) => (i === k ? hi : lo + (hi - lo) * (i / k)));
 }

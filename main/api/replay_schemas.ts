@@ -147,9 +147,13 @@ export const getEpisodeResultFields = {
     .nullable(),
 };
 
+/** The bins of a range are computed from hi − lo, so it must be a finite number too (±1e308 is not). */
 const range = z
   .tuple([z.number(), z.number()])
-  .refine(([lo, hi]) => hi > lo, 'a range [lo, hi] with hi > lo');
+  .refine(
+    ([lo, hi]) => hi > lo && Number.isFinite(hi - lo),
+    'a range [lo, hi] with hi > lo and a finite width hi − lo',
+  );
 
 /** episodeStats params besides runId. */
 export const episodeStatsFields = {
