@@ -43,6 +43,7 @@ import {
   taskWarningSchema,
 } from './task_schemas.ts';
 import * as replay from './replay_schemas.ts';
+import { paramsLimitIssue } from './params_limits.ts';
 
 export { RELABEL_STRATEGIES, TASK_RELABEL_STRATEGIES };
 export { ALGOS, ENVS, SKILL_ENVS, STATE_FUNCTIONS, allConfigKeys, runConfigSchema, type RunConfig };
@@ -504,9 +505,21 @@ export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
 
 // ── validation helpers (used by both transports) ──────────────────────────────────────────────
 
-/** zod issues as {@link ApiIssue}s with dotted paths (under `prefix`). */
+/**
+ * zod issues as {@link ApiIssue}s with dotted paths (under `prefix`). An unknown field of a strict
+ * object becomes one issue per field with that field as its path, so the answer names it (zod puts
+ * them all at the object's own path).
+ */
 export function toIssues(error: z.ZodError, prefix = ''): ApiIssue[] {
-  return configIssues(error, prefix) satisfies ConfigIssue[];
+  const issues = configIssues(error, prefix) satisfies ConfigIssue[];
+  return error.issues.flatMap((issue, k) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({
+          path: [issues[k].path, key].filter(Boolean).join('.'),
+          message: `unknown field ${JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key)}`,
+        }))
+      : [issues[k]],
+  );
 }
 
 /** Formats issues as `path: message` lines. */
@@ -515,13 +528,24 @@ export function formatApiIssues(issues: ApiIssue[]): string {
 }
 
 /**
- * Validates a method's params (undefined counts as `{}`).
+ * Validates a method's params (undefined counts as `{}`): first their shape against the limits of
+ * params_limits.ts (depth, number of values), then the method's schema.
  * @returns the parsed params, or an 'invalid' error payload with per-field issues.
  */
 export function parseParams<M extends MethodName>(
   method: M,
   params: unknown,
 ): { ok: true; params: ParsedParamsOf<M> } | { ok: false; error: ApiErrorPayload } {
+  const tooLarge = paramsLimitIssue(params);
+  if (tooLarge)
+    return {
+      ok: false,
+      error: {
+        code: 'invalid',
+        message: `invalid params of ${method}:\n${formatApiIssues([tooLarge])}`,
+        issues: [tooLarge],
+      },
+    };
   const result = METHODS[method].params.safeParse(params ?? {});
   if (result.success) return { ok: true, params: result.data as ParsedParamsOf<M> };
   const issues = toIssues(result.error);

@@ -178,3 +178,35 @@ describe('task requests', () => {
     expect(bad.issues?.[0]).toMatchObject({ path: 'robot' });
   });
 });
+
+describe('task requests with oversized specs', () => {
+  /** A value nested `depth` levels deep: objects, or arrays with `array`. */
+  function nested(depth: number, array = false): unknown {
+    let v: unknown = 1;
+    for (let i = 0; i < depth; i++) v = array ? [v] : { a: v };
+    return v;
+  }
+
+  it('refuses a spec nested 100,000 levels deep with an issue naming the field and the limit (no stack overflow)', async () => {
+    const { service, workspace } = newService();
+    for (const [method, spec] of [
+      ['validateTask', nested(100_000)],
+      ['validateTask', { ...lwall(), name: nested(100_000) }],
+      ['saveTask', { ...lwall(), objects: nested(100_000, true) }],
+      ['sampleResets', { ...lwall(), goal: nested(100_000) }],
+    ] as const) {
+      const answer = await service.call(method, { spec }, 1);
+      expect(answer, method).toMatchObject({
+        ok: false,
+        error: {
+          code: 'invalid',
+          issues: [{ path: 'spec', message: expect.stringMatching(/deeper than 32 levels/) }],
+        },
+      });
+    }
+    expect(existsSync(join(workspace, 'tasks'))).toBe(false);
+    // Within the limit, a deep but bad field is an ordinary field issue.
+    const shallow = await call(service, 'validateTask', { spec: { ...lwall(), name: nested(20) } });
+    expect(shallow.issues).toEqual([expect.objectContaining({ path: 'name' })]);
+  });
+});

@@ -89,7 +89,7 @@ describe('handleLabInvoke', () => {
     const cases: Array<[string, unknown, string]> = [
       ['getRun', { runId: '../../etc' }, 'runId'],
       ['getRun', {}, 'runId'],
-      ['listRuns', { extra: 1 }, ''],
+      ['listRuns', { extra: 1 }, 'extra'],
       ['startRun', { algo: 'ppo', preset: 'point-mass' }, 'algo'],
       ['getMetrics', 'not an object', ''],
     ];
