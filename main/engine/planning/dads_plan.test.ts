@@ -151,12 +151,12 @@ describe('zero-shot goal reaching with DADS skills on point-mass (learning test)
       });
       expect(report.episodes.length).toBe(12);
       expect(report.success_rate).toBeGreaterThanOrEqual(0.8);
-      expect(report.baseline.success_rate).toBeLessThanOrEqual(0.3);
-      expect(report.mean_final_distance).toBeLessThan(report.baseline.mean_final_distance);
+      expect(report.baseline!.success_rate).toBeLessThanOrEqual(0.3);
+      expect(report.mean_final_distance).toBeLessThan(report.baseline!.mean_final_distance);
       console.log(
         `DADS + MPPI on point-mass: success ${report.success_rate.toFixed(2)}, mean final distance ` +
-          `${report.mean_final_distance.toFixed(3)} m; random skills ${report.baseline.success_rate.toFixed(2)}, ` +
-          `${report.baseline.mean_final_distance.toFixed(3)} m; training ${trainedS.toFixed(0)} s, ` +
+          `${report.mean_final_distance.toFixed(3)} m; random skills ${report.baseline!.success_rate.toFixed(2)}, ` +
+          `${report.baseline!.mean_final_distance.toFixed(3)} m; training ${trainedS.toFixed(0)} s, ` +
           `all ${((performance.now() - t0) / 1000).toFixed(0)} s`,
       );
     } finally {

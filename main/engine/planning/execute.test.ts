@@ -67,7 +67,7 @@ describe('executing skill plans in the env', () => {
     const b = traces.baseline[0];
     expect(b.f[0]).toEqual(t.f[0]);
     expect(b.segments.every((s) => s.predicted === null && s.candidates.length === 0)).toBe(true);
-    expect(report.baseline.success_rate).toBe(0);
+    expect(report.baseline!.success_rate).toBe(0);
     expect(report.success_radius).toBe(0.05);
     expect(report.planner).toMatchObject({
       preset: 'dense',
@@ -79,7 +79,8 @@ describe('executing skill plans in the env', () => {
   });
 
   it('ends an episode at the goal when asked, so steps is the time to reach it', () => {
-    const { traces } = runPlanning(options({ stopAtGoal: true, baseline: false }));
+    const { report, traces } = runPlanning(options({ stopAtGoal: true, baseline: false }));
+    expect(report.baseline).toBeNull();
     const t = traces.planner[0];
     expect(t.steps).toBe(t.steps_to_goal);
     expect(t.steps).toBeLessThan(60);

@@ -89,8 +89,8 @@ export interface PlannerRecord {
 export interface PlanReport extends PlanFigures {
   /** Success means final_distance < success_radius. */
   success_radius: number;
-  /** The same figures for random skill sequences (a prior draw every H_Z steps). */
-  baseline: PlanFigures;
+  /** The same figures for random skill sequences (a prior draw every H_Z steps); null when not run. */
+  baseline: PlanFigures | null;
   planner: PlannerRecord;
 }
 
@@ -297,7 +297,7 @@ export function runPlanning(opts: RunPlanningOptions): {
   const report: PlanReport = {
     ...figures(traces.planner),
     success_radius: radius,
-    baseline: figures(traces.baseline),
+    baseline: (opts.baseline ?? true) ? figures(traces.baseline) : null,
     planner: {
       preset: planner.preset,
       settings: planner.settings,
