@@ -2,8 +2,18 @@
  * What a compare column replays: one episode per skill (qpos per env step) and every x-y trace, from
  * a run's evaluation rollouts or, while it trains, from its latest live preview rollouts.
  */
-import type { EvalRollout, EnvInfo } from '../../../main/api/contract.ts';
+import { SKILL_ENVS, type EvalRollout, type EnvInfo } from '../../../main/api/contract.ts';
 import type { Trace } from './plots.ts';
+
+/**
+ * The MuJoCo env whose skills a run's replay shows; null for goal-conditioned runs (their episodes
+ * are in the replay browser instead) and runs on an env without a skill scene.
+ */
+export function replayEnv(run: { algo: string; env: string }): (typeof SKILL_ENVS)[number] | null {
+  return run.algo !== 'goal-sac' && (SKILL_ENVS as readonly string[]).includes(run.env)
+    ? (run.env as (typeof SKILL_ENVS)[number])
+    : null;
+}
 
 /** One skill's episode for the 3D replay. */
 export interface Episode {

@@ -139,4 +139,28 @@ describe('plots', () => {
       2 * 8 * curves.length,
     );
   });
+
+  it('gives a run’s first metric row a dot and short tick labels; a page lays panels out in full rows', async () => {
+    // One row: no line to draw yet, and a flat domain whose ticks Vega would print with 17 digits.
+    const rows = [
+      { iteration: 1, env_steps: 500, wall_s: 1, intrinsic_reward: 0.6527067418582737, alpha: 0.088789 },
+    ];
+    const curves = presentCurves('diayn', rows as never);
+    const data = curveRows('diayn', rows as never, 'env_steps', 0.6);
+    const spec = curvesSpec(curves, 'env_steps', THEME, 1200, { columns: 3, height: 170, points: true });
+    const view = await viewOf(spec);
+    await view.data(CURVE_DATA, data).runAsync();
+    const dots = scenegraphMarks(view).filter((m) => m.marktype === 'symbol' && m.role === 'mark');
+    expect(dots.flatMap((m) => m.items).length).toBe(curves.length);
+    const labels = [...(await view.toSVG()).matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(labels).toContain('0.652707');
+    expect(labels.filter((l) => /^[−-]?[\d.]+k?$/.test(l)).every((l) => l.length <= 8)).toBe(true);
+    // Two panels a row by default; each panel's own x axis (a row that is not full would otherwise
+    // carry the axes of the panels above it).
+    expect(spec).toMatchObject({ columns: 3, spec: { height: 170 } });
+    expect(curvesSpec(curves, 'env_steps', THEME, 600)).toMatchObject({
+      columns: 2,
+      resolve: { axis: { x: 'independent' } },
+    });
+  });
 });

@@ -163,17 +163,40 @@ export function curveRows(
   return values;
 }
 
+/** How a run's learning-curve panels are laid out: panels per row and each panel's plot height (px). */
+export interface CurvesLayout {
+  columns?: number;
+  height?: number;
+  /** Font size of the panel titles (px; 11 unless told). */
+  titleSize?: number;
+  /** Dots on the smoothed line: for the first few rows, when a line alone would show little or nothing. */
+  points?: boolean;
+}
+
 /**
- * Learning curves of one run, one small panel per curve title in `curves` (see {@link presentCurves}),
+ * The panels per row for `count` panels in `width` px, each at least `minPanel` px wide: 1 to
+ * `count` (a run page's curves follow the page's width).
+ */
+export function curveColumns(width: number, count: number, minPanel = 340): number {
+  const fit = Math.max(1, Math.min(Math.max(1, count), Math.floor(width / minPanel)));
+  // As few rows as fit, filled evenly: 5 panels in rows of 3 and 2 rather than 4 and 1.
+  return Math.ceil(Math.max(1, count) / Math.ceil(Math.max(1, count) / fit));
+}
+
+/**
+ * Learning curves of one run, one panel per curve title in `curves` (see {@link presentCurves}),
  * reading the named dataset {@link CURVE_DATA}: new metric rows and smoothing changes stream in as data,
- * only a new set of curves, axis, width or theme needs a new spec.
+ * only a new set of curves, axis, width, layout or theme needs a new spec. `width`: the whole plot's
+ * width (px); `layout`: 2 small panels per row (90 px high) unless told otherwise.
  */
 export function curvesSpec(
   curves: Array<{ title: string }>,
   xAxis: 'env_steps' | 'wall_s',
   theme: PlotTheme,
   width: number,
+  layout: CurvesLayout = {},
 ): object {
+  const columns = Math.max(1, layout.columns ?? 2);
   const xTitle = xAxis === 'env_steps' ? 'env steps' : 'wall-clock (s)';
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -184,25 +207,40 @@ export function curvesSpec(
       type: 'nominal',
       title: null,
       sort: curves.map((c) => c.title),
-      header: { labelFontSize: 11 },
+      header: { labelFontSize: layout.titleSize ?? 11 },
     },
-    columns: 2,
-    resolve: { scale: { y: 'independent' } },
+    columns,
+    // Each panel its own x axis: otherwise a panel row that is not full leaves the axes of the
+    // panels above it at the bottom of the empty cells.
+    resolve: { scale: { y: 'independent' }, axis: { x: 'independent' } },
     spec: {
-      width: Math.max(80, width / 2 - 60),
-      height: 90,
+      // Each panel's own axis labels and the gap between panels take about 60 px beside the plot.
+      width: Math.max(80, width / columns - 60),
+      height: layout.height ?? 90,
       layer: [
         {
           transform: [{ filter: 'datum.switch == null' }],
           mark: { type: 'line', opacity: 0.25, color: SKILL_PALETTE[0] },
           encoding: {
-            x: { field: 'x', type: 'quantitative', title: xTitle },
-            y: { field: 'raw', type: 'quantitative', title: null, scale: { zero: false } },
+            // Short tick labels ("20k", at most 6 digits): Vega sizes a label's digits to the tick step,
+            // so a flat early curve would get 17 of them unless the precision is given.
+            x: { field: 'x', type: 'quantitative', title: xTitle, axis: { format: '~s' } },
+            y: {
+              field: 'raw',
+              type: 'quantitative',
+              title: null,
+              scale: { zero: false },
+              axis: { format: '.6~r' },
+            },
           },
         },
         {
           transform: [{ filter: 'datum.switch == null' }],
-          mark: { type: 'line', color: SKILL_PALETTE[0] },
+          mark: {
+            type: 'line',
+            color: SKILL_PALETTE[0],
+            point: layout.points ? { filled: true, size: 24, color: SKILL_PALETTE[0] } : false,
+          },
           encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' } },
         },
         // Relabeling switches of goal-conditioned runs: a dashed rule and its new setting.

@@ -6,11 +6,14 @@ import {
   ApiError,
   METHOD_NAMES,
   type ApiIssue,
+  type EvalRollout,
+  type EvalSummary,
   type EventData,
   type EventName,
   type LabClient,
   type MetricRow,
   type PresetInfo,
+  type RunRecordInfo,
   type RunSummary,
 } from '../../../main/api/contract.ts';
 import { formatPath, taskSpecSchema, type TaskSummary } from '../../../main/api/task_schemas.ts';
@@ -37,6 +40,17 @@ export interface FakeLab {
    * and `<column> <op> <number>` joined by AND; anything else is refused like the service does.
    */
   episodes: Record<string, EpisodeRow[]>;
+  /**
+   * What getRun adds to a run's summary, by run id (config, sources, backend, versions, path, pid);
+   * missing parts get the defaults of {@link createFakeLab}'s getRun.
+   */
+  records: Record<string, Partial<RunRecordInfo>>;
+  /**
+   * Evaluations by run id, as getEvaluation answers them. evaluateRun writes one made by
+   * {@link fakeEvalSummary} (no rollouts) and, like the service, reports the run's activity
+   * 'evaluating' and then its evaluated summary as runStatus events.
+   */
+  evaluations: Record<string, { summary: EvalSummary; rollouts: EvalRollout[] }>;
   emit<E extends EventName>(event: E, data: EventData<E>): void;
 }
 
@@ -60,6 +74,35 @@ export function fakeRun(over: Partial<RunSummary> = {}): RunSummary {
     createdAt: new Date(Date.now() - 120_000).toISOString(),
     updatedAt: new Date().toISOString(),
     ...over,
+  };
+}
+
+/**
+ * An evaluation report of a skill run with every field `skill-lab eval` writes: `skills` skills of 3
+ * rollouts, discriminator accuracy per skill and on average.
+ */
+export function fakeEvalSummary(run: RunSummary, skills = 4): EvalSummary {
+  return {
+    run: run.id,
+    algo: run.algo,
+    env: run.env,
+    env_steps: run.envSteps,
+    state_function: 'xy',
+    rollouts_per_skill: 3,
+    episode_steps: 100,
+    coverage_cells: 37,
+    coverage_cell_m: 0.1,
+    mean_normalized_variance: 0.21,
+    discriminator_accuracy: 0.93,
+    skills: Array.from({ length: skills }, (_, k) => ({
+      id: k,
+      z: Array.from({ length: skills }, (_, j) => (j === k ? 1 : 0)),
+      final_mean: [Math.cos(k), Math.sin(k)],
+      final_std: [0.01, 0.02],
+      distance_travelled: 0.8,
+      normalized_variance: 0.21,
+      discriminator_accuracy: 0.9 + k / 100,
+    })),
   };
 }
 
@@ -143,6 +186,8 @@ export function createFakeLab(): FakeLab {
     startIssues: null,
     tasks: { 'l-wall-push': { source: 'builtin', spec: structuredClone(lWallPush) } },
     episodes: {},
+    records: {},
+    evaluations: {},
     emit(event, data) {
       for (const l of listeners.get(event) ?? []) l(data);
     },
@@ -178,7 +223,8 @@ export function createFakeLab(): FakeLab {
       lab.runs = lab.runs.filter((r) => r.id !== p.runId);
       return { runId: p.runId };
     },
-    // A record with a minimal config: the env, and for goal-sac runs the task (the replay page's scene).
+    // By default a record with a minimal config: the env, and for goal-sac runs the task (the replay
+    // page's scene); `records` gives a run its own.
     getRun: async (p) => {
       const run = find(p.runId);
       const config = { env: run.env, task: run.algo === 'goal-sac' ? 'l-wall-push' : null };
@@ -191,11 +237,16 @@ export function createFakeLab(): FakeLab {
           backend: null,
           versions: {},
           pid: null,
+          ...lab.records[run.id],
         },
       };
     },
     getMetrics: async (p) => ({ runId: p.runId, rows: lab.metrics[p.runId] ?? [] }),
-    getEvaluation: async (p) => ({ runId: p.runId, summary: null, rollouts: [] }),
+    getEvaluation: async (p) => {
+      find(p.runId);
+      const evaluation = lab.evaluations[p.runId];
+      return { runId: p.runId, summary: evaluation?.summary ?? null, rollouts: evaluation?.rollouts ?? [] };
+    },
     setRelabeling: async (p) => {
       find(p.runId);
       return p.ratio !== undefined
@@ -208,11 +259,13 @@ export function createFakeLab(): FakeLab {
           };
     },
     evaluateRun: async (p) => {
-      Object.assign(find(p.runId), { evaluated: true });
-      return {
-        runId: p.runId,
-        summary: { env_steps: find(p.runId).envSteps, rollouts_per_skill: 1, skills: [] },
-      };
+      const run = find(p.runId);
+      if (run.activity) throw new ApiError('conflict', `run ${p.runId} is ${run.activity}`);
+      lab.emit('runStatus', { ...Object.assign(run, { activity: 'evaluating' }) });
+      const summary = fakeEvalSummary(run);
+      lab.evaluations[p.runId] = { summary, rollouts: [] };
+      lab.emit('runStatus', { ...Object.assign(run, { activity: null, evaluated: true }) });
+      return { runId: p.runId, summary };
     },
   };
   // ── tasks (issue #4 §3): validation by the real task schema; MJCF and resets are stand-ins ──
