@@ -1,0 +1,250 @@
+/**
+ * The model of a run's page, free of Vue so it is tested alone: its tabs, its progress line, its
+ * config as rows with each value's source, and the figures of its evaluation as `skill-lab eval`
+ * prints them (main/cli/report.ts).
+ */
+import type { EvalSummary, RunSummary } from '../../../main/api/contract.ts';
+import { formatSteps } from './format.ts';
+
+// ── tabs ───────────────────────────────────────────────────────────────────────────────────────
+
+/** A tab of a run's page. */
+export interface RunTab {
+  id: string;
+  label: string;
+  /** Tooltip: what the tab shows. */
+  title: string;
+}
+
+/**
+ * The tabs of a run's page, in order. Every run has an overview (curves, evaluation, replay or task)
+ * and its config; per-algorithm tabs (e.g. DADS's skill planner) are added here, keyed by the run's
+ * algorithm, and the page shows the component of each tab id.
+ */
+export function runTabs(run: Pick<RunSummary, 'algo'>): RunTab[] {
+  void run.algo; // no per-algorithm tabs yet
+  return [
+    { id: 'overview', label: 'Overview', title: 'learning curves, evaluation, 3D replay' },
+    { id: 'config', label: 'Config', title: 'every hyperparameter with its source; backend and versions' },
+  ];
+}
+
+// ── progress ───────────────────────────────────────────────────────────────────────────────────
+
+/** A duration in seconds as "45 s", "12 min", "3 h 20 min", "2 d 4 h". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const min = Math.round(seconds / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
+/** A run's progress: the share done (0–1), "12 k / 30 k env steps", and the time left while it trains. */
+export interface Progress {
+  fraction: number;
+  steps: string;
+  /** "about 3 min left at 410 steps/s"; null unless it trains and its speed is known. */
+  eta: string | null;
+}
+
+/**
+ * The progress of `run`. `stepsPerSecond`: the speed of its process in this session (the `metrics`
+ * event's), undefined when none was reported.
+ */
+export function runProgress(
+  run: Pick<RunSummary, 'envSteps' | 'totalEnvSteps' | 'activity'>,
+  stepsPerSecond: number | undefined,
+): Progress {
+  const fraction = Math.min(1, run.envSteps / Math.max(1, run.totalEnvSteps));
+  const steps = `${formatSteps(run.envSteps)} / ${formatSteps(run.totalEnvSteps)} env steps`;
+  const left = run.totalEnvSteps - run.envSteps;
+  const eta =
+    run.activity === 'training' && stepsPerSecond && stepsPerSecond > 0 && left > 0
+      ? `about ${formatDuration(left / stepsPerSecond)} left at ${Math.round(stepsPerSecond)} steps/s`
+      : null;
+  return { fraction, steps, eta };
+}
+
+// ── config ─────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The config sections each algorithm reads besides the top-level keys (the others are there because
+ * every run records the complete config). Runs of an algorithm missing here show every section.
+ */
+export const ALGO_SECTIONS: Record<string, readonly string[]> = {
+  sac: ['sac'],
+  diayn: ['sac', 'diayn', 'eval'],
+  dads: ['sac', 'dads', 'eval'],
+  'goal-sac': ['sac', 'her'],
+  'multitask-sac': ['sac', 'multitask'],
+};
+
+/** Where a config value came from, for the table's badge. */
+export type SourceKind = 'user' | 'preset' | 'default' | 'none';
+
+/** One row of the config table. */
+export interface ConfigRow {
+  /** Dotted config key, e.g. `sac.lr`. */
+  key: string;
+  /** The section (`sac`), or '' for a top-level key. */
+  section: string;
+  /** The value as text: numbers and strings as such, arrays and null as JSON. */
+  value: string;
+  /** The recorded source (run.json's `sources`), or null when none was recorded. */
+  source: string | null;
+  kind: SourceKind;
+  /** True when the run's algorithm reads this key (see {@link ALGO_SECTIONS}). */
+  used: boolean;
+}
+
+/** The kind of a recorded source text (main/engine/presets.ts writes them). */
+export function sourceKind(source: string | null): SourceKind {
+  if (source === null) return 'none';
+  if (/^(command line|user override)/.test(source)) return 'user';
+  if (source.startsWith('preset ')) return 'preset';
+  return 'default';
+}
+
+const valueText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/**
+ * The config table of a run: one row per leaf of `config` (nested objects flattened to dotted keys,
+ * arrays kept whole), in the config's order, each with its source from `sources`. A source whose key
+ * is not a leaf of the config is kept as a row of its own, so no recorded source goes unseen.
+ */
+export function configRows(
+  config: Record<string, unknown>,
+  sources: Record<string, string>,
+  algo: string,
+): ConfigRow[] {
+  const sections = ALGO_SECTIONS[algo];
+  const rows: ConfigRow[] = [];
+  const add = (key: string, section: string, value: unknown) => {
+    const source = sources[key] ?? null;
+    const used = section === '' || !sections || sections.includes(section);
+    rows.push({ key, section, value: valueText(value), source, kind: sourceKind(source), used });
+  };
+  for (const [key, value] of Object.entries(config)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      for (const [sub, v] of Object.entries(value)) add(`${key}.${sub}`, key, v);
+    else add(key, '', value);
+  }
+  const seen = new Set(rows.map((r) => r.key));
+  for (const [key, source] of Object.entries(sources))
+    if (!seen.has(key)) {
+      const section = key.includes('.') ? key.slice(0, key.indexOf('.')) : '';
+      rows.push({ key, section, value: '—', source, kind: sourceKind(source), used: true });
+    }
+  return rows;
+}
+
+/**
+ * The rows matching `query`: every whitespace-separated word must occur (case-insensitive) in the
+ * key, the value or the source. `usedOnly` drops keys the algorithm does not read.
+ */
+export function filterConfigRows(rows: ConfigRow[], query: string, usedOnly: boolean): ConfigRow[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  return rows.filter((r) => {
+    if (usedOnly && !r.used) return false;
+    const text = `${r.key} ${r.value} ${r.source ?? ''}`.toLowerCase();
+    return words.every((w) => text.includes(w));
+  });
+}
+
+// ── evaluation ─────────────────────────────────────────────────────────────────────────────────
+
+/** A figure of an evaluation: label, value text, and what it means. */
+export interface Figure {
+  label: string;
+  value: string;
+  hint?: string;
+}
+
+/** The model's figures of skill-discovery runs, as `skill-lab eval` prints them (main/cli/report.ts). */
+const MODEL_FIGURES = [
+  ['discriminator_accuracy', 'discriminator accuracy', 'share of states whose skill the discriminator names'],
+  ['log_q', 'mean log q(z|s)', 'DIAYN: log-probability of the true skill (nats)'],
+  [
+    'skill_dynamics_loglik',
+    'skill-dynamics log-likelihood',
+    'DADS: log q(Δs | s, z) of the evaluation transitions (nats)',
+  ],
+  ['intrinsic_reward', 'intrinsic reward', 'nats'],
+  ['success_rate', 'success rate', "share of episodes ending in the env's success"],
+] as const;
+
+/** A number as text with `digits` decimals; '—' for null, NaN or anything not a number. */
+export function num(v: unknown, digits = 3): string {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—';
+}
+
+/** True for the report of a goal-conditioned or multi-task run (success and return, no skills). */
+export function isGoalReport(s: EvalSummary): boolean {
+  return s.skills.length === 0 && typeof s.success_rate === 'number';
+}
+
+/** The run-level figures of an evaluation report, in the order `skill-lab eval` prints them. */
+export function evaluationFigures(s: EvalSummary): Figure[] {
+  if (isGoalReport(s)) {
+    const figures: Figure[] = [
+      { label: 'success rate', value: num(s.success_rate), hint: 'deterministic policy' },
+      { label: 'mean return', value: num(s.episode_return, 2) },
+      { label: 'episodes', value: num(s.episodes, 0), hint: `of ${s.episode_steps} steps` },
+    ];
+    if (typeof s.task === 'string') figures.push({ label: 'task', value: s.task });
+    if (Array.isArray(s.task_success))
+      figures.push({
+        label: 'success per task',
+        value: (s.task_success as unknown[]).map((v) => num(v, 2)).join(', '),
+      });
+    return figures;
+  }
+  const figures: Figure[] = [
+    {
+      label: 'skills × rollouts',
+      value: `${s.skills.length} × ${s.rollouts_per_skill}`,
+      hint: `of ${s.episode_steps} steps, deterministic policy`,
+    },
+    { label: 'f(s)', value: s.state_function, hint: 'the state function skills are judged on' },
+    {
+      label: 'x-y coverage',
+      value: `${s.coverage_cells} cells`,
+      hint: `distinct ${s.coverage_cell_m} m × ${s.coverage_cell_m} m cells visited`,
+    },
+    {
+      label: 'normalized skill variance',
+      value: num(s.mean_normalized_variance),
+      hint: 'DADS Fig. 6: lower = more predictable',
+    },
+  ];
+  for (const [key, label, hint] of MODEL_FIGURES)
+    if (typeof s[key] === 'number') figures.push({ label, value: num(s[key]), hint });
+  return figures;
+}
+
+/** The per-skill metrics a report carries beyond the fixed columns (e.g. discriminator_accuracy). */
+export function skillMetricKeys(s: EvalSummary): string[] {
+  return MODEL_FIGURES.map(([k]) => k as string).filter((k) =>
+    s.skills.some((sk) => typeof sk[k] === 'number'),
+  );
+}
+
+/** A skill's z as text: the vector when short, else its index. */
+export function skillZ(skill: { id: number; z: number[] }): string {
+  return skill.z.length > 4 ? `#${skill.id}` : `[${skill.z.map((v) => v.toFixed(2)).join(', ')}]`;
+}
+
+/** A skill's final f(s) as "mean ± std" per dimension (the first three). */
+export function skillFinal(skill: {
+  final_mean: Array<number | null>;
+  final_std: Array<number | null>;
+}): string {
+  return skill.final_mean
+    .slice(0, 3)
+    .map((m, j) => `${num(m, 2)} ± ${num(skill.final_std[j], 2)}`)
+    .join(', ');
+}
