@@ -83,9 +83,10 @@ function expectOneHistory(run: RunDir, iterations: number): void {
 describe('one trainer per run (command line)', () => {
   it('refuses `skill-lab resume` of a run that `skill-lab train` trains, naming it; one history results', async () => {
     const ws = mkdtempSync(join(tmpdir(), 'skill-lab-cli-'));
+    // Four iterations of seconds each: the second trainer and `list` start (seconds each) while it trains.
     const trainer = spawn(
       process.execPath,
-      [BIN, '--workspace', ws, ...TRAIN, '--steps', '3000', '--set', 'updatesPerIteration=300'],
+      [BIN, '--workspace', ws, ...TRAIN, '--steps', '4000', '--set', 'updatesPerIteration=400'],
       { stdio: 'ignore' },
     );
     try {
@@ -101,8 +102,8 @@ describe('one trainer per run (command line)', () => {
       expect(cli(ws, ['list']).out).toMatch(new RegExp(`${run.id}.*running `));
 
       expect(await exited(trainer)).toBe(0);
-      expect(run.readRecord()).toMatchObject({ status: 'completed', envSteps: 3000 });
-      expectOneHistory(run, 3);
+      expect(run.readRecord()).toMatchObject({ status: 'completed', envSteps: 4000 });
+      expectOneHistory(run, 4);
       expect(existsSync(lockPath(run.path))).toBe(false);
     } finally {
       trainer.kill('SIGKILL');
