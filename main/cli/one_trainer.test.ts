@@ -175,7 +175,7 @@ describe('one trainer per run (command line)', () => {
         status: 'stopped',
         error: expect.stringMatching(
           new RegExp(
-            `^stopped during iteration 2, whose partial work was dropped: the job that started it \\(process group leader ${wrapper.pid}\\) is gone; resume continues from iteration 1`,
+            `^stopped during iteration 2, whose partial work was dropped: the job that started it \\(process group leader ${wrapper.pid}\\) is gone; to train on after a launcher ends, start it with setsid skill-lab …; resume continues from iteration 1`,
           ),
         ),
       });

@@ -77,7 +77,10 @@ export function watchJob(): ParentWatch {
   // While any member of a group lives, the leader's pid cannot be given to another process (the
   // kernel keeps it as the group id), so a dead leader is not mistaken for a new process.
   const probe = latched(() =>
-    processAlive(group) ? null : `the job that started it (process group leader ${group}) is gone`,
+    processAlive(group)
+      ? null
+      : `the job that started it (process group leader ${group}) is gone; ` +
+        'to train on after a launcher ends, start it with setsid skill-lab …',
   );
   return { gone: probe, dispose: () => {} };
 }
