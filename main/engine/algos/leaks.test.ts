@@ -11,6 +11,30 @@ beforeAll(async () => {
 });
 
 describe('no tensor leaks', () => {
+  it('SAC: a learner built and disposed leaves no tensor behind (log α included)', () => {
+    const make = (alphaMode: 'auto' | 'fixed') =>
+      new SacLearner({
+        name: 'built',
+        inputDim: 3,
+        actDim: 2,
+        hidden: [8],
+        lr: 1e-3,
+        gamma: 0.9,
+        tau: 0.1,
+        rewardScale: 1,
+        alphaMode,
+        alphaInit: 0.5,
+        targetEntropy: null,
+        seed: 1,
+      });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      make('auto').dispose();
+      make('fixed').dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('SAC: 1,000 updates and actions keep the tensor count flat', () => {
     const learner = new SacLearner({
       name: 'leak',

@@ -105,11 +105,10 @@ export class SacLearner {
     this.q2Target = critic('q2_target');
     this.q1Target.copyFrom(this.q1);
     this.q2Target.copyFrom(this.q2);
-    this.logAlpha = tf.variable(
-      tf.scalar(Math.log(opts.alphaInit)),
-      opts.alphaMode === 'auto',
-      `${name}/log_alpha_${uid()}`,
-    );
+    // The variable keeps its own reference to the initial value's data: the scalar itself is freed.
+    const logAlphaInit = tf.scalar(Math.log(opts.alphaInit));
+    this.logAlpha = tf.variable(logAlphaInit, opts.alphaMode === 'auto', `${name}/log_alpha_${uid()}`);
+    logAlphaInit.dispose();
     this.targetEntropy = opts.targetEntropy ?? -actDim;
     this.actorOpt = makeAdam(opts.lr);
     this.criticOpt = makeAdam(opts.lr);
