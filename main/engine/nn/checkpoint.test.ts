@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +57,24 @@ describe('tensor files', () => {
     const again = await readTensorFile(path);
     expect(again.meta).toBeNull();
     expect(Object.keys(again.arrays)).toEqual(['x']);
+  });
+
+  it('copies out only the selected arrays, still checks the whole file, and hashes it when asked', async () => {
+    const file = join(dir, 'select.bin');
+    await writeTensorFile(file, arrays, { step: 3 });
+    const read = await readTensorFile(file, { select: (name) => name.startsWith('policy/'), sha256: true });
+    expect(Object.keys(read.arrays)).toEqual(['policy/l0/kernel', 'policy/l0/bias']);
+    expect(bits(read.arrays['policy/l0/kernel'].data)).toEqual(bits(arrays['policy/l0/kernel'].data));
+    expect(read.meta).toEqual({ step: 3 });
+    expect(read.sha256).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
+    expect((await readTensorFile(file)).sha256).toBeUndefined();
+    // Damage in an array nobody selected (the last one) is still damage.
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1] ^= 0x01;
+    writeFileSync(file, bytes);
+    await expect(readTensorFile(file, { select: (name) => name.startsWith('policy/') })).rejects.toThrow(
+      /checksum mismatch/,
+    );
   });
 
   it('refuses malformed arrays, naming the entry', async () => {

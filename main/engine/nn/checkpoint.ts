@@ -23,6 +23,7 @@ import { writeFileAtomic } from '../atomic.ts';
 import { promises as fsp } from 'node:fs';
 import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Named float32 arrays: what a checkpoint stores. `data.length` equals the product of `shape`. */
@@ -104,14 +105,30 @@ export async function writeTensorFile(
   await writeFileAtomic(path, [preamble, header, ...chunks], opts);
 }
 
+/** Options of {@link readTensorFile}. */
+export interface ReadTensorOptions {
+  /**
+   * Which arrays to copy out (default: all). The whole file is still checked (header and data
+   * checksum); unselected arrays are never copied, so e.g. a run's frozen policy loads without
+   * materializing its replay buffer.
+   */
+  select?: (name: string) => boolean;
+  /** Also return the SHA-256 of the whole file (hex), to name exactly which checkpoint was read. */
+  sha256?: boolean;
+}
+
 /**
  * Reads a file written by {@link writeTensorFile}.
  *
- * @returns the arrays (fresh Float32Arrays) and the stored meta (null when none was given)
+ * @returns the (selected) arrays as fresh Float32Arrays, the stored meta (null when none was given)
+ *   and, when asked for, the file's SHA-256
  * @throws Error naming the file and the problem when it is missing, unreadable, truncated, of
  *   another format or version, or corrupt (inconsistent header or data checksum mismatch).
  */
-export async function readTensorFile(path: string): Promise<{ arrays: NamedArrays; meta: any }> {
+export async function readTensorFile(
+  path: string,
+  opts: ReadTensorOptions = {},
+): Promise<{ arrays: NamedArrays; meta: any; sha256?: string }> {
   let buf: Buffer;
   try {
     buf = await fsp.readFile(path);
@@ -151,6 +168,7 @@ export async function readTensorFile(path: string): Promise<{ arrays: NamedArray
   if (crc32(data) >>> 0 !== header.crc32) fail('corrupt data (checksum mismatch)');
 
   const arrays: NamedArrays = {};
+  const seen = new Set<string>();
   for (const t of tensors as TensorEntry[]) {
     const name = t?.name;
     if (
@@ -161,19 +179,22 @@ export async function readTensorFile(path: string): Promise<{ arrays: NamedArray
     ) {
       fail(`corrupt header (malformed tensor entry ${JSON.stringify(t)})`);
     }
-    if (name in arrays) fail(`corrupt header (tensor '${name}' listed twice)`);
+    if (seen.has(name)) fail(`corrupt header (tensor '${name}' listed twice)`);
+    seen.add(name);
     if (sizeOf(t.shape) !== t.length)
       fail(`corrupt header ('${name}' has ${t.length} values but shape [${t.shape}])`);
     if (t.offset < 0 || t.offset % 4 !== 0 || t.offset + 4 * t.length > data.length) {
       fail(`corrupt header ('${name}' lies outside the data section)`);
     }
+    if (opts.select && !opts.select(name)) continue;
     const out = new Float32Array(t.length);
     const src = data.subarray(t.offset, t.offset + 4 * t.length);
     if (LITTLE_ENDIAN_HOST) new Uint8Array(out.buffer).set(src);
     else for (let i = 0; i < t.length; i++) out[i] = src.readFloatLE(4 * i);
     arrays[name] = { shape: [...t.shape], data: out };
   }
-  return { arrays, meta: header.meta ?? null };
+  const sha256 = opts.sha256 ? createHash('sha256').update(buf).digest('hex') : undefined;
+  return { arrays, meta: header.meta ?? null, ...(sha256 ? { sha256 } : {}) };
 }
 
 /**

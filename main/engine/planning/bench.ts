@@ -7,7 +7,7 @@
  */
 import { DadsAlgorithm } from '../algos/dads.ts';
 import { resolveRunConfig } from '../presets.ts';
-import { dadsSkillModel } from './dads_model.ts';
+import { dadsPartsOf, dadsSkillModel } from './dads_model.ts';
 import { MppiPlanner, resolveMppiSettings, type MppiSettings } from './mppi.ts';
 import { goalTask, positionsInF } from './tasks.ts';
 
@@ -53,7 +53,7 @@ export function benchReplanOn(
   if (!(Number.isInteger(opts.replans) && opts.replans >= 1))
     throw new Error(`benchMppiReplan: replans must be ≥ 1, got ${opts.replans}`);
   const { settings } = resolveMppiSettings(opts.planner ?? 'dense', opts.overrides ?? {});
-  const model = dadsSkillModel(algo);
+  const model = dadsSkillModel(dadsPartsOf(algo));
   const env = algo.vec.env(0);
   const dims = positionsInF(algo.f.dims, env.coordDims, 'the benchmark goal');
   const reach = env.name === 'point-mass' ? 0.5 : 10;

@@ -4,7 +4,7 @@ import { initBackend } from '../../../native/backend.ts';
 import { DadsAlgorithm } from '../algos/dads.ts';
 import { resolveRunConfig } from '../presets.ts';
 import { Rng } from '../rng.ts';
-import { dadsSkillModel, dadsSkillPolicy } from './dads_model.ts';
+import { dadsPartsOf, dadsSkillModel, dadsSkillPolicy } from './dads_model.ts';
 
 beforeAll(async () => {
   await initBackend({ quiet: true });
@@ -37,7 +37,7 @@ describe('a DADS skill dynamics as the planning model', () => {
     const [mm, mv] = dyn.targetNorm.stateVariables;
     mm.assign(tf.tensor1d([0.1, -0.2]));
     mv.assign(tf.tensor1d([0.04, 0.09]));
-    const model = dadsSkillModel(algo);
+    const model = dadsSkillModel(dadsPartsOf(algo));
     expect(model.stateless).toBe(true);
     const z = tf.tensor2d(Z);
     const got = values(tf.tidy(() => model.meanDelta(null, z, null)));
@@ -60,7 +60,7 @@ describe('a DADS skill dynamics as the planning model', () => {
 
   it('f = x-y with a state input: the state is held at the replan observation', async () => {
     const algo = await dads(['dads.dynamicsInput=obs-without-coords']);
-    const model = dadsSkillModel(algo);
+    const model = dadsSkillModel(dadsPartsOf(algo));
     expect(model.stateless).toBe(false);
     const z = tf.tensor2d(Z);
     const f = tf.tensor2d([
@@ -81,7 +81,7 @@ describe('a DADS skill dynamics as the planning model', () => {
 
   it('f covering the state input (full-without-xy): the state evolves with the predicted f', async () => {
     const algo = await dads(['dads.dynamicsInput=obs-without-coords', 'stateFunction=full-without-xy']);
-    const model = dadsSkillModel(algo);
+    const model = dadsSkillModel(dadsPartsOf(algo));
     const z = tf.tensor2d(Z);
     const f = tf.tensor2d([
       [0.3, -0.25],
@@ -99,11 +99,13 @@ describe('a DADS skill dynamics as the planning model', () => {
     const algo = await dads();
     const obs = Float32Array.from([0, 0, 0.1, -0.2, 0.3, 0.3, 0, 0, 0, 0, 0, 0]);
     const z = Float32Array.from(Z.flat());
-    expect(dadsSkillPolicy(algo, 'mean', new Rng(1)).act(obs, z)).toEqual(algo.actDeterministic(obs, z));
+    expect(dadsSkillPolicy(dadsPartsOf(algo), 'mean', new Rng(1)).act(obs, z)).toEqual(
+      algo.actDeterministic(obs, z),
+    );
     const learnerRng = algo.learner.rng.getState();
     const before = tf.memory().numTensors;
-    const a = dadsSkillPolicy(algo, 'sample', new Rng(1)).act(obs, z);
-    const b = dadsSkillPolicy(algo, 'sample', new Rng(1)).act(obs, z);
+    const a = dadsSkillPolicy(dadsPartsOf(algo), 'sample', new Rng(1)).act(obs, z);
+    const b = dadsSkillPolicy(dadsPartsOf(algo), 'sample', new Rng(1)).act(obs, z);
     expect(tf.memory().numTensors).toBe(before);
     expect(a).toEqual(b);
     expect(a).not.toEqual(algo.actDeterministic(obs, z));

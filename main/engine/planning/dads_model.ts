@@ -15,10 +15,58 @@
  * them, renewed at every replan).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { DadsAlgorithm } from '../algos/dads.ts';
-import { tanhGaussian } from '../nn/distributions.ts';
+import type { DadsAlgorithm, SkillDynamics } from '../algos/dads.ts';
+import { FrozenPolicy, type ActionMode } from '../algos/frozen_policy.ts';
+import type { StateFunction } from '../algos/skills.ts';
+import type { SkillSource } from '../runs/policy_source.ts';
+import type { EnvSpec } from '../sim/envs.ts';
 import type { Rng } from '../rng.ts';
 import type { SkillDynamicsModel } from './mppi.ts';
+
+export type { ActionMode } from '../algos/frozen_policy.ts';
+
+/**
+ * What planning needs of a trained DADS run, from a live algorithm ({@link dadsPartsOf}) or from a
+ * run's checkpoint ({@link dadsPartsOfSource}): nothing here is trained.
+ */
+export interface DadsParts {
+  readonly dynamics: SkillDynamics;
+  readonly f: StateFunction;
+  readonly policy: FrozenPolicy;
+  /** The env the skills were trained on, with the run's episode length. */
+  readonly env: Pick<EnvSpec, 'name' | 'obsDim' | 'actDim' | 'coordDims' | 'maxEpisodeSteps'>;
+}
+
+/** The parts of a live DADS algorithm (tests, the trainer's process); they stay the algorithm's. */
+export function dadsPartsOf(algo: DadsAlgorithm): DadsParts {
+  const env = algo.vec.env(0);
+  return {
+    dynamics: algo.dynamics,
+    f: algo.f,
+    policy: FrozenPolicy.over(algo.learner.policy, algo.input, algo.vec.actDim),
+    env: {
+      name: env.name,
+      obsDim: algo.vec.obsDim,
+      actDim: algo.vec.actDim,
+      coordDims: env.coordDims,
+      maxEpisodeSteps: env.maxEpisodeSteps,
+    },
+  };
+}
+
+/**
+ * The parts of a DADS run loaded by runs/policy_source.ts.
+ * @throws Error when the source is not a DADS run's.
+ */
+export function dadsPartsOfSource(source: SkillSource): DadsParts {
+  if (!source.skillDynamics) throw new Error(`run ${source.run.id} is a ${source.algo} run, not DADS`);
+  return {
+    dynamics: source.skillDynamics,
+    f: source.f,
+    policy: source.policy,
+    env: { ...source.env, maxEpisodeSteps: source.config.episodeSteps ?? source.env.maxEpisodeSteps },
+  };
+}
 
 /** A frozen skill-conditioned policy. */
 export interface SkillPolicy {
@@ -37,10 +85,10 @@ export interface SkillPolicy {
  * The skill dynamics of a DADS algorithm as a planning model (see the file comment for the state input).
  * @throws Error when the algorithm's skill dynamics and f(s) disagree in size (a corrupt build).
  */
-export function dadsSkillModel(algo: DadsAlgorithm): SkillDynamicsModel {
-  const dyn = algo.dynamics;
-  const fDims = algo.f.dims;
-  const obsDim = algo.vec.obsDim;
+export function dadsSkillModel(parts: DadsParts): SkillDynamicsModel {
+  const dyn = parts.dynamics;
+  const fDims = parts.f.dims;
+  const obsDim = parts.env.obsDim;
   if (dyn.fDim !== fDims.length)
     throw new Error(`DADS skill dynamics predicts ${dyn.fDim} numbers but f(s) has ${fDims.length}`);
   const stateless = dyn.stateDim === 0;
@@ -66,31 +114,15 @@ export function dadsSkillModel(algo: DadsAlgorithm): SkillDynamicsModel {
   };
 }
 
-/** How the executor turns the policy into actions. */
-export type ActionMode = 'mean' | 'sample';
-
 /**
- * The skill policy of a DADS algorithm: its deterministic action tanh(μ) ('mean', as `skill-lab eval`
+ * The skill policy of DADS parts: its deterministic action tanh(μ) ('mean', as `skill-lab eval`
  * rolls skills out) or a sample of π ('sample', as the reference code's eval_mppi acts through
- * tf-agents' SacAgent.policy) with noise from `rng`, never from the learner's own generator.
+ * tf-agents' SacAgent.policy) with noise from `rng`, never from a learner's own generator.
  */
-export function dadsSkillPolicy(algo: DadsAlgorithm, mode: ActionMode, rng: Rng): SkillPolicy {
-  const { learner, input } = algo;
-  const actDim = algo.vec.actDim;
+export function dadsSkillPolicy(parts: DadsParts, mode: ActionMode, rng: Rng): SkillPolicy {
   return {
-    skillDim: algo.skillDim,
+    skillDim: parts.dynamics.skillDim,
     mode,
-    act(obs, z) {
-      if (mode === 'mean') return algo.actDeterministic(obs, z);
-      const x = input.build(obs, z);
-      const B = x.length / input.dim;
-      const eps = rng.fillNormal(new Float32Array(B * actDim)) as Float32Array;
-      return tf.tidy(() => {
-        const out = learner.policy.apply(tf.tensor2d(x, [B, input.dim]));
-        const mean = tf.slice(out, [0, 0], [-1, actDim]) as tf.Tensor2D;
-        const logStd = tf.slice(out, [0, actDim], [-1, actDim]) as tf.Tensor2D;
-        return tanhGaussian(mean, logStd, tf.tensor2d(eps, [B, actDim])).action.dataSync() as Float32Array;
-      });
-    },
+    act: (obs, z) => parts.policy.act(obs, z, mode, rng),
   };
 }

@@ -6,17 +6,10 @@ import { resolveRunConfig } from '../presets.ts';
 import { Rng } from '../rng.ts';
 import { createEnv } from '../sim/envs.ts';
 import { planWithDads } from './dads_plan.ts';
-
-/** Every weight and normalizer statistic of the frozen parts, by name. */
-function snapshot(algo: DadsAlgorithm): Map<string, number[]> {
-  const vars: Record<string, tf.Variable> = {
-    ...algo.dynamics.namedVariables(),
-    log_alpha: algo.learner.logAlpha,
-  };
-  for (const net of ['policy', 'q1', 'q2'] as const)
-    algo.learner[net].variables.forEach((v, i) => (vars[`${net}/${i}`] = v));
-  return new Map(Object.entries(vars).map(([k, v]) => [k, Array.from(v.dataSync())]));
-}
+import { dadsPartsOf, dadsPartsOfSource } from './dads_model.ts';
+import { loadSkillSource, type SkillSource } from '../runs/policy_source.ts';
+import { trainRun } from '../runs/trainer.ts';
+import { createRun, tempStore } from '../runs/test_helpers.ts';
 
 describe('planning with a DADS algorithm: options and records', () => {
   async function untrained(set: string[] = []): Promise<DadsAlgorithm> {
@@ -28,7 +21,7 @@ describe('planning with a DADS algorithm: options and records', () => {
   it('records every setting with its source, overrides as overrides', async () => {
     const algo = await untrained();
     try {
-      const { report } = await planWithDads(algo, {
+      const { report } = await planWithDads(dadsPartsOf(algo), {
         goals: [[0.3, 0.3]],
         overrides: { hold: 5 },
         episodeSteps: 20,
@@ -61,21 +54,23 @@ describe('planning with a DADS algorithm: options and records', () => {
     const algo = await untrained();
     try {
       await expect(
-        planWithDads(algo, {
+        planWithDads(dadsPartsOf(algo), {
           goals: [
             [0, 0],
             [1, Number.NaN],
           ],
         }),
       ).rejects.toThrow('goals[1]: goal must be 2 finite numbers, got [1,null]');
-      await expect(planWithDads(algo, { routes: [[[0, 0], [1]]] })).rejects.toThrow(
+      await expect(planWithDads(dadsPartsOf(algo), { routes: [[[0, 0], [1]]] })).rejects.toThrow(
         'routes[0]: waypoint 2 must be 2 finite numbers',
       );
-      await expect(planWithDads(algo, {})).rejects.toThrow('planning needs at least one goal or route');
-      await expect(planWithDads(algo, { goals: [[0, 0]], radius: 0 })).rejects.toThrow(
+      await expect(planWithDads(dadsPartsOf(algo), {})).rejects.toThrow(
+        'planning needs at least one goal or route',
+      );
+      await expect(planWithDads(dadsPartsOf(algo), { goals: [[0, 0]], radius: 0 })).rejects.toThrow(
         'radius must be a positive',
       );
-      await expect(planWithDads(algo, { goals: [[0, 0]], preset: 'fast' })).rejects.toThrow(
+      await expect(planWithDads(dadsPartsOf(algo), { goals: [[0, 0]], preset: 'fast' })).rejects.toThrow(
         'Unknown planner preset',
       );
     } finally {
@@ -83,7 +78,7 @@ describe('planning with a DADS algorithm: options and records', () => {
     }
     const noXy = await untrained(['stateFunction=full-without-xy', 'dads.dynamicsInput=obs-without-coords']);
     try {
-      await expect(planWithDads(noXy, { goals: [[0, 0]] })).rejects.toThrow(
+      await expect(planWithDads(dadsPartsOf(noXy), { goals: [[0, 0]] })).rejects.toThrow(
         "goals in global coordinates (state function 'full-without-xy') need f(s) to include observation column 0",
       );
     } finally {
@@ -95,20 +90,14 @@ describe('planning with a DADS algorithm: options and records', () => {
 describe('zero-shot goal reaching with DADS skills on point-mass (learning test)', () => {
   it('MPPI over the skill dynamics reaches goals 0.5–0.8 m away; random skill sequences do not', async () => {
     const t0 = performance.now();
-    await initBackend({ quiet: true });
-    // The quick run a new user trains first: the point-mass preset, 30 000 env steps, seed 0.
-    const { config } = resolveRunConfig({ algo: 'dads', preset: 'point-mass', seed: 0 });
-    const trained = await DadsAlgorithm.create(config);
-    while (trained.envSteps < config.totalEnvSteps) await trained.iterate();
-    const state = await trained.saveState();
-    trained.dispose();
+    // The quick run a new user trains first: the point-mass preset, 30 000 env steps, seed 0, trained
+    // to a run directory and loaded back the way `skill-lab plan RUN` does (runs/policy_source.ts).
+    const store = tempStore();
+    const run = createRun(store, { algo: 'dads', preset: 'point-mass', seed: 0 });
+    await trainRun(run, { quiet: true });
     const trainedS = (performance.now() - t0) / 1000;
-    // A fresh instance given only the checkpoint's state (its meta through JSON, as the file keeps
-    // it): what `skill-lab plan` will load from a run.
-    const algo = await DadsAlgorithm.create(config);
+    const source = await loadSkillSource(run.id, { workspace: store.root, accept: ['dads'] });
     try {
-      await algo.loadState({ arrays: state.arrays, meta: JSON.parse(JSON.stringify(state.meta)) });
-
       // 12 goals at 0.5–0.8 m from where each episode starts, in directions all around. Episode e of
       // the planner resets with seed + e (execute.ts), so the starts are known beforehand.
       const seed = 100;
@@ -122,12 +111,12 @@ describe('zero-shot goal reaching with DADS skills on point-mass (learning test)
       });
       env.close();
 
-      const before = snapshot(algo);
+      const before = snapshotSource(source);
       const tensors = tf.memory().numTensors;
-      const { report, traces } = await planWithDads(algo, { goals, seed });
+      const { report, traces } = await planWithDads(dadsPartsOfSource(source), { goals, seed });
       expect(tf.memory().numTensors).toBe(tensors);
       // Frozen: not a weight nor a moving statistic changed.
-      expect(snapshot(algo)).toEqual(before);
+      expect(snapshotSource(source)).toEqual(before);
 
       traces.planner.forEach((t, e) => {
         const d0 = Math.hypot(t.f[0][0] - goals[e][0], t.f[0][1] - goals[e][1]);
@@ -160,7 +149,14 @@ describe('zero-shot goal reaching with DADS skills on point-mass (learning test)
           `all ${((performance.now() - t0) / 1000).toFixed(0)} s`,
       );
     } finally {
-      algo.dispose();
+      source.dispose();
     }
   });
 });
+
+/** Every weight and normalizer statistic of a policy source's frozen parts, by name. */
+function snapshotSource(source: SkillSource): Map<string, number[]> {
+  const vars: Record<string, tf.Variable> = { ...source.skillDynamics!.namedVariables() };
+  source.policy.net.variables.forEach((v, i) => (vars[`policy/${i}`] = v));
+  return new Map(Object.entries(vars).map(([k, v]) => [k, Array.from(v.dataSync())]));
+}

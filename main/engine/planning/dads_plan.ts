@@ -1,14 +1,13 @@
 /**
- * Goal reaching with a trained DADS algorithm's skills: builds the env, the planning model, the
- * policy and the tasks from the algorithm and runs the planner and the random-skill baseline
- * (execute.ts). The engine part of `skill-lab plan` and of the workbench's Skills view; loading the
- * algorithm from a run's checkpoint is the caller's.
+ * Goal reaching with a trained DADS run's skills: builds the env, the planning model, the policy and
+ * the tasks from the run's frozen parts and runs the planner and the random-skill baseline
+ * (execute.ts). The engine part of `skill-lab plan` and of the workbench's Skills view; the parts come
+ * from a run's checkpoint (runs/policy_source.ts) or a live algorithm.
  */
-import type { DadsAlgorithm } from '../algos/dads.ts';
 import { Rng } from '../rng.ts';
 import { createEnv, POINT_MASS_SUCCESS_RADIUS } from '../sim/envs.ts';
 import type { EnvName } from '../sim/types.ts';
-import { dadsSkillModel, dadsSkillPolicy, type ActionMode } from './dads_model.ts';
+import { dadsSkillModel, dadsSkillPolicy, type ActionMode, type DadsParts } from './dads_model.ts';
 import { runPlanning, type EpisodeTrace, type PlanReport } from './execute.ts';
 import { resolveMppiSettings, type MppiSettings } from './mppi.ts';
 import { goalTask, positionsInF, waypointTask, type PlanningTask, type RouteReward } from './tasks.ts';
@@ -66,16 +65,17 @@ function named<T>(what: string, make: () => T): T {
 }
 
 /**
- * Plans and executes with a DADS algorithm's frozen skill dynamics and policy.
+ * Plans and executes with a DADS run's frozen skill dynamics and policy (from a live algorithm,
+ * dads_model.ts dadsPartsOf, or a run's checkpoint, dadsPartsOfSource).
  * @throws Error when there are no goals or routes, when f(s) lacks the env's global coordinates
  *   (state function 'full-without-xy'), when the env has no default radius and none is given, for bad
  *   goals, planner settings or options (each named).
  */
 export async function planWithDads(
-  algo: DadsAlgorithm,
+  parts: DadsParts,
   opts: DadsPlanOptions,
 ): Promise<{ report: PlanReport; traces: { planner: EpisodeTrace[]; baseline: EpisodeTrace[] } }> {
-  const trainEnv = algo.vec.env(0);
+  const trainEnv = parts.env;
   const envName = trainEnv.name;
   const radius = opts.radius ?? DEFAULT_SUCCESS_RADIUS[envName]?.radius;
   if (radius === undefined || !(radius > 0))
@@ -85,9 +85,9 @@ export async function planWithDads(
         : `radius must be a positive number of m, got ${radius}`,
     );
   const dims = positionsInF(
-    algo.f.dims,
+    parts.f.dims,
     trainEnv.coordDims,
-    `goals in global coordinates (state function '${algo.f.name}')`,
+    `goals in global coordinates (state function '${parts.f.name}')`,
   );
   const routeOpts = { dims, radius, reward: opts.reward };
   const tasks: PlanningTask[] = [
@@ -102,9 +102,9 @@ export async function planWithDads(
   try {
     return runPlanning({
       env,
-      fDims: algo.f.dims,
-      model: dadsSkillModel(algo),
-      policy: dadsSkillPolicy(algo, opts.actions ?? 'mean', new Rng(seed + 65537)),
+      fDims: parts.f.dims,
+      model: dadsSkillModel(parts),
+      policy: dadsSkillPolicy(parts, opts.actions ?? 'mean', new Rng(seed + 65537)),
       tasks,
       episodes: opts.episodes ?? 1,
       planner,

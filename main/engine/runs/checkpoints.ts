@@ -15,7 +15,12 @@
  *   parts past its iteration are dropped and computed again (trainer.ts, replay/episode_store.ts).
  */
 import { existsSync } from 'node:fs';
-import { readTensorFile, writeTensorFile, type NamedArrays } from '../nn/checkpoint.ts';
+import {
+  readTensorFile,
+  writeTensorFile,
+  type NamedArrays,
+  type ReadTensorOptions,
+} from '../nn/checkpoint.ts';
 import { keepAsideSync, replaceSync } from '../atomic.ts';
 import type { Algorithm } from '../algos/types.ts';
 import { damagedLabel, RunStoreError, type RunDir } from './store.ts';
@@ -62,17 +67,66 @@ export interface RestoredCheckpoint {
   fallback: string | null;
 }
 
+/** A run's checkpoint as read by {@link readRunCheckpoint}. */
+export interface RunCheckpoint {
+  /** The arrays (those selected). */
+  arrays: NamedArrays;
+  /** The algorithm's own meta (its counters: iteration, envSteps, …). */
+  algoMeta: Record<string, unknown>;
+  /** Training wall-clock seconds at the checkpoint (s). */
+  wallSeconds: number;
+  /** The file read: checkpoint.bin, or checkpoint.prev.bin after a fallback. */
+  file: string;
+  /** Why checkpoint.bin could not be used, when the previous checkpoint was read instead; else null. */
+  fallbackReason: string | null;
+  /** SHA-256 of the file read (hex), when asked for. */
+  sha256?: string;
+}
+
 /** One checkpoint file's arrays and meta, checked to be a skill-lab checkpoint of `algo`. */
 async function readCheckpointFile(
   file: string,
   algo: string,
-): Promise<{ arrays: NamedArrays; meta: CheckpointMeta }> {
-  const { arrays, meta } = await readTensorFile(file);
+  opts: ReadTensorOptions,
+): Promise<{ arrays: NamedArrays; meta: CheckpointMeta; sha256?: string }> {
+  const { arrays, meta, sha256 } = await readTensorFile(file, opts);
   const m = meta as CheckpointMeta | null;
   if (m?.format !== 'skill-lab-checkpoint' || m.algo !== algo) {
     throw new Error(`${file}: not a ${algo} checkpoint of skill-lab`);
   }
-  return { arrays, meta: m };
+  return { arrays, meta: m, sha256 };
+}
+
+/**
+ * Reads the run's latest checkpoint of algorithm `algo`, or the previous one when the latest is
+ * missing, unreadable, corrupt or not this algorithm's (the caller warns; see the file comment).
+ * Changes no file.
+ * @param opts.select which arrays to copy out (default all; e.g. a frozen policy without the replay
+ *   buffer), opts.sha256 whether to hash the file read
+ * @throws RunStoreError naming both files and their problems when neither can be read.
+ */
+export async function readRunCheckpoint(
+  run: RunDir,
+  algo: string,
+  opts: ReadTensorOptions = {},
+): Promise<RunCheckpoint> {
+  const problems: string[] = [];
+  for (const file of [run.checkpointPath, run.previousCheckpointPath]) {
+    try {
+      const { arrays, meta, sha256 } = await readCheckpointFile(file, algo, opts);
+      return {
+        arrays,
+        algoMeta: meta.algoMeta,
+        wallSeconds: meta.wallSeconds,
+        file,
+        fallbackReason: file === run.checkpointPath ? null : problems[0],
+        ...(sha256 ? { sha256 } : {}),
+      };
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  throw new RunStoreError(`${run.path}: no readable checkpoint — ${problems.join('; ')}`);
 }
 
 /**
@@ -89,30 +143,21 @@ export async function readCheckpoint(
   algo: Algorithm,
   opts: { onWarning?: (message: string) => void } = {},
 ): Promise<RestoredCheckpoint> {
-  const problems: string[] = [];
-  for (const file of [run.checkpointPath, run.previousCheckpointPath]) {
-    let loaded: { arrays: NamedArrays; meta: CheckpointMeta };
-    try {
-      loaded = await readCheckpointFile(file, algo.config.algo);
-    } catch (err) {
-      problems.push((err as Error).message);
-      continue;
-    }
-    try {
-      await algo.loadState({ arrays: loaded.arrays, meta: loaded.meta.algoMeta });
-    } catch (err) {
-      throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
-    }
-    let fallback: string | null = null;
-    if (file !== run.checkpointPath) {
-      fallback =
-        `the latest checkpoint cannot be used (${problems[0]}); using the previous checkpoint ${file} ` +
-        `(iteration ${algo.iteration}, ${algo.envSteps} env steps)`;
-      opts.onWarning?.(fallback);
-    }
-    return { wallSeconds: loaded.meta.wallSeconds, file, fallback };
+  const checkpoint = await readRunCheckpoint(run, algo.config.algo);
+  const { file } = checkpoint;
+  try {
+    await algo.loadState({ arrays: checkpoint.arrays, meta: checkpoint.algoMeta });
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
   }
-  throw new RunStoreError(`${run.path}: no readable checkpoint — ${problems.join('; ')}`);
+  let fallback: string | null = null;
+  if (checkpoint.fallbackReason !== null) {
+    fallback =
+      `the latest checkpoint cannot be used (${checkpoint.fallbackReason}); using the previous checkpoint ${file} ` +
+      `(iteration ${algo.iteration}, ${algo.envSteps} env steps)`;
+    opts.onWarning?.(fallback);
+  }
+  return { wallSeconds: checkpoint.wallSeconds, file, fallback };
 }
 
 /**

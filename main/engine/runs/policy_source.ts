@@ -1,0 +1,192 @@
+/**
+ * A policy source: the frozen parts of a finished or stopped skill-discovery run — its skill policy
+ * π(a | s, z), DADS's skill dynamics q(Δf | s, z) with its normalizers' statistics, DIAYN's
+ * discriminator q(z | f(s)) — loaded from the run's checkpoint without rebuilding its replay buffer
+ * (only the arrays these parts need are copied out of the file, which is still checked whole), for
+ * what uses a trained skill: zero-shot planning (engine/planning), a meta-controller over skills.
+ *
+ * The checkpoint is read like a resume reads it (runs/checkpoints.ts): checkpoint.bin, or with a
+ * warning the previous checkpoint when the latest is damaged. The parts are never trained; nothing
+ * here writes to the run.
+ */
+import { envSpec, type EnvSpec } from '../sim/envs.ts';
+import type { EnvName } from '../sim/types.ts';
+import { skillEnvOf, type AlgoName, type RunConfig } from '../config.ts';
+import { SkillDynamics } from '../algos/dads.ts';
+import { FrozenPolicy } from '../algos/frozen_policy.ts';
+import { PolicyInput, stateFunction, type StateFunction } from '../algos/skills.ts';
+import { namedParams, underPrefix } from '../algos/state.ts';
+import { assignArrays, type NamedArrays } from '../nn/checkpoint.ts';
+import { MLP } from '../nn/mlp.ts';
+import { readRunCheckpoint } from './checkpoints.ts';
+import { RunStore, RunStoreError, type RunDir } from './store.ts';
+
+/** What a run's skills are: DIAYN's categorical skills (one-hot z) or DADS's continuous z ∈ [-1,1]^d. */
+export type SkillSpace = { kind: 'discrete'; count: number } | { kind: 'continuous'; dim: number };
+
+/** Which checkpoint the parts came from, as a run that uses them records it. */
+export interface CheckpointRef {
+  /** checkpoint.bin, or checkpoint.prev.bin after a fallback. */
+  file: string;
+  /** SHA-256 of that file (hex). */
+  sha256: string;
+  iteration: number;
+  envSteps: number;
+  /** Why the latest checkpoint could not be used, when the previous one was loaded; else null. */
+  fallback: string | null;
+}
+
+/** The frozen parts of a skill-discovery run; see the file comment. Dispose when done. */
+export interface SkillSource {
+  readonly run: { id: string; path: string };
+  readonly algo: AlgoName;
+  readonly config: RunConfig;
+  readonly checkpoint: CheckpointRef;
+  /** The env the skills were trained on (build new ones with the run's own env options). */
+  readonly env: EnvSpec;
+  /** The state function f(s) the skills are judged on. */
+  readonly f: StateFunction;
+  readonly skills: SkillSpace;
+  /** π(a | s, z): z is one-hot [B, count] for discrete skills, [B, dim] for continuous ones. */
+  readonly policy: FrozenPolicy;
+  /** DADS: q(Δf | s, z) with its normalizers' moving statistics; null otherwise. */
+  readonly skillDynamics: SkillDynamics | null;
+  /** DIAYN: the discriminator's logits network over f(s'), [B, fDim] → [B, count]; null otherwise. */
+  readonly discriminator: MLP | null;
+  dispose(): void;
+}
+
+/** Algorithms whose runs have skills a {@link SkillSource} can load. */
+export const SKILL_SOURCE_ALGOS: readonly AlgoName[] = ['diayn', 'dads'];
+
+/** Checkpoint array prefixes of the frozen parts (SacLearner, DadsAlgorithm, DiaynAlgorithm saveState). */
+const PART_PREFIXES = ['sac/actor/weights/', 'skill_dynamics/weights/', 'discriminator/weights/'];
+
+/** Options of {@link loadSkillSource}. */
+export interface LoadSkillSourceOptions {
+  /** Workspace (default: $SKILL_LAB_WORKSPACE or ./workspace). */
+  workspace?: string;
+  /** The algorithms the caller can use (default {@link SKILL_SOURCE_ALGOS}). */
+  accept?: readonly AlgoName[];
+  /** What the parts are for, named in refusals ("planning", "skill-controller --skills-from"). */
+  purpose?: string;
+  /** Told when the previous checkpoint is loaded because the latest is damaged. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Loads a run's frozen skill parts.
+ * @param runRef run id or path
+ * @throws RunStoreError for an unknown run (listing known ids), a run of an algorithm not in `accept`
+ *   (naming the run, its algorithm and what is allowed), a run without a checkpoint, or unreadable
+ *   checkpoints (naming the files); Error naming the checkpoint file when a part's weights are
+ *   missing or mis-shaped (a checkpoint of another config).
+ */
+export async function loadSkillSource(
+  runRef: string,
+  opts: LoadSkillSourceOptions = {},
+): Promise<SkillSource> {
+  const run = new RunStore(opts.workspace).open(runRef);
+  const config = run.readConfig();
+  const accept = opts.accept ?? SKILL_SOURCE_ALGOS;
+  const purpose = opts.purpose ?? 'this';
+  if (!accept.includes(config.algo))
+    throw new RunStoreError(
+      `run ${run.id} is a ${config.algo} run; ${purpose} needs a run of ${accept.join(' or ')}`,
+    );
+  if (!run.hasCheckpoint())
+    throw new RunStoreError(
+      `run ${run.id} has no checkpoint yet (${run.checkpointPath} is missing): train it first`,
+    );
+  const checkpoint = await readRunCheckpoint(run, config.algo, {
+    select: (name) => PART_PREFIXES.some((p) => name.startsWith(p)),
+    sha256: true,
+  });
+  const counters = checkpoint.algoMeta as { iteration?: number; envSteps?: number };
+  const ref: CheckpointRef = {
+    file: checkpoint.file,
+    sha256: checkpoint.sha256!,
+    iteration: counters.iteration ?? 0,
+    envSteps: counters.envSteps ?? 0,
+    fallback: checkpoint.fallbackReason,
+  };
+  if (ref.fallback !== null)
+    opts.onWarning?.(
+      `run ${run.id}: the latest checkpoint cannot be used (${ref.fallback}); using the previous checkpoint ${ref.file}`,
+    );
+  return buildParts(run, config, checkpoint.arrays, ref);
+}
+
+/** The networks of a skill run from its checkpoint's arrays. */
+function buildParts(run: RunDir, config: RunConfig, arrays: NamedArrays, ref: CheckpointRef): SkillSource {
+  const env = envSpec(skillEnvOf(config) as EnvName);
+  const f = stateFunction(config.stateFunction, env.obsDim, env.coordDims);
+  const skills: SkillSpace =
+    config.algo === 'diayn'
+      ? { kind: 'discrete', count: config.diayn.skills }
+      : { kind: 'continuous', dim: config.dads.skillDim };
+  const skillDim = skills.kind === 'discrete' ? skills.count : skills.dim;
+  const input = new PolicyInput(env.obsDim, config.hideCoords ? env.coordDims : [], skillDim);
+  const owned: Array<{ dispose(): void }> = [];
+  try {
+    const policy = FrozenPolicy.fromArrays(arrays, input, env.actDim, config.sac.hidden, ref.file);
+    owned.push(policy);
+    let skillDynamics: SkillDynamics | null = null;
+    let discriminator: MLP | null = null;
+    if (config.algo === 'dads') {
+      const d = config.dads;
+      const stateDims =
+        d.dynamicsInput === 'none'
+          ? []
+          : Array.from({ length: env.obsDim }, (_, i) => i).filter((i) => !env.coordDims.includes(i));
+      skillDynamics = new SkillDynamics(
+        'skill_dynamics',
+        stateDims,
+        d.skillDim,
+        f.dims.length,
+        d.components,
+        d.dynamicsHidden,
+        d.dynamicsLr,
+        0,
+      );
+      owned.push(skillDynamics);
+      assignArrays(
+        skillDynamics.namedVariables(),
+        underPrefix('skill_dynamics/weights', arrays),
+        `${ref.file}: DADS skill dynamics`,
+      );
+    } else {
+      discriminator = new MLP({
+        name: 'discriminator',
+        inputDim: f.dims.length,
+        hiddenSizes: config.diayn.discriminatorHidden,
+        outputDim: config.diayn.skills,
+        seed: 0,
+      });
+      owned.push(discriminator);
+      assignArrays(
+        namedParams(discriminator),
+        underPrefix('discriminator/weights', arrays),
+        `${ref.file}: DIAYN discriminator`,
+      );
+    }
+    return {
+      run: { id: run.id, path: run.path },
+      algo: config.algo,
+      config,
+      checkpoint: ref,
+      env,
+      f,
+      skills,
+      policy,
+      skillDynamics,
+      discriminator,
+      dispose() {
+        for (const part of owned) part.dispose();
+      },
+    };
+  } catch (err) {
+    for (const part of owned) part.dispose();
+    throw err;
+  }
+}
