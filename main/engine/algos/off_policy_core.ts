@@ -337,7 +337,7 @@ export abstract class OffPolicyCore<E extends GoalEnv, O extends OffPolicyOption
   protected async saveCore(extra: Record<string, unknown>, relabel: S): Promise<AlgorithmState> {
     const learner = await this.learner.saveState('sac');
     return {
-      arrays: { ...learner.arrays, ...this.replay.save(this.spec.replayPrefix) },
+      arrays: { ...learner.arrays, ...this.replay.toArrays(this.spec.replayPrefix) },
       meta: {
         algo: this.spec.algo,
         envSteps: this.envSteps,
@@ -370,7 +370,7 @@ export abstract class OffPolicyCore<E extends GoalEnv, O extends OffPolicyOption
    */
   protected async loadCore(state: AlgorithmState, m: CoreMeta<S>): Promise<void> {
     await this.learner.loadState('sac', state.arrays, m.learnerRng);
-    this.replay.load(state.arrays, this.spec.replayPrefix);
+    this.replay.loadArrays(state.arrays, this.spec.replayPrefix);
     this.obsNorm.setState(m.obsNorm);
     this.envRng.setState(m.envRng);
     this.sampleRng.setState(m.sampleRng);

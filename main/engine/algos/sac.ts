@@ -414,7 +414,8 @@ export abstract class OffPolicyBase implements Algorithm {
     const { envSteps, episodes } = this.collector.collect(
       this.config.stepsPerIteration,
       this.collectPolicy(),
-      (o, a, r, o2, t, z) => this.replay.add(o, a, r, o2, t, z),
+      (o, a, r, o2, t, z) =>
+        this.replay.add(0, { obs: o, action: a, reward: r, nextObs: o2, terminated: t, skill: z }),
       abortPoint,
     );
     this.envSteps += envSteps;

@@ -5,7 +5,14 @@ import { Rng } from '../rng.ts';
 const shape = { obsDim: 2, actDim: 1, skillDim: 3 };
 function fill(buf: ReplayBuffer, n: number, from = 0) {
   for (let i = from; i < from + n; i++)
-    buf.add([i, -i], [i / 10], i, [i + 1, -i - 1], i % 7 === 0, [i, 0, 1]);
+    buf.add(0, {
+      obs: [i, -i],
+      action: [i / 10],
+      reward: i,
+      nextObs: [i + 1, -i - 1],
+      terminated: i % 7 === 0,
+      skill: [i, 0, 1],
+    });
 }
 
 describe('ReplayBuffer', () => {

@@ -1,10 +1,13 @@
 /**
- * A columnar FIFO replay buffer of transitions (s, a, r, s', terminated, skill) in typed arrays.
- * Raw observations are stored; policy inputs and f(s) are derived at sample time so that one buffer
- * serves SAC, DIAYN (pseudo-reward recomputed from the current discriminator) and DADS.
+ * A columnar FIFO replay buffer of transitions (s, a, r, s', terminated, skill, and any extra
+ * per-step columns) in typed arrays. Raw observations are stored; policy inputs and f(s) are derived
+ * at sample time so that one buffer serves SAC, DIAYN (pseudo-reward recomputed from the current
+ * discriminator) and DADS. Extra columns hold what an algorithm keeps per step beyond that, e.g. the
+ * behaviour policy's log-probability (width 1) or a latent z (width d).
  */
 import type { Rng } from '../rng.ts';
 import type { NamedArrays } from '../nn/checkpoint.ts';
+import { checkColumns, ColumnTable, type ColumnSpec, type ReplayStore } from './store.ts';
 
 /** Sizes of one transition's fields. */
 export interface TransitionShape {
@@ -12,6 +15,21 @@ export interface TransitionShape {
   actDim: number;
   /** Length of the skill vector (0 for plain SAC). */
   skillDim: number;
+  /** Further per-step columns, stored after the base ones (default none). */
+  extra?: readonly ColumnSpec[];
+}
+
+/** One env step as the collector hands it over; arrays are copied by {@link ReplayBuffer.add}. */
+export interface Transition {
+  obs: ArrayLike<number>; // [obsDim]
+  action: ArrayLike<number>; // [actDim]
+  reward: number;
+  nextObs: ArrayLike<number>; // [obsDim]
+  /** The episode ended by termination (no bootstrap). */
+  terminated: boolean;
+  skill: ArrayLike<number>; // [skillDim]
+  /** Values of the extra columns by name ([width] each); required when the buffer declares any. */
+  extra?: Readonly<Record<string, ArrayLike<number>>>;
 }
 
 /** A batch of B transitions, row-major. */
@@ -23,30 +41,43 @@ export interface TransitionBatch {
   nextObs: Float32Array; // [B, obsDim]
   terminated: Float32Array; // [B], 1 when the episode ended by termination (no bootstrap)
   skill: Float32Array; // [B, skillDim]
+  /** The extra columns, [B, width] each (empty when the buffer declares none). */
+  extra: Record<string, Float32Array>;
 }
 
+/** Names of the base columns, in checkpoint order. */
+const BASE = ['obs', 'action', 'reward', 'nextObs', 'terminated', 'skill'] as const;
+
 /** Columnar replay buffer with FIFO eviction. */
-export class ReplayBuffer {
+export class ReplayBuffer implements ReplayStore<Transition, TransitionBatch> {
   readonly capacity: number;
   readonly shape: TransitionShape;
-  private readonly cols: { [K in keyof Omit<TransitionBatch, 'size'>]: Float32Array };
+  readonly columns: readonly ColumnSpec[];
+  private readonly table: ColumnTable;
+  private readonly extraNames: readonly string[];
   private next = 0;
   private count = 0;
 
-  /** @throws RangeError for a non-positive capacity. */
+  /** @throws RangeError for a non-positive capacity; Error for a bad or clashing extra column. */
   constructor(capacity: number, shape: TransitionShape) {
     if (!Number.isInteger(capacity) || capacity <= 0)
       throw new RangeError(`replay capacity must be > 0, got ${capacity}`);
     this.capacity = capacity;
     this.shape = shape;
-    this.cols = {
-      obs: new Float32Array(capacity * shape.obsDim),
-      action: new Float32Array(capacity * shape.actDim),
-      reward: new Float32Array(capacity),
-      nextObs: new Float32Array(capacity * shape.obsDim),
-      terminated: new Float32Array(capacity),
-      skill: new Float32Array(capacity * shape.skillDim),
-    };
+    const { obsDim, actDim, skillDim } = shape;
+    const extra = shape.extra ?? [];
+    this.columns = Object.freeze([
+      { name: 'obs', width: obsDim },
+      { name: 'action', width: actDim },
+      { name: 'reward', width: 1 },
+      { name: 'nextObs', width: obsDim },
+      { name: 'terminated', width: 1 },
+      { name: 'skill', width: skillDim },
+      ...extra.map((c) => ({ name: c.name, width: c.width })),
+    ]);
+    checkColumns('replay buffer', this.columns);
+    this.extraNames = extra.map((c) => c.name);
+    this.table = new ColumnTable(capacity, this.columns);
   }
 
   /** Number of stored transitions. */
@@ -54,23 +85,26 @@ export class ReplayBuffer {
     return this.count;
   }
 
-  /** Appends one transition (copies the arrays); evicts the oldest when full. */
-  add(
-    obs: ArrayLike<number>,
-    action: ArrayLike<number>,
-    reward: number,
-    nextObs: ArrayLike<number>,
-    terminated: boolean,
-    skill: ArrayLike<number>,
-  ): void {
+  /**
+   * Appends one transition (copies the arrays); evicts the oldest when full. `env` is not used: the
+   * buffer is flat.
+   * @throws Error when an extra column's values are missing or of the wrong length.
+   */
+  add(_env: number, tr: Transition): void {
+    const { data } = this.table;
     const { obsDim, actDim, skillDim } = this.shape;
     const i = this.next;
-    this.cols.obs.set(obs, i * obsDim);
-    this.cols.action.set(action, i * actDim);
-    this.cols.reward[i] = reward;
-    this.cols.nextObs.set(nextObs, i * obsDim);
-    this.cols.terminated[i] = terminated ? 1 : 0;
-    if (skillDim > 0) this.cols.skill.set(skill, i * skillDim);
+    data.obs.set(tr.obs, i * obsDim);
+    data.action.set(tr.action, i * actDim);
+    data.reward[i] = tr.reward;
+    data.nextObs.set(tr.nextObs, i * obsDim);
+    data.terminated[i] = tr.terminated ? 1 : 0;
+    if (skillDim > 0) data.skill.set(tr.skill, i * skillDim);
+    for (const name of this.extraNames) {
+      const v = tr.extra?.[name];
+      if (!v) throw new Error(`replay buffer: the transition has no '${name}' column`);
+      this.table.put('replay buffer', name, i, v);
+    }
     this.next = (i + 1) % this.capacity;
     this.count = Math.min(this.count + 1, this.capacity);
   }
@@ -101,88 +135,86 @@ export class ReplayBuffer {
     if (rewards.length !== this.count)
       throw new RangeError(`expected ${this.count} rewards, got ${rewards.length}`);
     const start = this.count < this.capacity ? 0 : this.next;
-    for (let k = 0; k < this.count; k++) this.cols.reward[(start + k) % this.capacity] = rewards[k];
+    const reward = this.table.data.reward;
+    for (let k = 0; k < this.count; k++) reward[(start + k) % this.capacity] = rewards[k];
   }
 
   /** Every stored transition in insertion order (oldest first). */
   all(): TransitionBatch {
+    return this.gather(this.order());
+  }
+
+  /** Ring rows of the stored transitions, oldest first. */
+  private order(): Int32Array {
     const idx = new Int32Array(this.count);
     const start = this.count < this.capacity ? 0 : this.next;
     for (let k = 0; k < this.count; k++) idx[k] = (start + k) % this.capacity;
-    return this.gather(idx);
+    return idx;
   }
 
   /** Copies the rows `idx` into a new batch. */
   gather(idx: Int32Array): TransitionBatch {
-    const { obsDim, actDim, skillDim } = this.shape;
-    const B = idx.length;
-    const out: TransitionBatch = {
-      size: B,
-      obs: new Float32Array(B * obsDim),
-      action: new Float32Array(B * actDim),
-      reward: new Float32Array(B),
-      nextObs: new Float32Array(B * obsDim),
-      terminated: new Float32Array(B),
-      skill: new Float32Array(B * skillDim),
-    };
-    for (let b = 0; b < B; b++) {
-      const i = idx[b];
-      out.obs.set(this.cols.obs.subarray(i * obsDim, (i + 1) * obsDim), b * obsDim);
-      out.action.set(this.cols.action.subarray(i * actDim, (i + 1) * actDim), b * actDim);
-      out.reward[b] = this.cols.reward[i];
-      out.nextObs.set(this.cols.nextObs.subarray(i * obsDim, (i + 1) * obsDim), b * obsDim);
-      out.terminated[b] = this.cols.terminated[i];
-      if (skillDim > 0)
-        out.skill.set(this.cols.skill.subarray(i * skillDim, (i + 1) * skillDim), b * skillDim);
-    }
-    return out;
-  }
-
-  /** The stored transitions as named arrays for a checkpoint (oldest first). */
-  toArrays(prefix = 'replay'): NamedArrays {
-    const batch = this.all();
-    const { obsDim, actDim, skillDim } = this.shape;
-    const n = batch.size;
+    const t = this.table;
+    const extra: Record<string, Float32Array> = {};
+    for (const name of this.extraNames) extra[name] = t.gather(name, idx);
     return {
-      [`${prefix}/obs`]: { shape: [n, obsDim], data: batch.obs },
-      [`${prefix}/action`]: { shape: [n, actDim], data: batch.action },
-      [`${prefix}/reward`]: { shape: [n], data: batch.reward },
-      [`${prefix}/nextObs`]: { shape: [n, obsDim], data: batch.nextObs },
-      [`${prefix}/terminated`]: { shape: [n], data: batch.terminated },
-      [`${prefix}/skill`]: { shape: [n, skillDim], data: batch.skill },
+      size: idx.length,
+      obs: t.gather('obs', idx),
+      action: t.gather('action', idx),
+      reward: t.gather('reward', idx),
+      nextObs: t.gather('nextObs', idx),
+      terminated: t.gather('terminated', idx),
+      skill: t.gather('skill', idx),
+      extra,
     };
   }
 
   /**
+   * The stored transitions as named arrays for a checkpoint (oldest first): `prefix/<column>`,
+   * [n] for reward and terminated, [n, width] for the others (extra columns of width 1: [n]).
+   */
+  toArrays(prefix = 'replay'): NamedArrays {
+    const n = this.count;
+    const ordered = new ColumnTable(n, this.columns);
+    const rows = this.order();
+    for (const c of this.columns) ordered.data[c.name] = this.table.gather(c.name, rows);
+    const out = ordered.toArrays(prefix);
+    // Base vector columns keep [n, width] even at width 1, as checkpoints always had them.
+    for (const name of BASE)
+      if (name !== 'reward' && name !== 'terminated')
+        out[`${prefix}/${name}`].shape = [n, ordered.width[name]];
+    return out;
+  }
+
+  /**
    * Refills the buffer from {@link toArrays} output.
-   * @throws Error when arrays are missing or their shapes do not match this buffer.
+   * @throws Error when arrays are missing or their shapes do not match this buffer; the buffer is
+   *   unchanged then.
    */
   loadArrays(arrays: NamedArrays, prefix = 'replay'): void {
-    const get = (name: string, width: number) => {
-      const a = arrays[`${prefix}/${name}`];
-      if (!a) throw new Error(`checkpoint has no ${prefix}/${name}`);
-      if ((a.shape[1] ?? 1) !== width && width > 0)
-        throw new Error(`checkpoint ${prefix}/${name} has width ${a.shape[1]}, expected ${width}`);
-      return a;
-    };
-    const { obsDim, actDim, skillDim } = this.shape;
-    const obs = get('obs', obsDim);
-    const n = obs.shape[0];
-    const action = get('action', actDim).data;
-    const reward = get('reward', 1).data;
-    const nextObs = get('nextObs', obsDim).data;
-    const terminated = get('terminated', 1).data;
-    const skill = get('skill', skillDim).data;
-    this.clear();
-    for (let k = 0; k < n; k++) {
-      this.add(
-        obs.data.subarray(k * obsDim, (k + 1) * obsDim),
-        action.subarray(k * actDim, (k + 1) * actDim),
-        reward[k],
-        nextObs.subarray(k * obsDim, (k + 1) * obsDim),
-        terminated[k] > 0.5,
-        skill.subarray(k * skillDim, (k + 1) * skillDim),
-      );
+    const first = arrays[`${prefix}/obs`];
+    if (!first) throw new Error(`checkpoint has no ${prefix}/obs`);
+    const n = first.shape[0];
+    const cols: Record<string, Float32Array> = {};
+    for (const c of this.columns) {
+      const a = arrays[`${prefix}/${c.name}`];
+      if (!a) throw new Error(`checkpoint has no ${prefix}/${c.name}`);
+      if ((a.shape[1] ?? 1) !== c.width && c.width > 0)
+        throw new Error(`checkpoint ${prefix}/${c.name} has width ${a.shape[1]}, expected ${c.width}`);
+      if (a.shape[0] !== n || a.data.length !== n * c.width)
+        throw new Error(
+          `checkpoint ${prefix}/${c.name} has shape [${a.shape.join(', ')}], expected ${n} rows of ${c.width}`,
+        );
+      cols[c.name] = a.data;
     }
+    // As if the rows were added oldest first: row k lands in ring row k mod capacity.
+    const C = this.capacity;
+    for (const c of this.columns) {
+      const w = c.width;
+      for (let k = Math.max(0, n - C); k < n; k++)
+        this.table.data[c.name].set(cols[c.name].subarray(k * w, (k + 1) * w), (k % C) * w);
+    }
+    this.count = Math.min(n, C);
+    this.next = n % C;
   }
 }

@@ -285,15 +285,15 @@ describe('GoalReplayBuffer: episodes, wrapping, in-progress steps', () => {
   });
 });
 
-describe('GoalReplayBuffer: save/load', () => {
+describe('GoalReplayBuffer: toArrays/loadArrays', () => {
   it('a loaded buffer samples the same batches from the same generator state, and wraps the same', () => {
     const a = makeBuffer({ capacity: 30 });
     for (let e = 0; e < 9; e++) addEpisode(a, e, lengthOf(e)); // wrapped, oldest not at slot 0
     addEpisode(a, 99, 2, 0, 'open'); // in progress: not saved
-    const saved = a.save();
+    const saved = a.toArrays();
     expect(saved['goal_replay/observation'].shape).toEqual([a.size, 2]);
     const b = makeBuffer({ capacity: 30 });
-    b.load(saved);
+    b.loadArrays(saved);
     expect(b.size).toBe(a.size);
     expect(b.episodes).toBe(a.episodes);
     a.discardInProgress();
@@ -313,9 +313,9 @@ describe('GoalReplayBuffer: save/load', () => {
 
   it('refuses a checkpoint that does not fit and leaves the buffer unchanged', () => {
     const a = filled();
-    const saved = a.save();
-    expect(() => makeBuffer({ capacity: 20 }).load(saved)).toThrow(/more than the capacity 20/);
-    expect(() => makeBuffer({ obsDim: 3 }).load(saved)).toThrow(/observation.*expected \[[0-9]+, 3\]/);
+    const saved = a.toArrays();
+    expect(() => makeBuffer({ capacity: 20 }).loadArrays(saved)).toThrow(/more than the capacity 20/);
+    expect(() => makeBuffer({ obsDim: 3 }).loadArrays(saved)).toThrow(/observation.*expected \[[0-9]+, 3\]/);
     const b = filled({}, 2);
     const before = b.size;
     const broken = {
@@ -325,9 +325,9 @@ describe('GoalReplayBuffer: save/load', () => {
         data: saved['goal_replay/step'].data.map((v, i) => (i === 4 ? 0 : v)),
       },
     };
-    expect(() => b.load(broken)).toThrow(/not whole/);
+    expect(() => b.loadArrays(broken)).toThrow(/not whole/);
     expect(b.size).toBe(before);
     const { ['goal_replay/info/bonus']: _drop, ...noInfo } = saved;
-    expect(() => b.load(noInfo)).toThrow(/info\/bonus/);
+    expect(() => b.loadArrays(noInfo)).toThrow(/info\/bonus/);
   });
 });

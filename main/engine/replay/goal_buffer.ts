@@ -18,7 +18,7 @@
  *   (replay/relabel.ts) and recomputes every row's reward with the task's {@link GoalRewardFn} on the
  *   NEXT achieved goal, achieved first. Every row records its goal source; counts per source come
  *   with the batch.
- * - `save/load` write the stored episodes, oldest first, as NamedArrays: the buffer is
+ * - `toArrays/loadArrays` write the stored episodes, oldest first, as NamedArrays: the buffer is
  *   self-contained (no live env); the reward function is given again at construction.
  */
 import type { Rng } from '../rng.ts';
@@ -26,12 +26,14 @@ import type { NamedArrays } from '../nn/checkpoint.ts';
 import type { GoalRewardFn } from '../sim/types.ts';
 import {
   checkRelabelSetting,
+  emptyCounts,
   relabelSlots,
   type EpisodeIndex,
   type RelabelCounts,
   type RelabelSetting,
   type RelabelStrategy,
 } from './relabel.ts';
+import { ColumnTable, type ColumnSpec, type ReplayStore } from './store.ts';
 
 /** Sizes of one transition's fields. */
 export interface GoalTransitionShape {
@@ -102,18 +104,7 @@ export interface GoalBatch {
   counts: RelabelCounts;
 }
 
-type FieldName =
-  | 'observation'
-  | 'action'
-  | 'reward'
-  | 'nextObservation'
-  | 'achievedGoal'
-  | 'nextAchievedGoal'
-  | 'desiredGoal'
-  | 'terminated'
-  | 'truncated';
-
-const FIELDS: readonly FieldName[] = [
+const FIELDS = [
   'observation',
   'action',
   'reward',
@@ -123,66 +114,47 @@ const FIELDS: readonly FieldName[] = [
   'desiredGoal',
   'terminated',
   'truncated',
-];
+] as const;
 
-/** Row-major float32 columns of `rows` transitions; used for the ring and for each staging episode. */
-class Columns {
-  readonly data: Record<FieldName, Float32Array>;
-  readonly info: Record<string, Float32Array>;
-  readonly width: Record<FieldName, number>;
+/** Name of the column that holds info key `key`. */
+const infoColumn = (key: string) => `info/${key}`;
 
-  constructor(
-    readonly rows: number,
-    shape: GoalTransitionShape,
-  ) {
-    const { obsDim, goalDim, actDim } = shape;
-    this.width = {
-      observation: obsDim,
-      action: actDim,
-      reward: 1,
-      nextObservation: obsDim,
-      achievedGoal: goalDim,
-      nextAchievedGoal: goalDim,
-      desiredGoal: goalDim,
-      terminated: 1,
-      truncated: 1,
-    };
-    this.data = Object.fromEntries(FIELDS.map((f) => [f, new Float32Array(rows * this.width[f])])) as Record<
-      FieldName,
-      Float32Array
-    >;
-    this.info = Object.fromEntries((shape.infoKeys ?? []).map((k) => [k, new Float32Array(rows)]));
-  }
-
-  /** Every column with its width, info columns included. */
-  columns(): Array<[Float32Array, number]> {
-    return [
-      ...FIELDS.map((f) => [this.data[f], this.width[f]] as [Float32Array, number]),
-      ...Object.values(this.info).map((a) => [a, 1] as [Float32Array, number]),
-    ];
-  }
-
-  /** Copies `n` contiguous rows from `src` (starting at `from`) to this (starting at `to`). */
-  copyFrom(src: Columns, from: number, to: number, n: number): void {
-    const dst = this.columns();
-    src.columns().forEach(([a, w], c) => dst[c][0].set(a.subarray(from * w, (from + n) * w), to * w));
-  }
+/** The buffer's columns: the transition's fields, then one scalar column per info key. */
+function goalColumns(shape: GoalTransitionShape): ColumnSpec[] {
+  const { obsDim, goalDim, actDim } = shape;
+  const width: Record<(typeof FIELDS)[number], number> = {
+    observation: obsDim,
+    action: actDim,
+    reward: 1,
+    nextObservation: obsDim,
+    achievedGoal: goalDim,
+    nextAchievedGoal: goalDim,
+    desiredGoal: goalDim,
+    terminated: 1,
+    truncated: 1,
+  };
+  return [
+    ...FIELDS.map((name) => ({ name, width: width[name] })),
+    ...(shape.infoKeys ?? []).map((k) => ({ name: infoColumn(k), width: 1 })),
+  ];
 }
 
 /** See the file comment. */
-export class GoalReplayBuffer implements EpisodeIndex {
+export class GoalReplayBuffer implements EpisodeIndex, ReplayStore<GoalTransition, GoalBatch> {
   readonly capacity: number;
   readonly maxEpisodeSteps: number;
   readonly shape: Required<GoalTransitionShape>;
   readonly reward: GoalRewardFn;
+  /** observation … truncated, then `info/<key>` per info key (scalars). */
+  readonly columns: readonly ColumnSpec[];
   /** [capacity] slot of the first transition of the slot's episode. */
   readonly epStart: Int32Array;
   /** [capacity] length T of the slot's episode; 0 for a free or dropped slot. */
   readonly epLength: Int32Array;
   /** [capacity] id of the slot's episode (episodes numbered from 0 in the order they were stored). */
   readonly episodeId: Float64Array;
-  private readonly ring: Columns;
-  private readonly staging: Columns[];
+  private readonly ring: ColumnTable;
+  private readonly staging: ColumnTable[];
   private readonly stagedSteps: Int32Array;
   private oldestSlot = 0;
   private count = 0;
@@ -207,8 +179,9 @@ export class GoalReplayBuffer implements EpisodeIndex {
     this.maxEpisodeSteps = maxEpisodeSteps;
     this.shape = { obsDim, goalDim, actDim, infoKeys: [...(opts.infoKeys ?? [])] };
     this.reward = opts.reward;
-    this.ring = new Columns(capacity, this.shape);
-    this.staging = Array.from({ length: numEnvs }, () => new Columns(maxEpisodeSteps, this.shape));
+    this.columns = Object.freeze(goalColumns(this.shape));
+    this.ring = new ColumnTable(capacity, this.columns);
+    this.staging = Array.from({ length: numEnvs }, () => new ColumnTable(maxEpisodeSteps, this.columns));
     this.stagedSteps = new Int32Array(numEnvs);
     this.epStart = new Int32Array(capacity);
     this.epLength = new Int32Array(capacity);
@@ -260,21 +233,19 @@ export class GoalReplayBuffer implements EpisodeIndex {
         `goal replay: env ${env}'s episode exceeds maxEpisodeSteps = ${this.maxEpisodeSteps} without ending`,
       );
     }
-    const put = (f: FieldName, v: ArrayLike<number>) => {
-      const w = stage.width[f];
-      if (v.length !== w) throw new Error(`goal replay: ${f} has length ${v.length}, expected ${w}`);
-      stage.data[f].set(v, row * w);
-    };
-    put('observation', tr.observation);
-    put('action', tr.action);
-    put('nextObservation', tr.nextObservation);
-    put('achievedGoal', tr.achievedGoal);
-    put('nextAchievedGoal', tr.nextAchievedGoal);
-    put('desiredGoal', tr.desiredGoal);
+    for (const f of [
+      'observation',
+      'action',
+      'nextObservation',
+      'achievedGoal',
+      'nextAchievedGoal',
+      'desiredGoal',
+    ] as const)
+      stage.put('goal replay', f, row, tr[f]);
     stage.data.reward[row] = tr.reward;
     stage.data.terminated[row] = tr.terminated ? 1 : 0;
     stage.data.truncated[row] = tr.truncated ? 1 : 0;
-    for (const [key, col] of Object.entries(stage.info)) col[row] = Number(tr.info?.[key] ?? 0);
+    for (const key of this.shape.infoKeys) stage.data[infoColumn(key)][row] = Number(tr.info?.[key] ?? 0);
     this.stagedSteps[env] = row + 1;
     if (tr.terminated || tr.truncated) this.commit(env);
   }
@@ -295,6 +266,17 @@ export class GoalReplayBuffer implements EpisodeIndex {
     this.stagedSteps.fill(0);
   }
 
+  /**
+   * Forgets every stored episode and every episode in progress. Episode ids go on counting from
+   * {@link episodes}, so an id never names two episodes.
+   */
+  clear(): void {
+    this.epLength.fill(0);
+    this.oldestSlot = 0;
+    this.count = 0;
+    this.discardInProgress();
+  }
+
   /** Drops the oldest stored episode, marking its slots invalid. */
   private dropOldest(): void {
     const C = this.capacity;
@@ -311,7 +293,7 @@ export class GoalReplayBuffer implements EpisodeIndex {
   }
 
   /** Writes T rows of `src` from row `from` as one episode, dropping old episodes until it fits. */
-  private writeEpisode(src: Columns, from: number, T: number): void {
+  private writeEpisode(src: ColumnTable, from: number, T: number): void {
     const C = this.capacity;
     while (this.count + T > C) this.dropOldest();
     const start = (this.oldestSlot + this.count) % C;
@@ -344,6 +326,18 @@ export class GoalReplayBuffer implements EpisodeIndex {
     return this.assemble(slot, goalSlot, source, counts);
   }
 
+  /**
+   * Every stored transition, oldest first, with its stored goal (nothing relabeled) and the reward
+   * recomputed by the task's reward, as {@link sample} computes it.
+   */
+  all(): GoalBatch {
+    const n = this.count;
+    const slot = Int32Array.from({ length: n }, (_, r) => (this.oldestSlot + r) % this.capacity);
+    const counts = emptyCounts();
+    counts.original = n;
+    return this.assemble(slot, new Int32Array(n).fill(-1), new Uint8Array(n), counts);
+  }
+
   /** Gathers rows and the new goals, then computes rewards. */
   private assemble(
     slot: Int32Array,
@@ -352,18 +346,9 @@ export class GoalReplayBuffer implements EpisodeIndex {
     counts: RelabelCounts,
   ): GoalBatch {
     const B = slot.length;
-    const { obsDim, goalDim, actDim } = this.shape;
+    const { goalDim } = this.shape;
     const d = this.ring.data;
-    const gather = (col: Float32Array, w: number, rows: Int32Array) => {
-      const out = new Float32Array(B * w);
-      for (let b = 0; b < B; b++) {
-        const src = rows[b] * w;
-        const dst = b * w;
-        for (let i = 0; i < w; i++) out[dst + i] = col[src + i];
-      }
-      return out;
-    };
-    const desiredGoal = gather(d.desiredGoal, goalDim, slot);
+    const desiredGoal = this.ring.gather('desiredGoal', slot);
     for (let b = 0; b < B; b++) {
       const g = goalSlot[b];
       if (g < 0) continue;
@@ -371,9 +356,9 @@ export class GoalReplayBuffer implements EpisodeIndex {
       const dst = b * goalDim;
       for (let i = 0; i < goalDim; i++) desiredGoal[dst + i] = d.nextAchievedGoal[src + i];
     }
-    const nextAchievedGoal = gather(d.nextAchievedGoal, goalDim, slot);
+    const nextAchievedGoal = this.ring.gather('nextAchievedGoal', slot);
     const info: Record<string, Float32Array> = {};
-    for (const [key, col] of Object.entries(this.ring.info)) info[key] = gather(col, 1, slot);
+    for (const key of this.shape.infoKeys) info[key] = this.ring.gather(infoColumn(key), slot);
     const hasInfo = this.shape.infoKeys.length > 0;
     const evaluation = this.reward(nextAchievedGoal, desiredGoal, hasInfo ? info : undefined);
     if (evaluation.reward.length !== B) {
@@ -386,16 +371,16 @@ export class GoalReplayBuffer implements EpisodeIndex {
     const episode = Float64Array.from(slot, (s) => this.episodeId[s]);
     return {
       size: B,
-      observation: gather(d.observation, obsDim, slot),
-      action: gather(d.action, actDim, slot),
-      nextObservation: gather(d.nextObservation, obsDim, slot),
-      achievedGoal: gather(d.achievedGoal, goalDim, slot),
+      observation: this.ring.gather('observation', slot),
+      action: this.ring.gather('action', slot),
+      nextObservation: this.ring.gather('nextObservation', slot),
+      achievedGoal: this.ring.gather('achievedGoal', slot),
       nextAchievedGoal,
       desiredGoal,
       reward: evaluation.reward,
       success: evaluation.success,
-      terminated: gather(d.terminated, 1, slot),
-      truncated: gather(d.truncated, 1, slot),
+      terminated: this.ring.gather('terminated', slot),
+      truncated: this.ring.gather('truncated', slot),
       info,
       slot,
       step,
@@ -412,21 +397,14 @@ export class GoalReplayBuffer implements EpisodeIndex {
    * `counters` = [episodes stored so far]. Integers are float32, exact below 2^24 (≈ 16.7M episodes,
    * far beyond a 1M-transition ring). Episodes in progress are not included.
    */
-  save(prefix = 'goal_replay'): NamedArrays {
+  toArrays(prefix = 'goal_replay'): NamedArrays {
     const n = this.count;
     const C = this.capacity;
-    const out: NamedArrays = {};
-    const src = this.ring;
-    const compact = new Columns(n, this.shape);
+    const compact = new ColumnTable(n, this.columns);
     const first = Math.min(n, C - this.oldestSlot);
-    compact.copyFrom(src, this.oldestSlot, 0, first);
-    if (first < n) compact.copyFrom(src, 0, first, n - first);
-    for (const f of FIELDS) {
-      const w = compact.width[f];
-      out[`${prefix}/${f}`] = { shape: w === 1 ? [n] : [n, w], data: compact.data[f] };
-    }
-    for (const [key, col] of Object.entries(compact.info))
-      out[`${prefix}/info/${key}`] = { shape: [n], data: col };
+    compact.copyFrom(this.ring, this.oldestSlot, 0, first);
+    if (first < n) compact.copyFrom(this.ring, 0, first, n - first);
+    const out = compact.toArrays(prefix);
     const step = new Float32Array(n);
     const length = new Float32Array(n);
     const id = new Float32Array(n);
@@ -444,14 +422,14 @@ export class GoalReplayBuffer implements EpisodeIndex {
   }
 
   /**
-   * Replaces the contents with {@link save}'s output; episodes in progress are discarded. Sampling
+   * Replaces the contents with {@link toArrays}'s output; episodes in progress are discarded. Sampling
    * after a load draws the same transitions and goals from the same Rng state as before the save,
    * because draws are offsets from the oldest stored transition, not ring positions.
    * @throws Error naming the entry when one is missing or mis-shaped, when the episodes do not fit
    *   this buffer's capacity or maxEpisodeSteps, or when the episode structure is inconsistent.
    *   The buffer is unchanged when it throws.
    */
-  load(arrays: NamedArrays, prefix = 'goal_replay'): void {
+  loadArrays(arrays: NamedArrays, prefix = 'goal_replay'): void {
     const entry = (name: string) => {
       const a = arrays[`${prefix}/${name}`];
       if (!a) throw new Error(`goal replay checkpoint has no '${prefix}/${name}'`);
@@ -473,9 +451,8 @@ export class GoalReplayBuffer implements EpisodeIndex {
       throw new Error(
         `goal replay checkpoint holds ${n} transitions, more than the capacity ${this.capacity}`,
       );
-    const loaded = new Columns(n, this.shape);
-    for (const f of FIELDS) loaded.data[f].set(get(f, loaded.width[f]));
-    for (const key of this.shape.infoKeys) loaded.info[key].set(get(`info/${key}`, 1));
+    const loaded = new ColumnTable(n, this.columns);
+    for (const c of this.columns) loaded.data[c.name].set(get(c.name, c.width));
     const step = get('step', 1);
     const length = get('episode_length', 1);
     const id = get('episode_id', 1);
