@@ -47,6 +47,67 @@ export interface SacLearnerOptions {
    * maps a one-hot part of the input through a learned embedding first.
    */
   network?: (opts: MLPOptions) => MLP;
+  /** Extra loss terms of the critic and actor objectives, with their own variables (default none). */
+  auxiliary?: SacAuxiliaryLoss;
+}
+
+/** A batch's tensors inside an update (see {@link SacLearner.batchTensors}). */
+export interface SacBatchTensors {
+  /** [B, inputDim] */
+  input: tf.Tensor2D;
+  /** [B, actDim] the stored actions */
+  action: tf.Tensor2D;
+  /** [B] unscaled rewards */
+  reward: tf.Tensor1D;
+  /** [B, inputDim] */
+  nextInput: tf.Tensor2D;
+  /** [B] 1 − terminated: 0 where the target must not bootstrap */
+  notDone: tf.Tensor1D;
+}
+
+/** What an auxiliary critic term reads: the batch, the online Q values at (s, a) and the target y. */
+export interface CriticLossTerms extends SacBatchTensors {
+  /** [B] Q1(s, a) */
+  q1: tf.Tensor1D;
+  /** [B] Q2(s, a) */
+  q2: tf.Tensor1D;
+  /** [B] the soft Bellman target, a constant */
+  target: tf.Tensor1D;
+}
+
+/** What an auxiliary actor term reads: the batch, the policy head and its reparameterized sample. */
+export interface ActorLossTerms extends SacBatchTensors {
+  /** [B, actDim] μ(s) before tanh */
+  mean: tf.Tensor2D;
+  /** [B, actDim] log σ(s) */
+  logStd: tf.Tensor2D;
+  /** [B, actDim] ã = tanh(μ + σ·ε) in [-1, 1] */
+  sampled: tf.Tensor2D;
+  /** [B] log π(ã|s), nats */
+  logProb: tf.Tensor1D;
+  /** [B] min(Q1, Q2)(s, ã) */
+  qPi: tf.Tensor1D;
+  /** the temperature α of this update */
+  alpha: number;
+}
+
+/**
+ * Extra terms added to SAC's objectives, trained together with them: the critic term with the critics'
+ * Adam step, the actor term with the policy's. Each term may read the learner's networks (e.g. run a
+ * latent embedding's output through Q, as the skill-embedding algorithm of Hausman et al. 2018 trains
+ * its embedding network through the critic) and trains `criticVariables` / `actorVariables` besides
+ * the objective's own networks. Those variables, and their Adam state, are checkpointed with the
+ * objective (`<prefix>/critic/…`, `<prefix>/actor/…`) under their names, which must start with
+ * `aux/`. A term is computed inside the objective's gradient tape and tidy scope; it must return a
+ * scalar and may draw random numbers only from generators of its own.
+ */
+export interface SacAuxiliaryLoss {
+  critic?: (terms: CriticLossTerms, learner: SacLearner) => tf.Scalar;
+  actor?: (terms: ActorLossTerms, learner: SacLearner) => tf.Scalar;
+  /** Variables the critic term trains, by logical name `aux/…`. */
+  criticVariables?: Record<string, tf.Variable>;
+  /** Variables the actor term trains, by logical name `aux/…`. */
+  actorVariables?: Record<string, tf.Variable>;
 }
 
 /** A batch of learner inputs (already mapped to policy inputs), row-major Float32Arrays. */
@@ -61,12 +122,18 @@ export interface SacBatch {
 
 /** Losses and diagnostics of one update. */
 export interface SacUpdateStats {
+  /** SAC's own critic loss (without an auxiliary term). */
   critic_loss: number;
+  /** SAC's own actor loss (with actionL2's penalty, without an auxiliary term). */
   actor_loss: number;
   alpha_loss: number;
   alpha: number;
   entropy: number;
   q_mean: number;
+  /** The auxiliary critic term, when there is one. */
+  aux_critic_loss?: number;
+  /** The auxiliary actor term, when there is one. */
+  aux_actor_loss?: number;
 }
 
 export class SacLearner {
@@ -110,6 +177,12 @@ export class SacLearner {
     this.logAlpha = tf.variable(logAlphaInit, opts.alphaMode === 'auto', `${name}/log_alpha_${uid()}`);
     logAlphaInit.dispose();
     this.targetEntropy = opts.targetEntropy ?? -actDim;
+    for (const name of [
+      ...Object.keys(opts.auxiliary?.criticVariables ?? {}),
+      ...Object.keys(opts.auxiliary?.actorVariables ?? {}),
+    ])
+      if (!name.startsWith('aux/'))
+        throw new Error(`SAC auxiliary loss: variable '${name}' must be named aux/…`);
     this.actorOpt = makeAdam(opts.lr);
     this.criticOpt = makeAdam(opts.lr);
     this.alphaOpt = makeAdam(opts.lr);
@@ -140,6 +213,16 @@ export class SacLearner {
 
   private q(net: MLP, input: tf.Tensor2D, action: tf.Tensor2D): tf.Tensor1D {
     return tf.reshape(net.apply(tf.concat([input, action], 1)), [-1]);
+  }
+
+  /**
+   * min(Q1, Q2)(s, a) of the online critics, as a differentiable tensor (for auxiliary terms).
+   * @param input [B, inputDim]
+   * @param action [B, actDim]
+   * @returns [B]
+   */
+  minQ(input: tf.Tensor2D, action: tf.Tensor2D): tf.Tensor1D {
+    return tf.minimum(this.q(this.q1, input, action), this.q(this.q2, input, action)) as tf.Tensor1D;
   }
 
   /**
@@ -187,83 +270,136 @@ export class SacLearner {
     return tf.tidy(() => {
       const s = tf.tensor2d(input, [N, this.opts.inputDim]);
       const { action } = this.sampleAction(s);
-      return tf.minimum(this.q(this.q1, s, action), this.q(this.q2, s, action)).dataSync() as Float32Array;
+      return this.minQ(s, action).dataSync() as Float32Array;
     });
   }
 
+  /** A batch as tensors, for {@link criticLoss} and {@link actorLoss} (inside the caller's tidy). */
+  batchTensors(batch: SacBatch): SacBatchTensors {
+    const { inputDim, actDim } = this.opts;
+    const B = batch.size;
+    return {
+      input: tf.tensor2d(batch.input, [B, inputDim]),
+      action: tf.tensor2d(batch.action, [B, actDim]),
+      reward: tf.tensor1d(batch.reward),
+      nextInput: tf.tensor2d(batch.nextInput, [B, inputDim]),
+      notDone: tf.sub(1, tf.tensor1d(batch.terminated)),
+    };
+  }
+
   /**
-   * One SAC update on a batch (Haarnoja et al. 2018b, Alg. 1): critics on the soft Bellman residual
-   * (Eq. 5, target with min of the twin target critics), actor on E[α log π − min Q] (Eq. 7), α on
-   * −α·E[log π + H̄] (Eq. 18), then Polyak averaging of the target critics with τ.
+   * The soft Bellman target (Haarnoja et al. 2018b, Eq. 5's target with the min of the twin target
+   * critics): y = rewardScale·r + γ(1 − done)(min Q̄(s', a') − α log π(a'|s')), a' ~ π(·|s'), drawn
+   * with the learner's generator. A constant for the critic step.
+   * @returns [B]
+   */
+  criticTarget(t: SacBatchTensors, alpha: number): tf.Tensor1D {
+    const { gamma, rewardScale } = this.opts;
+    const next = this.sampleAction(t.nextInput);
+    const qNext = tf.minimum(
+      this.q(this.q1Target, t.nextInput, next.action),
+      this.q(this.q2Target, t.nextInput, next.action),
+    );
+    const softV = tf.sub(qNext, tf.mul(alpha, next.logProb));
+    return tf.add(tf.mul(rewardScale, t.reward), tf.mul(gamma, tf.mul(t.notDone, softV)));
+  }
+
+  /**
+   * The critic objective: ½(mean (Q1 − y)² + mean (Q2 − y)²) (Eq. 5), plus the auxiliary critic term
+   * when there is one.
+   * @param report receives SAC's own loss, mean Q1 and the auxiliary term (kept: the caller disposes)
+   */
+  criticLoss(t: SacBatchTensors, y: tf.Tensor1D, report: LossReport = {}): tf.Scalar {
+    const q1 = this.q(this.q1, t.input, t.action);
+    const q2 = this.q(this.q2, t.input, t.action);
+    report.qMean = tf.keep(tf.mean(q1) as tf.Scalar);
+    const loss = tf.mul(
+      0.5,
+      tf.add(tf.mean(tf.square(tf.sub(q1, y))), tf.mean(tf.square(tf.sub(q2, y)))),
+    ) as tf.Scalar;
+    const aux = this.opts.auxiliary?.critic;
+    if (!aux) return loss;
+    report.own = tf.keep(loss);
+    report.aux = tf.keep(aux({ ...t, q1, q2, target: y }, this));
+    return tf.add(loss, report.aux);
+  }
+
+  /**
+   * The actor objective: mean(α log π(ã|s) − min Q(s, ã)), ã ~ π(·|s) reparameterized (Eq. 7), plus
+   * actionL2 · mean tanh(μ)² when set, plus the auxiliary actor term when there is one.
+   * @param report receives mean log π, SAC's own loss and the auxiliary term (kept)
+   */
+  actorLoss(t: SacBatchTensors, alpha: number, report: LossReport = {}): tf.Scalar {
+    const dist = this.policyDist(t.input);
+    const { action, logProb } = this.sampleFrom(dist);
+    const qPi = this.minQ(t.input, action);
+    report.logProbMean = tf.keep(tf.mean(logProb) as tf.Scalar);
+    const sac = tf.mean(tf.sub(tf.mul(alpha, logProb), qPi)) as tf.Scalar;
+    const l2 = this.opts.actionL2 ?? 0;
+    const loss: tf.Scalar = l2 > 0 ? tf.add(sac, tf.mul(l2, tf.mean(tf.square(tf.tanh(dist.mean))))) : sac;
+    const aux = this.opts.auxiliary?.actor;
+    if (!aux) return loss;
+    report.own = tf.keep(loss);
+    report.aux = tf.keep(
+      aux({ ...t, mean: dist.mean, logStd: dist.logStd, sampled: action, logProb, qPi, alpha }, this),
+    );
+    return tf.add(loss, report.aux);
+  }
+
+  /**
+   * One SAC update on a batch (Haarnoja et al. 2018b, Alg. 1), in the paper's order: the target, the
+   * critics on the soft Bellman residual (Eq. 5), the actor on E[α log π − min Q] (Eq. 7), α on
+   * −α·E[log π + H̄] (Eq. 18), then Polyak averaging of the target critics with τ. Auxiliary terms
+   * join the critic and actor steps (see {@link SacAuxiliaryLoss}).
    */
   update(batch: SacBatch): SacUpdateStats {
-    const { inputDim, actDim, gamma, rewardScale, alphaMode } = this.opts;
-    const B = batch.size;
     const alpha = this.alpha;
+    const aux = this.opts.auxiliary;
     // Kept out of the optimizers' tidy scopes to report them; disposed below.
-    let qMean: tf.Scalar | null = null;
-    let logProbMean: tf.Scalar | null = null;
+    const critic: LossReport = {};
+    const actor: LossReport = {};
     const stats = tf.tidy(() => {
-      const s = tf.tensor2d(batch.input, [B, inputDim]);
-      const a = tf.tensor2d(batch.action, [B, actDim]);
-      const r = tf.tensor1d(batch.reward);
-      const s2 = tf.tensor2d(batch.nextInput, [B, inputDim]);
-      const notDone = tf.sub(1, tf.tensor1d(batch.terminated));
-
-      // The target is a constant for the critic step: no gradient flows through it.
-      const next = this.sampleAction(s2);
-      const qNext = tf.minimum(
-        this.q(this.q1Target, s2, next.action),
-        this.q(this.q2Target, s2, next.action),
-      );
-      const softV = tf.sub(qNext, tf.mul(alpha, next.logProb));
-      const y = tf.add(tf.mul(rewardScale, r), tf.mul(gamma, tf.mul(notDone, softV)));
+      const t = this.batchTensors(batch);
+      const y = this.criticTarget(t, alpha);
 
       const criticVars = [...this.q1.variables, ...this.q2.variables];
       const criticLoss = this.criticOpt.minimize(
-        () => {
-          const q1 = this.q(this.q1, s, a);
-          const q2 = this.q(this.q2, s, a);
-          qMean = tf.keep(tf.mean(q1));
-          return tf.mul(
-            0.5,
-            tf.add(tf.mean(tf.square(tf.sub(q1, y))), tf.mean(tf.square(tf.sub(q2, y)))),
-          ) as tf.Scalar;
-        },
+        () => this.criticLoss(t, y, critic),
         true,
-        criticVars,
+        aux?.criticVariables ? [...criticVars, ...Object.values(aux.criticVariables)] : criticVars,
       )!;
 
+      const actorVars = this.policy.variables;
       const actorLoss = this.actorOpt.minimize(
-        () => {
-          const dist = this.policyDist(s);
-          const { action, logProb } = this.sampleFrom(dist);
-          const qPi = tf.minimum(this.q(this.q1, s, action), this.q(this.q2, s, action));
-          logProbMean = tf.keep(tf.mean(logProb));
-          const loss = tf.mean(tf.sub(tf.mul(alpha, logProb), qPi)) as tf.Scalar;
-          const l2 = this.opts.actionL2 ?? 0;
-          return l2 > 0 ? tf.add(loss, tf.mul(l2, tf.mean(tf.square(tf.tanh(dist.mean))))) : loss;
-        },
+        () => this.actorLoss(t, alpha, actor),
         true,
-        this.policy.variables,
+        aux?.actorVariables ? [...actorVars, ...Object.values(aux.actorVariables)] : actorVars,
       )!;
 
       let alphaLoss: tf.Scalar = tf.scalar(0);
-      if (alphaMode === 'auto') {
-        const lp = logProbMean!;
+      if (this.opts.alphaMode === 'auto') {
+        const lp = actor.logProbMean!;
         alphaLoss = this.alphaOpt.minimize(
           () => tf.neg(tf.mul(this.logAlpha, tf.add(lp, this.targetEntropy))) as tf.Scalar,
           true,
           [this.logAlpha],
         )!;
       }
-      return tf.stack([criticLoss, actorLoss, alphaLoss, tf.neg(logProbMean!), qMean!]);
+      return tf.stack([
+        critic.own ?? criticLoss,
+        actor.own ?? actorLoss,
+        alphaLoss,
+        tf.neg(actor.logProbMean!),
+        critic.qMean!,
+        critic.aux ?? tf.scalar(0),
+        actor.aux ?? tf.scalar(0),
+      ]);
     });
     const v = stats.dataSync();
-    tf.dispose([stats, qMean!, logProbMean!]);
+    tf.dispose([stats, ...Object.values(critic), ...Object.values(actor)]);
     this.q1Target.softUpdateFrom(this.q1, this.opts.tau);
     this.q2Target.softUpdateFrom(this.q2, this.opts.tau);
-    return {
+    const out: SacUpdateStats = {
       critic_loss: v[0],
       actor_loss: v[1],
       alpha_loss: v[2],
@@ -271,6 +407,9 @@ export class SacLearner {
       entropy: v[3],
       q_mean: v[4],
     };
+    if (aux?.critic) out.aux_critic_loss = v[5];
+    if (aux?.actor) out.aux_actor_loss = v[6];
+    return out;
   }
 
   private nets(): Record<string, MLP> {
@@ -313,8 +452,9 @@ export class SacLearner {
     // MLP names are 'policy', 'q1', … so their parameter names are already unique within the learner.
     const targets = { ...namedParams(this.q1Target), ...namedParams(this.q2Target) };
     const alpha = { log_alpha: this.logAlpha };
-    const actor = namedParams(this.policy);
-    const critic = { ...namedParams(this.q1), ...namedParams(this.q2) };
+    const aux = this.opts.auxiliary;
+    const actor = { ...namedParams(this.policy), ...aux?.actorVariables };
+    const critic = { ...namedParams(this.q1), ...namedParams(this.q2), ...aux?.criticVariables };
     return [{ targets, alpha }, actor, critic] as const;
   }
 
@@ -325,6 +465,18 @@ export class SacLearner {
     this.criticOpt.dispose();
     this.alphaOpt.dispose();
   }
+}
+
+/** Scalars an objective hands back for the update's statistics (each kept; the update disposes them). */
+export interface LossReport {
+  /** SAC's own term, when an auxiliary term was added. */
+  own?: tf.Scalar;
+  /** The auxiliary term. */
+  aux?: tf.Scalar;
+  /** Critic: mean Q1(s, a). */
+  qMean?: tf.Scalar;
+  /** Actor: mean log π(ã|s). */
+  logProbMean?: tf.Scalar;
 }
 
 let uidCounter = 0;
@@ -358,7 +510,7 @@ export function meanStats(list: SacUpdateStats[]): Metrics {
   const out: Metrics = {};
   if (list.length === 0) return out;
   for (const key of Object.keys(list[0]) as (keyof SacUpdateStats)[]) {
-    out[key] = list.reduce((s, x) => s + x[key], 0) / list.length;
+    out[key] = list.reduce((s, x) => s + (x[key] ?? 0), 0) / list.length;
   }
   return out;
 }
