@@ -19,16 +19,20 @@ import { makeAdam } from '../nn/checkpoint.ts';
 import { namedParams, saveTrainable, loadTrainable } from './state.ts';
 import { VecEnv } from '../sim/vec_env.ts';
 import { Rng } from '../rng.ts';
+import type { TransitionBatch } from '../replay/buffer.ts';
 import { summarizeEpisodes } from './rollout.ts';
-import { OffPolicyBase, envOptionsOf, meanStats, type SacUpdateStats } from './sac.ts';
+import { envOptionsOf, meanStats, type SacLearner } from './sac.ts';
+import type { RewardRelabeler } from './off_policy_agent.ts';
+import { VecAgent } from './vec_agent.ts';
 import {
   continuousPrior,
+  type PolicyInput,
   evaluationSkills,
   selectColumns,
   stateFunction,
   type StateFunction,
 } from './skills.ts';
-import type { AbortPoint, AlgorithmState, EvalSkill, Metrics } from './types.ts';
+import type { AbortPoint, Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
 
 /** Rows per chunk when evaluating the L alternative skills, to bound memory. */
 const REWARD_CHUNK = 512;
@@ -178,20 +182,26 @@ export function dadsReward(logq: tf.Tensor1D, logqAlt: tf.Tensor2D): tf.Tensor1D
   });
 }
 
-export class DadsAlgorithm extends OffPolicyBase {
+export class DadsAlgorithm implements Algorithm {
   readonly f: StateFunction;
   readonly dynamics: SkillDynamics;
   readonly skillDim: number;
   /** Observation dims fed to q_φ (empty for dynamicsInput 'none'). */
   private readonly dynStateDims: number[];
+  private readonly parts: VecAgent;
+  /** Eq. 6 over the iteration's transitions. */
+  private readonly reward: SkillDynamicsReward;
 
   static async create(config: RunConfig): Promise<DadsAlgorithm> {
     const vec = await VecEnv.create(skillEnvOf(config), config.numEnvs, envOptionsOf(config), config.seed);
     return new DadsAlgorithm(config, vec);
   }
 
-  private constructor(config: RunConfig, vec: VecEnv) {
-    super(config, vec, continuousPrior(config.dads.skillDim));
+  private constructor(
+    readonly config: RunConfig,
+    vec: VecEnv,
+  ) {
+    this.parts = new VecAgent(config, vec, continuousPrior(config.dads.skillDim));
     const coordDims = vec.env(0).coordDims;
     this.skillDim = config.dads.skillDim;
     this.f = stateFunction(config.stateFunction, vec.obsDim, coordDims);
@@ -208,8 +218,30 @@ export class DadsAlgorithm extends OffPolicyBase {
       d.components,
       d.dynamicsHidden,
       d.dynamicsLr,
-      this.rng.nextUint32(),
+      this.parts.rng.nextUint32(),
     );
+    this.reward = new SkillDynamicsReward(this);
+  }
+
+  get envSteps(): number {
+    return this.parts.agent.envSteps;
+  }
+
+  get iteration(): number {
+    return this.parts.agent.iteration;
+  }
+
+  get learner(): SacLearner {
+    return this.parts.learner;
+  }
+
+  get vec(): VecEnv {
+    return this.parts.vec;
+  }
+
+  /** The policy input [s without the hidden coordinates, z]. */
+  get input(): PolicyInput {
+    return this.parts.input;
   }
 
   /** Δf(s) = f(s') − f(s) for rows of obs and next obs. */
@@ -276,19 +308,24 @@ export class DadsAlgorithm extends OffPolicyBase {
     return { reward, logq: logqAll };
   }
 
+  /**
+   * One on-policy iteration (paper Alg. 1): an empty buffer and fresh episodes (reference code
+   * clear_buffer_every_iter, env reset); collect `stepsPerIteration` env steps; fit q_φ with
+   * `dynamicsSteps` maximum-likelihood steps; rewrite the stored rewards with Eq. 6 under the fitted
+   * q_φ, once; then `updatesPerIteration` SAC steps on those transitions.
+   */
   async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
-    const { updatesPerIteration } = this.config;
+    const agent = this.parts.agent;
+    const replay = this.parts.replay;
     const { dynamicsSteps, dynamicsBatchSize } = this.config.dads;
-    // On-policy: every iteration starts from fresh episodes with an empty buffer (reference code
-    // clear_buffer_every_iter, env reset).
-    this.replay.clear();
-    this.collector.start(this.config.seed + 7919 * (this.iteration + 1));
-    const metrics: Metrics = { ...summarizeEpisodes(this.collectIntoReplay(abortPoint)) };
+    replay.clear();
+    this.parts.collector.start(this.config.seed + 7919 * (agent.iteration + 1));
+    const metrics: Metrics = { ...summarizeEpisodes(this.parts.collect(abortPoint)) };
 
     let lossSum = 0;
     for (let k = 0; k < dynamicsSteps; k++) {
       abortPoint?.();
-      const batch = this.replay.sample(dynamicsBatchSize, this.rng);
+      const batch = replay.sample(dynamicsBatchSize, agent.sampleRng);
       lossSum += this.dynamics.fitStep(
         this.dynState(batch.obs),
         batch.skill,
@@ -298,21 +335,17 @@ export class DadsAlgorithm extends OffPolicyBase {
     }
     metrics.skill_dynamics_loss = lossSum / dynamicsSteps;
 
-    const data = this.replay.all();
-    const { reward, logq } = this.intrinsicReward(data.obs, data.nextObs, data.skill, this.rng, abortPoint);
-    this.replay.replaceRewards(reward);
-    metrics.intrinsic_reward = mean(reward);
-    metrics.skill_dynamics_loglik = mean(logq);
+    replay.replaceRewards(this.reward.relabel(replay.all(), agent.sampleRng, abortPoint).reward);
+    Object.assign(metrics, this.reward.drain());
 
-    const stats: SacUpdateStats[] = [];
-    for (let k = 0; k < updatesPerIteration; k++) {
-      abortPoint?.();
-      const batch = this.replay.sample(this.config.sac.batchSize, this.rng);
-      stats.push(this.learner.update(this.toSacBatch(batch, batch.reward)));
-    }
+    const stats = agent.train(abortPoint);
     Object.assign(metrics, meanStats(stats));
-    this.iteration += 1;
+    agent.iteration += 1;
     return metrics;
+  }
+
+  actDeterministic(obs: Float32Array, skills: Float32Array): Float32Array {
+    return this.parts.actDeterministic(obs, skills);
   }
 
   evaluationSkills(): EvalSkill[] {
@@ -332,16 +365,16 @@ export class DadsAlgorithm extends OffPolicyBase {
     return { skill_dynamics_loglik: mean(logq), intrinsic_reward: mean(reward) };
   }
 
-  override async saveState(): Promise<AlgorithmState> {
+  async saveState(): Promise<AlgorithmState> {
     // The buffer is cleared every iteration, so it is not part of the state.
-    const base = await this.baseState(false);
+    const base = await this.parts.saveState(false);
     const dyn = this.dynamics;
     const arrays = await saveTrainable('skill_dynamics', dyn.namedVariables(), dyn.opt, dyn.trainableNamed());
     return { arrays: { ...base.arrays, ...arrays }, meta: base.meta };
   }
 
-  override async loadState(state: AlgorithmState): Promise<void> {
-    await this.loadBaseState(state, false);
+  async loadState(state: AlgorithmState): Promise<void> {
+    await this.parts.loadState(state, false);
     const dyn = this.dynamics;
     await loadTrainable(
       'skill_dynamics',
@@ -353,9 +386,39 @@ export class DadsAlgorithm extends OffPolicyBase {
     );
   }
 
-  override dispose(): void {
+  dispose(): void {
     this.dynamics.dispose();
-    super.dispose();
+    this.parts.dispose();
+  }
+}
+
+/**
+ * DADS's intrinsic reward as a relabeler (Eq. 6 under the current q_φ, see
+ * {@link DadsAlgorithm.intrinsicReward}), applied once per iteration to the stored transitions.
+ * Keeps the mean reward and skill-dynamics log-likelihood of its last call for the metrics.
+ */
+export class SkillDynamicsReward implements RewardRelabeler<TransitionBatch> {
+  private last: Metrics = {};
+
+  constructor(private readonly dads: DadsAlgorithm) {}
+
+  relabel(batch: TransitionBatch, rng: Rng, abortPoint?: AbortPoint): TransitionBatch {
+    const { reward, logq } = this.dads.intrinsicReward(
+      batch.obs,
+      batch.nextObs,
+      batch.skill,
+      rng,
+      abortPoint,
+    );
+    this.last = { intrinsic_reward: mean(reward), skill_dynamics_loglik: mean(logq) };
+    return { ...batch, reward };
+  }
+
+  /** intrinsic_reward and skill_dynamics_loglik of the last call, then nothing until the next. */
+  drain(): Metrics {
+    const out = this.last;
+    this.last = {};
+    return out;
   }
 }
 

@@ -12,26 +12,36 @@ import { skillEnvOf, type RunConfig } from '../config.ts';
 import { MLP } from '../nn/mlp.ts';
 import { categoricalLogProbs } from '../nn/distributions.ts';
 import { makeAdam } from '../nn/checkpoint.ts';
+import type { Rng } from '../rng.ts';
+import type { TransitionBatch } from '../replay/buffer.ts';
 import { namedParams, saveTrainable, loadTrainable } from './state.ts';
 import { VecEnv } from '../sim/vec_env.ts';
 import { summarizeEpisodes } from './rollout.ts';
-import { OffPolicyBase, envOptionsOf, meanStats, type SacUpdateStats } from './sac.ts';
-import { categoricalPrior, stateFunction, type StateFunction } from './skills.ts';
-import type { AbortPoint, AlgorithmState, EvalSkill, Metrics } from './types.ts';
+import { envOptionsOf, meanStats, type SacLearner } from './sac.ts';
+import type { RewardRelabeler } from './off_policy_agent.ts';
+import { VecAgent } from './vec_agent.ts';
+import { categoricalPrior, stateFunction, type PolicyInput, type StateFunction } from './skills.ts';
+import type { AbortPoint, Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
 
-export class DiaynAlgorithm extends OffPolicyBase {
+export class DiaynAlgorithm implements Algorithm {
   readonly numSkills: number;
   readonly f: StateFunction;
   readonly discriminator: MLP;
   private readonly discOpt: tf.AdamOptimizer;
+  private readonly parts: VecAgent;
+  /** The pseudo-reward on the SAC sample stream. */
+  private readonly reward: DiscriminatorReward;
 
   static async create(config: RunConfig): Promise<DiaynAlgorithm> {
     const vec = await VecEnv.create(skillEnvOf(config), config.numEnvs, envOptionsOf(config), config.seed);
     return new DiaynAlgorithm(config, vec);
   }
 
-  private constructor(config: RunConfig, vec: VecEnv) {
-    super(config, vec, categoricalPrior(config.diayn.skills));
+  private constructor(
+    readonly config: RunConfig,
+    vec: VecEnv,
+  ) {
+    this.parts = new VecAgent(config, vec, categoricalPrior(config.diayn.skills));
     this.numSkills = config.diayn.skills;
     this.f = stateFunction(config.stateFunction, vec.obsDim, vec.env(0).coordDims);
     this.discriminator = new MLP({
@@ -39,13 +49,36 @@ export class DiaynAlgorithm extends OffPolicyBase {
       inputDim: this.f.dims.length,
       hiddenSizes: config.diayn.discriminatorHidden,
       outputDim: this.numSkills,
-      seed: this.rng.nextUint32(),
+      seed: this.parts.rng.nextUint32(),
     });
     this.discOpt = makeAdam(config.diayn.discriminatorLr);
+    this.reward = new DiscriminatorReward(this);
+    this.parts.agent.relabelers.push(this.reward);
+  }
+
+  get envSteps(): number {
+    return this.parts.agent.envSteps;
+  }
+
+  get iteration(): number {
+    return this.parts.agent.iteration;
+  }
+
+  get learner(): SacLearner {
+    return this.parts.learner;
+  }
+
+  get vec(): VecEnv {
+    return this.parts.vec;
+  }
+
+  /** The policy input [s without the hidden coordinates, z]. */
+  get input(): PolicyInput {
+    return this.parts.input;
   }
 
   /** Skill ids of one-hot rows [B, N] → Int32Array [B]. */
-  private skillIds(skill: Float32Array, B: number): Int32Array {
+  skillIds(skill: Float32Array, B: number): Int32Array {
     const N = this.numSkills;
     const ids = new Int32Array(B);
     for (let b = 0; b < B; b++) {
@@ -99,16 +132,22 @@ export class DiaynAlgorithm extends OffPolicyBase {
     return { loss, accuracy: accuracy / B };
   }
 
+  /**
+   * One iteration: collect `stepsPerIteration` env steps with z fixed per episode; then (after the
+   * warm-up) `discriminatorSteps` cross-entropy steps of q_φ(z | f(s')) on replay batches, and
+   * `updatesPerIteration` SAC steps on replay batches whose rewards the current discriminator
+   * rewrites (Eq. 3).
+   */
   async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
-    const { updatesPerIteration } = this.config;
+    const agent = this.parts.agent;
     const { discriminatorSteps, discriminatorBatchSize } = this.config.diayn;
-    const metrics: Metrics = { ...summarizeEpisodes(this.collectIntoReplay(abortPoint)) };
-    if (this.envSteps >= this.config.sac.learningStarts) {
+    const metrics: Metrics = { ...summarizeEpisodes(this.parts.collect(abortPoint)) };
+    if (!agent.warmingUp) {
       let lossSum = 0;
       let accSum = 0;
       for (let k = 0; k < discriminatorSteps; k++) {
         abortPoint?.();
-        const batch = this.replay.sample(discriminatorBatchSize, this.rng);
+        const batch = agent.replay.sample(discriminatorBatchSize, agent.sampleRng);
         const step = this.discriminatorStep(
           this.f.apply(batch.nextObs, this.vec.obsDim),
           this.skillIds(batch.skill, batch.size),
@@ -119,32 +158,15 @@ export class DiaynAlgorithm extends OffPolicyBase {
       metrics.discriminator_loss = lossSum / discriminatorSteps;
       metrics.discriminator_accuracy = accSum / discriminatorSteps;
 
-      const stats: SacUpdateStats[] = [];
-      let rewardSum = 0;
-      let logqSum = 0;
-      for (let k = 0; k < updatesPerIteration; k++) {
-        abortPoint?.();
-        const batch = this.replay.sample(this.config.sac.batchSize, this.rng);
-        const { logq } = this.logQ(
-          this.f.apply(batch.nextObs, this.vec.obsDim),
-          this.skillIds(batch.skill, batch.size),
-        );
-        const reward = new Float32Array(batch.size);
-        const logN = Math.log(this.numSkills);
-        for (let b = 0; b < batch.size; b++) {
-          reward[b] = logq[b] + logN; // − log p(z) = + log N for the uniform prior
-          rewardSum += reward[b];
-          logqSum += logq[b];
-        }
-        stats.push(this.learner.update(this.toSacBatch(batch, reward)));
-      }
-      const n = updatesPerIteration * this.config.sac.batchSize;
-      metrics.intrinsic_reward = rewardSum / n;
-      metrics.log_q = logqSum / n;
-      Object.assign(metrics, meanStats(stats));
+      const stats = agent.train(abortPoint);
+      Object.assign(metrics, this.reward.drain(), meanStats(stats));
     }
-    this.iteration += 1;
+    agent.iteration += 1;
     return metrics;
+  }
+
+  actDeterministic(obs: Float32Array, skills: Float32Array): Float32Array {
+    return this.parts.actDeterministic(obs, skills);
   }
 
   evaluationSkills(): EvalSkill[] {
@@ -170,14 +192,14 @@ export class DiaynAlgorithm extends OffPolicyBase {
     return { discriminator_accuracy: acc / T, log_q: lq / T };
   }
 
-  override async saveState(): Promise<AlgorithmState> {
-    const base = await this.baseState(true);
+  async saveState(): Promise<AlgorithmState> {
+    const base = await this.parts.saveState(true);
     const disc = await saveTrainable('discriminator', namedParams(this.discriminator), this.discOpt);
     return { arrays: { ...base.arrays, ...disc }, meta: base.meta };
   }
 
-  override async loadState(state: AlgorithmState): Promise<void> {
-    await this.loadBaseState(state, true);
+  async loadState(state: AlgorithmState): Promise<void> {
+    await this.parts.loadState(state, true);
     await loadTrainable(
       'discriminator',
       state.arrays,
@@ -187,9 +209,48 @@ export class DiaynAlgorithm extends OffPolicyBase {
     );
   }
 
-  override dispose(): void {
+  dispose(): void {
     this.discriminator.dispose();
     this.discOpt.dispose();
-    super.dispose();
+    this.parts.dispose();
+  }
+}
+
+/**
+ * DIAYN's pseudo-reward on the sample stream (§3, Eq. 3): r = log q_φ(z | f(s')) − log p(z) with the
+ * current discriminator, −log p(z) = log N for the uniform prior. Tallies what it computed for the
+ * iteration's metrics.
+ */
+export class DiscriminatorReward implements RewardRelabeler<TransitionBatch> {
+  private rewardSum = 0;
+  private logqSum = 0;
+  private rows = 0;
+
+  constructor(private readonly diayn: DiaynAlgorithm) {}
+
+  relabel(batch: TransitionBatch, _rng: Rng): TransitionBatch {
+    const { diayn } = this;
+    const { logq } = diayn.logQ(
+      diayn.f.apply(batch.nextObs, diayn.vec.obsDim),
+      diayn.skillIds(batch.skill, batch.size),
+    );
+    const reward = new Float32Array(batch.size);
+    const logN = Math.log(diayn.numSkills);
+    for (let b = 0; b < batch.size; b++) {
+      reward[b] = logq[b] + logN;
+      this.rewardSum += reward[b];
+      this.logqSum += logq[b];
+    }
+    this.rows += batch.size;
+    return { ...batch, reward };
+  }
+
+  /** Mean intrinsic_reward and log_q over the rows relabeled since the last call; then starts afresh. */
+  drain(): Metrics {
+    const out = { intrinsic_reward: this.rewardSum / this.rows, log_q: this.logqSum / this.rows };
+    this.rewardSum = 0;
+    this.logqSum = 0;
+    this.rows = 0;
+    return out;
   }
 }

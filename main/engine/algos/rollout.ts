@@ -4,21 +4,13 @@
  */
 import type { VecEnv } from '../sim/vec_env.ts';
 import type { Rng } from '../rng.ts';
+import type { Transition } from '../replay/buffer.ts';
+import type { Collector } from './off_policy_agent.ts';
 import type { SkillPrior } from './skills.ts';
 import type { AbortPoint } from './types.ts';
 
 /** Actions for a batch: obs [n, obsDim], skills [n, skillDim] → [n, actDim] in the action space. */
 export type BatchPolicy = (obs: Float32Array, skills: Float32Array) => Float32Array;
-
-/** Called once per env step per env with views that are only valid during the call. */
-export type TransitionSink = (
-  obs: Float32Array,
-  action: Float32Array,
-  reward: number,
-  nextObs: Float32Array,
-  terminated: boolean,
-  skill: Float32Array,
-) => void;
 
 /** Summary of one finished episode. */
 export interface EpisodeSummary {
@@ -28,17 +20,27 @@ export interface EpisodeSummary {
   nan: boolean;
 }
 
-export class Collector {
+/**
+ * Steps all envs of a {@link VecEnv} together, a skill z ~ p(z) fixed per episode; an episode that
+ * ends is reset at once and goes on in the next call, so episodes run across iterations.
+ */
+export class StepCollector implements Collector<BatchPolicy, Transition, EpisodeSummary> {
   readonly obs: Float32Array;
   readonly skills: Float32Array;
   private readonly epReturn: Float64Array;
   private readonly epLength: Int32Array;
   private started = false;
 
+  /**
+   * @param steps env steps per {@link collect} call, all envs together (rounded up to a multiple of
+   *   numEnvs)
+   * @param rng draws the skills and the warm-up's random actions
+   */
   constructor(
     readonly vec: VecEnv,
     readonly prior: SkillPrior | null,
     private readonly rng: Rng,
+    readonly steps: number,
   ) {
     this.obs = new Float32Array(vec.numEnvs * vec.obsDim);
     this.skills = new Float32Array(vec.numEnvs * this.skillDim);
@@ -66,16 +68,18 @@ export class Collector {
 
   /**
    * Steps all envs together until at least `steps` env steps were taken (a multiple of numEnvs).
+   * @param sink sees each env's transition, as views valid during the call only
    * @param abortPoint called before each step of all envs (see {@link AbortPoint})
    * @returns the episodes that finished during the call and the env steps taken.
+   * @throws Error before {@link start}.
    */
   collect(
-    steps: number,
     policy: BatchPolicy,
-    sink: TransitionSink,
+    sink: (env: number, tr: Transition) => void,
     abortPoint?: AbortPoint,
-  ): { envSteps: number; episodes: EpisodeSummary[] } {
-    if (!this.started) throw new Error('Collector.collect called before start()');
+  ): { steps: number; episodes: EpisodeSummary[] } {
+    if (!this.started) throw new Error('StepCollector.collect called before start()');
+    const steps = this.steps;
     const { numEnvs: n, obsDim, actDim } = this.vec;
     const sd = this.skillDim;
     const episodes: EpisodeSummary[] = [];
@@ -87,14 +91,14 @@ export class Collector {
       for (let i = 0; i < n; i++) {
         const nextObs = out.obs.subarray(i * obsDim, (i + 1) * obsDim);
         const terminated = out.terminated[i] === 1;
-        sink(
-          this.obs.subarray(i * obsDim, (i + 1) * obsDim),
-          actions.subarray(i * actDim, (i + 1) * actDim),
-          out.reward[i],
+        sink(i, {
+          obs: this.obs.subarray(i * obsDim, (i + 1) * obsDim),
+          action: actions.subarray(i * actDim, (i + 1) * actDim),
+          reward: out.reward[i],
           nextObs,
           terminated,
-          this.skills.subarray(i * sd, (i + 1) * sd),
-        );
+          skill: this.skills.subarray(i * sd, (i + 1) * sd),
+        });
         this.epReturn[i] += out.reward[i];
         this.epLength[i] += 1;
         if (terminated || out.truncated[i] === 1) {
@@ -112,7 +116,7 @@ export class Collector {
       }
       taken += n;
     }
-    return { envSteps: taken, episodes };
+    return { steps: taken, episodes };
   }
 
   /** A policy of uniform random actions in [low, high], for SAC's initial exploration. */

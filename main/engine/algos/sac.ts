@@ -3,8 +3,8 @@
  * arXiv 1812.05905): twin Q critics with target networks, a tanh-squashed Gaussian policy and a
  * temperature α learned against a target entropy.
  *
- * `SacLearner` is the learner alone (used inside DIAYN and DADS); `SacAlgorithm` trains it on the
- * env's own reward.
+ * `SacLearner` is the learner alone (inside every off-policy agent, off_policy_agent.ts);
+ * `SacAlgorithm` trains it on the env's own reward.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { skillEnvOf, type RunConfig } from '../config.ts';
@@ -14,9 +14,9 @@ import { variablesToArrays, assignArrays, makeAdam, type NamedArrays } from '../
 import { namedParams, saveTrainable, loadTrainable, withPrefix, underPrefix } from './state.ts';
 import { Rng } from '../rng.ts';
 import { VecEnv } from '../sim/vec_env.ts';
-import { ReplayBuffer, type TransitionBatch } from '../replay/buffer.ts';
-import { Collector, summarizeEpisodes, type EpisodeSummary } from './rollout.ts';
-import { PolicyInput } from './skills.ts';
+import { summarizeEpisodes } from './rollout.ts';
+import { VecAgent } from './vec_agent.ts';
+import type { PolicyInput } from './skills.ts';
 import type { AbortPoint, Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
 
 /** Hyperparameters of the learner (config.sac plus the sizes of this problem). */
@@ -516,147 +516,73 @@ export function meanStats(list: SacUpdateStats[]): Metrics {
 }
 
 /**
- * Shared plumbing of the three algorithms: envs, collector, replay buffer, SAC learner, counters,
- * and the checkpoint parts they all have.
+ * Plain SAC on the env's reward (e.g. point-mass goal reaching): each iteration collects
+ * `stepsPerIteration` env steps into the replay buffer (uniform random actions before
+ * `learningStarts`), then takes `updatesPerIteration` SAC steps on uniform minibatches.
  */
-export abstract class OffPolicyBase implements Algorithm {
-  readonly rng: Rng;
-  readonly vec: VecEnv;
-  readonly collector: Collector;
-  readonly replay: ReplayBuffer;
-  readonly learner: SacLearner;
-  readonly input: PolicyInput;
-  envSteps = 0;
-  iteration = 0;
+export class SacAlgorithm implements Algorithm {
+  private readonly parts: VecAgent;
 
-  protected constructor(
-    readonly config: RunConfig,
-    vec: VecEnv,
-    prior: import('./skills.ts').SkillPrior | null,
-  ) {
-    this.rng = new Rng(config.seed);
-    this.vec = vec;
-    const env = vec.env(0);
-    this.input = new PolicyInput(vec.obsDim, config.hideCoords ? env.coordDims : [], prior?.dim ?? 0);
-    this.collector = new Collector(vec, prior, this.rng.fork());
-    this.replay = new ReplayBuffer(config.sac.replayCapacity, {
-      obsDim: vec.obsDim,
-      actDim: vec.actDim,
-      skillDim: prior?.dim ?? 0,
-    });
-    this.learner = sacLearnerFor(config, this.input.dim, vec.actDim, this.rng.nextUint32());
-    this.collector.start(config.seed);
-  }
-
-  abstract iterate(abortPoint?: AbortPoint): Promise<Metrics>;
-  abstract evaluationSkills(): EvalSkill[];
-
-  /** The stochastic policy used while collecting (uniform random before `learningStarts`). */
-  protected collectPolicy() {
-    if (this.envSteps < this.config.sac.learningStarts) return this.collector.randomPolicy();
-    return (obs: Float32Array, skills: Float32Array) =>
-      this.learner.act(this.input.build(obs, skills), false);
-  }
-
-  /**
-   * Collects one iteration's env steps into the replay buffer; returns the episodes that ended.
-   * @param abortPoint called before each step of all envs (see {@link AbortPoint})
-   */
-  protected collectIntoReplay(abortPoint?: AbortPoint): EpisodeSummary[] {
-    const { envSteps, episodes } = this.collector.collect(
-      this.config.stepsPerIteration,
-      this.collectPolicy(),
-      (o, a, r, o2, t, z) =>
-        this.replay.add(0, { obs: o, action: a, reward: r, nextObs: o2, terminated: t, skill: z }),
-      abortPoint,
-    );
-    this.envSteps += envSteps;
-    return episodes;
-  }
-
-  actDeterministic(obs: Float32Array, skills: Float32Array): Float32Array {
-    return this.learner.act(this.input.build(obs, skills), true);
-  }
-
-  /** Maps a replay batch to learner inputs with the given rewards. */
-  protected toSacBatch(batch: TransitionBatch, reward: Float32Array): SacBatch {
-    return {
-      size: batch.size,
-      input: this.input.build(batch.obs, batch.skill),
-      action: batch.action,
-      reward,
-      nextInput: this.input.build(batch.nextObs, batch.skill),
-      terminated: batch.terminated,
-    };
-  }
-
-  /** Parts every algorithm checkpoints; subclasses add theirs. */
-  protected async baseState(withReplay: boolean): Promise<AlgorithmState> {
-    const learner = await this.learner.saveState('sac');
-    const arrays = { ...learner.arrays, ...(withReplay ? this.replay.toArrays() : {}) };
-    return {
-      arrays,
-      meta: {
-        envSteps: this.envSteps,
-        iteration: this.iteration,
-        rng: this.rng.getState(),
-        learnerRng: learner.rng,
-      },
-    };
-  }
-
-  protected async loadBaseState(state: AlgorithmState, withReplay: boolean): Promise<void> {
-    const meta = state.meta as { envSteps: number; iteration: number; rng: number[]; learnerRng: number[] };
-    await this.learner.loadState('sac', state.arrays, meta.learnerRng);
-    if (withReplay) this.replay.loadArrays(state.arrays);
-    this.envSteps = meta.envSteps;
-    this.iteration = meta.iteration;
-    this.rng.setState(meta.rng);
-    // Episodes in flight at the checkpoint are lost; start fresh ones with a seed tied to the position.
-    this.collector.start(this.config.seed + 7919 * this.iteration);
-  }
-
-  async saveState(): Promise<AlgorithmState> {
-    return this.baseState(true);
-  }
-
-  async loadState(state: AlgorithmState): Promise<void> {
-    await this.loadBaseState(state, true);
-  }
-
-  dispose(): void {
-    this.learner.dispose();
-    this.vec.close();
-  }
-}
-
-/** Plain SAC on the env's reward (e.g. point-mass goal reaching). */
-export class SacAlgorithm extends OffPolicyBase {
+  /** Builds the envs and the agent from the config. */
   static async create(config: RunConfig): Promise<SacAlgorithm> {
     const vec = await VecEnv.create(skillEnvOf(config), config.numEnvs, envOptionsOf(config), config.seed);
     return new SacAlgorithm(config, vec);
   }
 
-  private constructor(config: RunConfig, vec: VecEnv) {
-    super(config, vec, null);
+  private constructor(
+    readonly config: RunConfig,
+    vec: VecEnv,
+  ) {
+    this.parts = new VecAgent(config, vec, null);
+  }
+
+  get envSteps(): number {
+    return this.parts.agent.envSteps;
+  }
+
+  get iteration(): number {
+    return this.parts.agent.iteration;
+  }
+
+  get learner(): SacLearner {
+    return this.parts.learner;
+  }
+
+  /** The policy input [s without the hidden coordinates, z]. */
+  get input(): PolicyInput {
+    return this.parts.input;
+  }
+
+  get vec(): VecEnv {
+    return this.parts.vec;
   }
 
   async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
-    const episodes = this.collectIntoReplay(abortPoint);
-    const stats: SacUpdateStats[] = [];
-    if (this.envSteps >= this.config.sac.learningStarts) {
-      for (let k = 0; k < this.config.updatesPerIteration; k++) {
-        abortPoint?.();
-        const batch = this.replay.sample(this.config.sac.batchSize, this.rng);
-        stats.push(this.learner.update(this.toSacBatch(batch, batch.reward)));
-      }
-    }
-    this.iteration += 1;
+    const agent = this.parts.agent;
+    const episodes = this.parts.collect(abortPoint);
+    const stats = agent.warmingUp ? [] : agent.train(abortPoint);
+    agent.iteration += 1;
     return { ...summarizeEpisodes(episodes, true), ...meanStats(stats) };
+  }
+
+  actDeterministic(obs: Float32Array, skills: Float32Array): Float32Array {
+    return this.parts.actDeterministic(obs, skills);
   }
 
   evaluationSkills(): EvalSkill[] {
     return [{ id: 0, z: new Float32Array(0), category: null }];
+  }
+
+  saveState(): Promise<AlgorithmState> {
+    return this.parts.saveState(true);
+  }
+
+  loadState(state: AlgorithmState): Promise<void> {
+    return this.parts.loadState(state, true);
+  }
+
+  dispose(): void {
+    this.parts.dispose();
   }
 }
 

@@ -1,0 +1,147 @@
+/**
+ * The off-policy agent as SAC, DIAYN and DADS build it on a {@link VecEnv} (off_policy_agent.ts):
+ * a step collector with a skill z ~ p(z) per episode (rollout.ts), the flat replay buffer
+ * (replay/buffer.ts), the SAC learner on the policy input [s without the hidden coordinates, z]
+ * (skills.ts), and the checkpoint part the three write alike.
+ *
+ * Generators: one root generator seeded with the run's seed; the collector's is forked from it
+ * first, then the learner's seed is drawn, then whatever the algorithm draws for its own networks;
+ * afterwards the root draws replay indices (and DADS's alternative skills). That order is part of the
+ * checkpoint format.
+ */
+import type { RunConfig } from '../config.ts';
+import { Rng } from '../rng.ts';
+import type { VecEnv } from '../sim/vec_env.ts';
+import { ReplayBuffer, type Transition, type TransitionBatch } from '../replay/buffer.ts';
+import { OffPolicyAgent } from './off_policy_agent.ts';
+import { StepCollector, type BatchPolicy, type EpisodeSummary } from './rollout.ts';
+import { sacLearnerFor, type SacBatch, type SacLearner } from './sac.ts';
+import { PolicyInput, type SkillPrior } from './skills.ts';
+import type { AbortPoint, AlgorithmState } from './types.ts';
+
+/** The agent of a {@link VecAgent}. */
+export type StepAgent = OffPolicyAgent<BatchPolicy, Transition, EpisodeSummary, Transition, TransitionBatch>;
+
+/** The checkpoint `meta` keys of a {@link VecAgent}, in the order they are written. */
+interface VecAgentMeta {
+  envSteps: number;
+  iteration: number;
+  rng: number[];
+  learnerRng: number[];
+}
+
+/** See the file comment. */
+export class VecAgent {
+  /** The root generator (see the file comment). */
+  readonly rng: Rng;
+  readonly vec: VecEnv;
+  readonly input: PolicyInput;
+  readonly collector: StepCollector;
+  readonly replay: ReplayBuffer;
+  readonly agent: StepAgent;
+
+  /**
+   * @param vec owned from now on (closed by {@link dispose})
+   * @param prior the skill prior p(z), or null for plain SAC
+   */
+  constructor(
+    readonly config: RunConfig,
+    vec: VecEnv,
+    prior: SkillPrior | null,
+  ) {
+    this.rng = new Rng(config.seed);
+    this.vec = vec;
+    const env = vec.env(0);
+    this.input = new PolicyInput(vec.obsDim, config.hideCoords ? env.coordDims : [], prior?.dim ?? 0);
+    this.collector = new StepCollector(vec, prior, this.rng.fork(), config.stepsPerIteration);
+    this.replay = new ReplayBuffer(config.sac.replayCapacity, {
+      obsDim: vec.obsDim,
+      actDim: vec.actDim,
+      skillDim: prior?.dim ?? 0,
+    });
+    const replay = this.replay;
+    this.agent = new OffPolicyAgent({
+      learner: sacLearnerFor(config, this.input.dim, vec.actDim, this.rng.nextUint32()),
+      collector: this.collector,
+      replay,
+      adder: (env, tr) => replay.add(env, tr),
+      toLearner: (batch) => this.toSacBatch(batch),
+      schedule: {
+        learningStarts: config.sac.learningStarts,
+        updatesPerIteration: config.updatesPerIteration,
+        batchSize: config.sac.batchSize,
+      },
+      sampleRng: this.rng,
+    });
+    this.collector.start(config.seed);
+  }
+
+  get learner(): SacLearner {
+    return this.agent.learner;
+  }
+
+  /**
+   * Collects one iteration's env steps into the replay buffer: uniform random actions while
+   * warming up, else samples of π(a | s, z).
+   * @param abortPoint called before each step of all envs (see {@link AbortPoint})
+   * @returns the episodes that ended
+   */
+  collect(abortPoint?: AbortPoint): EpisodeSummary[] {
+    const pi: BatchPolicy = (obs, skills) => this.learner.act(this.input.build(obs, skills), false);
+    return this.agent.collect(this.agent.behaviour(pi, this.collector.randomPolicy()), abortPoint).episodes;
+  }
+
+  /** Learner inputs of a replay batch, with the batch's rewards. */
+  toSacBatch(batch: TransitionBatch): SacBatch {
+    return {
+      size: batch.size,
+      input: this.input.build(batch.obs, batch.skill),
+      action: batch.action,
+      reward: batch.reward,
+      nextInput: this.input.build(batch.nextObs, batch.skill),
+      terminated: batch.terminated,
+    };
+  }
+
+  /** Deterministic (mean) actions: obs [B, obsDim], skills [B, skillDim] → [B, actDim]. */
+  actDeterministic(obs: Float32Array, skills: Float32Array): Float32Array {
+    return this.learner.act(this.input.build(obs, skills), true);
+  }
+
+  /**
+   * The checkpoint part the three algorithms write alike: the learner (`sac/…`), the replay buffer
+   * when `withReplay` (`replay/…`), and in `meta` the counters and generator states.
+   */
+  async saveState(withReplay: boolean): Promise<AlgorithmState> {
+    const learner = await this.learner.saveState('sac');
+    const arrays = { ...learner.arrays, ...(withReplay ? this.replay.toArrays() : {}) };
+    const meta: VecAgentMeta = {
+      envSteps: this.agent.envSteps,
+      iteration: this.agent.iteration,
+      rng: this.rng.getState(),
+      learnerRng: learner.rng,
+    };
+    return { arrays, meta: { ...meta } };
+  }
+
+  /**
+   * Restores {@link saveState}.
+   * @throws Error naming a missing or mis-shaped part.
+   */
+  async loadState(state: AlgorithmState, withReplay: boolean): Promise<void> {
+    const meta = state.meta as unknown as VecAgentMeta;
+    await this.learner.loadState('sac', state.arrays, meta.learnerRng);
+    if (withReplay) this.replay.loadArrays(state.arrays);
+    this.agent.envSteps = meta.envSteps;
+    this.agent.iteration = meta.iteration;
+    this.rng.setState(meta.rng);
+    // Episodes in flight at the checkpoint are lost; start fresh ones with a seed tied to the position.
+    this.collector.start(this.config.seed + 7919 * this.agent.iteration);
+  }
+
+  /** Frees the learner and closes the envs. */
+  dispose(): void {
+    this.agent.dispose();
+    this.vec.close();
+  }
+}
