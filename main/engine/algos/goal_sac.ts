@@ -33,7 +33,7 @@
  */
 import type { GoalEnv } from '../sim/types.ts';
 import { Rng } from '../rng.ts';
-import type { GoalBatch, GoalTransition } from '../replay/goal_buffer.ts';
+import type { GoalBatch, GoalReplayBuffer, GoalTransition } from '../replay/goal_buffer.ts';
 import {
   checkRelabelSetting,
   emptyCounts,
@@ -49,8 +49,15 @@ import {
   withEnvs,
   type OffPolicyOptions,
 } from './off_policy_options.ts';
-import { checkSameEnvs, concatRows, lockstepEpisodes, OffPolicyCore } from './off_policy_core.ts';
+import {
+  checkSameEnvs,
+  concatRows,
+  EpisodeAgent,
+  LockstepCollector,
+  type LockstepTransition,
+} from './off_policy_core.ts';
 import { RunningNormalizer, type NormalizerState } from './running_normalizer.ts';
+import type { SacBatch, SacLearner } from './sac.ts';
 import type { AbortPoint, AlgorithmState, Metrics } from './types.ts';
 
 /**
@@ -135,10 +142,16 @@ export interface GoalEvalReport {
 }
 
 /** Goal-conditioned SAC + HER; see the file comment. */
-export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetting> {
+export class GoalSac {
+  /** The off-policy agent on whole lockstep episodes, with the normalizer and the switch log. */
+  private readonly core: EpisodeAgent<GoalEnv, GoalSacOptions, RelabelSetting, GoalBatch>;
   private readonly goalNorm: RunningNormalizer;
   /** Sees training episodes and batches (null: nobody watches). */
   observer: GoalSacObserver | null = null;
+  /** What the iteration being collected saw, for the normalizers. */
+  private seen = { obs: [] as Float32Array[], goal: [] as Float32Array[] };
+  /** Env steps taken so far, counted step by step while an iteration collects. */
+  private envStep = 0;
 
   /**
    * Builds the envs and the algorithm.
@@ -160,7 +173,7 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
     checkSameEnvs('goal SAC', envs, 'its spaces or episode length');
     const relabel = checkRelabelSetting(opts.relabel.strategy, opts.relabel.k);
     const env = envs[0];
-    super(
+    this.core = new EpisodeAgent(
       envs,
       Object.freeze({ ...opts, hidden: [...opts.hidden], rewardInfoKeys: [...opts.rewardInfoKeys], relabel }),
       {
@@ -171,8 +184,61 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
         replay: { infoKeys: opts.rewardInfoKeys, reward: env.evaluate, relabel },
         learner: { name: 'goal_sac', inputDim: env.observationSpace.shape[0] + env.goalSpace.shape[0] },
       },
+      {
+        reset: (i) => {
+          const { obs } = this.envs[i].reset({ seed: this.core.envRng.nextUint32() });
+          this.observer?.episodeStart(i, this.envs[i].qpos());
+          return obs;
+        },
+        adder: (i, tr) => this.store(i, tr),
+        toLearner: (batch) => this.sacBatch(batch),
+      },
     );
     this.goalNorm = new RunningNormalizer(this.goalDim, opts.normEps, opts.normClip);
+  }
+
+  get options(): Readonly<GoalSacOptions> {
+    return this.core.options;
+  }
+
+  get envs(): GoalEnv[] {
+    return this.core.envs;
+  }
+
+  /** The episode replay; sampling relabels goals with the current strategy. */
+  get replay(): GoalReplayBuffer {
+    return this.core.replay;
+  }
+
+  get learner(): SacLearner {
+    return this.core.learner;
+  }
+
+  get obsDim(): number {
+    return this.core.obsDim;
+  }
+
+  get goalDim(): number {
+    return this.core.goalDim;
+  }
+
+  get actDim(): number {
+    return this.core.actDim;
+  }
+
+  /** Env steps taken so far (all envs together). */
+  get envSteps(): number {
+    return this.core.agent.envSteps;
+  }
+
+  /** Iterations completed so far. */
+  get iteration(): number {
+    return this.core.agent.iteration;
+  }
+
+  /** The relabeling switches so far; the first entry is the initial setting at env step 0. */
+  get switchLog(): readonly RelabelSwitch[] {
+    return this.core.switchLog;
   }
 
   /**
@@ -183,7 +249,7 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
   setRelabeling(strategy: RelabelStrategy, k: number): void {
     const s = checkRelabelSetting(strategy, k);
     this.replay.setRelabeling(s.strategy, s.k);
-    this.logSwitch(s);
+    this.core.logSwitch(s);
   }
 
   /** Normalized policy input rows [B, obsDim + goalDim] from raw observations and goals. */
@@ -191,7 +257,7 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
     const width = this.obsDim + this.goalDim;
     const rows = this.goalDim === 0 ? 0 : goal.length / this.goalDim;
     const out = new Float32Array(rows * width);
-    this.obsNorm.normalizeInto(observation, out, width, 0);
+    this.core.obsNorm.normalizeInto(observation, out, width, 0);
     this.goalNorm.normalizeInto(goal, out, width, this.obsDim);
     return out;
   }
@@ -205,28 +271,6 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
   }
 
   /**
-   * Runs `rounds` rounds of whole episodes on all envs in lockstep (see {@link lockstepEpisodes}),
-   * each env reset with a seed from `seeds`; `choose` maps raw observations and goals of all envs
-   * to actions; `onStep` sees every transition, `onReset` every env's reset; `abortPoint` is called
-   * before each lockstep step.
-   */
-  private rollouts(
-    rounds: number,
-    seeds: Rng,
-    choose: (obs: Float32Array, goal: Float32Array) => Float32Array,
-    onStep?: (env: number, tr: GoalTransition) => void,
-    onReset?: (env: number) => void,
-    abortPoint?: AbortPoint,
-  ): ReturnType<typeof lockstepEpisodes> {
-    const reset = (i: number) => {
-      const { obs } = this.envs[i].reset({ seed: seeds.nextUint32() });
-      onReset?.(i);
-      return obs;
-    };
-    return lockstepEpisodes(this.envs, rounds, { reset, choose, step: onStep, abortPoint });
-  }
-
-  /**
    * Replaces each env's row of `actions` [numEnvs, actDim] by a uniform random action with
    * probability `randomEps` (baselines HER's ε-random exploration). Draws nothing when ε = 0, so
    * runs without it keep their random streams.
@@ -235,8 +279,27 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
     const eps = this.options.randomEps;
     if (eps <= 0) return actions;
     for (let r = 0; r < actions.length / this.actDim; r++)
-      if (this.envRng.uniform() < eps) actions.set(this.randomActions(1), r * this.actDim);
+      if (this.core.envRng.uniform() < eps) actions.set(this.core.randomActions(1), r * this.actDim);
     return actions;
+  }
+
+  /**
+   * A training transition of env `env`: into the replay buffer (whose sampling relabels it later),
+   * its observation and goals noted for the normalizers, shown to the observer.
+   */
+  private store(env: number, tr: LockstepTransition): void {
+    this.replay.add(env, tr);
+    this.seen.obs.push(Float32Array.from(tr.observation));
+    this.seen.goal.push(Float32Array.from(tr.desiredGoal), Float32Array.from(tr.nextAchievedGoal));
+    const observer = this.observer;
+    if (observer) {
+      const ended = tr.terminated || tr.truncated; // the buffer stored the episode just now
+      observer.step(env, tr, this.envs[env].qpos(), {
+        iteration: this.iteration + 1,
+        envStep: ++this.envStep,
+        episodeId: ended ? this.replay.episodes - 1 : null,
+      });
+    }
   }
 
   /**
@@ -253,50 +316,29 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
    */
   async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
     const { obsDim, goalDim } = this;
-    const opts = this.options;
-    const seen = { obs: [] as Float32Array[], goal: [] as Float32Array[] };
-    const observer = this.observer;
-    let envStep = this.envSteps;
-    const { steps, episodes } = this.rollouts(
-      opts.episodesPerIteration,
-      this.envRng,
-      this.trainingActions((obs, goal: Float32Array) =>
-        this.explore(this.learner.act(this.inputs(obs, goal), false)),
-      ),
-      (env, tr) => {
-        this.replay.add(env, tr);
-        seen.obs.push(Float32Array.from(tr.observation));
-        seen.goal.push(Float32Array.from(tr.desiredGoal), Float32Array.from(tr.nextAchievedGoal));
-        if (observer) {
-          const ended = tr.terminated || tr.truncated; // the buffer stored the episode just now
-          observer.step(env, tr, this.envs[env].qpos(), {
-            iteration: this.iteration + 1,
-            envStep: ++envStep,
-            episodeId: ended ? this.replay.episodes - 1 : null,
-          });
-        }
-      },
-      observer ? (env) => observer.episodeStart(env, this.envs[env].qpos()) : undefined,
+    const agent = this.core.agent;
+    this.seen = { obs: [], goal: [] };
+    this.envStep = this.envSteps;
+    const { steps, episodes } = agent.collect(
+      this.core.behaviour((obs, goal) => this.explore(this.learner.act(this.inputs(obs, goal), false))),
       abortPoint,
     );
-    this.envSteps += steps;
     // After collection, as baselines does: the statistics cover the goals relabeling can produce
     // (achieved goals) as well as the desired ones.
-    this.obsNorm.update(concatRows(seen.obs, obsDim));
-    this.goalNorm.update(concatRows(seen.goal, goalDim));
+    this.core.obsNorm.update(concatRows(this.seen.obs, obsDim));
+    this.goalNorm.update(concatRows(this.seen.goal, goalDim));
 
     const counts = emptyCounts();
-    const stats = this.train(() => {
-      const batch = this.replay.sample(opts.batchSize, this.sampleRng);
+    const observer = this.observer;
+    const stats = this.core.train(abortPoint, (batch) => {
       observer?.sampled(batch);
       addCounts(counts, batch.counts);
-      return this.learner.update(this.sacBatch(batch));
-    }, abortPoint);
-    this.iteration += 1;
+    });
+    agent.iteration += 1;
     const total = GOAL_SOURCES.reduce((s, k) => s + counts[k], 0);
     const setting = this.replay.relabeling;
     const metrics: Metrics = {
-      ...this.iterationMetrics(episodes, steps, stats),
+      ...this.core.iterationMetrics(episodes, steps, stats),
       relabel_strategy: RELABEL_STRATEGIES.indexOf(setting.strategy),
       relabel_k: setting.k,
       relabel_share: total === 0 ? 0 : (total - counts.original) / total,
@@ -307,7 +349,7 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
   }
 
   /** Learner inputs of a relabeled batch: [obs, goal] and [next obs, goal], normalized. */
-  private sacBatch(batch: GoalBatch) {
+  private sacBatch(batch: GoalBatch): SacBatch {
     return {
       size: batch.size,
       input: this.inputs(batch.observation, batch.desiredGoal),
@@ -327,8 +369,15 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
    * @param seed seeds the env resets
    */
   evaluate(episodes: number, seed: number): GoalEvalReport {
-    const { episodes: outcomes } = this.rollouts(episodes, new Rng(seed), (obs, goal) =>
-      this.actDeterministic(obs, goal),
+    const seeds = new Rng(seed);
+    const rollouts = new LockstepCollector(
+      this.envs,
+      episodes,
+      (i) => this.envs[i].reset({ seed: seeds.nextUint32() }).obs,
+    );
+    const { episodes: outcomes } = rollouts.collect(
+      (obs, goal) => this.actDeterministic(obs, goal),
+      () => {},
     );
     return {
       episodes: outcomes.length,
@@ -340,10 +389,10 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
   /**
    * Everything needed to continue bit-exactly: learner weights and Adam states, the replay buffer
    * (`goal_replay/…`), and in `meta` the counters, generator states, normalizer sums (`obsNorm`,
-   * `goalNorm`), relabeling setting and switch log (see {@link OffPolicyCore.saveCore}).
+   * `goalNorm`), relabeling setting and switch log (see {@link EpisodeAgent.saveState}).
    */
   async saveState(): Promise<AlgorithmState> {
-    return this.saveCore({ goalNorm: this.goalNorm.getState() }, this.replay.relabeling);
+    return this.core.saveState({ goalNorm: this.goalNorm.getState() }, this.replay.relabeling);
   }
 
   /**
@@ -351,11 +400,16 @@ export class GoalSac extends OffPolicyCore<GoalEnv, GoalSacOptions, RelabelSetti
    * @throws Error naming the part that is missing or does not fit.
    */
   async loadState(state: AlgorithmState): Promise<void> {
-    const m = this.checkpointMeta<{ goalNorm: NormalizerState }>(state);
+    const m = this.core.checkpointMeta<{ goalNorm: NormalizerState }>(state);
     const relabel = checkRelabelSetting(m.relabel.strategy, m.relabel.k);
-    await this.loadCore(state, m);
+    await this.core.loadState(state, m);
     this.replay.setRelabeling(relabel.strategy, relabel.k);
     this.goalNorm.setState(m.goalNorm);
+  }
+
+  /** Frees the networks and closes the envs. */
+  dispose(): void {
+    this.core.dispose();
   }
 }
 

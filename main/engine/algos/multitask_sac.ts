@@ -33,7 +33,7 @@
 import { TaskEmbeddingMLP } from '../nn/task_embedding.ts';
 import type { MLPOptions } from '../nn/mlp.ts';
 import { Rng } from '../rng.ts';
-import type { GoalBatch, GoalTransition } from '../replay/goal_buffer.ts';
+import type { GoalBatch, GoalReplayBuffer, GoalTransition } from '../replay/goal_buffer.ts';
 import {
   assignTasks,
   checkTaskRelabelSetting,
@@ -49,7 +49,9 @@ import {
   type TaskRelabelStrategy,
 } from '../replay/task_relabel.ts';
 import type { MultiTaskEnv, TaskFamily } from '../sim/multi_goal_env.ts';
-import type { SacBatch } from './sac.ts';
+import type { SacBatch, SacLearner } from './sac.ts';
+import type { GoalObservation } from '../sim/types.ts';
+import type { BatchSource } from './off_policy_agent.ts';
 import {
   OFF_POLICY_DEFAULTS,
   resolveOptions,
@@ -59,9 +61,11 @@ import {
 import {
   checkSameEnvs,
   concatRows,
-  lockstepEpisodes,
-  OffPolicyCore,
+  EpisodeAgent,
+  LockstepCollector,
   type EpisodeOutcome,
+  type LockstepPolicy,
+  type LockstepTransition,
 } from './off_policy_core.ts';
 import type { AbortPoint, AlgorithmState, Metrics } from './types.ts';
 
@@ -149,11 +153,18 @@ export const TASK_INFO_KEY = 'task';
 export const AIR_INFO_KEY = 'air_task';
 
 /** Multi-task SAC with task relabeling; see the file comment. */
-export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOptions, TaskRelabelSetting> {
+export class MultitaskSac {
   readonly family: TaskFamily;
   readonly numTasks: number;
+  /** The off-policy agent on whole lockstep episodes, with the normalizer and the switch log. */
+  private readonly core: EpisodeAgent<MultiTaskEnv, MultitaskSacOptions, TaskRelabelSetting, TaskBatch>;
   private readonly airCache: ReturnCache;
-  private setting: TaskRelabelSetting;
+  /** The batch source: rows drawn and given their tasks by the current relabeling. */
+  private readonly relabeler: TaskRelabeler;
+  /** Training episodes: each env's task, drawn at its reset, and the steps staged until it ends. */
+  private readonly training: TaskEpisodes;
+  /** Observations the iteration being collected saw, for the normalizer. */
+  private seen: Float32Array[] = [];
 
   /**
    * Builds the envs and the algorithm.
@@ -181,37 +192,98 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
     const relabel = checkTaskRelabelSetting(opts.relabel.strategy, opts.relabel.ratio);
     const obsDim = envs[0].observationSpace.shape[0];
     const K = family.numTasks;
-    super(envs, Object.freeze({ ...opts, hidden: [...opts.hidden], relabel }), {
-      algo: 'multitask-sac',
-      label: 'multi-task SAC',
-      replayPrefix: 'task_replay',
-      relabel,
-      replay: {
-        infoKeys: [...family.infoKeys, TASK_INFO_KEY, AIR_INFO_KEY],
-        // Rows as stored: each transition scored under its own task. Relabeled rows are re-scored in
-        // sampleBatch.
-        reward: (achieved, _desired, info) => family.evaluate(info![TASK_INFO_KEY], achieved, info),
-        relabel: { strategy: 'none', k: 0 },
-      },
-      learner: {
-        name: 'multitask_sac',
-        inputDim: obsDim + K,
-        network:
-          opts.taskEncoding === 'embedding'
-            ? (o: MLPOptions) =>
-                new TaskEmbeddingMLP(o, { from: obsDim, numTasks: K, dim: opts.embeddingDim })
-            : undefined,
-      },
-    });
     this.family = family;
     this.numTasks = K;
+    this.training = new TaskEpisodes(
+      envs,
+      () => this.core.envRng.int(K),
+      () => this.core.envRng.nextUint32(),
+      (env, task, trs) => {
+        this.store(env, task, trs);
+        for (const tr of trs) this.seen.push(tr.observation as Float32Array);
+      },
+    );
+    this.core = new EpisodeAgent(
+      envs,
+      Object.freeze({ ...opts, hidden: [...opts.hidden], relabel }),
+      {
+        algo: 'multitask-sac',
+        label: 'multi-task SAC',
+        replayPrefix: 'task_replay',
+        relabel,
+        replay: {
+          infoKeys: [...family.infoKeys, TASK_INFO_KEY, AIR_INFO_KEY],
+          // Rows as stored: each transition scored under its own task. Relabeled rows are re-scored
+          // by the task relabeler.
+          reward: (achieved, _desired, info) => family.evaluate(info![TASK_INFO_KEY], achieved, info),
+          relabel: { strategy: 'none', k: 0 },
+        },
+        learner: {
+          name: 'multitask_sac',
+          inputDim: obsDim + K,
+          network:
+            opts.taskEncoding === 'embedding'
+              ? (o: MLPOptions) =>
+                  new TaskEmbeddingMLP(o, { from: obsDim, numTasks: K, dim: opts.embeddingDim })
+              : undefined,
+        },
+      },
+      {
+        reset: (i) => this.training.reset(i),
+        adder: (i, tr) => this.training.step(i, tr),
+        sampler: { sample: (B, rng) => this.relabeler.sample(B, rng) },
+        toLearner: (batch) => this.sacBatch(batch),
+      },
+    );
     this.airCache = new ReturnCache(opts.airCacheSize, K);
-    this.setting = relabel;
+    this.relabeler = new TaskRelabeler(this.core.replay, family, relabel, (rows, B) =>
+      this.hipiLogitsOf(rows, B),
+    );
+  }
+
+  get options(): Readonly<MultitaskSacOptions> {
+    return this.core.options;
+  }
+
+  get envs(): MultiTaskEnv[] {
+    return this.core.envs;
+  }
+
+  /** The episode replay (stored and highest-return tasks as its info columns). */
+  get replay(): GoalReplayBuffer {
+    return this.core.replay;
+  }
+
+  get learner(): SacLearner {
+    return this.core.learner;
+  }
+
+  get obsDim(): number {
+    return this.core.obsDim;
+  }
+
+  get actDim(): number {
+    return this.core.actDim;
+  }
+
+  /** Env steps taken so far (all envs together). */
+  get envSteps(): number {
+    return this.core.agent.envSteps;
+  }
+
+  /** Iterations completed so far. */
+  get iteration(): number {
+    return this.core.agent.iteration;
+  }
+
+  /** The relabeling switches so far; the first entry is the initial setting at env step 0. */
+  get switchLog(): readonly TaskRelabelSwitch[] {
+    return this.core.switchLog;
   }
 
   /** The relabeling that sampled batches use now. */
   get relabeling(): TaskRelabelSetting {
-    return { ...this.setting };
+    return { ...this.relabeler.setting };
   }
 
   /**
@@ -221,8 +293,8 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
    */
   setRelabeling(strategy: TaskRelabelStrategy, ratio: number): void {
     const s = checkTaskRelabelSetting(strategy, ratio);
-    this.setting = s;
-    this.logSwitch(s);
+    this.relabeler.setting = s;
+    this.core.logSwitch(s);
   }
 
   /**
@@ -233,7 +305,7 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
   inputs(observation: Float32Array, tasks: ArrayLike<number>): Float32Array {
     const width = this.obsDim + this.numTasks;
     const out = new Float32Array(tasks.length * width);
-    this.obsNorm.normalizeInto(observation, out, width, 0);
+    this.core.obsNorm.normalizeInto(observation, out, width, 0);
     for (let b = 0; b < tasks.length; b++) out[b * width + this.obsDim + tasks[b]] = 1;
     return out;
   }
@@ -241,49 +313,6 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
   /** Actions tanh(μ) of the deterministic policy: observations [B, obsDim], tasks [B] → [B, actDim]. */
   actDeterministic(observation: Float32Array, tasks: ArrayLike<number>): Float32Array {
     return this.learner.act(this.inputs(observation, tasks), true);
-  }
-
-  /**
-   * Rounds of whole episodes on all envs in lockstep (see {@link lockstepEpisodes}); env i pursues
-   * `taskOf(i)` (drawn before its reset seed). `onEpisode` gets each finished episode's task and
-   * transitions in order; `abortPoint` is called before each lockstep step.
-   */
-  private rollouts(
-    rounds: number,
-    seeds: Rng,
-    taskOf: (env: number) => number,
-    choose: (obs: Float32Array, tasks: Int32Array) => Float32Array,
-    onEpisode?: (env: number, task: number, steps: GoalTransition[]) => void,
-    abortPoint?: AbortPoint,
-  ): { steps: number; episodes: (EpisodeOutcome & { task: number })[] } {
-    const tasks = new Int32Array(this.envs.length);
-    const episodeTasks: number[] = []; // in the order lockstepEpisodes lists the episodes
-    const staged: GoalTransition[][] = this.envs.map(() => []);
-    const { steps, episodes } = lockstepEpisodes(this.envs, rounds, {
-      reset: (i) => {
-        tasks[i] = taskOf(i);
-        episodeTasks.push(tasks[i]);
-        staged[i] = [];
-        return this.envs[i].reset({ task: tasks[i], seed: seeds.nextUint32() }).obs;
-      },
-      choose: (obs) => choose(obs, tasks),
-      step:
-        onEpisode &&
-        ((i, tr) => {
-          // Kept until the episode ends: copies of the views.
-          staged[i].push({
-            ...tr,
-            observation: tr.observation.slice(),
-            action: tr.action.slice(),
-            achievedGoal: tr.achievedGoal.slice(),
-            desiredGoal: tr.desiredGoal.slice(),
-            info: { ...tr.info },
-          });
-          if (tr.terminated || tr.truncated) onEpisode(i, tasks[i], staged[i]);
-        }),
-      abortPoint,
-    });
-    return { steps, episodes: episodes.map((e, j) => ({ task: episodeTasks[j], ...e })) };
   }
 
   /**
@@ -317,42 +346,8 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
    * @param rng the generator of indices and task choices (default: the algorithm's own)
    * @throws Error before the first episode is stored.
    */
-  sampleBatch(rng: Rng = this.sampleRng): TaskBatch {
-    const B = this.options.batchSize;
-    const K = this.numTasks;
-    const setting = this.setting;
-    const plan = planTaskBatch(B, K, setting, rng);
-    const raw = this.replay.sample(plan.draws, rng);
-    const rows = gatherRows(raw, plan.draw);
-    const originalTask = Int32Array.from(rows.info[TASK_INFO_KEY]);
-    const logits =
-      setting.strategy === 'hipi' && plan.relabeled > 0
-        ? this.hipiLogitsOf(rows, originalTask.length)
-        : undefined;
-    const chosen = assignTasks(setting, plan, originalTask, K, rng, { air: rows.info[AIR_INFO_KEY], logits });
-    const familyInfo = this.familyInfo(rows.info);
-    const ev = this.family.evaluate(chosen.task, rows.nextAchievedGoal, familyInfo);
-    return {
-      size: B,
-      observation: rows.observation,
-      action: rows.action,
-      nextObservation: rows.nextObservation,
-      nextAchievedGoal: rows.nextAchievedGoal,
-      originalTask,
-      task: chosen.task,
-      reward: ev.reward,
-      success: ev.success,
-      terminated: rows.terminated,
-      source: chosen.source,
-      counts: chosen.counts,
-      changed: chosen.changed,
-      slot: Int32Array.from(rows.slot),
-    };
-  }
-
-  private familyInfo(info: Record<string, Float32Array>): Record<string, Float32Array> | undefined {
-    if (this.family.infoKeys.length === 0) return undefined;
-    return Object.fromEntries(this.family.infoKeys.map((k) => [k, info[k]]));
+  sampleBatch(rng: Rng = this.core.sampleRng): TaskBatch {
+    return this.relabeler.sample(this.options.batchSize, rng);
   }
 
   /**
@@ -369,7 +364,7 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
     const action = new Float32Array(B * K * actDim);
     const achieved = new Float32Array(B * K * d);
     const info: Record<string, Float32Array> = {};
-    const familyInfo = this.familyInfo(rows.info);
+    const familyInfo = familyInfoOf(this.family, rows.info);
     for (const key of Object.keys(familyInfo ?? {})) info[key] = new Float32Array(B * K);
     for (let b = 0; b < B; b++) {
       for (let k = 0; k < K; k++) {
@@ -415,37 +410,32 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
    *   relabel_strategy (index into TASK_RELABEL_STRATEGIES), relabel_ratio, updates, replay_size.
    */
   async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
-    const opts = this.options;
     const K = this.numTasks;
-    const seen: Float32Array[] = [];
-    const { steps, episodes } = this.rollouts(
-      opts.episodesPerIteration,
-      this.envRng,
-      () => this.envRng.int(K),
-      this.trainingActions((obs, tasks: Int32Array) => this.learner.act(this.inputs(obs, tasks), false)),
-      (env, task, trs) => {
-        this.store(env, task, trs);
-        for (const tr of trs) seen.push(tr.observation as Float32Array);
-      },
+    const agent = this.core.agent;
+    this.seen = [];
+    const collected = agent.collect(
+      this.core.behaviour(
+        this.training.policy((obs, tasks) => this.learner.act(this.inputs(obs, tasks), false)),
+      ),
       abortPoint,
     );
-    this.envSteps += steps;
-    this.obsNorm.update(concatRows(seen, this.obsDim));
+    const { steps } = collected;
+    const episodes = this.training.tag(collected.episodes);
+    this.core.obsNorm.update(concatRows(this.seen, this.obsDim));
 
     const counts = emptyTaskCounts();
     let changed = 0;
-    const stats = this.train(() => {
-      const batch = this.sampleBatch();
+    const stats = this.core.train(abortPoint, (batch) => {
       for (const s of TASK_SOURCES) counts[s] += batch.counts[s];
       changed += batch.changed;
-      return this.learner.update(this.sacBatch(batch));
-    }, abortPoint);
-    this.iteration += 1;
+    });
+    agent.iteration += 1;
+    const setting = this.relabeler.setting;
     const rows = TASK_SOURCES.reduce((s, k) => s + counts[k], 0);
     const metrics: Metrics = {
-      ...this.iterationMetrics(episodes, steps, stats),
-      relabel_strategy: TASK_RELABEL_STRATEGIES.indexOf(this.setting.strategy),
-      relabel_ratio: this.setting.ratio,
+      ...this.core.iterationMetrics(episodes, steps, stats),
+      relabel_strategy: TASK_RELABEL_STRATEGIES.indexOf(setting.strategy),
+      relabel_ratio: setting.ratio,
       relabel_share: rows === 0 ? 0 : (rows - counts.original) / rows,
       relabel_changed_share: rows === 0 ? 0 : changed / rows,
     };
@@ -470,11 +460,14 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
     let total = 0;
     let returns = 0;
     for (let k = 0; k < K; k++) {
-      const { episodes } = this.rollouts(
-        episodesPerTask,
-        seeds,
+      const task = new TaskEpisodes(
+        this.envs,
         () => k,
-        (obs, tasks) => this.actDeterministic(obs, tasks),
+        () => seeds.nextUint32(),
+      );
+      const { episodes } = new LockstepCollector(this.envs, episodesPerTask, task.reset).collect(
+        task.policy((obs, tasks) => this.actDeterministic(obs, tasks)),
+        task.step,
       );
       taskSuccess.push(episodes.filter((e) => e.success).length / episodes.length);
       total += episodes.length;
@@ -494,7 +487,7 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
    * states, normalizer sums, return cache, relabeling setting and switch log.
    */
   async saveState(): Promise<AlgorithmState> {
-    return this.saveCore({ airCache: this.airCache.getState() }, this.relabeling);
+    return this.core.saveState({ airCache: this.airCache.getState() }, this.relabeling);
   }
 
   /**
@@ -502,12 +495,135 @@ export class MultitaskSac extends OffPolicyCore<MultiTaskEnv, MultitaskSacOption
    * @throws Error naming the part that is missing or does not fit.
    */
   async loadState(state: AlgorithmState): Promise<void> {
-    const m = this.checkpointMeta<{ airCache: { returns: number[]; count: number; next: number } }>(state);
+    const m = this.core.checkpointMeta<{ airCache: { returns: number[]; count: number; next: number } }>(
+      state,
+    );
     const relabel = checkTaskRelabelSetting(m.relabel.strategy, m.relabel.ratio);
-    await this.loadCore(state, m);
+    await this.core.loadState(state, m);
     this.airCache.setState(m.airCache);
-    this.setting = relabel;
+    this.relabeler.setting = relabel;
   }
+
+  /** Frees the networks and closes the envs. */
+  dispose(): void {
+    this.core.dispose();
+  }
+}
+
+/**
+ * Whole episodes on the envs where env i pursues `taskOf(i)`, drawn at each reset before the reset's
+ * seed: the lockstep collector's reset, a policy given every env's current task, and a sink that
+ * stages each episode's steps (copies of the views) and hands them to `onEpisode` when it ends.
+ */
+class TaskEpisodes {
+  /** [numEnvs] the task of each env's current episode. */
+  readonly tasks: Int32Array;
+  /** The task of every episode begun since the last {@link tag}, in the order they began. */
+  private begun: number[] = [];
+  private readonly staged: GoalTransition[][];
+
+  constructor(
+    private readonly envs: readonly MultiTaskEnv[],
+    private readonly taskOf: (env: number) => number,
+    private readonly seed: () => number,
+    private readonly onEpisode?: (env: number, task: number, steps: GoalTransition[]) => void,
+  ) {
+    this.tasks = new Int32Array(envs.length);
+    this.staged = envs.map(() => []);
+  }
+
+  reset = (i: number): GoalObservation => {
+    this.tasks[i] = this.taskOf(i);
+    this.begun.push(this.tasks[i]);
+    this.staged[i] = [];
+    return this.envs[i].reset({ task: this.tasks[i], seed: this.seed() }).obs;
+  };
+
+  /** `choose` given the envs' current tasks. */
+  policy(choose: (obs: Float32Array, tasks: Int32Array) => Float32Array): LockstepPolicy {
+    return (obs) => choose(obs, this.tasks);
+  }
+
+  step = (i: number, tr: LockstepTransition): void => {
+    if (!this.onEpisode) return;
+    this.staged[i].push({
+      ...tr,
+      observation: tr.observation.slice(),
+      action: tr.action.slice(),
+      achievedGoal: tr.achievedGoal.slice(),
+      desiredGoal: tr.desiredGoal.slice(),
+      info: { ...tr.info },
+    });
+    if (tr.terminated || tr.truncated) this.onEpisode(i, this.tasks[i], this.staged[i]);
+  };
+
+  /** The collected episodes with their tasks (lockstep lists episodes in the order they began). */
+  tag(episodes: EpisodeOutcome[]): (EpisodeOutcome & { task: number })[] {
+    const out = episodes.map((e, j) => ({ task: this.begun[j], ...e }));
+    this.begun = [];
+    return out;
+  }
+}
+
+/**
+ * Multi-task SAC's batch source (task relabeling, replay/task_relabel.ts): draws rows from the episode
+ * replay in the layout of the current setting, gives every row its training task — its own, or the
+ * strategy's — and re-scores it under that task with the family's reward.
+ */
+class TaskRelabeler implements BatchSource<TaskBatch> {
+  private readonly numTasks: number;
+
+  /** @param hipiLogits the HIPI logits [B, K] of drawn rows (they need the learner) */
+  constructor(
+    private readonly replay: GoalReplayBuffer,
+    private readonly family: TaskFamily,
+    public setting: TaskRelabelSetting,
+    private readonly hipiLogits: (rows: GatheredRows, B: number) => Float64Array,
+  ) {
+    this.numTasks = family.numTasks;
+  }
+
+  /** @throws Error before the first episode is stored. */
+  sample(batchSize: number, rng: Rng): TaskBatch {
+    const B = batchSize;
+    const K = this.numTasks;
+    const setting = this.setting;
+    const plan = planTaskBatch(B, K, setting, rng);
+    const raw = this.replay.sample(plan.draws, rng);
+    const rows = gatherRows(raw, plan.draw);
+    const originalTask = Int32Array.from(rows.info[TASK_INFO_KEY]);
+    const logits =
+      setting.strategy === 'hipi' && plan.relabeled > 0
+        ? this.hipiLogits(rows, originalTask.length)
+        : undefined;
+    const chosen = assignTasks(setting, plan, originalTask, K, rng, { air: rows.info[AIR_INFO_KEY], logits });
+    const ev = this.family.evaluate(chosen.task, rows.nextAchievedGoal, familyInfoOf(this.family, rows.info));
+    return {
+      size: B,
+      observation: rows.observation,
+      action: rows.action,
+      nextObservation: rows.nextObservation,
+      nextAchievedGoal: rows.nextAchievedGoal,
+      originalTask,
+      task: chosen.task,
+      reward: ev.reward,
+      success: ev.success,
+      terminated: rows.terminated,
+      source: chosen.source,
+      counts: chosen.counts,
+      changed: chosen.changed,
+      slot: Int32Array.from(rows.slot),
+    };
+  }
+}
+
+/** The family's own info columns of drawn rows (without the task labels), or undefined when it has none. */
+function familyInfoOf(
+  family: TaskFamily,
+  info: Record<string, Float32Array>,
+): Record<string, Float32Array> | undefined {
+  if (family.infoKeys.length === 0) return undefined;
+  return Object.fromEntries(family.infoKeys.map((k) => [k, info[k]]));
 }
 
 /** The columns of drawn transitions that a task batch needs, one row per batch row. */

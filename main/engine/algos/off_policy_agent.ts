@@ -71,15 +71,22 @@ export interface AgentSchedule {
   batchSize: number;
 }
 
-/** The parts an {@link OffPolicyAgent} is composed of (see the file comment). */
-export interface AgentParts<P, T, E, R, B> {
+/** Any replay store, whatever its rows and batches (the agent itself never adds or samples). */
+export type AnyReplayStore = ReplayStore<any, unknown>;
+
+/**
+ * The parts an {@link OffPolicyAgent} is composed of (see the file comment).
+ * @typeParam P behaviour policy; T collected transition; E episode summary; B learner-side batch;
+ *   S the replay store
+ */
+export interface AgentParts<P, T, E, B, S extends AnyReplayStore> {
   learner: SacLearner;
   collector: Collector<P, T, E>;
-  replay: ReplayStore<R, B>;
-  /** Where each collected transition goes. */
+  replay: S;
+  /** Where each collected transition goes (usually into `replay`). */
   adder: (env: number, tr: T) => void;
-  /** Default: `replay`. */
-  sampler?: BatchSource<B>;
+  /** Draws the batches (usually `replay` itself). */
+  sampler: BatchSource<B>;
   /** Default: none. */
   relabelers?: RewardRelabeler<B>[];
   toLearner: (batch: B) => SacBatch;
@@ -89,10 +96,10 @@ export interface AgentParts<P, T, E, R, B> {
 }
 
 /** See the file comment. */
-export class OffPolicyAgent<P, T, E, R, B> {
+export class OffPolicyAgent<P, T, E, B, S extends AnyReplayStore> {
   readonly learner: SacLearner;
   readonly collector: Collector<P, T, E>;
-  readonly replay: ReplayStore<R, B>;
+  readonly replay: S;
   readonly sampler: BatchSource<B>;
   /** Applied in order to every sampled batch; an algorithm may add its own after construction. */
   readonly relabelers: RewardRelabeler<B>[];
@@ -105,12 +112,12 @@ export class OffPolicyAgent<P, T, E, R, B> {
   /** Iterations completed so far. */
   iteration = 0;
 
-  constructor(parts: AgentParts<P, T, E, R, B>) {
+  constructor(parts: AgentParts<P, T, E, B, S>) {
     this.learner = parts.learner;
     this.collector = parts.collector;
     this.replay = parts.replay;
     this.adder = parts.adder;
-    this.sampler = parts.sampler ?? parts.replay;
+    this.sampler = parts.sampler;
     this.relabelers = [...(parts.relabelers ?? [])];
     this.toLearner = parts.toLearner;
     this.schedule = Object.freeze({ ...parts.schedule });

@@ -1,16 +1,26 @@
 /**
  * What goal-conditioned SAC (goal_sac.ts) and multi-task SAC (multitask_sac.ts) share while they
- * learn (off_policy_options.ts has what they share before): the generators, learner, episode replay
- * and observation normalizer built from the shared options; whole episodes collected on all envs in
- * lockstep; the warm-up, the update loop and the metrics every iteration starts with; the relabeling
- * switch log; and the checkpoint parts they write alike. How goals or tasks enter the networks, how
- * batches are relabeled and how the policy is evaluated stay in each algorithm's file.
+ * learn (off_policy_options.ts has what they share before): the off-policy agent
+ * (off_policy_agent.ts) built from the shared options with its generators, learner and episode
+ * replay; whole episodes collected on all envs in lockstep ({@link LockstepCollector}); the
+ * observation normalizer; the warm-up, the update gate and the metrics every iteration starts with;
+ * the relabeling switch log; and the checkpoint parts they write alike ({@link EpisodeAgent}, which
+ * each algorithm holds). How goals or tasks enter the networks, how batches are relabeled and how
+ * the policy is evaluated stay in each algorithm's file.
  */
 import type { GoalObservation, GoalEnv, StepInfo } from '../sim/types.ts';
 import { Rng } from '../rng.ts';
 import { GoalReplayBuffer, type GoalBufferOptions, type GoalTransition } from '../replay/goal_buffer.ts';
 import { RunningNormalizer, type NormalizerState } from './running_normalizer.ts';
-import { SacLearner, meanStats, uid, type SacLearnerOptions, type SacUpdateStats } from './sac.ts';
+import {
+  SacLearner,
+  meanStats,
+  uid,
+  type SacBatch,
+  type SacLearnerOptions,
+  type SacUpdateStats,
+} from './sac.ts';
+import { OffPolicyAgent, type BatchSource, type Collector } from './off_policy_agent.ts';
 import type { OffPolicyOptions } from './off_policy_options.ts';
 import type { AbortPoint, AlgorithmState, Metrics } from './types.ts';
 
@@ -159,7 +169,35 @@ export function concatRows(rows: readonly Float32Array[], width: number): Float3
 /** One entry of a relabeling switch log: the setting and the env steps taken when it took effect. */
 export type RelabelLogEntry<S> = { envStep: number } & S;
 
-/** The checkpoint `meta` keys that {@link OffPolicyCore} writes; the algorithm adds its own. */
+/** Actions [n, actDim] for the raw observations [n, obsDim] and desired goals [n, goalDim] of n envs. */
+export type LockstepPolicy = (obs: Float32Array, goal: Float32Array) => Float32Array;
+
+/**
+ * Whole episodes on all envs in lockstep, `rounds` rounds per {@link collect} call (see
+ * {@link lockstepEpisodes}); `reset` starts env i's next episode, drawing what it draws for it.
+ */
+export class LockstepCollector implements Collector<LockstepPolicy, LockstepTransition, EpisodeOutcome> {
+  constructor(
+    readonly envs: readonly GoalEnv[],
+    readonly rounds: number,
+    private readonly reset: (env: number) => GoalObservation,
+  ) {}
+
+  collect(
+    policy: LockstepPolicy,
+    sink: (env: number, tr: LockstepTransition) => void,
+    abortPoint?: AbortPoint,
+  ): { steps: number; episodes: EpisodeOutcome[] } {
+    return lockstepEpisodes(this.envs, this.rounds, {
+      reset: this.reset,
+      choose: policy,
+      step: sink,
+      abortPoint,
+    });
+  }
+}
+
+/** The checkpoint `meta` keys that {@link EpisodeAgent} writes; the algorithm adds its own. */
 export interface CoreMeta<S> {
   algo?: string;
   envSteps: number;
@@ -172,7 +210,7 @@ export interface CoreMeta<S> {
   switchLog: RelabelLogEntry<S>[];
 }
 
-/** What an algorithm tells {@link OffPolicyCore} about itself. */
+/** What an algorithm tells {@link EpisodeAgent} about itself. */
 export interface CoreSpec<S> {
   /** `meta.algo` of its checkpoints, e.g. 'goal-sac'. */
   algo: string;
@@ -189,38 +227,64 @@ export interface CoreSpec<S> {
 }
 
 /**
+ * How the algorithm's agent collects and learns (closures over the algorithm, called once training
+ * runs): see {@link OffPolicyAgent}'s parts.
+ * @typeParam B the batch the learner trains on
+ */
+export interface CoreWiring<B> {
+  /** Starts env `env`'s next training episode (drawing its seed from `envRng`) → its first observation. */
+  reset(env: number): GoalObservation;
+  /** Where each training transition goes. */
+  adder(env: number, tr: LockstepTransition): void;
+  /** Draws a training batch; default: the replay buffer (with its HER relabeling). */
+  sampler?: BatchSource<B>;
+  /** The learner's inputs of a batch. */
+  toLearner(batch: B): SacBatch;
+}
+
+/** The agent of an {@link EpisodeAgent}. */
+export type LockstepAgent<B> = OffPolicyAgent<
+  LockstepPolicy,
+  LockstepTransition,
+  EpisodeOutcome,
+  B,
+  GoalReplayBuffer
+>;
+
+/**
  * The part of an off-policy algorithm on goal envs that does not depend on how it conditions and
- * relabels: SAC on an episode-structured replay, trained in iterations of whole episodes per env
- * (baselines HER's rollout worker) so that no episode is in flight between iterations and a
- * checkpoint taken there continues bit-exactly.
+ * relabels: an {@link OffPolicyAgent} of SAC on an episode-structured replay, trained in iterations
+ * of whole episodes per env (baselines HER's rollout worker) so that no episode is in flight between
+ * iterations and a checkpoint taken there continues bit-exactly; the observation normalizer, the
+ * relabeling switch log and the checkpoint part goal-conditioned and multi-task SAC write alike.
+ * An algorithm holds one (composition); how goals or tasks enter the networks, how batches are
+ * relabeled and how the policy is evaluated stay in its file.
  *
  * Generators: `envRng` (env reset seeds, warm-up and exploration actions, and whatever else the
  * algorithm draws while collecting) and `sampleRng` (replay indices, relabeling) are forked from the
  * seed in that order, then the learner's seed is drawn; the order is part of the checkpoint format.
  */
-export abstract class OffPolicyCore<E extends GoalEnv, O extends OffPolicyOptions, S extends object> {
+export class EpisodeAgent<E extends GoalEnv, O extends OffPolicyOptions, S extends object, B> {
   readonly options: Readonly<O>;
   readonly envs: E[];
   readonly replay: GoalReplayBuffer;
-  readonly learner: SacLearner;
+  readonly agent: LockstepAgent<B>;
   readonly obsDim: number;
   readonly goalDim: number;
   readonly actDim: number;
-  protected readonly obsNorm: RunningNormalizer;
+  readonly obsNorm: RunningNormalizer;
   /** Env reset seeds, warm-up and exploration actions (and the algorithm's draws while collecting). */
-  protected readonly envRng: Rng;
+  readonly envRng: Rng;
   /** Replay indices and relabeling choices. */
-  protected readonly sampleRng: Rng;
+  readonly sampleRng: Rng;
   private readonly spec: CoreSpec<S>;
   private log: RelabelLogEntry<S>[];
-  envSteps = 0;
-  iteration = 0;
 
   /**
    * @param envs checked alike (see {@link checkSameEnvs}); owned from now on
    * @param options validated and frozen by the algorithm
    */
-  protected constructor(envs: E[], options: Readonly<O>, spec: CoreSpec<S>) {
+  constructor(envs: E[], options: Readonly<O>, spec: CoreSpec<S>, wiring: CoreWiring<B>) {
     const env = envs[0];
     this.options = options;
     this.envs = envs;
@@ -240,7 +304,7 @@ export abstract class OffPolicyCore<E extends GoalEnv, O extends OffPolicyOption
       actDim: this.actDim,
       ...spec.replay,
     });
-    this.learner = new SacLearner({
+    const learner = new SacLearner({
       name: `${spec.learner.name}${uid()}`,
       inputDim: spec.learner.inputDim,
       actDim: this.actDim,
@@ -256,8 +320,26 @@ export abstract class OffPolicyCore<E extends GoalEnv, O extends OffPolicyOption
       seed: root.nextUint32(),
       network: spec.learner.network,
     });
+    this.agent = new OffPolicyAgent({
+      learner,
+      collector: new LockstepCollector(envs, options.episodesPerIteration, wiring.reset),
+      replay: this.replay,
+      adder: wiring.adder,
+      sampler: wiring.sampler ?? (this.replay as unknown as BatchSource<B>),
+      toLearner: wiring.toLearner,
+      schedule: {
+        learningStarts: options.learningStarts,
+        updatesPerIteration: options.updatesPerIteration,
+        batchSize: options.batchSize,
+      },
+      sampleRng: this.sampleRng,
+    });
     this.obsNorm = new RunningNormalizer(this.obsDim, options.normEps, options.normClip);
     this.log = [{ envStep: 0, ...spec.relabel }];
+  }
+
+  get learner(): SacLearner {
+    return this.agent.learner;
   }
 
   /** The relabeling switches so far; the first entry is the initial setting at env step 0. */
@@ -266,23 +348,20 @@ export abstract class OffPolicyCore<E extends GoalEnv, O extends OffPolicyOption
   }
 
   /** Appends `setting` to the switch log at the current env step (after the algorithm applied it). */
-  protected logSwitch(setting: S): void {
-    this.log.push({ envStep: this.envSteps, ...setting });
+  logSwitch(setting: S): void {
+    this.log.push({ envStep: this.agent.envSteps, ...setting });
   }
 
   /**
    * The action rule of this iteration's collection: uniform random actions while fewer than
    * `learningStarts` env steps were taken when the iteration began, `policy`'s afterwards.
    */
-  protected trainingActions<X>(
-    policy: (obs: Float32Array, x: X) => Float32Array,
-  ): (obs: Float32Array, x: X) => Float32Array {
-    const warmup = this.envSteps < this.options.learningStarts;
-    return (obs, x) => (warmup ? this.randomActions(this.envs.length) : policy(obs, x));
+  behaviour(policy: LockstepPolicy): LockstepPolicy {
+    return this.agent.behaviour(policy, () => this.randomActions(this.envs.length));
   }
 
   /** Uniform random actions [rows, actDim] in the action space, drawn from `envRng`. */
-  protected randomActions(rows: number): Float32Array {
+  randomActions(rows: number): Float32Array {
     const { low, high } = this.envs[0].actionSpace;
     const a = new Float32Array(rows * this.actDim);
     for (let i = 0; i < a.length; i++) {
@@ -293,19 +372,15 @@ export abstract class OffPolicyCore<E extends GoalEnv, O extends OffPolicyOption
   }
 
   /**
-   * Runs `update` (sample a batch, take one SAC step) `updatesPerIteration` times, or not at all
+   * `updatesPerIteration` SAC updates on sampled batches ({@link OffPolicyAgent.train}), or none
    * before `learningStarts` env steps or while the replay is empty.
    * @param abortPoint called before each update (see {@link AbortPoint})
+   * @param onBatch sees each batch before its update
    * @returns the updates' statistics, in order
    */
-  protected train(update: () => SacUpdateStats, abortPoint?: AbortPoint): SacUpdateStats[] {
-    const stats: SacUpdateStats[] = [];
-    if (this.envSteps >= this.options.learningStarts && this.replay.size > 0)
-      for (let u = 0; u < this.options.updatesPerIteration; u++) {
-        abortPoint?.();
-        stats.push(update());
-      }
-    return stats;
+  train(abortPoint?: AbortPoint, onBatch?: (batch: B) => void): SacUpdateStats[] {
+    if (this.agent.warmingUp || this.replay.size === 0) return [];
+    return this.agent.train(abortPoint, onBatch);
   }
 
   /**
@@ -313,11 +388,7 @@ export abstract class OffPolicyCore<E extends GoalEnv, O extends OffPolicyOption
    * final step succeeds), episode_return, episode_length (env steps per episode), the SAC losses,
    * alpha, entropy and q_mean (means over `stats`), updates and replay_size.
    */
-  protected iterationMetrics(
-    episodes: readonly EpisodeOutcome[],
-    steps: number,
-    stats: SacUpdateStats[],
-  ): Metrics {
+  iterationMetrics(episodes: readonly EpisodeOutcome[], steps: number, stats: SacUpdateStats[]): Metrics {
     return {
       success_rate: episodes.filter((e) => e.success).length / episodes.length,
       episode_return: episodes.reduce((s, e) => s + e.ret, 0) / episodes.length,
@@ -334,14 +405,14 @@ export abstract class OffPolicyCore<E extends GoalEnv, O extends OffPolicyOption
    * normalizer, then `extra` (the algorithm's own keys), the relabeling setting and the switch log.
    * Neither the key names nor their order may change: run checkpoints are read back by them.
    */
-  protected async saveCore(extra: Record<string, unknown>, relabel: S): Promise<AlgorithmState> {
+  async saveState(extra: Record<string, unknown>, relabel: S): Promise<AlgorithmState> {
     const learner = await this.learner.saveState('sac');
     return {
       arrays: { ...learner.arrays, ...this.replay.toArrays(this.spec.replayPrefix) },
       meta: {
         algo: this.spec.algo,
-        envSteps: this.envSteps,
-        iteration: this.iteration,
+        envSteps: this.agent.envSteps,
+        iteration: this.agent.iteration,
         envRng: this.envRng.getState(),
         sampleRng: this.sampleRng.getState(),
         learnerRng: learner.rng,
@@ -357,7 +428,7 @@ export abstract class OffPolicyCore<E extends GoalEnv, O extends OffPolicyOption
    * The `meta` of a checkpoint of this algorithm, typed with the algorithm's own keys `M`.
    * @throws Error when the checkpoint was written by another algorithm.
    */
-  protected checkpointMeta<M>(state: AlgorithmState): CoreMeta<S> & M {
+  checkpointMeta<M>(state: AlgorithmState): CoreMeta<S> & M {
     const m = state.meta as CoreMeta<S> & M;
     if (m?.algo !== this.spec.algo)
       throw new Error(`${this.spec.label}: the checkpoint is not a ${this.spec.algo} state (${m?.algo})`);
@@ -365,23 +436,23 @@ export abstract class OffPolicyCore<E extends GoalEnv, O extends OffPolicyOption
   }
 
   /**
-   * Restores what {@link saveCore} wrote, except the relabeling setting and the algorithm's own keys.
+   * Restores what {@link saveState} wrote, except the relabeling setting and the algorithm's own keys.
    * @throws Error naming the part that is missing or does not fit.
    */
-  protected async loadCore(state: AlgorithmState, m: CoreMeta<S>): Promise<void> {
+  async loadState(state: AlgorithmState, m: CoreMeta<S>): Promise<void> {
     await this.learner.loadState('sac', state.arrays, m.learnerRng);
     this.replay.loadArrays(state.arrays, this.spec.replayPrefix);
     this.obsNorm.setState(m.obsNorm);
     this.envRng.setState(m.envRng);
     this.sampleRng.setState(m.sampleRng);
-    this.envSteps = m.envSteps;
-    this.iteration = m.iteration;
+    this.agent.envSteps = m.envSteps;
+    this.agent.iteration = m.iteration;
     this.log = m.switchLog.map((s) => ({ ...s }));
   }
 
   /** Frees the networks and closes the envs. */
   dispose(): void {
-    this.learner.dispose();
+    this.agent.dispose();
     for (const e of this.envs) e.close();
   }
 }

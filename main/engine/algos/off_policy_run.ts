@@ -5,9 +5,16 @@
  */
 import type { RunConfig } from '../config.ts';
 import type { GoalEnv } from '../sim/types.ts';
-import type { OffPolicyCore } from './off_policy_core.ts';
 import type { OffPolicyOptions } from './off_policy_options.ts';
 import type { EvalSkill } from './types.ts';
+
+/** What a run wrapper reads of goal-conditioned or multi-task SAC (both hold an EpisodeAgent). */
+export interface EpisodicAlgorithm {
+  readonly envSteps: number;
+  readonly iteration: number;
+  readonly envs: readonly GoalEnv[];
+  readonly switchLog: readonly unknown[];
+}
 
 /**
  * The shared options as a run config sets them: its seed, `numEnvs`, `updatesPerIteration` and the
@@ -38,10 +45,10 @@ export function offPolicyOptionsOf(
 }
 
 /**
- * A run's algorithm around an {@link OffPolicyCore} (`inner`): the config it was built from and
- * the counters, episode length and switch log the run loop and evaluation read.
+ * A run's algorithm around goal-conditioned or multi-task SAC (`inner`): the config it was built
+ * from and the counters, episode length and switch log the run loop and evaluation read.
  */
-export abstract class OffPolicyRun<A extends OffPolicyCore<GoalEnv, OffPolicyOptions, object>> {
+export abstract class OffPolicyRun<A extends EpisodicAlgorithm> {
   readonly config: RunConfig;
   readonly inner: A;
 

@@ -1,11 +1,10 @@
-/** Helpers for the unit tests of goal-conditioned and multi-task SAC (algorithms on {@link OffPolicyCore}). */
-import type { GoalEnv } from '../sim/types.ts';
-import type { OffPolicyCore } from './off_policy_core.ts';
+/** Helpers for the unit tests of goal-conditioned and multi-task SAC (algorithms on an EpisodeAgent). */
+import type { EpisodicAlgorithm } from './off_policy_run.ts';
 import type { OffPolicyOptions } from './off_policy_options.ts';
 import type { AlgorithmState, Metrics } from './types.ts';
 
-/** An algorithm on {@link OffPolicyCore} with its iteration and checkpoint methods. */
-type Core = OffPolicyCore<GoalEnv, OffPolicyOptions, object> & {
+/** Goal-conditioned or multi-task SAC with its iteration and checkpoint methods. */
+type Core = EpisodicAlgorithm & {
   iterate(): Promise<Metrics>;
   saveState(): Promise<AlgorithmState>;
   loadState(state: AlgorithmState): Promise<void>;

@@ -20,7 +20,13 @@ import { PolicyInput, type SkillPrior } from './skills.ts';
 import type { AbortPoint, AlgorithmState } from './types.ts';
 
 /** The agent of a {@link VecAgent}. */
-export type StepAgent = OffPolicyAgent<BatchPolicy, Transition, EpisodeSummary, Transition, TransitionBatch>;
+export type StepAgent = OffPolicyAgent<
+  BatchPolicy,
+  Transition,
+  EpisodeSummary,
+  TransitionBatch,
+  ReplayBuffer
+>;
 
 /** The checkpoint `meta` keys of a {@link VecAgent}, in the order they are written. */
 interface VecAgentMeta {
@@ -65,6 +71,7 @@ export class VecAgent {
       collector: this.collector,
       replay,
       adder: (env, tr) => replay.add(env, tr),
+      sampler: replay,
       toLearner: (batch) => this.toSacBatch(batch),
       schedule: {
         learningStarts: config.sac.learningStarts,
