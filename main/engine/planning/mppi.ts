@@ -188,6 +188,8 @@ export function resolveMppiSettings(
   const parsed = mppiSettingsSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
+      if (issue.code === 'unrecognized_keys')
+        return `planner: unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; allowed: ${Object.keys(base.settings).join(', ')}`;
       const key = issue.path.length ? String(issue.path[0]) : '(settings)';
       const got = key in merged ? JSON.stringify((merged as Record<string, unknown>)[key]) : 'nothing';
       return `planner.${key}: ${issue.message} (got ${got})`;

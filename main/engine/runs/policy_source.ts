@@ -75,17 +75,17 @@ export interface LoadSkillSourceOptions {
 }
 
 /**
- * Loads a run's frozen skill parts.
+ * The checks {@link loadSkillSource} makes before reading anything big: the run exists, is of an
+ * accepted algorithm and has a checkpoint. Cheap and without tensors, so a command can refuse a
+ * wrong run before it starts its compute backend.
  * @param runRef run id or path
  * @throws RunStoreError for an unknown run (listing known ids), a run of an algorithm not in `accept`
- *   (naming the run, its algorithm and what is allowed), a run without a checkpoint, or unreadable
- *   checkpoints (naming the files); Error naming the checkpoint file when a part's weights are
- *   missing or mis-shaped (a checkpoint of another config).
+ *   (naming the run, its algorithm and what is allowed), or a run without a checkpoint.
  */
-export async function loadSkillSource(
+export function openSkillRun(
   runRef: string,
-  opts: LoadSkillSourceOptions = {},
-): Promise<SkillSource> {
+  opts: Pick<LoadSkillSourceOptions, 'workspace' | 'accept' | 'purpose'> = {},
+): { run: RunDir; config: RunConfig } {
   const run = new RunStore(opts.workspace).open(runRef);
   const config = run.readConfig();
   const accept = opts.accept ?? SKILL_SOURCE_ALGOS;
@@ -98,6 +98,21 @@ export async function loadSkillSource(
     throw new RunStoreError(
       `run ${run.id} has no checkpoint yet (${run.checkpointPath} is missing): train it first`,
     );
+  return { run, config };
+}
+
+/**
+ * Loads a run's frozen skill parts (after the checks of {@link openSkillRun}).
+ * @param runRef run id or path
+ * @throws RunStoreError as {@link openSkillRun}, or naming both checkpoint files when neither can
+ *   be read; Error naming the checkpoint file when a part's weights are missing or mis-shaped (a
+ *   checkpoint of another config).
+ */
+export async function loadSkillSource(
+  runRef: string,
+  opts: LoadSkillSourceOptions = {},
+): Promise<SkillSource> {
+  const { run, config } = openSkillRun(runRef, opts);
   const checkpoint = await readRunCheckpoint(run, config.algo, {
     select: (name) => PART_PREFIXES.some((p) => name.startsWith(p)),
     sha256: true,

@@ -1,0 +1,147 @@
+/**
+ * `skill-lab plan RUN --goal X,Y …`: zero-shot goal reaching with a DADS run's skills (DADS paper §5,
+ * Alg. 2): MPPI over skill sequences with the run's frozen skill dynamics, executed by its frozen
+ * skill policy, against random skill sequences on the same starts. The run is loaded from its
+ * checkpoint (engine/runs/policy_source.ts) and never changed.
+ */
+import { loadSkillSource, openSkillRun } from '../engine/runs/policy_source.ts';
+import { dadsPartsOfSource, type ActionMode } from '../engine/planning/dads_model.ts';
+import { planWithDads } from '../engine/planning/dads_plan.ts';
+import type { PlanFigures, PlanReport } from '../engine/planning/execute.ts';
+import { initBackend } from '../../native/backend.ts';
+import { resolveMppiSettings } from '../engine/planning/mppi.ts';
+import { asUsageError } from './errors.ts';
+
+/** Options of {@link planCommand}, as the command line gives them. */
+export interface PlanCommandOptions {
+  workspace?: string;
+  /** "X,Y" texts, in m. */
+  goal: string[];
+  /** "X,Y X,Y …" texts: waypoints followed in order. */
+  route: string[];
+  episodes: number;
+  seed: number;
+  preset: string;
+  /** "key=value" planner overrides (horizon, hold, candidates, refineSteps, gamma, variance, smoothing, init). */
+  set: string[];
+  radius?: number;
+  episodeSteps?: number;
+  actions: ActionMode;
+  baseline: boolean;
+  json: boolean;
+}
+
+/**
+ * Parses "X,Y" into two finite numbers.
+ * @throws Error naming the option and its position when the text is not two finite numbers.
+ */
+export function parsePoint(text: string, what: string): [number, number] {
+  const parts = text.split(',').map((s) => s.trim());
+  const nums = parts.map((p) => (p === '' ? NaN : Number(p)));
+  if (nums.length !== 2 || !nums.every(Number.isFinite))
+    throw new Error(`${what}: "${text}" is not a point X,Y of two finite numbers (m), e.g. --goal 0.5,-0.3`);
+  return [nums[0], nums[1]];
+}
+
+/** "key=value" planner overrides → values (numbers where they parse, else text). */
+function parseOverrides(set: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const item of set) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new Error(`--set: "${item}" is not key=value (e.g. --set hold=5)`);
+    const value = item.slice(eq + 1).trim();
+    out[item.slice(0, eq).trim()] = value !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return out;
+}
+
+/**
+ * Plans and executes; prints a table, or with `json` one object (the {@link PlanReport}).
+ * @throws RunStoreError for an unknown run, a run that is not DADS (saying what is allowed) or one
+ *   without a readable checkpoint; Error naming a bad goal, route or planner setting.
+ */
+export async function planCommand(runRef: string, o: PlanCommandOptions): Promise<PlanReport> {
+  // Everything the user typed is checked before the run is loaded; a mistake is a UsageError.
+  const { goals, routes, overrides } = asUsageError(() => {
+    const goals = o.goal.map((g, i) => parsePoint(g, `--goal #${i + 1}`));
+    const routes = o.route.map((r, i) =>
+      r
+        .trim()
+        .split(/\s+|;/)
+        .filter(Boolean)
+        .map((p, j) => parsePoint(p, `--route #${i + 1}, waypoint ${j + 1}`)),
+    );
+    if (goals.length + routes.length === 0)
+      throw new Error('plan needs at least one --goal X,Y (or --route "X,Y X,Y …"), in m');
+    const overrides = parseOverrides(o.set);
+    resolveMppiSettings(o.preset, overrides);
+    if (o.radius !== undefined && !(o.radius > 0))
+      throw new Error(`--radius must be a positive number of m, got ${o.radius}`);
+    if (!(Number.isInteger(o.episodes) && o.episodes >= 1))
+      throw new Error(`--episodes must be a positive integer, got ${o.episodes}`);
+    return { goals, routes, overrides };
+  });
+  const which = {
+    workspace: o.workspace,
+    accept: ['dads'] as const,
+    purpose: 'zero-shot planning with skill dynamics (skill-lab plan)',
+  };
+  openSkillRun(runRef, which); // refuses a wrong run before the backend starts
+  await initBackend({ quiet: o.json });
+  const source = await loadSkillSource(runRef, {
+    ...which,
+    onWarning: (m) => console.error(`warning: ${m}`),
+  });
+  try {
+    const { report } = await planWithDads(dadsPartsOfSource(source), {
+      goals,
+      routes,
+      episodes: o.episodes,
+      seed: o.seed,
+      preset: o.preset,
+      overrides,
+      actions: o.actions,
+      episodeSteps: o.episodeSteps,
+      radius: o.radius,
+      baseline: o.baseline,
+    });
+    const out = {
+      run: source.run.id,
+      checkpoint: source.checkpoint,
+      ...report,
+    };
+    if (o.json) console.log(JSON.stringify(out));
+    else printPlanReport(source.run.id, source.checkpoint.envSteps, report);
+    return report;
+  } finally {
+    source.dispose();
+  }
+}
+
+/** The table a researcher reads: one row per episode, then the planner against random skills. */
+function printPlanReport(runId: string, envSteps: number, r: PlanReport): void {
+  const p = r.planner;
+  console.log(
+    `planning with ${runId} (checkpoint at ${envSteps} env steps): MPPI preset ${p.preset} — ` +
+      `H_P ${p.settings.horizon}, H_Z ${p.settings.hold}, K ${p.settings.candidates}, R ${p.settings.refineSteps}, ` +
+      `γ ${p.settings.gamma}; ${p.actions} actions; episodes of ≤ ${p.episode_steps} env steps` +
+      (p.stop_at_goal ? ', ending at the goal' : ''),
+  );
+  console.log(`success = final distance < ${r.success_radius} m\n`);
+  console.log(
+    'goal (m)              final distance (m)  success  steps' +
+      (r.baseline ? '   random skills: final (m)  success' : ''),
+  );
+  r.episodes.forEach((e, i) => {
+    const b = r.baseline?.episodes[i];
+    console.log(
+      `${`(${e.goal.map((v) => v.toFixed(2)).join(', ')})`.padEnd(22)}` +
+        `${e.final_distance.toFixed(3).padStart(18)}  ${(e.success ? 'yes' : 'no').padEnd(7)}  ${String(e.steps).padStart(5)}` +
+        (b ? `   ${b.final_distance.toFixed(3).padStart(22)}  ${b.success ? 'yes' : 'no'}` : ''),
+    );
+  });
+  const line = (name: string, f: PlanFigures) =>
+    `${name.padEnd(15)} success rate ${f.success_rate.toFixed(2)}, mean final distance ${f.mean_final_distance.toFixed(3)} m`;
+  console.log(`\n${line('MPPI', r)}`);
+  if (r.baseline) console.log(line('random skills', r.baseline));
+}
