@@ -1,5 +1,5 @@
 /**
- * The skill-lab command line: train, compare, eval, list, resume, figure, bench, start, serve, app.
+ * The skill-lab command line: train, compare, eval, plan, list, resume, figure, bench, start, serve, app.
  * Every command reaches the engine through the same run store the app uses.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -19,6 +19,9 @@ import { defaultAppSteps, startApp } from './app.ts';
 import { printEvalReport, age } from './report.ts';
 import { metricSummary } from './progress.ts';
 import { join } from 'node:path';
+import { planCommand } from './plan.ts';
+import { UsageError } from './errors.ts';
+import { MPPI_PRESETS } from '../engine/planning/mppi.ts';
 
 function int(name: string) {
   return (v: string) => {
@@ -135,6 +138,52 @@ program
     const report = await evaluateRun(run, { rollouts: o.rollouts, quiet: Boolean(o.json) });
     if (o.json) console.log(JSON.stringify(report));
     else printEvalReport(report);
+  });
+
+program
+  .command('plan <run>')
+  .description(
+    "zero-shot goal reaching with a DADS run's skills: MPPI over skill sequences with its skill dynamics, executed by its skill policy (DADS §5, Alg. 2), beside random skill sequences",
+  )
+  .option('--goal <x,y>', 'a goal in the env’s x-y coordinates, in m (repeatable)', collect, [])
+  .option('--route <"x,y x,y …">', 'waypoints followed in order (repeatable)', collect, [])
+  .option('--episodes <n>', 'episodes per goal', int('--episodes'), 1)
+  .option('--seed <n>', 'seed of the starts and the planner', int('--seed'), 0)
+  .addOption(
+    new Option('--preset <name>', 'planner settings of the DADS paper (App. A.5)')
+      .choices([...MPPI_PRESETS])
+      .default('dense'),
+  )
+  .option(
+    '--set <key=value>',
+    'override a planner setting: horizon, hold, candidates, refineSteps, gamma, variance, smoothing, init (repeatable)',
+    collect,
+    [],
+  )
+  .option('--radius <m>', 'success radius in m (default: the env’s)', (v) => Number(v))
+  .option('--episode-steps <n>', 'env steps per episode (default: the run’s)', int('--episode-steps'))
+  .addOption(
+    new Option('--actions <mode>', "the skill policy's actions: its mean, or samples of π")
+      .choices(['mean', 'sample'])
+      .default('mean'),
+  )
+  .option('--no-baseline', 'skip the random-skill baseline')
+  .option('--json', 'print one JSON object')
+  .action(async (id: string, o) => {
+    await planCommand(id, {
+      workspace: program.opts().workspace,
+      goal: o.goal,
+      route: o.route,
+      episodes: o.episodes,
+      seed: o.seed,
+      preset: o.preset,
+      set: o.set,
+      radius: o.radius,
+      episodeSteps: o.episodeSteps,
+      actions: o.actions,
+      baseline: o.baseline,
+      json: Boolean(o.json),
+    });
   });
 
 program
@@ -274,7 +323,7 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof RunStoreError) {
+  if (err instanceof ConfigError || err instanceof RunStoreError || err instanceof UsageError) {
     console.error(`error: ${err.message}`);
     process.exit(2);
   }
