@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { getPriority, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { EventLog, TINY } from './test_helpers.ts';
 import { createRun } from '../engine/runs/test_helpers.ts';
 import { RELABEL_REQUEST_FILE } from '../engine/runs/relabel_control.ts';
 import { RunDir } from '../engine/runs/store.ts';
+import type { RunProcessHandle } from '../engine/runs/spawn.ts';
 
 const services: LabService[] = [];
 function newService(): LabService {
@@ -345,6 +347,43 @@ describe('lab service', () => {
       );
     } finally {
       trainer.kill('SIGKILL');
+    }
+  });
+  it('ignores a malformed message from a run process (logged), relays the valid ones and records its end', async () => {
+    /** A run process that says what the test makes it say. */
+    class Scripted extends EventEmitter implements RunProcessHandle {
+      pid = 4243;
+      connected = true;
+      exitCode: number | null = null;
+      send = () => true;
+      kill = () => true;
+    }
+    const child = new Scripted();
+    const service = new LabService({
+      workspace: mkdtempSync(join(tmpdir(), 'skill-lab-api-')),
+      spawnRun: () => child,
+    });
+    services.push(service);
+    const log = new EventLog(service, EVENT_NAMES);
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const { run } = await service.startRun({ algo: 'diayn', preset: 'point-mass', overrides: TINY });
+      const row = { iteration: 1, env_steps: 250, wall_s: 0.5, alpha: 0.1 };
+      const progress = { type: 'progress', runId: run.id, iteration: 1, envSteps: 250, totalEnvSteps: 1000 };
+      child.emit('message', null);
+      child.emit('message', { ...progress, stepsPerSecond: 'fast', row });
+      child.emit('message', { ...progress, stepsPerSecond: 500, row });
+      const metrics = await log.waitFor('metrics', (m) => m.runId === run.id, 'the valid row');
+      expect(metrics.rows).toEqual([row]);
+      expect(stderr.mock.calls.map((c) => String(c[0]))).toEqual([
+        expect.stringMatching(`run ${run.id}: ignored a malformed message from its process: .*got null`),
+        expect.stringMatching(/stepsPerSecond: .*expected number/),
+      ]);
+      child.emit('exit', null, 'SIGKILL');
+      const failed = await log.settled(run.id, ['error', 'completed', 'stopped']);
+      expect(failed.error).toMatch(/^run process exited with signal SIGKILL \(log: .*worker\.log\)$/);
+    } finally {
+      stderr.mockRestore();
     }
   });
 });

@@ -1,12 +1,13 @@
 /**
  * The lab service: every request of the API contract (contract.ts) implemented against the engine,
- * for one workspace. It never trains: each run trains (or is evaluated) in its own child process
- * (engine/runs/spawn.ts), and the service keeps a registry of those processes, relays their
- * messages as events and records how they end.
+ * for one workspace. It never trains: each run trains (or is evaluated) in its own child process,
+ * started and supervised by engine/runs/supervisor.ts, and the service relays the processes'
+ * messages as events and announces how they end.
  *
  * - A run process that ends abnormally (non-zero exit code or a signal) while its run.json still
  *   says 'running' leaves the run in status 'error' with the reason: the worker's error message, or
- *   how the process ended ("run process exited with signal SIGKILL"). Other runs go on.
+ *   how the process ended ("run process exited with signal SIGKILL"); an `error` event says so.
+ *   Other runs go on.
  * - Metric rows are batched per run: at most one `metrics` event per run every 100 ms. Rollout
  *   previews come from the worker at most every 5 s (4 skills each), status events on changes only.
  * - Config problems fail with code 'invalid' and per-field issues (dotted config keys) before
@@ -32,7 +33,8 @@ import { requestRelabeling } from '../engine/runs/relabel_control.ts';
 import { assertNotTrained, RunLockedError, runTrainer } from '../engine/runs/lock.ts';
 import { KEY_METRICS } from '../engine/figures/curves.ts';
 import { checkRunTask, runTask as compileRunTask } from '../engine/algos/goal_sac_run.ts';
-import { spawnRunProcess, type RunProcessHandle, type SpawnRun } from '../engine/runs/spawn.ts';
+import type { SpawnRun } from '../engine/runs/spawn.ts';
+import { RunSupervisor, type RunProcess, type RunProcessEnd } from '../engine/runs/supervisor.ts';
 import { ENV_NAMES, envSpec } from '../engine/sim/envs.ts';
 import { versions } from '../engine/versions.ts';
 import {
@@ -75,55 +77,13 @@ export interface LabServiceOptions {
   spawnRun?: SpawnRun;
 }
 
-type Activity = 'training' | 'stopping' | 'evaluating';
-
-/** One run process this service started. */
-interface LiveProcess {
-  run: RunDir;
-  child: RunProcessHandle;
-  activity: Activity;
-  /** Set by deleteRun: the process is killed and its run removed, so its end is not recorded. */
-  deleting: boolean;
-  /** The worker's { type: 'error' } message, if it sent one. */
-  errorText: string | null;
-  /** The report of an evaluation process. */
-  report: unknown;
-  /** Resolves once the process ended and its end was recorded. */
-  ended: Promise<void>;
-  markEnded: () => void;
-  batch: {
-    rows: MetricRow[];
-    progress: { envSteps: number; totalEnvSteps: number; stepsPerSecond: number } | null;
-    timer: ReturnType<typeof setTimeout> | null;
-    lastFlush: number;
-  };
+/** A run process's metric rows not yet sent as a `metrics` event. */
+interface MetricBatch {
+  rows: MetricRow[];
+  progress: { envSteps: number; totalEnvSteps: number; stepsPerSecond: number } | null;
+  timer: ReturnType<typeof setTimeout> | null;
+  lastFlush: number;
 }
-
-/** Messages a run process sends (engine/worker.ts). */
-type WorkerMessage =
-  | {
-      type: 'progress';
-      runId: string;
-      iteration: number;
-      envSteps: number;
-      totalEnvSteps: number;
-      stepsPerSecond: number;
-      row: MetricRow;
-    }
-  | {
-      type: 'rollout';
-      iteration: number;
-      envSteps: number;
-      env: string;
-      skill: number;
-      z: number[];
-      dt: number;
-      qpos: number[][];
-    }
-  | { type: 'evaluating' }
-  | { type: 'eval'; report: unknown }
-  | { type: 'done'; status: string }
-  | { type: 'error'; message: string };
 
 /** The last complete JSON row of a JSONL file, reading only its tail (metric files grow long). */
 async function lastJsonRow(path: string): Promise<Record<string, number> | null> {
@@ -172,18 +132,18 @@ function checkParams<M extends MethodName>(method: M, params: unknown) {
 /** The API contract over one workspace; see the file comment. */
 export class LabService implements LabClient {
   readonly store: RunStore;
-  private readonly live = new Map<string, LiveProcess>();
+  /** The run processes this service started (at most one per run). */
+  private readonly live: RunSupervisor;
   private readonly listeners = new Map<EventName, Set<(data: never) => void>>();
   private readonly preview: boolean;
   private readonly metricsIntervalMs: number;
-  private readonly spawnRun: SpawnRun;
   private closing = false;
 
   constructor(opts: LabServiceOptions = {}) {
     this.store = new RunStore(opts.workspace);
     this.preview = opts.preview ?? true;
     this.metricsIntervalMs = opts.metricsIntervalMs ?? 100;
-    this.spawnRun = opts.spawnRun ?? spawnRunProcess;
+    this.live = new RunSupervisor({ spawnRun: opts.spawnRun });
     // In-process callers get the same errors as remote ones: every request method rejects with an
     // ApiError (engine errors such as ConfigError and RunStoreError are translated once, here).
     for (const method of METHOD_NAMES) {
@@ -395,12 +355,7 @@ export class LabService implements LabClient {
     }
     if (live.activity === 'evaluating')
       throw new ApiError('conflict', `run ${runId} is being evaluated, not trained; wait for evaluateRun`);
-    if (live.activity === 'training') {
-      live.activity = 'stopping';
-      if (live.child.connected) live.child.send({ type: 'stop' });
-      else live.child.kill('SIGINT'); // the worker stops the same way on SIGINT
-      this.emit('runStatus', await this.summaryOf(dir));
-    }
+    if (live.requestStop()) this.emit('runStatus', await this.summaryOf(dir));
     await live.ended;
     return { run: await this.summaryOf(dir) };
   }
@@ -437,8 +392,7 @@ export class LabService implements LabClient {
     const dir = this.openRun(runId);
     const live = this.live.get(runId);
     if (live) {
-      live.deleting = true;
-      live.child.kill('SIGKILL');
+      live.abandon();
       await live.ended;
     } else {
       let record: RunRecord | undefined;
@@ -473,19 +427,20 @@ export class LabService implements LabClient {
         'conflict',
         `run ${runId} has no checkpoint yet (${dir.checkpointPath} missing); train it first`,
       );
-    const child = this.spawnRun(dir, false, { evalOnly: true, rollouts, background: true });
-    const live = this.track(dir, child, 'evaluating');
+    const live = this.live.evaluate(dir, { rollouts, background: true });
+    this.track(live);
     this.emit('runStatus', await this.summaryOf(dir));
-    await live.ended;
-    if (!live.report) {
+    const end = await live.ended;
+    if (!end.report) {
+      const deleted = end.outcome === 'abandoned';
       throw new ApiError(
-        live.deleting ? 'conflict' : 'internal',
-        live.deleting
+        deleted ? 'conflict' : 'internal',
+        deleted
           ? `run ${runId} was deleted during its evaluation`
-          : `evaluation of run ${runId} failed: ${live.errorText ?? 'its process ended without a report'} (log: ${join(dir.path, 'worker.log')})`,
+          : `evaluation of run ${runId} failed: ${end.errorText ?? 'its process ended without a report'} (log: ${join(dir.path, 'worker.log')})`,
       );
     }
-    return { runId, summary: live.report as ResultOf<'evaluateRun'>['summary'] };
+    return { runId, summary: end.report as ResultOf<'evaluateRun'>['summary'] };
   }
 
   /**
@@ -657,34 +612,18 @@ export class LabService implements LabClient {
    */
   async close(opts: { killAfterMs?: number } = {}): Promise<void> {
     this.closing = true;
-    const pending = [...this.live.values()];
-    for (const live of pending) {
-      if (live.activity === 'evaluating') live.child.kill('SIGTERM');
-      else if (live.activity === 'training') {
-        live.activity = 'stopping';
-        if (live.child.connected) live.child.send({ type: 'stop' });
-        else live.child.kill('SIGINT');
-      }
-    }
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    if (opts.killAfterMs !== undefined) {
-      timer = setTimeout(() => {
-        for (const live of pending) if (live.child.exitCode === null) live.child.kill('SIGKILL');
-      }, opts.killAfterMs);
-    }
-    await Promise.all(pending.map((l) => l.ended));
-    if (timer) clearTimeout(timer);
+    await this.live.stopAll(opts);
     await this.replayBrowser?.close();
   }
 
   /** Ids of runs with a live process of this service (tests, diagnostics). */
   liveRunIds(): string[] {
-    return [...this.live.keys()];
+    return this.live.runIds();
   }
 
   /** The pid of a run's live process, if it has one. */
   processId(runId: string): number | null {
-    return this.live.get(runId)?.child.pid ?? null;
+    return this.live.get(runId)?.pid ?? null;
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────
@@ -746,7 +685,7 @@ export class LabService implements LabClient {
       seed: record.seed,
       status,
       error,
-      activity: live && !live.deleting ? live.activity : null,
+      activity: live && !live.abandoned ? live.activity : null,
       envSteps: record.envSteps,
       totalEnvSteps: Number(record.config.totalEnvSteps ?? 0),
       iterations: record.iterations,
@@ -763,160 +702,76 @@ export class LabService implements LabClient {
    * that completes is evaluated by the same process, so the compare view can replay its skills.
    */
   private spawnTraining(run: RunDir): void {
-    const child = this.spawnRun(run, true, { preview: this.preview, background: true });
-    this.track(run, child, 'training');
-    run.update({ status: 'running', error: null, pid: child.pid ?? null });
+    this.track(this.live.train(run, { evaluate: true, preview: this.preview, background: true }));
     void this.summaryOf(run).then(
       (s) => this.emit('runStatus', s),
       (err) => this.emit('error', { runId: run.id, message: (err as Error).message }),
     );
   }
 
-  /** Registers a run process: relays its messages, records how it ends. */
-  private track(run: RunDir, child: RunProcessHandle, activity: Activity): LiveProcess {
-    let markEnded!: () => void;
-    const live: LiveProcess = {
-      run,
-      child,
-      activity,
-      deleting: false,
-      errorText: null,
-      report: null,
-      ended: new Promise<void>((r) => (markEnded = r)),
-      markEnded,
-      batch: { rows: [], progress: null, timer: null, lastFlush: 0 },
-    };
-    this.live.set(run.id, live);
-    let finished = false;
-    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
-      if (finished) return;
-      finished = true;
-      void this.onEnded(live, code, signal);
-    };
-    child.on('message', (msg) => this.onWorkerMessage(live, msg as WorkerMessage));
-    child.once('exit', finish);
-    child.on('error', (err) => {
-      // 'error' also reports a failed send or kill of a running process; only a process that never
-      // started (no pid) ends here.
-      if (child.pid === undefined) {
-        live.errorText ??= `could not start the run process: ${err.message}`;
-        finish(1, null);
+  /** Relays a run process's messages as events (metric rows batched) and announces its end. */
+  private track(proc: RunProcess): void {
+    const runId = proc.run.id;
+    const batch: MetricBatch = { rows: [], progress: null, timer: null, lastFlush: 0 };
+    proc.on('progress', (msg) => {
+      batch.rows.push(msg.row as MetricRow);
+      batch.progress = {
+        envSteps: msg.envSteps,
+        totalEnvSteps: msg.totalEnvSteps,
+        stepsPerSecond: msg.stepsPerSecond,
+      };
+      if (!batch.timer) {
+        const wait = Math.max(0, batch.lastFlush + this.metricsIntervalMs - performance.now());
+        batch.timer = setTimeout(() => this.flushMetrics(proc, batch), wait);
       }
     });
-    return live;
+    proc.on('rollout', (msg) => {
+      if (proc.abandoned) return;
+      this.emit('rollout', {
+        runId,
+        env: msg.env as EventData<'rollout'>['env'],
+        iteration: msg.iteration,
+        envSteps: msg.envSteps,
+        skill: msg.skill,
+        z: msg.z,
+        dt: msg.dt,
+        qpos: msg.qpos,
+      });
+    });
+    proc.on('evaluating', () => {
+      // The supervisor keeps a stopping or deleted run's activity as it was.
+      if (proc.abandoned || proc.activity !== 'evaluating') return;
+      void this.summaryOf(proc.run).then(
+        (summary) => this.emit('runStatus', summary),
+        (err) => this.emit('error', { runId, message: (err as Error).message }),
+      );
+    });
+    proc.onEnd((end) => this.onEnded(proc, batch, end));
   }
 
-  private onWorkerMessage(live: LiveProcess, msg: WorkerMessage): void {
-    const runId = live.run.id;
-    switch (msg.type) {
-      case 'progress': {
-        live.batch.rows.push(msg.row);
-        live.batch.progress = {
-          envSteps: msg.envSteps,
-          totalEnvSteps: msg.totalEnvSteps,
-          stepsPerSecond: msg.stepsPerSecond,
-        };
-        if (!live.batch.timer) {
-          const wait = Math.max(0, live.batch.lastFlush + this.metricsIntervalMs - performance.now());
-          live.batch.timer = setTimeout(() => this.flushMetrics(live), wait);
-        }
-        break;
-      }
-      case 'rollout':
-        if (live.deleting) break;
-        this.emit('rollout', {
-          runId,
-          env: msg.env as EventData<'rollout'>['env'],
-          iteration: msg.iteration,
-          envSteps: msg.envSteps,
-          skill: msg.skill,
-          z: msg.z,
-          dt: msg.dt,
-          qpos: msg.qpos,
-        });
-        break;
-      case 'evaluating':
-        if (live.deleting || live.activity === 'stopping') break;
-        live.activity = 'evaluating';
-        void this.summaryOf(live.run).then(
-          (summary) => this.emit('runStatus', summary),
-          (err) => this.emit('error', { runId, message: (err as Error).message }),
-        );
-        break;
-      case 'eval':
-        live.report = msg.report;
-        break;
-      case 'error':
-        live.errorText = msg.message;
-        break;
-      default:
-        break;
-    }
-  }
-
-  private flushMetrics(live: LiveProcess): void {
-    const b = live.batch;
+  private flushMetrics(proc: RunProcess, b: MetricBatch): void {
     if (b.timer) clearTimeout(b.timer);
     b.timer = null;
-    if (b.rows.length === 0 || !b.progress || live.deleting) return;
+    if (b.rows.length === 0 || !b.progress || proc.abandoned) return;
     const rows = b.rows;
     b.rows = [];
     b.lastFlush = performance.now();
-    this.emit('metrics', { runId: live.run.id, rows, ...b.progress });
+    this.emit('metrics', { runId: proc.run.id, rows, ...b.progress });
   }
 
-  /** Records how a run process ended (see the file comment), then announces the run's state. */
-  private async onEnded(
-    live: LiveProcess,
-    code: number | null,
-    signal: NodeJS.Signals | null,
-  ): Promise<void> {
-    const { run } = live;
+  /** Announces how a run process ended (recorded by the supervisor), then the run's state. */
+  private async onEnded(proc: RunProcess, batch: MetricBatch, end: RunProcessEnd): Promise<void> {
+    const { run } = proc;
+    this.flushMetrics(proc, batch); // rows before the final status
+    if (end.outcome === 'abandoned') return;
+    if (end.outcome === 'failed' || end.outcome === 'lost-lock')
+      this.emit('error', { runId: run.id, message: end.reason ?? 'run failed' });
+    else if (end.outcome === 'evaluation-failed')
+      this.emit('error', { runId: run.id, message: `evaluation of run ${run.id} failed: ${end.reason}` });
     try {
-      this.flushMetrics(live); // rows before the final status
-      if (live.deleting) return;
-      const other = live.activity === 'evaluating' ? null : runTrainer(run.path, run.readRecord());
-      if (other?.state === 'training' && other.pid !== live.child.pid) {
-        // Our process lost the race for the run's lock (e.g. to `skill-lab resume` in a terminal):
-        // the run and its run.json belong to the winner.
-        this.emit('error', {
-          runId: run.id,
-          message: live.errorText ?? `run ${run.id} is being trained by ${other.description}`,
-        });
-      } else if (live.activity !== 'evaluating') {
-        const record = run.readRecord();
-        if (record.status === 'running' || record.status === 'created') {
-          const how =
-            signal !== null
-              ? `run process exited with signal ${signal}`
-              : code === 0
-                ? 'run process exited (code 0) without recording an end'
-                : `run process exited with code ${code}`;
-          const reason = live.errorText ?? `${how} (log: ${join(run.path, 'worker.log')})`;
-          run.update({ status: 'error', error: reason, pid: null });
-        }
-        const after = run.readRecord();
-        if (after.status === 'error')
-          this.emit('error', { runId: run.id, message: after.error ?? 'run failed' });
-      } else if (!live.report) {
-        const how = signal !== null ? `signal ${signal}` : `code ${code}`;
-        this.emit('error', {
-          runId: run.id,
-          message: `evaluation of run ${run.id} failed: ${live.errorText ?? `its process exited with ${how}`}`,
-        });
-      }
+      this.emit('runStatus', await this.summaryOf(run));
     } catch (err) {
       this.emit('error', { runId: run.id, message: (err as Error).message });
-    } finally {
-      this.live.delete(run.id);
-      if (!live.deleting) {
-        try {
-          this.emit('runStatus', await this.summaryOf(run));
-        } catch (err) {
-          this.emit('error', { runId: run.id, message: (err as Error).message });
-        }
-      }
-      live.markEnded();
     }
   }
 }

@@ -2,7 +2,8 @@
  * Run processes of the Electron app: each run trains in its own Electron `utilityProcess` (a
  * Chromium-managed Node child; `child_process.fork` would need the RunAsNode fuse). The adapter
  * gives the lab service the same {@link RunProcessHandle} as a Node child process and speaks
- * worker.ts's message protocol unchanged (the worker uses process.parentPort there).
+ * the run-process protocol (engine/runs/protocol.ts) unchanged (the worker uses process.parentPort
+ * there).
  *
  * How it ends: the exit code, or the signal this adapter sent itself (utilityProcess reports only a
  * code); a V8 fatal error is turned into the worker's `{ type: 'error' }` message first, so the run
@@ -14,6 +15,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { RunDir } from '../engine/runs/store.ts';
 import { workerArgs, type RunProcessHandle, type SpawnOptions, type SpawnRun } from '../engine/runs/spawn.ts';
+import type { ErrorMessage } from '../engine/runs/protocol.ts';
 
 /** The part of Electron's UtilityProcess this adapter uses. */
 export interface UtilityProcessLike {
@@ -54,11 +56,12 @@ export class UtilityRunHandle extends EventEmitter implements RunProcessHandle {
     super();
     child.on('message', (message) => this.emit('message', message));
     child.on('error', (type, location) => {
-      // Same protocol as a worker that caught its own error: the service records it as the reason.
-      this.emit('message', {
+      // Same protocol as a worker that caught its own error: the supervisor records it as the reason.
+      const message: ErrorMessage = {
         type: 'error',
         message: `run process failed with a ${type} (V8) at ${location || 'an unknown location'}`,
-      });
+      };
+      this.emit('message', message);
     });
     child.on('exit', (code) => {
       this.exited = true;

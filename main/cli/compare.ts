@@ -1,13 +1,13 @@
 /**
  * `skill-lab compare`: DIAYN and DADS from one preset (same env, same f(s)), each seed in its own
  * run process, all at the same time; then each run is evaluated and the side-by-side figure written.
+ * The run processes are supervised by engine/runs/supervisor.ts (as the lab service's are): a run
+ * whose process fails is recorded as such in its run.json and reported here; the others go on.
  */
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { resolveRunConfig, loadPreset } from '../engine/presets.ts';
 import { RunStore, type RunDir } from '../engine/runs/store.ts';
-import { spawnRunProcess } from '../engine/runs/spawn.ts';
-import type { Progress } from '../engine/runs/trainer.ts';
+import { RunSupervisor } from '../engine/runs/supervisor.ts';
 import type { EvalReport } from '../engine/runs/evaluate.ts';
 import { writeComparisonFigure } from '../engine/runs/figure_data.ts';
 import { versions } from '../engine/versions.ts';
@@ -57,11 +57,11 @@ export async function compareCommand(opts: CompareOptions): Promise<CompareResul
   const bars = new RunBars();
   const reports = new Map<string, EvalReport>();
   const failed: CompareResult['failed'] = [];
-  const children: ChildProcess[] = [];
+  const supervisor = new RunSupervisor({ log: (line) => bars.log(line) });
   let backendShown = false;
   const onSigint = () => {
     bars.log('stopping all runs after their current iteration (checkpointing)…');
-    for (const c of children) if (c.connected) c.send({ type: 'stop' });
+    void supervisor.stopAll();
   };
   process.on('SIGINT', onSigint);
   try {
@@ -70,40 +70,31 @@ export async function compareCommand(opts: CompareOptions): Promise<CompareResul
         const config = run.readConfig();
         const label = `${config.algo.toUpperCase()} s${config.seed}`;
         bars.add(run.id, label, config.totalEnvSteps);
-        return new Promise<void>((resolvePromise) => {
-          const child = spawnRunProcess(run, true);
-          children.push(child);
-          let errorText: string | null = null;
-          child.on('message', (msg: { type: string } & Record<string, unknown>) => {
-            if (msg.type === 'progress') {
-              bars.update(config.algo, msg as unknown as Progress);
-              if (!backendShown) {
-                backendShown = true;
-                const b = run.readRecord().backend as {
-                  name?: string;
-                  package?: string;
-                  version?: string;
-                  device?: string;
-                } | null;
-                if (b) bars.log(`compute backend: ${b.name} (${b.package} ${b.version}, ${b.device})`);
-              }
-            } else if (msg.type === 'evaluating') bars.note(run.id, 'evaluating…');
-            else if (msg.type === 'eval') {
-              reports.set(run.id, msg.report as EvalReport);
-              bars.note(run.id, 'done');
-            } else if (msg.type === 'error') errorText = String(msg.message);
-          });
-          child.on('exit', (code, signal) => {
-            if (code !== 0) {
-              const reason =
-                errorText ??
-                `run process exited with ${signal ?? `code ${code}`} (see ${join(run.path, 'worker.log')})`;
-              failed.push({ run, reason });
-              bars.note(run.id, `failed: ${reason.slice(0, 80)}`);
-            }
-            resolvePromise();
-          });
+        const proc = supervisor.train(run, { evaluate: true });
+        proc.on('progress', (p) => {
+          bars.update(config.algo, p);
+          if (!backendShown) {
+            backendShown = true;
+            const b = run.readRecord().backend as {
+              name?: string;
+              package?: string;
+              version?: string;
+              device?: string;
+            } | null;
+            if (b) bars.log(`compute backend: ${b.name} (${b.package} ${b.version}, ${b.device})`);
+          }
         });
+        proc.on('evaluating', () => bars.note(run.id, 'evaluating…'));
+        proc.on('eval', (m) => {
+          reports.set(run.id, m.report);
+          bars.note(run.id, 'done');
+        });
+        proc.onEnd(({ reason }) => {
+          if (reason === null) return; // ended as it should
+          failed.push({ run, reason });
+          bars.note(run.id, `failed: ${reason.slice(0, 80)}`);
+        });
+        return proc.ended;
       }),
     );
   } finally {

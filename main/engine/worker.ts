@@ -13,8 +13,8 @@
  *   --background  lower this process's CPU priority (niceness + 10) so that the app, the browser and the
  *                 3D view stay responsive while runs use every core
  *
- * Messages to the parent: { type: 'progress', ...Progress } after each iteration,
- * { type: 'rollout', iteration, envSteps, env, ...PreviewChunk } for each previewed skill,
+ * Messages to the parent (typed in runs/protocol.ts): { type: 'progress', ...Progress } after each
+ * iteration, { type: 'rollout', iteration, envSteps, env, ...PreviewChunk } for each previewed skill,
  * { type: 'evaluating' }, { type: 'eval', report }, { type: 'done', status }, { type: 'error', message }.
  * The parent may send { type: 'stop' }; SIGINT and SIGTERM stop the same way: the iteration ends,
  * is checkpointed, then the process exits. Losing the parent (it died: this process was re-parented,
@@ -22,7 +22,7 @@
  * (runs/parent_watch.ts, runs/trainer.ts): an orphan must not train on unobserved, and the next
  * process to train the run would be refused by its lock until this one is gone. A run process is
  * one of the trainers runs/lock.ts admits one at a time; a refused one exits with the lock's error,
- * leaving the run to its holder.
+ * leaving the run to its holder. Parents supervise run processes through runs/supervisor.ts.
  */
 import { getPriority, setPriority } from 'node:os';
 import { basename, resolve } from 'node:path';
@@ -31,23 +31,7 @@ import { trainRun } from './runs/trainer.ts';
 import { evaluateRun } from './runs/evaluate.ts';
 import { SkillPreview } from './runs/preview.ts';
 import { watchParent } from './runs/parent_watch.ts';
-
-type ParentPort = {
-  postMessage(msg: unknown): void;
-  on(ev: 'message', cb: (e: { data: unknown }) => void): void;
-};
-
-const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
-
-/** Sends a message; resolves once it left the process, so a final message survives process.exit. */
-function post(msg: Record<string, unknown>): Promise<void> {
-  if (parentPort) {
-    parentPort.postMessage(msg);
-    return Promise.resolve();
-  }
-  if (!process.send || !process.connected) return Promise.resolve();
-  return new Promise((done) => process.send!(msg, undefined, {}, () => done()));
-}
+import { onParentMessage, postToParent as post } from './runs/protocol.ts';
 
 /** The value of `--name=value` among the flags, or undefined. */
 function flagValue(flags: string[], name: string): string | undefined {
@@ -101,11 +85,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', requestStop);
   process.on('SIGTERM', requestStop);
   const parent = watchParent();
-  const onMessage = (msg: unknown) => {
-    if ((msg as { type?: string })?.type === 'stop') requestStop();
-  };
-  if (parentPort) parentPort.on('message', (e) => onMessage(e.data));
-  else process.on('message', onMessage);
+  onParentMessage((msg) => {
+    if (msg.type === 'stop') requestStop();
+  });
 
   // Previews show skills; a goal-conditioned run has none to show.
   const previewable = run.readConfig().algo !== 'goal-sac';

@@ -31,7 +31,7 @@ export interface SpawnOptions {
 /**
  * The part of a run process the lab service relies on: a `ChildProcess` has it, and the app's
  * utilityProcess adapter provides it, so the service does not care which kind of process trains.
- * Messages in both directions follow worker.ts's protocol.
+ * Messages in both directions follow runs/protocol.ts; runs/supervisor.ts supervises it.
  */
 export interface RunProcessHandle {
   /** OS process id; undefined until (or if never) the process started. */
