@@ -64,6 +64,25 @@ describe('presets', () => {
     expect(sources['diayn.skills']).toBe('command line');
   });
 
+  it("sets each algorithm's own skills option with --skills, and refuses it for algorithms without skills", () => {
+    expect(resolveRunConfig({ algo: 'dads', preset: 'point-mass', skills: 3 }).config.dads.skillDim).toBe(3);
+    expect(resolveRunConfig({ algo: 'diayn', preset: 'point-mass', skills: 3 }).config.diayn.skills).toBe(3);
+    for (const algo of ['sac', 'goal-sac', 'multitask-sac'] as const) {
+      const err = (() => {
+        try {
+          resolveRunConfig({ algo, env: 'point-mass', task: 'point-mass-reach', skills: 3 });
+        } catch (e) {
+          return e as ConfigError;
+        }
+      })();
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err!.message).toBe(
+        `--skills: ${algo} has no skills; it applies to diayn (number of skills), dads (skill dimension)`,
+      );
+      expect(err!.issues).toEqual([{ path: 'skills', message: `${algo} has no skills` }]);
+    }
+  });
+
   it('rejects unknown presets, algorithms, keys and contradicting envs with the allowed values', () => {
     expect(() => resolveRunConfig({ algo: 'dads', preset: 'nope' })).toThrow(/Allowed presets: .*point-mass/);
     expect(() => resolveRunConfig({ algo: 'ppo' as 'sac', env: 'ant' })).toThrow(/Allowed: sac, diayn, dads/);

@@ -1,225 +1,85 @@
 /**
  * The run configuration: one zod schema that every way in (CLI, app, presets) validates against.
- * Every hyperparameter has a default here; presets override them and say where each value comes
- * from (paper, reference code or our own choice), and the run records those sources in run.json.
+ * Every hyperparameter has a default here or in the config section of the algorithm that reads it
+ * (algos/<algo>_options.ts, composed through the algorithm catalog); presets override them and say
+ * where each value comes from (paper, reference code or our own choice), and the run records those
+ * sources in run.json.
+ *
+ * Renderer-safe (main/api/contract.ts bundles it): zod and the catalog only.
  */
 import { z } from 'zod';
-import { RELABEL_STRATEGIES } from './replay/relabel.ts';
-import { TASK_RELABEL_STRATEGIES } from './replay/task_relabel.ts';
+import { ENVS, SKILL_ENVS, STATE_FUNCTIONS, type SkillEnvName } from './env_names.ts';
+import { ALGOS, algoInfo, algosWhere, catalogSections, type AlgoName } from './algos/lookup.ts';
+import type { ConfigSection } from './algos/config_section.ts';
+import type { ALGO_CATALOG } from './algos/catalog.ts';
 
-export const ALGOS = ['sac', 'diayn', 'dads', 'goal-sac', 'multitask-sac'] as const;
-export type AlgoName = (typeof ALGOS)[number];
-/** The MuJoCo envs of skill discovery and plain SAC (sim/envs.ts). */
-export const SKILL_ENVS = ['point-mass', 'ant', 'half-cheetah'] as const;
-export type SkillEnvName = (typeof SKILL_ENVS)[number];
-/**
- * Goal-conditioned envs (`goal-sac`): the arm and the point mass built from a task spec
- * (engine/tasks), and bit flipping (sim/bit_flip.ts).
- */
-export const GOAL_ENVS = ['arm', 'point-mass', 'bit-flip'] as const;
-/** Every env a run can name. */
-export const ENVS = ['point-mass', 'ant', 'half-cheetah', 'arm', 'bit-flip'] as const;
-
-/** Named state functions f(s) that skills are judged on (DADS paper §6.2: both algorithms get the same one). */
-export const STATE_FUNCTIONS = ['xy', 'full-without-xy'] as const;
-export type StateFunctionName = (typeof STATE_FUNCTIONS)[number];
+export { ALGOS, type AlgoName };
+export { ENVS, GOAL_ENVS, SKILL_ENVS, STATE_FUNCTIONS } from './env_names.ts';
+export type { EnvName, SkillEnvName, StateFunctionName } from './env_names.ts';
+export { sacSchema } from './algos/sac_options.ts';
+export { diaynSchema } from './algos/diayn_options.ts';
+export { dadsSchema } from './algos/dads_options.ts';
+export { evalSchema } from './algos/skill_eval_options.ts';
+export { herSchema } from './algos/goal_sac_options.ts';
+export { multitaskSchema } from './algos/multitask_sac_options.ts';
 
 const positiveInt = z.number().int().positive();
-const hidden = z.array(positiveInt).min(1).max(6);
 
-export const sacSchema = z
-  .object({
-    /** Hidden layer sizes of the policy and of each of the twin critics. */
-    hidden: hidden.default([256, 256]),
-    lr: z.number().positive().max(1).default(3e-4),
-    /** Discount γ. */
-    gamma: z.number().gt(0).lt(1).default(0.99),
-    /** Polyak factor τ of the target critics. */
-    tau: z.number().gt(0).max(1).default(0.005),
-    batchSize: positiveInt.default(256),
-    /** Multiplies the reward before the Bellman target (DADS: 1/β = 10). */
-    rewardScale: z.number().positive().default(1),
-    /** Temperature α: learned against a target entropy, or fixed (DIAYN reference code: 0.1). */
-    alphaMode: z.enum(['auto', 'fixed']).default('auto'),
-    alphaInit: z.number().positive().default(1),
-    /** Target entropy in nats; null → −dim(A) (Haarnoja et al. 2018b §5). */
-    targetEntropy: z.number().nullable().default(null),
-    /**
-     * Penalty weight on the squared mean action in the actor loss (baselines HER `action_l2` 1.0);
-     * 0 is plain SAC.
-     */
-    actionL2: z.number().min(0).max(100).default(0),
-    replayCapacity: positiveInt.default(1_000_000),
-    /** Env steps collected with uniform random actions before learning starts. */
-    learningStarts: z.number().int().nonnegative().default(1000),
-  })
-  .strict();
+/** The keys every run config has, whichever its algorithm. */
+const baseShape = {
+  algo: z.enum(ALGOS),
+  env: z.enum(ENVS),
+  preset: z.string().nullable().default(null),
+  seed: z.number().int().nonnegative().default(0),
+  /** Total env steps to train for. */
+  totalEnvSteps: positiveInt.default(100_000),
+  /** Envs stepped together so the policy infers on a batch. */
+  numEnvs: positiveInt.max(256).default(4),
+  /** Env episode length override (steps); null keeps the env's default. */
+  episodeSteps: positiveInt.nullable().default(null),
+  /** Point-mass goal for plain SAC on the env reward, in m. */
+  goal: z.tuple([z.number(), z.number()]).nullable().default(null),
+  /**
+   * goal-sac: the goal task, a built-in task name (assets/tasks) or a task file (workspace tasks
+   * are <workspace>/tasks/<name>.json). Its robot must be the run's env. Unused for bit flipping.
+   */
+  task: z.string().min(1).nullable().default(null),
+  stateFunction: z.enum(STATE_FUNCTIONS).default('xy'),
+  /** Hide the global coordinates (x, y) from policy and critics (DADS: hide_coords). */
+  hideCoords: z.boolean().default(true),
+  /**
+   * One iteration collects this many env steps, then takes `updatesPerIteration` SAC gradient steps
+   * (DADS on-policy: 2000 and 64 in the reference Ant config; DIAYN reference: 1 step per env step).
+   */
+  stepsPerIteration: positiveInt.default(1000),
+  updatesPerIteration: positiveInt.default(1000),
+  /** Write a checkpoint every this many iterations (and always at the end or on stop). */
+  checkpointEvery: positiveInt.default(10),
+};
 
-export const diaynSchema = z
-  .object({
-    /** Number of categorical skills N; p(z) is uniform and fixed (Eysenbach et al. 2018 §3). */
-    skills: z.number().int().min(2).max(1024).default(50),
-    discriminatorHidden: hidden.default([300, 300]),
-    discriminatorLr: z.number().positive().max(1).default(3e-4),
-    discriminatorBatchSize: positiveInt.default(128),
-    /** Discriminator gradient steps per iteration. */
-    discriminatorSteps: positiveInt.default(1000),
-  })
-  .strict();
+/** Every section any algorithm of the catalog declares, by its key in the run config. */
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
+type DeclaredSections = UnionToIntersection<(typeof ALGO_CATALOG)[number]['sections']>;
+type SectionShape = {
+  [K in keyof DeclaredSections]: DeclaredSections[K] extends ConfigSection<infer S> ? z.ZodDefault<S> : never;
+};
 
-export const dadsSchema = z
-  .object({
-    /** Dimension d of the continuous skill z ~ U[-1,1]^d. */
-    skillDim: z.number().int().min(1).max(32).default(2),
-    dynamicsHidden: hidden.default([512, 512]),
-    dynamicsLr: z.number().positive().max(1).default(3e-4),
-    /** Mixture components of q(Δf(s) | s, z); identity covariance. */
-    components: z.number().int().min(1).max(16).default(4),
-    dynamicsSteps: positiveInt.default(32),
-    dynamicsBatchSize: positiveInt.default(256),
-    /** L, the prior samples in the reward's denominator. */
-    priorSamples: positiveInt.default(100),
-    /**
-     * State input of the skill dynamics: 'none' (q(Δf|z), what the reference code ends up with for the
-     * x-y prior) or 'obs-without-coords' (the observation with x, y dropped).
-     */
-    dynamicsInput: z.enum(['none', 'obs-without-coords']).default('none'),
-  })
-  .strict();
-
-export const evalSchema = z
-  .object({
-    /** Rollouts per skill in `skill-lab eval`. */
-    rolloutsPerSkill: positiveInt.max(100).default(5),
-    /** DADS: number of fixed z evaluated (evenly spread directions for d = 2). */
-    dadsSkills: positiveInt.max(256).default(8),
-    /** Side of the square cells counted for x-y coverage, in m. */
-    coverageCell: z.number().positive().default(1),
-  })
-  .strict();
-
-/** Settings of goal-conditioned SAC with hindsight experience replay (`goal-sac`). */
-export const herSchema = z
-  .object({
-    /** Hindsight relabeling strategy at sample time (Andrychowicz et al. 2017 §4.5); switchable mid-run. */
-    relabelStrategy: z.enum(RELABEL_STRATEGIES).default('future'),
-    /** k: relabeled share 1 − 1/(k+1) of each batch (HER's replay_k = 4 → 0.8). */
-    relabelK: z.number().int().min(1).max(32).default(4),
-    /** Bit flipping only: the number of bits n (HER §4.1). */
-    bits: z.number().int().min(2).max(64).default(15),
-    /** Whole episodes per env collected each iteration (baselines rollout_batch_size 2). */
-    episodesPerIteration: positiveInt.max(1000).default(2),
-    /**
-     * Treat reaching the (relabeled) goal as terminal: on for tasks that end at the goal (bit
-     * flipping), off for Fetch-style tasks that bootstrap through success.
-     */
-    terminalOnSuccess: z.boolean().default(false),
-    /**
-     * Probability of a uniform random training action instead of the policy's, per env step
-     * (baselines HER `random_eps` 0.3); 0 is plain SAC exploration.
-     */
-    randomEps: z.number().min(0).max(1).default(0),
-    /** Episodes of the deterministic policy in `skill-lab eval` and at the end of training. */
-    evalEpisodes: positiveInt.max(1000).default(50),
-  })
-  .strict();
-
-/**
- * Settings of multi-task SAC with task relabeling (`multitask-sac`) on the multi-goal point mass
- * (sim/multi_goal_env.ts): K goal-reaching tasks on a circle.
- */
-export const multitaskSchema = z
-  .object({
-    /** Number of tasks K: goals evenly spaced on a circle around the arena's centre. */
-    tasks: z.number().int().min(2).max(16).default(4),
-    /** Radius of the goals' circle, m (the arena's walls are at ±1 m). */
-    radius: z.number().min(0.05).max(0.9).default(0.3),
-    /** Sparse −1/0 within 0.1 m of the task's goal, or dense −distance. */
-    reward: z.enum(['sparse', 'dense']).default('sparse'),
-    /** How the task enters policy and critics: one-hot (Meta-World MT-SAC) or a learned embedding. */
-    taskEncoding: z.enum(['one-hot', 'embedding']).default('one-hot'),
-    embeddingDim: z.number().int().min(1).max(64).default(4),
-    /** Task relabeling (HIPI, Generalized Hindsight, random, all, none); switchable mid-run in the engine. */
-    relabelStrategy: z.enum(TASK_RELABEL_STRATEGIES).default('hipi'),
-    /** Share of each batch relabeled (HIPI README: relabel_prob 0.5). */
-    relabelRatio: z.number().min(0).max(1).default(0.5),
-    /**
-     * Weight of HIPI's log π term in r − w·log π + γQ: a number (HIPI's code: 1) or 'alpha' for SAC's
-     * current temperature, which kept near-deterministic policies' log π from swamping r and Q here.
-     */
-    hipiLogPiWeight: z.union([z.literal('alpha'), z.number().min(0).max(10)]).default('alpha'),
-    episodesPerIteration: positiveInt.max(1000).default(2),
-    /** Evaluation episodes of the deterministic policy per task. */
-    evalEpisodesPerTask: positiveInt.max(100).default(5),
-  })
-  .strict();
+/** The sections' schemas, each defaulting to its defaults, in the catalog's section order. */
+const sectionShape = Object.fromEntries(
+  catalogSections().map(([name, section]) => [name, section.schema.default(section.schema.parse({}))]),
+) as unknown as SectionShape;
 
 export const runConfigSchema = z
-  .object({
-    algo: z.enum(ALGOS),
-    env: z.enum(ENVS),
-    preset: z.string().nullable().default(null),
-    seed: z.number().int().nonnegative().default(0),
-    /** Total env steps to train for. */
-    totalEnvSteps: positiveInt.default(100_000),
-    /** Envs stepped together so the policy infers on a batch. */
-    numEnvs: positiveInt.max(256).default(4),
-    /** Env episode length override (steps); null keeps the env's default. */
-    episodeSteps: positiveInt.nullable().default(null),
-    /** Point-mass goal for plain SAC on the env reward, in m. */
-    goal: z.tuple([z.number(), z.number()]).nullable().default(null),
-    /**
-     * goal-sac: the goal task, a built-in task name (assets/tasks) or a task file (workspace tasks
-     * are <workspace>/tasks/<name>.json). Its robot must be the run's env. Unused for bit flipping.
-     */
-    task: z.string().min(1).nullable().default(null),
-    stateFunction: z.enum(STATE_FUNCTIONS).default('xy'),
-    /** Hide the global coordinates (x, y) from policy and critics (DADS: hide_coords). */
-    hideCoords: z.boolean().default(true),
-    /**
-     * One iteration collects this many env steps, then takes `updatesPerIteration` SAC gradient steps
-     * (DADS on-policy: 2000 and 64 in the reference Ant config; DIAYN reference: 1 step per env step).
-     */
-    stepsPerIteration: positiveInt.default(1000),
-    updatesPerIteration: positiveInt.default(1000),
-    /** Write a checkpoint every this many iterations (and always at the end or on stop). */
-    checkpointEvery: positiveInt.default(10),
-    sac: sacSchema.default(sacSchema.parse({})),
-    diayn: diaynSchema.default(diaynSchema.parse({})),
-    dads: dadsSchema.default(dadsSchema.parse({})),
-    eval: evalSchema.default(evalSchema.parse({})),
-    her: herSchema.default(herSchema.parse({})),
-    multitask: multitaskSchema.default(multitaskSchema.parse({})),
-  })
+  .object({ ...baseShape, ...sectionShape })
   .strict()
   .superRefine((config, ctx) => {
-    if (config.algo === 'goal-sac') {
-      if (!(GOAL_ENVS as readonly string[]).includes(config.env))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['env'],
-          message: `goal-sac trains on a goal env: one of ${GOAL_ENVS.join(', ')}, got ${config.env}`,
-        });
-      else if (config.env !== 'bit-flip' && config.task === null)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['task'],
-          message: `goal-sac on ${config.env} needs a task (a built-in name such as reach, or a task file)`,
-        });
-    } else if (config.algo === 'multitask-sac') {
-      if (config.env !== 'point-mass')
-        ctx.addIssue({
-          code: 'custom',
-          path: ['env'],
-          message: `multitask-sac trains on the multi-goal point mass: env point-mass, got ${config.env}`,
-        });
-    } else if (!(SKILL_ENVS as readonly string[]).includes(config.env)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['env'],
-        message: `${config.algo} trains on one of ${SKILL_ENVS.join(', ')}, got ${config.env} (goal envs are for goal-sac)`,
-      });
-    }
+    // Each algorithm's own rule across keys: the envs it trains on, a task it needs.
+    const issues = algoInfo(config.algo).checkConfig(config, {
+      algosOn: (env) => algosWhere((a) => (a.envs as readonly string[]).includes(env)),
+    });
+    for (const issue of issues) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
   });
 
 /**

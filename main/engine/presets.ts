@@ -20,6 +20,7 @@ import {
   type ConfigIssue,
   type RunConfig,
 } from './config.ts';
+import { algoInfo, algosWhere, catalogDefaultSources } from './algos/lookup.ts';
 import { assetsDir } from './paths.ts';
 
 const presetSchema = z
@@ -38,28 +39,11 @@ const presetSchema = z
 
 export type Preset = z.infer<typeof presetSchema>;
 
-/** Sources of the built-in defaults of config.ts, by dotted key. */
-export const DEFAULT_SOURCES: Record<string, string> = {
-  'sac.lr': 'Haarnoja et al. 2018, Table 1',
-  'sac.gamma': 'Haarnoja et al. 2018, Table 1',
-  'sac.tau': 'Haarnoja et al. 2018, Table 1',
-  'sac.batchSize': 'Haarnoja et al. 2018, Table 1',
-  'sac.hidden': 'Haarnoja et al. 2018, Table 1',
-  'sac.targetEntropy': 'Haarnoja et al. 2018b §5 (−dim A)',
-  'sac.replayCapacity': 'Haarnoja et al. 2018, Table 1',
-  'diayn.skills': 'DIAYN reference code examples/mujoco_all_diayn.py',
-  'diayn.discriminatorHidden': 'DIAYN reference code (300 × 2)',
-  'diayn.discriminatorLr': 'DIAYN paper App. C',
-  'diayn.discriminatorBatchSize': 'DIAYN paper App. C',
-  'dads.skillDim': 'DADS paper App. A (Ant x-y: d = 2)',
-  'dads.components': 'DADS paper App. A.3 (4 experts, identity covariance)',
-  'dads.dynamicsHidden': 'DADS paper App. A (Ant: 512)',
-  'dads.dynamicsLr': 'DADS paper App. A',
-  'dads.dynamicsSteps': 'DADS reference code configs/ant_xy_onpolicy.txt',
-  'dads.dynamicsBatchSize': 'DADS reference code configs/ant_xy_onpolicy.txt',
-  'dads.priorSamples': 'DADS reference code configs (paper: 500)',
-  'dads.dynamicsInput': 'DADS reference code (x-y prior leaves q(Δx,Δy | z))',
-};
+/**
+ * Sources of the built-in defaults, by dotted key: those each algorithm's config sections declare
+ * (algos/<algo>_options.ts), in the run config's section order.
+ */
+export const DEFAULT_SOURCES: Record<string, string> = catalogDefaultSources();
 
 /** Names of the presets in assets/presets. */
 export function listPresets(): string[] {
@@ -101,7 +85,10 @@ export interface RunRequest {
   preset?: string | null;
   seed?: number;
   totalEnvSteps?: number;
-  /** DIAYN: number of skills; DADS: skill dimension. */
+  /**
+   * The algorithm's skills option (its catalog entry's `skillsOption`: DIAYN's number of skills, DADS's
+   * skill dimension); refused for algorithms without skills.
+   */
   skills?: number;
   /** goal-sac: the goal task (built-in name, workspace task or task file). */
   task?: string;
@@ -120,8 +107,8 @@ export interface ResolvedConfig {
 /**
  * Resolves a full, validated run config for a request.
  * @throws ConfigError on an unknown preset, a preset that does not offer the algorithm, an env that
- *   contradicts the preset, an unknown `--set` or override key, or any invalid value (naming the
- *   field; `issues` lists them per field).
+ *   contradicts the preset, `skills` for an algorithm without skills, an unknown `--set` or override
+ *   key, or any invalid value (naming the field; `issues` lists them per field).
  */
 export function resolveRunConfig(req: RunRequest): ResolvedConfig {
   if (!(ALGOS as readonly string[]).includes(req.algo)) {
@@ -180,7 +167,19 @@ export function resolveRunConfig(req: RunRequest): ResolvedConfig {
   flag('seed', req.seed);
   flag('totalEnvSteps', req.totalEnvSteps);
   flag('task', req.task);
-  if (req.skills !== undefined) flag(req.algo === 'dads' ? 'dads.skillDim' : 'diayn.skills', req.skills);
+  if (req.skills !== undefined) {
+    const option = algoInfo(req.algo).skillsOption;
+    if (!option) {
+      const withSkills = algosWhere((a) => a.skillsOption !== null);
+      throw new ConfigError(
+        `--skills: ${req.algo} has no skills; it applies to ${withSkills
+          .map((a) => `${a} (${algoInfo(a).skillsOption!.meaning})`)
+          .join(', ')}`,
+        [{ path: 'skills', message: `${req.algo} has no skills` }],
+      );
+    }
+    flag(option.key, req.skills);
+  }
   for (const assignment of req.set ?? []) {
     applySetOverride(raw, assignment);
     sources[assignment.slice(0, assignment.indexOf('=')).trim()] = 'command line (--set)';

@@ -1,0 +1,236 @@
+/**
+ * The algorithm catalog: one entry per algorithm with everything the rest of the lab asks about it
+ * instead of comparing algorithm names (algos/algo_info.ts says what each field means) — what it is
+ * conditioned on, the config sections it reads (and so declares: config.ts composes the run config
+ * from them), the envs it trains on, how it is evaluated, whether and how it relabels, its metrics,
+ * curve panels and form fields.
+ *
+ * This is the renderer-safe half of the algorithm registry: plain data, zod schemas and pure
+ * functions, no tfjs, sim or Node module (main/api/contract.test.ts checks the import closure), so
+ * main/api/presentation.ts hands it to the renderer. The engine half, algos/registry.ts, adds to each
+ * entry how to build the algorithm and its evaluation hooks. Everything else reads the catalog
+ * through algos/lookup.ts.
+ *
+ * Adding an algorithm: its files (the algorithm and its `<algo>_options.ts` config section), one
+ * entry here, one in registry.ts, its tests.
+ */
+import { GOAL_ENVS, SKILL_ENVS } from '../env_names.ts';
+import { RELABEL_STRATEGIES } from '../replay/relabel.ts';
+import { TASK_RELABEL_STRATEGIES } from '../replay/task_relabel.ts';
+import { defineAlgo, type EvalFigure } from './algo_info.ts';
+import { dadsSection } from './dads_options.ts';
+import { diaynSection } from './diayn_options.ts';
+import { goalSacCheck, herSection } from './goal_sac_options.ts';
+import { multitaskSacCheck, multitaskSection } from './multitask_sac_options.ts';
+import { sacSection, skillEnvCheck } from './sac_options.ts';
+import { skillEvalSection } from './skill_eval_options.ts';
+
+const ALPHA = { key: 'alpha', title: 'SAC α' };
+const SUCCESS_RATE_FIGURE: EvalFigure = {
+  key: 'success_rate',
+  label: 'success rate',
+  hint: "share of episodes ending in the env's success",
+};
+
+const SAC = defineAlgo({
+  name: 'sac',
+  description: "plain SAC on the env's reward",
+  conditioning: 'none',
+  sections: { sac: sacSection, eval: skillEvalSection },
+  envs: SKILL_ENVS,
+  checkConfig: skillEnvCheck,
+  skillsOption: null,
+  evaluation: 'skills',
+  evaluatesEnvSuccess: true,
+  evalFigures: [SUCCESS_RATE_FIGURE],
+  relabeling: null,
+  keepsTaskSpec: false,
+  hasEpisodes: false,
+  previewsSkills: true,
+  keyMetric: { key: 'episode_return', label: 'return' },
+  summaryMetrics: ['success_rate', 'episode_return', 'alpha'],
+  progressMetrics: [
+    { key: 'success_rate', short: 'success' },
+    { key: 'episode_return', short: 'return' },
+    { key: 'alpha', short: 'α' },
+  ],
+  curves: [
+    { key: 'episode_return', title: 'episode return' },
+    { key: 'success_rate', title: 'success rate' },
+    ALPHA,
+  ],
+  formFields: ['sac.lr', 'sac.batchSize', 'sac.gamma', 'sac.alphaInit'],
+});
+
+const DIAYN = defineAlgo({
+  name: 'diayn',
+  description: 'DIAYN: categorical skills told apart by a discriminator (Eysenbach et al. 2018)',
+  conditioning: 'discrete-skill',
+  sections: { sac: sacSection, diayn: diaynSection, eval: skillEvalSection },
+  envs: SKILL_ENVS,
+  checkConfig: skillEnvCheck,
+  skillsOption: { key: 'diayn.skills', meaning: 'number of skills' },
+  evaluation: 'skills',
+  evaluatesEnvSuccess: false,
+  evalFigures: [
+    {
+      key: 'discriminator_accuracy',
+      label: 'discriminator accuracy',
+      hint: 'share of states whose skill the discriminator names',
+    },
+    { key: 'log_q', label: 'mean log q(z|s)', hint: 'DIAYN: log-probability of the true skill (nats)' },
+  ],
+  relabeling: null,
+  keepsTaskSpec: false,
+  hasEpisodes: false,
+  previewsSkills: true,
+  keyMetric: { key: 'discriminator_accuracy', label: 'disc. acc' },
+  summaryMetrics: ['discriminator_accuracy', 'intrinsic_reward', 'alpha'],
+  progressMetrics: [
+    { key: 'discriminator_accuracy', short: 'acc' },
+    { key: 'intrinsic_reward', short: 'r' },
+    { key: 'alpha', short: 'α' },
+  ],
+  curves: [
+    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
+    { key: 'discriminator_accuracy', title: 'discriminator accuracy' },
+    ALPHA,
+  ],
+  formFields: ['diayn.skills', 'sac.lr', 'sac.batchSize', 'sac.alphaInit', 'diayn.discriminatorLr'],
+});
+
+const DADS = defineAlgo({
+  name: 'dads',
+  description: 'DADS: continuous skills with predictable skill dynamics (Sharma et al. 2020)',
+  conditioning: 'continuous-skill',
+  sections: { sac: sacSection, dads: dadsSection, eval: skillEvalSection },
+  envs: SKILL_ENVS,
+  checkConfig: skillEnvCheck,
+  skillsOption: { key: 'dads.skillDim', meaning: 'skill dimension' },
+  evaluation: 'skills',
+  evaluatesEnvSuccess: false,
+  evalFigures: [
+    {
+      key: 'skill_dynamics_loglik',
+      label: 'skill-dynamics log-likelihood',
+      hint: 'DADS: log q(Δs | s, z) of the evaluation transitions (nats)',
+    },
+    { key: 'intrinsic_reward', label: 'intrinsic reward', hint: 'nats' },
+  ],
+  relabeling: null,
+  keepsTaskSpec: false,
+  hasEpisodes: false,
+  previewsSkills: true,
+  keyMetric: { key: 'skill_dynamics_loglik', label: 'log q' },
+  summaryMetrics: ['skill_dynamics_loglik', 'intrinsic_reward', 'alpha'],
+  progressMetrics: [
+    { key: 'skill_dynamics_loglik', short: 'logq' },
+    { key: 'intrinsic_reward', short: 'r' },
+    { key: 'alpha', short: 'α' },
+  ],
+  curves: [
+    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
+    { key: 'skill_dynamics_loglik', title: 'skill-dynamics log q' },
+    ALPHA,
+  ],
+  formFields: ['dads.skillDim', 'sac.lr', 'sac.batchSize', 'sac.alphaInit', 'dads.dynamicsLr'],
+});
+
+const GOAL_SAC = defineAlgo({
+  name: 'goal-sac',
+  description: 'goal-conditioned SAC with hindsight experience replay (Andrychowicz et al. 2017)',
+  conditioning: 'goal',
+  sections: { sac: sacSection, her: herSection },
+  envs: GOAL_ENVS,
+  checkConfig: goalSacCheck,
+  skillsOption: null,
+  evaluation: 'goals',
+  evaluatesEnvSuccess: false,
+  evalFigures: [],
+  relabeling: {
+    kind: 'hindsight',
+    amount: 'k',
+    strategies: RELABEL_STRATEGIES,
+    strategyText: 'hindsight strategy',
+    amountText: 'k',
+  },
+  keepsTaskSpec: true,
+  hasEpisodes: true,
+  previewsSkills: false,
+  keyMetric: { key: 'success_rate', label: 'success' },
+  summaryMetrics: [
+    'success_rate',
+    'episode_return',
+    'relabel_share',
+    'alpha',
+    'relabel_strategy',
+    'relabel_k',
+  ],
+  progressMetrics: [
+    { key: 'success_rate', short: 'success' },
+    { key: 'episode_return', short: 'return' },
+    { key: 'relabel_share', short: 'relabeled' },
+  ],
+  curves: [
+    { key: 'success_rate', title: 'success rate' },
+    { key: 'episode_return', title: 'episode return' },
+    { key: 'achieved_goal_shift', title: 'achieved-goal shift per episode' },
+    { key: 'relabel_share', title: 'share relabeled' },
+    ALPHA,
+  ],
+  formFields: ['task', 'her.relabelStrategy', 'her.relabelK', 'sac.lr', 'sac.batchSize', 'sac.gamma'],
+});
+
+const MULTITASK_SAC = defineAlgo({
+  name: 'multitask-sac',
+  description: 'multi-task SAC with task relabeling (HIPI, Generalized Hindsight) on K goal tasks',
+  conditioning: 'task',
+  sections: { sac: sacSection, multitask: multitaskSection },
+  envs: ['point-mass'],
+  checkConfig: multitaskSacCheck,
+  skillsOption: null,
+  evaluation: 'goals',
+  evaluatesEnvSuccess: false,
+  evalFigures: [],
+  relabeling: {
+    kind: 'task',
+    amount: 'ratio',
+    strategies: TASK_RELABEL_STRATEGIES,
+    strategyText: 'task relabeling',
+    amountText: 'the relabeled share',
+  },
+  keepsTaskSpec: false,
+  hasEpisodes: false,
+  previewsSkills: false,
+  keyMetric: { key: 'success_rate', label: 'success' },
+  summaryMetrics: [
+    'success_rate',
+    'episode_return',
+    'relabel_share',
+    'alpha',
+    'relabel_strategy',
+    'relabel_ratio',
+  ],
+  progressMetrics: [
+    { key: 'success_rate', short: 'success' },
+    { key: 'episode_return', short: 'return' },
+    { key: 'relabel_share', short: 'relabeled' },
+  ],
+  curves: [
+    { key: 'success_rate', title: 'success rate (mean over tasks)' },
+    { key: 'episode_return', title: 'episode return' },
+    { key: 'relabel_share', title: 'share relabeled' },
+    ALPHA,
+  ],
+  formFields: [
+    'multitask.tasks',
+    'multitask.relabelStrategy',
+    'multitask.relabelRatio',
+    'multitask.taskEncoding',
+    'sac.lr',
+    'sac.batchSize',
+  ],
+});
+
+/** Every algorithm, in the order they are listed (CLI choices, presets, pickers). */
+export const ALGO_CATALOG = [SAC, DIAYN, DADS, GOAL_SAC, MULTITASK_SAC] as const;

@@ -1,0 +1,51 @@
+/**
+ * The `multitask` config section of multi-task SAC with task relabeling (`multitask-sac`) and its env
+ * rule. zod only (see config_section.ts).
+ */
+import { z } from 'zod';
+import { TASK_RELABEL_STRATEGIES } from '../replay/task_relabel.ts';
+import { configSection, type ConfigCheck } from './config_section.ts';
+
+/**
+ * Settings of multi-task SAC with task relabeling (`multitask-sac`) on the multi-goal point mass
+ * (sim/multi_goal_env.ts): K goal-reaching tasks on a circle.
+ */
+export const multitaskSchema = z
+  .object({
+    /** Number of tasks K: goals evenly spaced on a circle around the arena's centre. */
+    tasks: z.number().int().min(2).max(16).default(4),
+    /** Radius of the goals' circle, m (the arena's walls are at ±1 m). */
+    radius: z.number().min(0.05).max(0.9).default(0.3),
+    /** Sparse −1/0 within 0.1 m of the task's goal, or dense −distance. */
+    reward: z.enum(['sparse', 'dense']).default('sparse'),
+    /** How the task enters policy and critics: one-hot (Meta-World MT-SAC) or a learned embedding. */
+    taskEncoding: z.enum(['one-hot', 'embedding']).default('one-hot'),
+    embeddingDim: z.number().int().min(1).max(64).default(4),
+    /** Task relabeling (HIPI, Generalized Hindsight, random, all, none); switchable mid-run in the engine. */
+    relabelStrategy: z.enum(TASK_RELABEL_STRATEGIES).default('hipi'),
+    /** Share of each batch relabeled (HIPI README: relabel_prob 0.5). */
+    relabelRatio: z.number().min(0).max(1).default(0.5),
+    /**
+     * Weight of HIPI's log π term in r − w·log π + γQ: a number (HIPI's code: 1) or 'alpha' for SAC's
+     * current temperature, which kept near-deterministic policies' log π from swamping r and Q here.
+     */
+    hipiLogPiWeight: z.union([z.literal('alpha'), z.number().min(0).max(10)]).default('alpha'),
+    episodesPerIteration: z.number().int().positive().max(1000).default(2),
+    /** Evaluation episodes of the deterministic policy per task. */
+    evalEpisodesPerTask: z.number().int().positive().max(100).default(5),
+  })
+  .strict();
+
+/** The `multitask` section (its defaults' sources are in reference/relabeling_and_multitask.md). */
+export const multitaskSection = configSection(multitaskSchema);
+
+/** multitask-sac trains on the multi-goal point mass. */
+export const multitaskSacCheck: ConfigCheck = (config) =>
+  config.env === 'point-mass'
+    ? []
+    : [
+        {
+          path: 'env',
+          message: `multitask-sac trains on the multi-goal point mass: env point-mass, got ${config.env}`,
+        },
+      ];
