@@ -45,6 +45,16 @@ describe('API contract', () => {
     expect(files.length).toBeGreaterThan(1); // it does share the engine's (zod-only) config schema
   });
 
+  it('keeps presentation.ts (the algorithm catalog with it) to zod and plain data, for the renderer', () => {
+    const here = fileURLToPath(new URL('./presentation.ts', import.meta.url));
+    const { files, packages } = importClosure(here);
+    expect([...packages]).toEqual(['zod']);
+    const catalog = fileURLToPath(new URL('../engine/algos/catalog.ts', import.meta.url));
+    expect(files).toContain(catalog);
+    // The engine half of the registry builds algorithms (tfjs, MuJoCo): never part of it.
+    expect(files.filter((f) => /algos\/(registry|index)\.ts$|\/(nn|runs)\//.test(f))).toEqual([]);
+  });
+
   it('lists the run statuses of the run store and every method the service implements', () => {
     expect([...RUN_STATUSES]).toEqual([...STORE_STATUSES]);
     const service = new LabService({ workspace: '/nonexistent-skill-lab-workspace' });

@@ -29,9 +29,10 @@ import { createInterface } from 'node:readline';
 import { ALGOS, ConfigError, allConfigKeys, type AlgoName } from '../engine/config.ts';
 import { listPresets, loadPreset, resolveRunConfig } from '../engine/presets.ts';
 import { RunDir, RunStore, RunStoreError, type RunRecord } from '../engine/runs/store.ts';
-import { requestRelabeling } from '../engine/runs/relabel_control.ts';
+import { relabelingAlgos, requestRelabeling } from '../engine/runs/relabel_control.ts';
 import { assertNotTrained, RunLockedError, runTrainer } from '../engine/runs/lock.ts';
-import { KEY_METRICS } from '../engine/figures/curves.ts';
+import { algoInfo, algosWhere, findAlgo } from '../engine/algos/lookup.ts';
+import { joinNames } from '../engine/algos/algo_info.ts';
 import { checkRunTask, runTask as compileRunTask } from '../engine/algos/goal_sac_run.ts';
 import type { SpawnRun } from '../engine/runs/spawn.ts';
 import { RunSupervisor, type RunProcess, type RunProcessEnd } from '../engine/runs/supervisor.ts';
@@ -444,27 +445,27 @@ export class LabService implements LabClient {
   }
 
   /**
-   * Asks a goal-sac run to switch its relabeling (engine/runs/relabel_control.ts); its own process
-   * applies it before its next iteration.
-   * @throws ApiError 'conflict' for a run that is not goal-sac.
+   * Asks a run that relabels (goal-sac, multitask-sac: its catalog entry's `relabeling`) to switch its
+   * relabeling (engine/runs/relabel_control.ts); its own process applies it before its next iteration.
+   * @throws ApiError 'conflict' for a run whose algorithm does not relabel; 'invalid' without the
+   *   amount its algorithm takes (k or ratio) or for a bad strategy / amount.
    */
   async setRelabeling(params: ParamsOf<'setRelabeling'>): Promise<ResultOf<'setRelabeling'>> {
     const { runId, strategy, k, ratio } = checkParams('setRelabeling', params);
     this.assertOpen();
     const dir = this.openRun(runId);
     const algo = dir.readConfig().algo;
-    if (algo !== 'goal-sac' && algo !== 'multitask-sac')
+    const relabeling = algoInfo(algo).relabeling;
+    if (!relabeling)
       throw new ApiError(
         'conflict',
-        `run ${runId} is a ${algo} run; relabeling applies to goal-sac and multitask-sac runs only`,
+        `run ${runId} is a ${algo} run; relabeling applies to ${relabelingAlgos()} runs only`,
       );
-    const amount = algo === 'goal-sac' ? k : ratio;
+    const amount = relabeling.amount === 'k' ? k : ratio;
     if (amount === undefined)
-      throw new ApiError(
-        'invalid',
-        `a ${algo} run's relabeling needs ${algo === 'goal-sac' ? 'k' : 'ratio'}`,
-        [{ path: algo === 'goal-sac' ? 'k' : 'ratio', message: 'required for this run' }],
-      );
+      throw new ApiError('invalid', `a ${algo} run's relabeling needs ${relabeling.amount}`, [
+        { path: relabeling.amount, message: 'required for this run' },
+      ]);
     let request;
     try {
       request = requestRelabeling(dir, strategy, amount);
@@ -478,16 +479,19 @@ export class LabService implements LabClient {
   }
 
   /**
-   * A goal-sac run's task spec (its task.json; before its first iteration, the task its config
-   * names) and compiled MJCF. Reads only.
-   * @throws ApiError 'conflict' for a run that is not goal-sac.
+   * The task spec of a run that keeps one (goal-sac: its task.json; before its first iteration, the
+   * task its config names) and compiled MJCF. Reads only.
+   * @throws ApiError 'conflict' for a run whose algorithm keeps no task spec.
    */
   async getRunTask(params: ParamsOf<'getRunTask'>): Promise<ResultOf<'getRunTask'>> {
     const { runId } = checkParams('getRunTask', params);
     const dir = this.openRun(runId);
     const config = dir.readConfig();
-    if (config.algo !== 'goal-sac')
-      throw new ApiError('conflict', `run ${runId} is a ${config.algo} run; only goal-sac runs have a task`);
+    if (!algoInfo(config.algo).keepsTaskSpec)
+      throw new ApiError(
+        'conflict',
+        `run ${runId} is a ${config.algo} run; only ${joinNames(algosWhere((a) => a.keepsTaskSpec))} runs have a task`,
+      );
     if (config.env === 'bit-flip') return { runId, spec: null, xml: null };
     const compiled = compileRunTask(config, dir.path);
     return { runId, spec: compiled.spec as ResultOf<'getRunTask'>['spec'], xml: compiled.xml };
@@ -675,7 +679,7 @@ export class LabService implements LabClient {
     }
     const last = (await lastJsonRow(dir.metricsPath)) ?? {};
     const metrics: Record<string, number> = {};
-    for (const key of KEY_METRICS[record.algo] ?? [])
+    for (const key of findAlgo(record.algo)?.summaryMetrics ?? [])
       if (Number.isFinite(last[key])) metrics[key] = last[key];
     return {
       id: dir.id,

@@ -6,6 +6,8 @@
  */
 import { join } from 'node:path';
 import { resolveRunConfig, loadPreset } from '../engine/presets.ts';
+import { ALGOS, algoInfo } from '../engine/algos/lookup.ts';
+import { isSkillDiscovery, joinNames } from '../engine/algos/algo_info.ts';
 import { RunStore, type RunDir } from '../engine/runs/store.ts';
 import { RunSupervisor } from '../engine/runs/supervisor.ts';
 import type { EvalReport } from '../engine/runs/evaluate.ts';
@@ -32,9 +34,14 @@ export interface CompareResult {
 
 export async function compareCommand(opts: CompareOptions): Promise<CompareResult> {
   const preset = loadPreset(opts.preset);
-  const algos = (['diayn', 'dads'] as const).filter((a) => preset.algos[a]);
+  // The skill-discovery algorithms (catalog: skill-conditioned) the preset configures.
+  const skillAlgos = ALGOS.filter((a) => isSkillDiscovery(algoInfo(a)));
+  const algos = skillAlgos.filter((a) => preset.algos[a]);
   if (algos.length < 2)
-    throw new Error(`preset "${preset.name}" must configure both diayn and dads to compare them`);
+    throw new Error(
+      `preset "${preset.name}" must configure ${skillAlgos.length === 2 ? 'both' : 'at least two of'} ${joinNames(skillAlgos)} to compare them`,
+    );
+  const names = algos.map((a) => a.toUpperCase());
   const store = new RunStore(opts.workspace);
   const runs: RunDir[] = [];
   for (let k = 0; k < opts.seeds; k++) {
@@ -50,7 +57,7 @@ export async function compareCommand(opts: CompareOptions): Promise<CompareResul
     }
   }
   console.log(
-    `comparing DIAYN and DADS on preset ${preset.name} (${preset.env}), ${opts.seeds} seed(s), ${runs.length} run processes`,
+    `comparing ${joinNames(names)} on preset ${preset.name} (${preset.env}), ${opts.seeds} seed(s), ${runs.length} run processes`,
   );
   for (const run of runs) console.log(`  ${run.path}`);
 
@@ -114,7 +121,7 @@ export async function compareCommand(opts: CompareOptions): Promise<CompareResul
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
     const outBase = join(store.root, 'figures', `compare-${preset.name}-${stamp}`);
     const f = evaluated[0].readConfig().stateFunction;
-    figure = await writeComparisonFigure(evaluated, outBase, `DIAYN vs DADS — ${preset.name}, f(s) = ${f}`);
+    figure = await writeComparisonFigure(evaluated, outBase, `${names.join(' vs ')} — ${preset.name}, f(s) = ${f}`);
     console.log(`\nfigure: ${figure.pngPath}\n        ${figure.svgPath}`);
   }
   console.log(`runs:   ${store.runsDir}`);

@@ -3,15 +3,21 @@
  * Every command reaches the engine through the same run store the app uses.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ALGOS, ENVS, ConfigError } from '../engine/config.ts';
+import { ENVS, ConfigError } from '../engine/config.ts';
 import { listPresets } from '../engine/presets.ts';
 import { RunStore, RunStoreError, type RunDir, type RunRecord } from '../engine/runs/store.ts';
 import { RunLockedError, runTrainer } from '../engine/runs/lock.ts';
 import { evaluateRun } from '../engine/runs/evaluate.ts';
 import { writeComparisonFigure, writeCurvesFigure } from '../engine/runs/figure_data.ts';
 import { trainCommand, resumeCommand, relabelCommand } from './train.ts';
-import { RELABEL_STRATEGIES } from '../engine/replay/relabel.ts';
-import { TASK_RELABEL_STRATEGIES } from '../engine/replay/task_relabel.ts';
+import {
+  algoOption,
+  relabelAmountAlgos,
+  relabelDescription,
+  relabelStrategyChoices,
+  skillsHelp,
+  taskHelp,
+} from './algo_options.ts';
 import { compareCommand } from './compare.ts';
 import { benchCommand } from './bench.ts';
 import { serveCommand } from './serve.ts';
@@ -44,14 +50,11 @@ program
   .description(
     'train one run (SAC on the env reward, DIAYN or DADS) with a progress bar; Ctrl-C checkpoints and stops',
   )
-  .addOption(new Option('--algo <algo>', 'algorithm').choices(ALGOS).makeOptionMandatory())
+  .addOption(algoOption())
   .addOption(new Option('--env <env>', 'environment').choices(ENVS))
   .option('--preset <name>', `experiment preset (${listPresets().join(', ')})`)
-  .option('--skills <n>', 'DIAYN: number of skills; DADS: skill dimension', int('--skills'))
-  .option(
-    '--task <name>',
-    'goal-sac: goal task — a built-in (reach, push, …, l-wall-push), a workspace task or a .json file; sets --env',
-  )
+  .option('--skills <n>', skillsHelp(), int('--skills'))
+  .option('--task <name>', taskHelp())
   .option('--steps <n>', 'total env steps', int('--steps'))
   .option('--seed <n>', 'random seed', int('--seed'))
   .option('--set <key=value>', 'override any config value, e.g. --set sac.lr=0.001 (repeatable)', collect, [])
@@ -74,17 +77,22 @@ program
 
 program
   .command('relabel')
-  .description(
-    "switch a run's relabeling from its next iteration — goal-sac: hindsight strategy (none, final, future, episode, random) and k; multitask-sac: task relabeling (none, random, all, highest-return, hipi) and the relabeled share; recorded on its learning curves",
-  )
+  .description(relabelDescription())
   .argument('<run>', 'run id (see skill-lab list)')
   .addOption(
     new Option('--strategy <s>', 'relabeling strategy')
-      .choices([...new Set([...RELABEL_STRATEGIES, ...TASK_RELABEL_STRATEGIES])])
+      .choices(relabelStrategyChoices())
       .makeOptionMandatory(),
   )
-  .option('--k <k>', 'goal-sac: relabeled share 1 − 1/(k+1) of each batch (HER: 4)', int('--k'), 4)
-  .option('--ratio <r>', 'multitask-sac: relabeled share of each batch, 0–1', (v) => Number(v))
+  .option(
+    '--k <k>',
+    `${relabelAmountAlgos('k')}: relabeled share 1 − 1/(k+1) of each batch (HER: 4)`,
+    int('--k'),
+    4,
+  )
+  .option('--ratio <r>', `${relabelAmountAlgos('ratio')}: relabeled share of each batch, 0–1`, (v) =>
+    Number(v),
+  )
   .action((id: string, o) =>
     relabelCommand(id, o.strategy, { k: o.k, ratio: o.ratio }, program.opts().workspace),
   );

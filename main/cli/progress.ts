@@ -1,44 +1,16 @@
 /** Progress bars for training runs (cli-progress), one line per run. */
 import cliProgress from 'cli-progress';
 import type { Progress } from '../engine/runs/trainer.ts';
-
-/** The metrics shown on a run's progress line, by algorithm. */
-const KEY_METRICS: Record<string, Array<[string, string]>> = {
-  diayn: [
-    ['discriminator_accuracy', 'acc'],
-    ['intrinsic_reward', 'r'],
-    ['alpha', 'α'],
-  ],
-  dads: [
-    ['skill_dynamics_loglik', 'logq'],
-    ['intrinsic_reward', 'r'],
-    ['alpha', 'α'],
-  ],
-  sac: [
-    ['success_rate', 'success'],
-    ['episode_return', 'return'],
-    ['alpha', 'α'],
-  ],
-  'goal-sac': [
-    ['success_rate', 'success'],
-    ['episode_return', 'return'],
-    ['relabel_share', 'relabeled'],
-  ],
-  'multitask-sac': [
-    ['success_rate', 'success'],
-    ['episode_return', 'return'],
-    ['relabel_share', 'relabeled'],
-  ],
-};
+import { findAlgo } from '../engine/algos/lookup.ts';
 
 const FORMAT =
   '{label} |{bar}| {percentage}% {value}/{total} env steps | {speed} steps/s | ETA {eta_formatted} | {metrics}';
 
-/** Formats the key metrics of a row for one progress line. */
+/** Formats the key metrics of a row for one progress line (the algorithm's catalog `progressMetrics`). */
 export function metricSummary(algo: string, row: Record<string, number>): string {
-  return (KEY_METRICS[algo] ?? [])
-    .filter(([k]) => Number.isFinite(row[k]))
-    .map(([k, short]) => `${short} ${fmt(row[k])}`)
+  return (findAlgo(algo)?.progressMetrics ?? [])
+    .filter(({ key }) => Number.isFinite(row[key]))
+    .map(({ key, short }) => `${short} ${fmt(row[key])}`)
     .join('  ');
 }
 

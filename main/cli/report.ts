@@ -1,13 +1,6 @@
 /** Human-readable printing of evaluation reports and run lists. */
 import type { EvalReport } from '../engine/runs/evaluate.ts';
-
-const RUN_LEVEL = [
-  ['discriminator_accuracy', 'discriminator accuracy'],
-  ['log_q', 'mean log q(z|s)'],
-  ['skill_dynamics_loglik', 'skill-dynamics log-likelihood'],
-  ['intrinsic_reward', 'intrinsic reward'],
-  ['success_rate', 'success rate'],
-] as const;
+import { findAlgo } from '../engine/algos/lookup.ts';
 
 function n(v: unknown, digits = 3): string {
   return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '-';
@@ -15,7 +8,8 @@ function n(v: unknown, digits = 3): string {
 
 /** Prints the report of `skill-lab eval` as a short text table. */
 export function printEvalReport(r: EvalReport): void {
-  if (r.algo === 'goal-sac' || r.algo === 'multitask-sac') {
+  const info = findAlgo(r.algo);
+  if (info?.evaluation === 'goals') {
     console.log(
       `\n${r.algo.toUpperCase()} on ${r.env}, task ${String(r.task)} — run ${r.run}, ${r.env_steps} env steps`,
     );
@@ -35,9 +29,11 @@ export function printEvalReport(r: EvalReport): void {
   console.log(
     `  normalized skill variance (DADS Fig. 6, lower = more predictable): ${n(r.mean_normalized_variance)}`,
   );
-  for (const [key, label] of RUN_LEVEL)
+  // The run-level figures its algorithm reports (catalog: evalFigures), as the run page shows them.
+  const figures = info?.evalFigures ?? [];
+  for (const { key, label } of figures)
     if (typeof r[key] === 'number') console.log(`  ${label}: ${n(r[key])}`);
-  const extra = RUN_LEVEL.map(([k]) => k).filter((k) => r.skills.some((s) => typeof s[k] === 'number'));
+  const extra = figures.map((f) => f.key).filter((k) => r.skills.some((s) => typeof s[k] === 'number'));
   const header = ['skill', 'z', 'final f(s) mean ± std', 'travelled (m)', 'norm. var.', ...extra];
   console.log('  ' + header.join(' | '));
   for (const s of r.skills) {

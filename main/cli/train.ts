@@ -16,6 +16,7 @@ import { watchJob } from '../engine/runs/parent_watch.ts';
 import { requestRelabeling } from '../engine/runs/relabel_control.ts';
 import { checkRunTask, resolveTaskSpec } from '../engine/algos/goal_sac_run.ts';
 import { evaluateRun } from '../engine/runs/evaluate.ts';
+import { findAlgo } from '../engine/algos/lookup.ts';
 import { versions } from '../engine/versions.ts';
 import { RunBars } from './progress.ts';
 import { printEvalReport } from './report.ts';
@@ -51,10 +52,11 @@ export function relabelCommand(
   workspace?: string,
 ): void {
   const run = new RunStore(workspace).open(id);
-  const multitask = run.readConfig().algo === 'multitask-sac';
-  if (multitask && amount.ratio === undefined)
+  // Task relabeling takes the relabeled share; hindsight relabeling k (which has a default).
+  const byShare = findAlgo(run.readConfig().algo)?.relabeling?.amount === 'ratio';
+  if (byShare && amount.ratio === undefined)
     throw new Error(`run ${run.id} relabels tasks: give the relabeled share with --ratio (0–1)`);
-  const request = requestRelabeling(run, strategy, multitask ? amount.ratio! : amount.k);
+  const request = requestRelabeling(run, strategy, byShare ? amount.ratio! : amount.k);
   const record = run.readRecord();
   const live = runTrainer(run.path, record).state === 'training';
   const what =

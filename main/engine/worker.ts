@@ -31,6 +31,7 @@ import { trainRun } from './runs/trainer.ts';
 import { evaluateRun } from './runs/evaluate.ts';
 import { SkillPreview } from './runs/preview.ts';
 import { watchParent } from './runs/parent_watch.ts';
+import { algoInfo } from './algos/lookup.ts';
 import { onParentMessage, postToParent as post } from './runs/protocol.ts';
 
 /** The value of `--name=value` among the flags, or undefined. */
@@ -89,8 +90,8 @@ async function main(): Promise<void> {
     if (msg.type === 'stop') requestStop();
   });
 
-  // Previews show skills; a goal-conditioned run has none to show.
-  const previewable = run.readConfig().algo !== 'goal-sac';
+  // Previews show skills; a goal-conditioned or multi-task run has none to show.
+  const previewable = algoInfo(run.readConfig().algo).previewsSkills;
   let preview: SkillPreview | null =
     flags.includes('--preview') && previewable ? new SkillPreview(run.readConfig()) : null;
   let record;

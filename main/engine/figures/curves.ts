@@ -1,59 +1,10 @@
 /**
- * The learning curves drawn per algorithm, in order — in the comparison figures and in the app's
- * compare view alike. Pure data: the renderer reaches it through main/api/presentation.ts.
+ * Relabeling switches on learning curves — in the comparison figures and in the app's views alike.
+ * Pure functions: the renderer reaches them through main/api/presentation.ts. Which curves each
+ * algorithm draws is in its entry of the algorithm catalog (algos/catalog.ts: `curves`).
  */
 import { RELABEL_STRATEGIES } from '../replay/relabel.ts';
 import { TASK_RELABEL_STRATEGIES } from '../replay/task_relabel.ts';
-
-export const LEARNING_CURVES: Readonly<Record<string, ReadonlyArray<{ key: string; title: string }>>> = {
-  diayn: [
-    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
-    { key: 'discriminator_accuracy', title: 'discriminator accuracy' },
-    { key: 'alpha', title: 'SAC α' },
-  ],
-  dads: [
-    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
-    { key: 'skill_dynamics_loglik', title: 'skill-dynamics log q' },
-    { key: 'alpha', title: 'SAC α' },
-  ],
-  sac: [
-    { key: 'episode_return', title: 'episode return' },
-    { key: 'success_rate', title: 'success rate' },
-    { key: 'alpha', title: 'SAC α' },
-  ],
-  'goal-sac': [
-    { key: 'success_rate', title: 'success rate' },
-    { key: 'episode_return', title: 'episode return' },
-    { key: 'achieved_goal_shift', title: 'achieved-goal shift per episode' },
-    { key: 'relabel_share', title: 'share relabeled' },
-    { key: 'alpha', title: 'SAC α' },
-  ],
-  'multitask-sac': [
-    { key: 'success_rate', title: 'success rate (mean over tasks)' },
-    { key: 'episode_return', title: 'episode return' },
-    { key: 'relabel_share', title: 'share relabeled' },
-    { key: 'alpha', title: 'SAC α' },
-  ],
-};
-
-/**
- * The metrics a run's summary carries per algorithm (the runs table's key metric, the progress line,
- * the relabeling toggle's current setting): the last metric row's values of these columns.
- */
-export const KEY_METRICS: Readonly<Record<string, readonly string[]>> = {
-  diayn: ['discriminator_accuracy', 'intrinsic_reward', 'alpha'],
-  dads: ['skill_dynamics_loglik', 'intrinsic_reward', 'alpha'],
-  sac: ['success_rate', 'episode_return', 'alpha'],
-  'goal-sac': ['success_rate', 'episode_return', 'relabel_share', 'alpha', 'relabel_strategy', 'relabel_k'],
-  'multitask-sac': [
-    'success_rate',
-    'episode_return',
-    'relabel_share',
-    'alpha',
-    'relabel_strategy',
-    'relabel_ratio',
-  ],
-};
 
 /**
  * The relabeling setting of a metric row, e.g. "future k=4" (goal-sac: relabel_strategy indexes

@@ -20,7 +20,7 @@
  */
 import { initBackend } from '../../../native/backend.ts';
 import { createAlgorithm } from '../algos/index.ts';
-import { GoalSacAlgorithm } from '../algos/goal_sac_run.ts';
+import { algoSpec } from '../algos/registry.ts';
 import { isGoalEvaluable, type Algorithm, type EvalSkill, type GoalEvaluable } from '../algos/types.ts';
 import { stateFunction } from '../algos/skills.ts';
 import { envOptionsOf } from '../algos/sac.ts';
@@ -83,7 +83,11 @@ export async function evaluateRun(run: RunDir, opts: EvalOptions = {}): Promise<
     await readCheckpoint(run, algo, {
       onWarning: opts.onWarning ?? ((m) => console.warn(`[skill-lab] run ${run.id}: ${m}`)),
     });
-    if (isGoalEvaluable(algo)) return evaluateGoalAlgorithm(run, algo, opts);
+    if (algoSpec(config.algo).evaluation === 'goals') {
+      if (!isGoalEvaluable(algo))
+        throw new Error(`${config.algo}: evaluated on goals, but it has no evaluateGoals`);
+      return evaluateGoalAlgorithm(run, algo, opts);
+    }
     return await evaluateAlgorithm(run, algo, opts);
   } finally {
     algo.dispose();
@@ -92,20 +96,18 @@ export async function evaluateRun(run: RunDir, opts: EvalOptions = {}): Promise<
 
 /**
  * A goal-conditioned or multi-task run's evaluation: success rate and return of the deterministic
- * policy (goal-sac: `her.evalEpisodes` episodes, `rollouts` overrides; multitask-sac:
- * `multitask.evalEpisodesPerTask` per task, with the success rate per task), in the report's
- * run-level fields; it has no skills. Written to eval/summary.json.
+ * policy as its registry entry's `evaluateGoals` measures them (e.g. goal-sac: `her.evalEpisodes`
+ * episodes, `rollouts` overrides; multitask-sac: `multitask.evalEpisodesPerTask` per task, with the
+ * success rate per task), in the report's run-level fields; it has no skills. Written to
+ * eval/summary.json.
  */
 function evaluateGoalAlgorithm(run: RunDir, algo: GoalEvaluable, opts: EvalOptions): EvalReport {
   const config = algo.config;
-  const goals =
-    algo instanceof GoalSacAlgorithm
-      ? algo.evaluateGoals(opts.rollouts ?? config.her.evalEpisodes)
-      : algo.evaluateGoals();
-  const task =
-    config.algo === 'multitask-sac'
-      ? `${config.multitask.tasks} goals on a ${config.multitask.radius} m circle`
-      : (config.task ?? `bit-flip-${config.her.bits}`);
+  const spec = algoSpec(config.algo);
+  if (!spec.evaluateGoals || !spec.describeTask)
+    throw new Error(`${config.algo}: the algorithm registry has no goal evaluation for it`);
+  const goals = spec.evaluateGoals(algo, opts.rollouts);
+  const task = spec.describeTask(config);
   const report: EvalReport = {
     ...goals,
     run: run.id,
@@ -279,8 +281,9 @@ function rolloutSkill(
   const scores = algo.scoreSkill
     ? algo.scoreSkill(skill, Float32Array.from(obsAll), Float32Array.from(nextAll))
     : {};
-  // Only plain SAC pursues the env's task; skill discovery ignores it.
-  if (successCount > 0 && algo.config.algo === 'sac') scores.success_rate = success / successCount;
+  // Only algorithms that pursue the env's task (plain SAC) report its success; skill discovery ignores it.
+  if (successCount > 0 && algoSpec(algo.config.algo).evaluatesEnvSuccess)
+    scores.success_rate = success / successCount;
   return { report, rows, scores };
 }
 

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { comparisonSpec, renderFigure, type FigureRun } from '../figures/compare.ts';
 import { POINT_MASS_ARENA } from '../sim/envs.ts';
-import { initialRelabeling, LEARNING_CURVES } from '../figures/curves.ts';
+import { initialRelabeling } from '../figures/curves.ts';
+import { findAlgo } from '../algos/lookup.ts';
 import { learningCurvesSpec } from '../figures/learning_curves.ts';
 import type { RunDir } from './store.ts';
 
@@ -34,7 +35,7 @@ export function figureRunOf(run: RunDir, label?: string): FigureRun {
     env: record.env,
     metrics: run.readMetrics(),
     traces,
-    curves: [...(LEARNING_CURVES[record.algo] ?? [])],
+    curves: [...(findAlgo(record.algo)?.curves ?? [])],
   };
 }
 
@@ -73,12 +74,12 @@ export async function writeCurvesFigure(
     return { label, rows, algo: record.algo };
   });
   const known = new Map<string, string>();
-  for (const d of data) for (const c of LEARNING_CURVES[d.algo] ?? []) known.set(c.key, c.title);
+  for (const d of data) for (const c of findAlgo(d.algo)?.curves ?? []) known.set(c.key, c.title);
   const reported = new Set(data.flatMap((d) => d.rows.flatMap((r) => Object.keys(r))));
   // The default panels leave out metrics the runs predate; metrics asked for by name must exist.
   const keys = opts.metrics?.length
     ? opts.metrics
-    : (LEARNING_CURVES[data[0].algo] ?? []).map((c) => c.key).filter((k) => reported.has(k));
+    : (findAlgo(data[0].algo)?.curves ?? []).map((c) => c.key).filter((k) => reported.has(k));
   const missing = keys.filter((k) => !reported.has(k));
   if (missing.length)
     throw new Error(

@@ -7,8 +7,9 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../atomic.ts';
-import { checkRelabelSetting } from '../replay/relabel.ts';
-import { checkTaskRelabelSetting } from '../replay/task_relabel.ts';
+import { joinNames } from '../algos/algo_info.ts';
+import { algosWhere } from '../algos/lookup.ts';
+import { algoSpec, type RelabelSetting } from '../algos/registry.ts';
 import type { RunDir } from './store.ts';
 
 /** The request file, in the run directory. */
@@ -29,24 +30,29 @@ export function isRelabelable(algo: object): algo is Relabelable {
 }
 
 /** A relabeling setting as requested and applied: k for hindsight relabeling, ratio for task relabeling. */
-export type RelabelRequest = { strategy: string; k: number } | { strategy: string; ratio: number };
+export type RelabelRequest = RelabelSetting;
+
+/** "goal-sac and multitask-sac": the algorithms that can switch relabeling, for messages. */
+export function relabelingAlgos(): string {
+  return joinNames(algosWhere((a) => a.relabeling !== null));
+}
 
 /**
  * Asks run `run` to relabel from its next iteration on (atomic write; a newer request replaces one not
- * yet applied): goal-sac with a hindsight strategy and `amount` = k, multitask-sac with a task
- * relabeling strategy and `amount` = the share of each batch in [0, 1].
+ * yet applied), as its algorithm relabels (its registry entry's `relabeling`): e.g. goal-sac with a
+ * hindsight strategy and `amount` = k, multitask-sac with a task relabeling strategy and `amount` = the
+ * share of each batch in [0, 1].
  * @throws Error when the run relabels nothing, or for an unknown strategy / bad amount (naming what is
  *   allowed).
  */
 export function requestRelabeling(run: RunDir, strategy: string, amount: number): RelabelRequest {
   const config = run.readConfig();
-  let request: RelabelRequest;
-  if (config.algo === 'goal-sac') request = checkRelabelSetting(strategy, amount);
-  else if (config.algo === 'multitask-sac') request = checkTaskRelabelSetting(strategy, amount);
-  else
+  const check = algoSpec(config.algo).checkRelabeling;
+  if (!check)
     throw new Error(
-      `run ${run.id} is a ${config.algo} run; relabeling applies to goal-sac and multitask-sac runs only`,
+      `run ${run.id} is a ${config.algo} run; relabeling applies to ${relabelingAlgos()} runs only`,
     );
+  const request: RelabelRequest = check(strategy, amount);
   writeFileAtomicSync(
     join(run.path, RELABEL_REQUEST_FILE),
     `${JSON.stringify({ ...request, requestedAt: new Date().toISOString() })}\n`,

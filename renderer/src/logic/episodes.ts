@@ -3,14 +3,16 @@
  * a run's evaluation rollouts or, while it trains, from its latest live preview rollouts.
  */
 import { SKILL_ENVS, type EvalRollout, type EnvInfo } from '../../../main/api/contract.ts';
+import { findAlgo } from '../../../main/api/presentation.ts';
 import type { Trace } from './plots.ts';
 
 /**
- * The MuJoCo env whose skills a run's replay shows; null for goal-conditioned runs (their episodes
- * are in the replay browser instead) and runs on an env without a skill scene.
+ * The MuJoCo env whose skills a run's replay shows; null for runs not evaluated by skills (goal and
+ * multi-task runs: catalog `evaluation`; a goal run's episodes are in the replay browser instead) and
+ * runs on an env without a skill scene.
  */
 export function replayEnv(run: { algo: string; env: string }): (typeof SKILL_ENVS)[number] | null {
-  return run.algo !== 'goal-sac' && (SKILL_ENVS as readonly string[]).includes(run.env)
+  return findAlgo(run.algo)?.evaluation === 'skills' && (SKILL_ENVS as readonly string[]).includes(run.env)
     ? (run.env as (typeof SKILL_ENVS)[number])
     : null;
 }

@@ -1,5 +1,5 @@
 /** Formatting of run facts for tables. */
-import { RELABEL_STRATEGIES } from '../../../main/api/contract.ts';
+import { findAlgo } from '../../../main/api/presentation.ts';
 
 /** "3.2 k", "1.5 M": env-step counts a reader compares at a glance. */
 export function formatSteps(n: number): string {
@@ -18,24 +18,20 @@ export function formatAge(iso: string, now = Date.now()): string {
   return `${Math.round(s / 86400)} d`;
 }
 
-/** The key metric of a run's algorithm, as label and value text. */
+/**
+ * The key metric of a run's algorithm (its catalog entry's `keyMetric`), as label and value text; the
+ * intrinsic reward while the run has not logged it yet.
+ */
 export function keyMetric(algo: string, metrics: Record<string, number>): string {
-  const [key, label] =
-    algo === 'diayn'
-      ? ['discriminator_accuracy', 'disc. acc']
-      : algo === 'dads'
-        ? ['skill_dynamics_loglik', 'log q']
-        : algo === 'goal-sac' || algo === 'multitask-sac'
-          ? ['success_rate', 'success']
-          : ['episode_return', 'return'];
+  const { key, label } = findAlgo(algo)?.keyMetric ?? { key: 'episode_return', label: 'return' };
   const v = metrics[key] ?? metrics.intrinsic_reward;
   if (v === undefined) return '—';
   return `${metrics[key] === undefined ? 'r_int' : label} ${Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3)}`;
 }
 
 /**
- * A run's short name for pickers and column titles: algorithm, preset (or env), seed, and for a
- * goal-conditioned run its current relabeling ("GOAL-SAC arm-reach s0 · future k=4").
+ * A run's short name for pickers and column titles: algorithm, preset (or env), seed, and for a run
+ * with hindsight relabeling its current setting ("GOAL-SAC arm-reach s0 · future k=4").
  */
 export function runLabel(run: {
   algo: string;
@@ -46,7 +42,8 @@ export function runLabel(run: {
 }): string {
   const base = `${run.algo.toUpperCase()} ${run.preset ?? run.env} s${run.seed}`;
   const index = run.metrics.relabel_strategy;
-  if (run.algo !== 'goal-sac' || !Number.isInteger(index)) return base;
-  const strategy = RELABEL_STRATEGIES[index] ?? `#${index}`;
+  const relabeling = findAlgo(run.algo)?.relabeling;
+  if (relabeling?.kind !== 'hindsight' || !Number.isInteger(index)) return base;
+  const strategy = relabeling.strategies[index] ?? `#${index}`;
   return `${base} · ${strategy === 'none' ? 'no relabeling' : `${strategy} k=${run.metrics.relabel_k}`}`;
 }

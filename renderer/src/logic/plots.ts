@@ -3,16 +3,17 @@
  * 3D agents) and learning curves with exponential smoothing. Data shaping is done here in plain
  * TypeScript rather than in Vega transforms, so specs stay simple and the maths is testable.
  */
-import { LEARNING_CURVES, relabelSwitches, SKILL_PALETTE } from '../../../main/api/presentation.ts';
+import { allAlgos, relabelSwitches, SKILL_PALETTE } from '../../../main/api/presentation.ts';
 import type { MetricRow } from '../../../main/api/contract.ts';
 
 /**
- * Learning curves per algorithm, in the order they are drawn: the paper figures' curves, plus the
- * env's episode return for the skill-discovery algorithms (their figures leave it out).
+ * Learning curves per algorithm, in the order they are drawn: the paper figures' curves (the
+ * algorithm's catalog `curves`), plus the env's episode return where they leave it out (skill
+ * discovery).
  */
 export const CURVES: Record<string, Array<{ key: string; title: string }>> = Object.fromEntries(
-  Object.entries(LEARNING_CURVES).map(([algo, curves]) => [
-    algo,
+  allAlgos().map(({ name, curves }) => [
+    name,
     curves.some((c) => c.key === 'episode_return')
       ? [...curves]
       : [...curves, { key: 'episode_return', title: 'episode return' }],

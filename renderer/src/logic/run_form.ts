@@ -5,24 +5,9 @@
  * the form only keeps text that is not even a number from being sent as one.
  */
 import type { ApiIssue, ParamsOf, PresetInfo } from '../../../main/api/contract.ts';
+import { algoInfo } from '../../../main/api/presentation.ts';
 
 type Algo = ParamsOf<'startRun'>['algo'];
-
-/** A few hyperparameters per algorithm that a researcher changes most often (dotted config keys). */
-export const KEY_HYPERPARAMETERS: Record<Algo, string[]> = {
-  diayn: ['diayn.skills', 'sac.lr', 'sac.batchSize', 'sac.alphaInit', 'diayn.discriminatorLr'],
-  dads: ['dads.skillDim', 'sac.lr', 'sac.batchSize', 'sac.alphaInit', 'dads.dynamicsLr'],
-  sac: ['sac.lr', 'sac.batchSize', 'sac.gamma', 'sac.alphaInit'],
-  'goal-sac': ['task', 'her.relabelStrategy', 'her.relabelK', 'sac.lr', 'sac.batchSize', 'sac.gamma'],
-  'multitask-sac': [
-    'multitask.tasks',
-    'multitask.relabelStrategy',
-    'multitask.relabelRatio',
-    'multitask.taskEncoding',
-    'sac.lr',
-    'sac.batchSize',
-  ],
-};
 
 /** One field of the form. */
 export interface FormField {
@@ -48,7 +33,10 @@ export function getPath(obj: unknown, path: string): unknown {
 
 const asText = (v: unknown): string => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
-/** The form's fields for `algo` of `preset`: seed, steps, then the algorithm's key hyperparameters. */
+/**
+ * The form's fields for `algo` of `preset`: seed, steps, then the hyperparameters a researcher changes
+ * most often (the algorithm's catalog `formFields`).
+ */
 export function formFields(preset: PresetInfo, algo: Algo): FormField[] {
   const config = preset.configs[algo] as Record<string, unknown> | undefined;
   const sources = preset.sources[algo] ?? {};
@@ -56,7 +44,7 @@ export function formFields(preset: PresetInfo, algo: Algo): FormField[] {
     const def = asText(getPath(config, key));
     return { key, text: def, defaultText: def, source: sources[key] ?? null };
   };
-  return [field('seed'), field('totalEnvSteps'), ...KEY_HYPERPARAMETERS[algo].map(field)];
+  return [field('seed'), field('totalEnvSteps'), ...algoInfo(algo).formFields.map(field)];
 }
 
 /**

@@ -4,6 +4,7 @@
  * prints them (main/cli/report.ts).
  */
 import type { EvalSummary, RunSummary } from '../../../main/api/contract.ts';
+import { findAlgo, type EvalFigure } from '../../../main/api/presentation.ts';
 import { formatSteps } from './format.ts';
 
 // ── tabs ───────────────────────────────────────────────────────────────────────────────────────
@@ -72,16 +73,14 @@ export function runProgress(
 // ── config ─────────────────────────────────────────────────────────────────────────────────────
 
 /**
- * The config sections each algorithm reads besides the top-level keys (the others are there because
- * every run records the complete config). Runs of an algorithm missing here show every section.
+ * The config sections `algo` reads besides the top-level keys (its catalog entry's `sections`; the
+ * others are there because every run records the complete config); null for an algorithm the
+ * catalog does not know, whose runs show every section.
  */
-export const ALGO_SECTIONS: Record<string, readonly string[]> = {
-  sac: ['sac'],
-  diayn: ['sac', 'diayn', 'eval'],
-  dads: ['sac', 'dads', 'eval'],
-  'goal-sac': ['sac', 'her'],
-  'multitask-sac': ['sac', 'multitask'],
-};
+export function algoSections(algo: string): readonly string[] | null {
+  const info = findAlgo(algo);
+  return info ? Object.keys(info.sections) : null;
+}
 
 /** Where a config value came from, for the table's badge. */
 export type SourceKind = 'user' | 'preset' | 'default' | 'none';
@@ -97,7 +96,7 @@ export interface ConfigRow {
   /** The recorded source (run.json's `sources`), or null when none was recorded. */
   source: string | null;
   kind: SourceKind;
-  /** True when the run's algorithm reads this key (see {@link ALGO_SECTIONS}). */
+  /** True when the run's algorithm reads this key (see {@link algoSections}). */
   used: boolean;
 }
 
@@ -121,7 +120,7 @@ export function configRows(
   sources: Record<string, string>,
   algo: string,
 ): ConfigRow[] {
-  const sections = ALGO_SECTIONS[algo];
+  const sections = algoSections(algo);
   const rows: ConfigRow[] = [];
   const add = (key: string, section: string, value: unknown) => {
     const source = sources[key] ?? null;
@@ -164,18 +163,14 @@ export interface Figure {
   hint?: string;
 }
 
-/** The model's figures of skill-discovery runs, as `skill-lab eval` prints them (main/cli/report.ts). */
-const MODEL_FIGURES = [
-  ['discriminator_accuracy', 'discriminator accuracy', 'share of states whose skill the discriminator names'],
-  ['log_q', 'mean log q(z|s)', 'DIAYN: log-probability of the true skill (nats)'],
-  [
-    'skill_dynamics_loglik',
-    'skill-dynamics log-likelihood',
-    'DADS: log q(Δs | s, z) of the evaluation transitions (nats)',
-  ],
-  ['intrinsic_reward', 'intrinsic reward', 'nats'],
-  ['success_rate', 'success rate', "share of episodes ending in the env's success"],
-] as const;
+/**
+ * The figures of a skill evaluation that its algorithm reports besides the fixed ones (its catalog
+ * entry's `evalFigures`: DIAYN's discriminator, DADS's skill dynamics …), as `skill-lab eval` prints
+ * them (main/cli/report.ts).
+ */
+function modelFigures(s: EvalSummary): readonly EvalFigure[] {
+  return findAlgo(s.algo)?.evalFigures ?? [];
+}
 
 /** A number as text with `digits` decimals; '—' for null, NaN or anything not a number. */
 export function num(v: unknown, digits = 3): string {
@@ -221,16 +216,16 @@ export function evaluationFigures(s: EvalSummary): Figure[] {
       hint: 'DADS Fig. 6: lower = more predictable',
     },
   ];
-  for (const [key, label, hint] of MODEL_FIGURES)
+  for (const { key, label, hint } of modelFigures(s))
     if (typeof s[key] === 'number') figures.push({ label, value: num(s[key]), hint });
   return figures;
 }
 
 /** The per-skill metrics a report carries beyond the fixed columns (e.g. discriminator_accuracy). */
 export function skillMetricKeys(s: EvalSummary): string[] {
-  return MODEL_FIGURES.map(([k]) => k as string).filter((k) =>
-    s.skills.some((sk) => typeof sk[k] === 'number'),
-  );
+  return modelFigures(s)
+    .map((f) => f.key)
+    .filter((k) => s.skills.some((sk) => typeof sk[k] === 'number'));
 }
 
 /** A skill's z as text: the vector when short, else its index. */

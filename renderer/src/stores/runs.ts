@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef, triggerRef } from 'vue';
 import type { EventData, MetricRow, ParamsOf, ResultOf, RunSummary } from '../../../main/api/contract.ts';
-import { KEY_METRICS } from '../../../main/api/presentation.ts';
+import { findAlgo } from '../../../main/api/presentation.ts';
 import { labClient } from '../api/lab.ts';
 
 /** A live preview episode of one skill (the `rollout` event). */
@@ -62,7 +62,8 @@ export const useRunsStore = defineStore('runs', () => {
               run.iterations = last.iteration;
               run.wallSeconds = last.wall_s;
               // The summary's key metrics follow the live rows (a run that just started has none yet).
-              for (const key of KEY_METRICS[run.algo] ?? []) if (key in last) run.metrics[key] = last[key];
+              for (const key of findAlgo(run.algo)?.summaryMetrics ?? [])
+                if (key in last) run.metrics[key] = last[key];
             }
           }
           const rows = metrics.value[m.runId];
@@ -151,9 +152,9 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   /**
-   * Switches a run's relabeling: goal-sac's hindsight strategy and k, or (`byTask`) multitask-sac's
-   * task relabeling and relabeled share; its process applies it from the next iteration, or when it
-   * resumes.
+   * Switches a run's relabeling: a hindsight strategy and k (goal-sac), or (`byTask`) a task
+   * relabeling strategy and the relabeled share (multitask-sac) — as its catalog entry's `relabeling`
+   * says; its process applies it from the next iteration, or when it resumes.
    */
   async function setRelabeling(
     runId: string,

@@ -1,0 +1,84 @@
+/**
+ * The algorithm registry, engine half: each catalog entry (algos/catalog.ts — what the algorithm is,
+ * the config sections it reads, its metrics, panels, form fields) with what only the engine can do
+ * with it: build it for a run, evaluate it on its goals, check a relabeling request. Runs, the
+ * trainer and evaluation ask this registry instead of comparing algorithm names.
+ *
+ * Adding an algorithm: its files, one entry in catalog.ts, one here, its tests (registry.test.ts checks
+ * that both lists agree and every entry is complete).
+ */
+import type { RunConfig } from '../config.ts';
+import { checkRelabelSetting } from '../replay/relabel.ts';
+import { checkTaskRelabelSetting } from '../replay/task_relabel.ts';
+import type { AlgoInfo } from './algo_info.ts';
+import { DadsAlgorithm } from './dads.ts';
+import { DiaynAlgorithm } from './diayn.ts';
+import { GoalSacAlgorithm } from './goal_sac_run.ts';
+import { algoInfo } from './lookup.ts';
+import { MultitaskSacAlgorithm } from './multitask_sac_run.ts';
+import { SacAlgorithm } from './sac.ts';
+import type { Algorithm, GoalEvaluable } from './types.ts';
+
+/** What a goal evaluation measures: the deterministic policy's success rate and mean return. */
+export type GoalScores = ReturnType<GoalEvaluable['evaluateGoals']>;
+
+/** A relabeling setting as checked: k for hindsight relabeling, the share `ratio` for task relabeling. */
+export type RelabelSetting = { strategy: string; k: number } | { strategy: string; ratio: number };
+
+/** One algorithm: its catalog entry and the engine's hooks. */
+export interface AlgoSpec extends AlgoInfo {
+  /**
+   * Builds the algorithm for `config` (whose `algo` is this entry's name).
+   * @param runDir the run's directory, for algorithms that keep files there (goal-sac's task spec);
+   *   null outside a run (tests, benchmarks)
+   */
+  create(config: RunConfig, runDir: string | null): Promise<Algorithm>;
+  /**
+   * `goals` evaluation: the deterministic policy's episodes on its own tasks; `rollouts`, when given,
+   * overrides the configured number of episodes where the algorithm has one.
+   */
+  evaluateGoals?(algo: GoalEvaluable, rollouts: number | undefined): GoalScores;
+  /** `goals` evaluation: the task the report names, e.g. "reach" or "4 goals on a 0.3 m circle". */
+  describeTask?(config: RunConfig): string;
+  /**
+   * Algorithms with `relabeling`: checks a requested setting before it is sent to the run.
+   * @throws Error for an unknown strategy or a bad amount, naming what is allowed.
+   */
+  checkRelabeling?(strategy: string, amount: number): RelabelSetting;
+}
+
+/** Every algorithm, in catalog order. */
+export const ALGO_REGISTRY: readonly AlgoSpec[] = [
+  { ...algoInfo('sac'), create: (config) => SacAlgorithm.create(config) },
+  { ...algoInfo('diayn'), create: (config) => DiaynAlgorithm.create(config) },
+  { ...algoInfo('dads'), create: (config) => DadsAlgorithm.create(config) },
+  {
+    ...algoInfo('goal-sac'),
+    create: (config, runDir) => GoalSacAlgorithm.create(config, runDir),
+    evaluateGoals: (algo, rollouts) =>
+      (algo as GoalSacAlgorithm).evaluateGoals(rollouts ?? algo.config.her.evalEpisodes),
+    describeTask: (config) => config.task ?? `bit-flip-${config.her.bits}`,
+    checkRelabeling: checkRelabelSetting,
+  },
+  {
+    ...algoInfo('multitask-sac'),
+    create: (config) => MultitaskSacAlgorithm.create(config),
+    // Its episodes are set per task (multitask.evalEpisodesPerTask), not by `rollouts`.
+    evaluateGoals: (algo) => algo.evaluateGoals(),
+    describeTask: (config) => `${config.multitask.tasks} goals on a ${config.multitask.radius} m circle`,
+    checkRelabeling: checkTaskRelabelSetting,
+  },
+];
+
+/**
+ * The registry entry of `name`.
+ * @throws Error for a name the engine does not know (config validation normally catches it first).
+ */
+export function algoSpec(name: string): AlgoSpec {
+  const spec = ALGO_REGISTRY.find((a) => a.name === name);
+  if (!spec)
+    throw new Error(
+      `unknown algorithm ${name}; the engine builds ${ALGO_REGISTRY.map((a) => a.name).join(', ')}`,
+    );
+  return spec;
+}
