@@ -121,7 +121,11 @@ export async function compareCommand(opts: CompareOptions): Promise<CompareResul
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
     const outBase = join(store.root, 'figures', `compare-${preset.name}-${stamp}`);
     const f = evaluated[0].readConfig().stateFunction;
-    figure = await writeComparisonFigure(evaluated, outBase, `${names.join(' vs ')} — ${preset.name}, f(s) = ${f}`);
+    figure = await writeComparisonFigure(
+      evaluated,
+      outBase,
+      `${names.join(' vs ')} — ${preset.name}, f(s) = ${f}`,
+    );
     console.log(`\nfigure: ${figure.pngPath}\n        ${figure.svgPath}`);
   }
   console.log(`runs:   ${store.runsDir}`);
