@@ -5,6 +5,8 @@
  * checkpoint (engine/runs/policy_source.ts) and never changed.
  */
 import { loadSkillSource, openSkillRun } from '../engine/runs/policy_source.ts';
+import { algosWhere } from '../engine/algos/lookup.ts';
+import type { AlgoName } from '../engine/config.ts';
 import { dadsPartsOfSource, type ActionMode } from '../engine/planning/dads_model.ts';
 import { planWithDads } from '../engine/planning/dads_plan.ts';
 import type { PlanFigures, PlanReport } from '../engine/planning/execute.ts';
@@ -83,7 +85,7 @@ export async function planCommand(runRef: string, o: PlanCommandOptions): Promis
   });
   const which = {
     workspace: o.workspace,
-    accept: ['dads'] as const,
+    accept: algosWhere((a) => a.skillModels.skillDynamics) as AlgoName[],
     purpose: 'zero-shot planning with skill dynamics (skill-lab plan)',
   };
   openSkillRun(runRef, which); // refuses a wrong run before the backend starts

@@ -76,6 +76,12 @@ export interface AlgoInfo<
   hasEpisodes: boolean;
   /** Sends live preview rollouts of its skills while it trains. */
   previewsSkills: boolean;
+  /**
+   * Learned models of its skills that other runs and tools load frozen from its checkpoint
+   * (runs/policy_source.ts) beside its skill policy: a skill-dynamics model q(Δf | s, z) to plan
+   * with (DADS), a discriminator q(z | f(s)) (DIAYN). Both false for algorithms without skills.
+   */
+  skillModels: { skillDynamics: boolean; discriminator: boolean };
   /** The one metric of the runs table and the run page's header, with its short label. */
   keyMetric: { key: string; label: string };
   /**

@@ -47,6 +47,7 @@ const SAC = defineAlgo({
   keepsTaskSpec: false,
   hasEpisodes: false,
   previewsSkills: true,
+  skillModels: { skillDynamics: false, discriminator: false },
   keyMetric: { key: 'episode_return', label: 'return' },
   summaryMetrics: ['success_rate', 'episode_return', 'alpha'],
   progressMetrics: [
@@ -84,6 +85,7 @@ const DIAYN = defineAlgo({
   keepsTaskSpec: false,
   hasEpisodes: false,
   previewsSkills: true,
+  skillModels: { skillDynamics: false, discriminator: true },
   keyMetric: { key: 'discriminator_accuracy', label: 'disc. acc' },
   summaryMetrics: ['discriminator_accuracy', 'intrinsic_reward', 'alpha'],
   progressMetrics: [
@@ -121,6 +123,7 @@ const DADS = defineAlgo({
   keepsTaskSpec: false,
   hasEpisodes: false,
   previewsSkills: true,
+  skillModels: { skillDynamics: true, discriminator: false },
   keyMetric: { key: 'skill_dynamics_loglik', label: 'log q' },
   summaryMetrics: ['skill_dynamics_loglik', 'intrinsic_reward', 'alpha'],
   progressMetrics: [
@@ -157,6 +160,7 @@ const GOAL_SAC = defineAlgo({
   keepsTaskSpec: true,
   hasEpisodes: true,
   previewsSkills: false,
+  skillModels: { skillDynamics: false, discriminator: false },
   keyMetric: { key: 'success_rate', label: 'success' },
   summaryMetrics: [
     'success_rate',
@@ -202,6 +206,7 @@ const MULTITASK_SAC = defineAlgo({
   keepsTaskSpec: false,
   hasEpisodes: false,
   previewsSkills: false,
+  skillModels: { skillDynamics: false, discriminator: false },
   keyMetric: { key: 'success_rate', label: 'success' },
   summaryMetrics: [
     'success_rate',

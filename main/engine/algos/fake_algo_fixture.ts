@@ -47,6 +47,7 @@ export const FAKE_ENTRY = defineAlgo({
   keepsTaskSpec: false,
   hasEpisodes: false,
   previewsSkills: true,
+  skillModels: { skillDynamics: false, discriminator: false },
   keyMetric: { key: 'fake_score', label: 'fake' },
   summaryMetrics: ['fake_score', 'alpha'],
   progressMetrics: [{ key: 'fake_score', short: 'fk' }],

@@ -12,6 +12,7 @@
 import { envSpec, type EnvSpec } from '../sim/envs.ts';
 import type { EnvName } from '../sim/types.ts';
 import { skillEnvOf, type AlgoName, type RunConfig } from '../config.ts';
+import { algoInfo, algosWhere } from '../algos/lookup.ts';
 import { SkillDynamics } from '../algos/dads.ts';
 import { FrozenPolicy } from '../algos/frozen_policy.ts';
 import { PolicyInput, stateFunction, type StateFunction } from '../algos/skills.ts';
@@ -56,8 +57,10 @@ export interface SkillSource {
   dispose(): void;
 }
 
-/** Algorithms whose runs have skills a {@link SkillSource} can load. */
-export const SKILL_SOURCE_ALGOS: readonly AlgoName[] = ['diayn', 'dads'];
+/** Algorithms whose runs have skills a {@link SkillSource} can load: those conditioned on a skill. */
+export const SKILL_SOURCE_ALGOS: readonly AlgoName[] = algosWhere(
+  (a) => a.conditioning === 'discrete-skill' || a.conditioning === 'continuous-skill',
+) as AlgoName[];
 
 /** Checkpoint array prefixes of the frozen parts (SacLearner, DadsAlgorithm, DiaynAlgorithm saveState). */
 const PART_PREFIXES = ['sac/actor/weights/', 'skill_dynamics/weights/', 'discriminator/weights/'];
@@ -136,11 +139,16 @@ export async function loadSkillSource(
 function buildParts(run: RunDir, config: RunConfig, arrays: NamedArrays, ref: CheckpointRef): SkillSource {
   const env = envSpec(skillEnvOf(config) as EnvName);
   const f = stateFunction(config.stateFunction, env.obsDim, env.coordDims);
+  const info = algoInfo(config.algo);
+  // The skill count (discrete) or dimension (continuous) is the config value `--skills` sets.
+  const key = info.skillsOption?.key;
+  if (!key) throw new Error(`${config.algo}: the catalog names no skill option; its skills cannot be loaded`);
+  const size = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], config) as number;
   const skills: SkillSpace =
-    config.algo === 'diayn'
-      ? { kind: 'discrete', count: config.diayn.skills }
-      : { kind: 'continuous', dim: config.dads.skillDim };
-  const skillDim = skills.kind === 'discrete' ? skills.count : skills.dim;
+    info.conditioning === 'discrete-skill'
+      ? { kind: 'discrete', count: size }
+      : { kind: 'continuous', dim: size };
+  const skillDim = size;
   const input = new PolicyInput(env.obsDim, config.hideCoords ? env.coordDims : [], skillDim);
   const owned: Array<{ dispose(): void }> = [];
   try {
@@ -148,7 +156,7 @@ function buildParts(run: RunDir, config: RunConfig, arrays: NamedArrays, ref: Ch
     owned.push(policy);
     let skillDynamics: SkillDynamics | null = null;
     let discriminator: MLP | null = null;
-    if (config.algo === 'dads') {
+    if (info.skillModels.skillDynamics) {
       const d = config.dads;
       const stateDims =
         d.dynamicsInput === 'none'
@@ -170,7 +178,8 @@ function buildParts(run: RunDir, config: RunConfig, arrays: NamedArrays, ref: Ch
         underPrefix('skill_dynamics/weights', arrays),
         `${ref.file}: DADS skill dynamics`,
       );
-    } else {
+    }
+    if (info.skillModels.discriminator) {
       discriminator = new MLP({
         name: 'discriminator',
         inputDim: f.dims.length,
