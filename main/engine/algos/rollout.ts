@@ -2,7 +2,8 @@
  * Vectorized experience collection with a skill fixed per episode (DADS reference code SkillWrapper;
  * DIAYN resamples per episode here rather than per 1000-step epoch — the reference code's quirk).
  */
-import type { VecEnv } from '../sim/vec_env.ts';
+import type { VecEnv, VecEnvState } from '../sim/vec_env.ts';
+import { base64ToFloat32, base64ToFloat64, typedToBase64 } from '../exact_json.ts';
 import type { Rng } from '../rng.ts';
 import type { Transition } from '../replay/buffer.ts';
 import type { Collector } from './off_policy_agent.ts';
@@ -11,6 +12,22 @@ import type { AbortPoint } from './types.ts';
 
 /** Actions for a batch: obs [n, obsDim], skills [n, skillDim] → [n, actDim] in the action space. */
 export type BatchPolicy = (obs: Float32Array, skills: Float32Array) => Float32Array;
+
+/** What {@link StepCollector.getState} returns: JSON-able, exact. */
+export interface StepCollectorState {
+  /** [numEnvs, obsDim] each env's current observation, float32, base64. */
+  obs: string;
+  /** [numEnvs, skillDim] each env's current skill, float32, base64. */
+  skills: string;
+  /** [numEnvs] return of each episode so far, float64, base64. */
+  epReturn: string;
+  /** [numEnvs] steps of each episode so far. */
+  epLength: number[];
+  /** The skill and warm-up action generator. */
+  rng: number[];
+  /** The envs, mid-episode. */
+  vec: VecEnvState;
+}
 
 /** Summary of one finished episode. */
 export interface EpisodeSummary {
@@ -117,6 +134,45 @@ export class StepCollector implements Collector<BatchPolicy, Transition, Episode
       taken += n;
     }
     return { steps: taken, episodes };
+  }
+
+  /**
+   * The episodes in flight, exactly: observations, skills, running returns and lengths, the
+   * generator and the envs' states, so that a collector restored from it continues as this one would.
+   * @throws Error before {@link start}.
+   */
+  getState(): StepCollectorState {
+    if (!this.started) throw new Error('StepCollector.getState called before start()');
+    return {
+      obs: typedToBase64(this.obs),
+      skills: typedToBase64(this.skills),
+      epReturn: typedToBase64(this.epReturn),
+      epLength: Array.from(this.epLength),
+      rng: this.rng.getState(),
+      vec: this.vec.getState(),
+    };
+  }
+
+  /**
+   * Restores {@link getState} of a collector over the same envs and prior; replaces {@link start}.
+   * @throws Error naming the part that does not fit.
+   */
+  setState(state: StepCollectorState): void {
+    const n = this.vec.numEnvs;
+    const what = 'collector state';
+    if (!state || typeof state !== 'object') throw new Error(`${what}: expected an object`);
+    const obs = base64ToFloat32(state.obs, this.obs.length, `${what} obs`);
+    const skills = base64ToFloat32(state.skills, this.skills.length, `${what} skills`);
+    const epReturn = base64ToFloat64(state.epReturn, n, `${what} epReturn`);
+    if (!Array.isArray(state.epLength) || state.epLength.length !== n)
+      throw new Error(`${what}: epLength must list ${n} step counts`);
+    this.vec.setState(state.vec);
+    this.rng.setState(state.rng);
+    this.obs.set(obs);
+    this.skills.set(skills);
+    this.epReturn.set(epReturn);
+    this.epLength.set(state.epLength);
+    this.started = true;
   }
 
   /** A policy of uniform random actions in [low, high], for SAC's initial exploration. */

@@ -14,7 +14,7 @@ import { Rng } from '../rng.ts';
 import type { VecEnv } from '../sim/vec_env.ts';
 import { ReplayBuffer, type Transition, type TransitionBatch } from '../replay/buffer.ts';
 import { OffPolicyAgent } from './off_policy_agent.ts';
-import { StepCollector, type BatchPolicy, type EpisodeSummary } from './rollout.ts';
+import { StepCollector, type BatchPolicy, type EpisodeSummary, type StepCollectorState } from './rollout.ts';
 import { sacLearnerFor, type SacBatch, type SacLearner } from './sac.ts';
 import { PolicyInput, type SkillPrior } from './skills.ts';
 import type { AbortPoint, AlgorithmState } from './types.ts';
@@ -34,6 +34,8 @@ interface VecAgentMeta {
   iteration: number;
   rng: number[];
   learnerRng: number[];
+  /** The episodes in flight (absent from checkpoints written before it was kept). */
+  collector?: StepCollectorState;
 }
 
 /** See the file comment. */
@@ -117,7 +119,9 @@ export class VecAgent {
 
   /**
    * The checkpoint part the three algorithms write alike: the learner (`sac/…`), the replay buffer
-   * when `withReplay` (`replay/…`), and in `meta` the counters and generator states.
+   * when `withReplay` (`replay/…`), and in `meta` the counters, generator states and the episodes in
+   * flight (`collector`: observations, skills, running returns, the envs' physics), so that a run
+   * resumed from it continues exactly as an uninterrupted one.
    */
   async saveState(withReplay: boolean): Promise<AlgorithmState> {
     const learner = await this.learner.saveState('sac');
@@ -127,6 +131,7 @@ export class VecAgent {
       iteration: this.agent.iteration,
       rng: this.rng.getState(),
       learnerRng: learner.rng,
+      collector: this.collector.getState(),
     };
     return { arrays, meta: { ...meta } };
   }
@@ -142,8 +147,9 @@ export class VecAgent {
     this.agent.envSteps = meta.envSteps;
     this.agent.iteration = meta.iteration;
     this.rng.setState(meta.rng);
-    // Episodes in flight at the checkpoint are lost; start fresh ones with a seed tied to the position.
-    this.collector.start(this.config.seed + 7919 * this.agent.iteration);
+    if (meta.collector) this.collector.setState(meta.collector);
+    // A checkpoint of earlier code has lost the episodes in flight: fresh ones, seeded by the position.
+    else this.collector.start(this.config.seed + 7919 * this.agent.iteration);
   }
 
   /** Frees the learner and closes the envs. */

@@ -171,7 +171,9 @@ export class ReplayBuffer implements ReplayStore<Transition, TransitionBatch> {
 
   /**
    * The stored transitions as named arrays for a checkpoint (oldest first): `prefix/<column>`,
-   * [n] for reward and terminated, [n, width] for the others (extra columns of width 1: [n]).
+   * [n] for reward and terminated, [n, width] for the others (extra columns of width 1: [n]), and
+   * `prefix/cursor` = [the ring row the next transition goes to]: sampling draws ring rows, so a
+   * full buffer must come back in the same rows to draw the same transitions.
    */
   toArrays(prefix = 'replay'): NamedArrays {
     const n = this.count;
@@ -183,6 +185,7 @@ export class ReplayBuffer implements ReplayStore<Transition, TransitionBatch> {
     for (const name of BASE)
       if (name !== 'reward' && name !== 'terminated')
         out[`${prefix}/${name}`].shape = [n, ordered.width[name]];
+    out[`${prefix}/cursor`] = { shape: [1], data: Float32Array.of(this.next) };
     return out;
   }
 
@@ -207,14 +210,19 @@ export class ReplayBuffer implements ReplayStore<Transition, TransitionBatch> {
         );
       cols[c.name] = a.data;
     }
-    // As if the rows were added oldest first: row k lands in ring row k mod capacity.
+    // A full buffer of this capacity returns to the ring rows it was saved from (its cursor); else,
+    // and for checkpoints without a cursor, as if the rows were added oldest first: row k lands in
+    // ring row k mod capacity.
     const C = this.capacity;
+    const cursor = arrays[`${prefix}/cursor`]?.data[0];
+    const start =
+      n === C && cursor !== undefined && Number.isInteger(cursor) && cursor >= 0 && cursor < C ? cursor : 0;
     for (const c of this.columns) {
       const w = c.width;
       for (let k = Math.max(0, n - C); k < n; k++)
-        this.table.data[c.name].set(cols[c.name].subarray(k * w, (k + 1) * w), (k % C) * w);
+        this.table.data[c.name].set(cols[c.name].subarray(k * w, (k + 1) * w), ((start + k) % C) * w);
     }
     this.count = Math.min(n, C);
-    this.next = n % C;
+    this.next = (start + n) % C;
   }
 }

@@ -14,7 +14,24 @@ import { assetsDir } from '../paths.ts';
 import { Rng } from '../rng.ts';
 import { loadModelFile, loadMujoco, mujocoMessage, Simulation } from './mujoco.ts';
 import { clipActionInto, wentUnstable } from './guards.ts';
+import { base64ToFloat32, base64ToFloat64, typedToBase64 } from '../exact_json.ts';
 import type { BoxSpace, Env, EnvName, EnvOptions, StepInfo, StepResult } from './types.ts';
+
+/** What {@link MujocoEnv.getState} returns: JSON-able, exact. */
+export interface MujocoEnvState {
+  /** MuJoCo's mjSTATE_INTEGRATION state, float64, base64. */
+  physics: string;
+  /** Steps since the episode's reset. */
+  elapsedSteps: number;
+  /** The episode ended (or never began): reset before the next step. */
+  needsReset: boolean;
+  /** Reset at least once. */
+  everReset: boolean;
+  /** The reset-noise generator, or null before any reset. */
+  rng: number[] | null;
+  /** The last observation (returned again if the simulation goes unstable), float32, base64. */
+  lastObs: string;
+}
 
 /** All registered env names, in a stable order. */
 export const ENV_NAMES: readonly EnvName[] = Object.freeze([
@@ -439,6 +456,66 @@ export class MujocoEnv implements Env {
   /** A copy of qvel (length nv). @throws Error after close. */
   qvel(): Float64Array {
     return Float64Array.from(this.simulation.data.qvel as Float64Array);
+  }
+
+  /**
+   * Everything needed to continue this env's episode bit-exactly in another instance of the same env:
+   * MuJoCo's integration state (mj_getState with mjSTATE_INTEGRATION: time, qpos, qvel, act, warm
+   * start, controls, applied forces …), the step counter and episode flags, the reset-noise generator
+   * and the last observation. JSON-able; doubles as exact base64 ({@link typedToBase64}).
+   * @throws Error after close.
+   */
+  getState(): MujocoEnvState {
+    const { mj, model, data } = this.simulation;
+    const sig = mj.mjtState.mjSTATE_INTEGRATION.value;
+    // An out parameter needs a buffer on the WASM heap (the bindings' README), deleted here.
+    const buf = new mj.DoubleBuffer(mj.mj_stateSize(model, sig));
+    let physics: Float64Array;
+    try {
+      mj.mj_getState(model, data, buf, sig);
+      physics = Float64Array.from(buf.GetView() as Float64Array);
+    } finally {
+      buf.delete();
+    }
+    return {
+      physics: typedToBase64(physics),
+      elapsedSteps: this._elapsedSteps,
+      needsReset: this.needsReset,
+      everReset: this.everReset,
+      rng: this.rng ? this.rng.getState() : null,
+      lastObs: typedToBase64(this.lastObs),
+    };
+  }
+
+  /**
+   * Restores {@link getState} (taken from an instance of the same env). Derived quantities are left
+   * to the next step's own forward pass: an mj_forward here would overwrite the solver's warm start
+   * with this state's accelerations, and the continuation would differ in the last bits.
+   * @throws Error naming the env and the part when the state does not fit it; the env is unchanged.
+   */
+  setState(state: MujocoEnvState): void {
+    const { mj, model, data } = this.simulation;
+    const sig = mj.mjtState.mjSTATE_INTEGRATION.value;
+    const what = `${this.name} env state`;
+    if (!state || typeof state !== 'object') throw new Error(`${what}: expected an object`);
+    const physics = base64ToFloat64(state.physics, mj.mj_stateSize(model, sig), `${what} physics`);
+    const lastObs = base64ToFloat32(state.lastObs, this.lastObs.length, `${what} lastObs`);
+    if (
+      !Number.isInteger(state.elapsedSteps) ||
+      state.elapsedSteps < 0 ||
+      state.elapsedSteps > this.maxEpisodeSteps
+    )
+      throw new Error(
+        `${what}: elapsedSteps must be an integer in [0, ${this.maxEpisodeSteps}], got ${state.elapsedSteps}`,
+      );
+    const rng = state.rng === null ? null : new Rng(0);
+    rng?.setState(state.rng!);
+    mj.mj_setState(model, data, Array.from(physics), sig);
+    this._elapsedSteps = state.elapsedSteps;
+    this.needsReset = Boolean(state.needsReset);
+    this.everReset = Boolean(state.everReset);
+    this.rng = rng;
+    this.lastObs.set(lastObs);
   }
 
   /** Frees the MuJoCo objects. Idempotent; any later call but close throws. */

@@ -6,8 +6,16 @@
  * No auto-reset: `step` returns each env's true next observation (the final one when its episode
  * ended), and the caller resets ended envs with {@link VecEnv.resetEnv} before the next `step`.
  */
-import { createEnv, type MujocoEnv } from './envs.ts';
+import { createEnv, type MujocoEnv, type MujocoEnvState } from './envs.ts';
 import type { EnvName, EnvOptions, StepInfo } from './types.ts';
+
+/** What {@link VecEnv.getState} returns: JSON-able, exact. */
+export interface VecEnvState {
+  /** reset() was called. */
+  started: boolean;
+  /** Each env's state, in order. */
+  envs: MujocoEnvState[];
+}
 
 /** Result of {@link VecEnv.step}; every array is fresh and row-major over envs. */
 export interface VecStepResult {
@@ -139,6 +147,29 @@ export class VecEnv {
       out.infos[i] = r.info;
     }
     return out;
+  }
+
+  /**
+   * Every env's state (see {@link MujocoEnv.getState}), to continue their episodes exactly elsewhere.
+   * @throws Error after close.
+   */
+  getState(): VecEnvState {
+    this.assertOpen();
+    return { started: this.started, envs: this.envs.map((e) => e.getState()) };
+  }
+
+  /**
+   * Restores {@link getState} into envs of the same name and number.
+   * @throws Error naming the part that does not fit (envs before it may be restored already).
+   */
+  setState(state: VecEnvState): void {
+    this.assertOpen();
+    if (!Array.isArray(state?.envs) || state.envs.length !== this.numEnvs)
+      throw new Error(
+        `VecEnv(${this.name}): the state holds ${state?.envs?.length ?? 'no'} envs, expected ${this.numEnvs}`,
+      );
+    state.envs.forEach((s, i) => this.envs[i].setState(s));
+    this.started = Boolean(state.started);
   }
 
   /** A copy of env i's qpos (length nq). @throws RangeError on a bad index. */
