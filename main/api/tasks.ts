@@ -14,7 +14,6 @@ import {
   builtinTask,
   checkTask,
   compileTask,
-  createGoalEnv,
   formatPath,
   formatTaskIssues,
   isBuiltinTask,
@@ -24,6 +23,7 @@ import {
   workspaceTasksDir,
   type TaskSpec,
 } from '../engine/tasks/index.ts';
+import { createGoalEnv } from '../engine/sim/goal_envs.ts';
 import {
   ApiError,
   parseParams,

@@ -16,7 +16,7 @@ import { DadsAlgorithm } from '../engine/algos/dads.ts';
 import { resolveRunConfig } from '../engine/presets.ts';
 import { Rng } from '../engine/rng.ts';
 import type { EnvName } from '../engine/sim/types.ts';
-import { createGoalEnv } from '../engine/tasks/index.ts';
+import { createGoalEnv } from '../engine/sim/goal_envs.ts';
 import { benchGoalSampling } from '../engine/replay/bench.ts';
 import { benchEpisodeListing } from '../engine/replay/bench_episodes.ts';
 import { ReplayBrowser } from '../api/replay.ts';

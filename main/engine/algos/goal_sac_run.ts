@@ -14,11 +14,11 @@ import { dirname, join } from 'node:path';
 import { writeFileAtomicSync } from '../atomic.ts';
 import { ConfigError, type RunConfig } from '../config.ts';
 import { BitFlipEnv } from '../sim/bit_flip.ts';
+import { createGoalEnv } from '../sim/goal_envs.ts';
 import type { GoalEnv } from '../sim/types.ts';
 import {
   BUILTIN_TASK_NAMES,
   compileTask,
-  createGoalEnv,
   isTaskName,
   parseTaskSpec,
   resolveTaskName,

@@ -31,7 +31,7 @@
 import { Rng } from '../rng.ts';
 import { MJCF_NAMES, JOINT_SPEED } from '../tasks/mjcf.ts';
 import type { CompiledTask } from '../tasks/compile.ts';
-import { DomainRandomizer } from '../tasks/randomize.ts';
+import { DomainRandomizer } from './randomize.ts';
 import { INFO_EE_OBJECT_DISTANCE, INFO_LIFT_HEIGHT } from '../tasks/reward.ts';
 import { objectHalfHeight } from '../tasks/schema.ts';
 import type { DoubleBuffer } from '@mujoco/mujoco';
@@ -45,17 +45,6 @@ export const ARM_SUBSTEPS = 20;
 export const ARM_MAX_STEP = 0.05;
 /** Finger opening per finger at "open", m (each finger's slide range is [0, 0.04]). */
 export const FINGER_OPEN = 0.04;
-
-/**
- * Kinematic facts of assets/models/arm.xml for reach checks, in the table frame (m): the shoulder
- * (joint j2) position, the largest shoulder-to-wrist distance (upper arm 0.48 + forearm 0.48), and
- * the wrist-to-grip offset along the hand (pointing down in Cartesian control).
- */
-export const ARM_GEOMETRY = Object.freeze({
-  shoulder: Object.freeze([-0.5, 0, 0.35]) as readonly [number, number, number],
-  reach: 0.96,
-  wristToGrip: 0.2,
-});
 
 /** Joint angles (j1 … j7, rad) the start pose is settled from: hand down in front of the arm. */
 const HOME = [0, 0.71, 0, 1.72, 0, 0.71, 0];

@@ -8,7 +8,7 @@
  */
 import { Rng } from '../rng.ts';
 import type { CompiledTask } from '../tasks/compile.ts';
-import { DomainRandomizer } from '../tasks/randomize.ts';
+import { DomainRandomizer } from './randomize.ts';
 import { envDefinition, MujocoEnv } from './envs.ts';
 import { Simulation } from './mujoco.ts';
 import type { BoxSpace, GoalEnv, GoalObservation, GoalRewardFn, GoalStepResult, StepInfo } from './types.ts';

@@ -5,7 +5,7 @@
  * inside obstacles. Region checks use the corners; overlap checks draw 500 resets and goals from the
  * task's own samplers with a fixed seed, so the percentages are reproducible.
  */
-import { ARM_GEOMETRY } from '../sim/arm_env.ts';
+import { ARM_GEOMETRY } from './arm_geometry.ts';
 import { Rng } from '../rng.ts';
 import { discHitsFootprint, goalDim, obstacleFootprint, placementProblem, sampleGoal } from './samplers.ts';
 import {

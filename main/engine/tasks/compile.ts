@@ -12,7 +12,7 @@
  * Never imports tfjs.
  */
 import type { Rng } from '../rng.ts';
-import type { GoalRewardFn } from '../sim/types.ts';
+import type { GoalRewardFn } from './goal_reward.ts';
 import { taskMjcf } from './mjcf.ts';
 import { makeGoalReward, rewardInfoKeys } from './reward.ts';
 import { goalDim, sampleGoal, sampleObjectPositions } from './samplers.ts';

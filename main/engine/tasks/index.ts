@@ -1,12 +1,9 @@
 /**
- * Goal-conditioned tasks: `createGoalEnv(task, {seed})` builds the env of a built-in task name, a
- * task file path or a spec; `listTasks()` lists the built-in ones. Schema, compiler, checks and
- * file helpers are re-exported. Never imports tfjs.
+ * Goal-conditioned tasks: schema, compiler, checks and file helpers re-exported; `listTasks()` lists
+ * the built-in ones. The envs of tasks are built in sim (sim/goal_envs.ts createGoalEnv): tasks
+ * never imports sim or tfjs.
  */
-import { createArmEnv, type ArmEnv } from '../sim/arm_env.ts';
-import { createPointGoalEnv, type PointGoalEnv } from '../sim/point_goal_env.ts';
-import { builtinTask, BUILTIN_TASK_NAMES, loadTaskFile } from './builtin.ts';
-import { compileTask, type CompiledTask } from './compile.ts';
+import { builtinTask, BUILTIN_TASK_NAMES } from './builtin.ts';
 import type { TaskSpec, TaskSpecInput } from './schema.ts';
 
 export * from './schema.ts';
@@ -28,35 +25,6 @@ export {
   workspaceTaskFile,
   workspaceTasksDir,
 } from './task_names.ts';
-
-/** Options of {@link createGoalEnv}. */
-export interface GoalEnvOptions {
-  /** Seed of the env's generator for the first reset that gives none (default: from the OS). */
-  seed?: number;
-}
-
-/** The goal env of a task: the arm or the point mass, with the info columns its reward reads. */
-export type TaskGoalEnv = ArmEnv | PointGoalEnv;
-
-/**
- * Builds the goal env of a task.
- * @param task a built-in task name (see {@link listTasks}), a path to a task file (ending in .json),
- *   a spec object, or an already compiled task.
- * @returns an env that needs `reset()` before `step()`; the caller owns it and must `close()` it.
- * @throws Error for an unknown name (listing the built-in ones) or an unreadable file;
- *   TaskSpecError naming each bad field; MJCF errors from the compiled scene.
- */
-export async function createGoalEnv(
-  task: string | TaskSpec | TaskSpecInput | CompiledTask,
-  opts: GoalEnvOptions = {},
-): Promise<TaskGoalEnv> {
-  let compiled: CompiledTask;
-  if (typeof task === 'string')
-    compiled = compileTask(task.endsWith('.json') ? await loadTaskFile(task) : builtinTask(task), task);
-  else if ('xml' in task && 'evaluate' in task) compiled = task;
-  else compiled = compileTask(task);
-  return compiled.spec.robot === 'arm' ? createArmEnv(compiled, opts) : createPointGoalEnv(compiled, opts);
-}
 
 /** A row of the task list. */
 export interface TaskListing {

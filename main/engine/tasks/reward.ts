@@ -15,7 +15,7 @@
  *
  * Never imports tfjs.
  */
-import type { GoalEvaluation, GoalRewardFn } from '../sim/types.ts';
+import type { GoalEvaluation, GoalRewardFn } from './goal_reward.ts';
 import type { RewardTerm } from './schema.ts';
 
 /** Per-transition info column: distance in m from the grip site to the first object (after the step). */

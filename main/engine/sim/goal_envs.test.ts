@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng.ts';
-import { BUILTIN_TASK_NAMES, builtinTask } from './builtin.ts';
-import { compileTask } from './compile.ts';
-import { createGoalEnv } from './index.ts';
+import { BUILTIN_TASK_NAMES, builtinTask } from '../tasks/builtin.ts';
+import { compileTask } from '../tasks/compile.ts';
+import { createGoalEnv } from './goal_envs.ts';
 
 describe('goal envs of the built-in tasks', () => {
   it.each(BUILTIN_TASK_NAMES.map((n) => [n]))(

@@ -4,9 +4,9 @@
  * multiplies the nominal model values captured when the randomizer was built. Nothing accumulates
  * across resets, and draws happen in a fixed order, so the same seed gives the same physics.
  */
-import type { MjModel } from '../sim/mujoco.ts';
+import type { MjModel } from './mujoco.ts';
 import type { Rng } from '../rng.ts';
-import type { TaskSpec } from './schema.ts';
+import type { TaskSpec } from '../tasks/schema.ts';
 
 /** Which model elements each randomization acts on. */
 export interface RandomizationTargets {
