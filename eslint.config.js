@@ -2,6 +2,43 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import pluginVue from 'eslint-plugin-vue';
 
+// The layers of DESIGN.md ("Dependency direction"), kept by lint rather than by comments:
+// app, server, cli → api → engine; renderer → the renderer-safe part of api; inside the engine,
+// sim and tasks never import tfjs, and tasks never imports sim. A later config object replaces an
+// earlier one's options for the same rule, so each layer lists everything it may not import.
+const upward = (from) => ({
+  group: ['**/api/**', '**/server/**', '**/app/**', '**/cli/**', '**/renderer/**'],
+  message: `${from} never imports api, server, app, cli or the renderer (DESIGN.md: app, server, cli → api → engine)`,
+});
+const noElectron = (from) => ({ name: 'electron', message: `${from} never imports electron` });
+const noTfjs = (from) => ({
+  group: ['@tensorflow/*'],
+  message: `${from} never imports tfjs: simulation and task specs stay plain TypeScript (DESIGN.md)`,
+});
+const restrict = (from, patterns) => [
+  'error',
+  { paths: [noElectron(from)], patterns: [upward(from), ...patterns] },
+];
+const layers = [
+  { files: ['main/engine/**/*.ts'], rules: { 'no-restricted-imports': restrict('main/engine', []) } },
+  {
+    files: ['main/engine/sim/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict('main/engine/sim', [noTfjs('main/engine/sim')]) },
+  },
+  {
+    files: ['main/engine/tasks/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict('main/engine/tasks', [
+        noTfjs('main/engine/tasks'),
+        {
+          group: ['**/sim/**'],
+          message: 'main/engine/tasks never imports sim (sim builds envs from tasks, not the other way)',
+        },
+      ]),
+    },
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'workspace/**', 'out/**', 'dist/**', 'coverage/**', '.tmp/**'] },
   js.configs.recommended,
@@ -31,4 +68,5 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  ...layers,
 );

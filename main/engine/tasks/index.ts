@@ -4,7 +4,7 @@
  * never imports sim or tfjs.
  */
 import { builtinTask, BUILTIN_TASK_NAMES } from './builtin.ts';
-import type { TaskSpec, TaskSpecInput } from './schema.ts';
+import type { TaskSpec } from './schema.ts';
 
 export * from './schema.ts';
 export { compileTask, checkTask, type CompiledTask, type TaskWarning } from './compile.ts';
