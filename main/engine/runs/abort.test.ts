@@ -5,7 +5,7 @@ import { tempStore, createRun } from './test_helpers.ts';
 import { readTensorFile } from '../nn/checkpoint.ts';
 import type { RunDir } from './store.ts';
 
-/** Goal SAC on bit flipping: resumes bit-exactly (OffPolicyCore), three short iterations. */
+/** Goal SAC on bit flipping: resumes bit-exactly (see also resume_exact.test.ts), three short iterations. */
 const bitFlip = (checkpointEvery: number) => ({
   algo: 'goal-sac' as const,
   preset: 'bit-flip',
