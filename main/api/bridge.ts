@@ -36,6 +36,8 @@ export const BRIDGE_METHODS = [
   'evaluateRun',
   'setRelabeling',
   'getRunTask',
+  'planSkills',
+  'stopPlan',
   // tasks (issue #4 §3)
   'listTasks',
   'getTask',

@@ -43,6 +43,14 @@ import {
   taskWarningSchema,
 } from './task_schemas.ts';
 import * as replay from './replay_schemas.ts';
+import {
+  checkPlanRequest,
+  checkpointRefSchema,
+  episodeTraceSchema,
+  planReportSchema,
+  planRequestFields,
+  PLAN_EPISODE_KINDS,
+} from '../engine/planning/schemas.ts';
 import { paramsLimitIssue } from './params_limits.ts';
 
 export { RELABEL_STRATEGIES, TASK_RELABEL_STRATEGIES };
@@ -212,6 +220,26 @@ export const evalRolloutSchema = z.object({
 });
 export type EvalRollout = z.infer<typeof evalRolloutSchema>;
 
+/** A planning's id, chosen by the client that asks for it (to tell its events apart and stop it). */
+export const planIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'a plan id: up to 64 letters, digits, ".", "_" and "-", starting with a letter or digit',
+  );
+
+/** One episode of a planning as drawn: executed f(s) and qpos per step, each segment's skill and predictions. */
+export { episodeTraceSchema, planReportSchema };
+export {
+  MAX_PLAN_EPISODES,
+  MAX_PLAN_EPISODES_TOTAL,
+  MAX_PLAN_GOALS,
+  plansWithSkills,
+} from '../engine/planning/schemas.ts';
+export { MPPI_PRESETS, MPPI_PRESET_VALUES } from '../engine/planning/settings.ts';
+export type PlanEpisodeTrace = z.infer<typeof episodeTraceSchema>;
+export type PlanReport = z.infer<typeof planReportSchema>;
+
 // ── requests ───────────────────────────────────────────────────────────────────────────────────
 
 const noParams = z.object({}).strict();
@@ -325,6 +353,35 @@ export const METHODS = {
       spec: taskSpecInputSchema.nullable(),
       xml: z.string().nullable(),
     }),
+  },
+  /**
+   * Zero-shot goal reaching with a DADS run's skills (as `skill-lab plan`, the same numbers for the
+   * same goals and seed): MPPI over its skill dynamics picks a skill every H_Z env steps, its skill
+   * policy acts, random skill sequences on the same starts as the baseline. Runs in a process of its
+   * own from the run's latest checkpoint (a run that trains meanwhile is fine); each finished episode
+   * is pushed as a `planEpisode` event with this `planId`; resolves with the report and every
+   * episode (the baseline's without qpos). 'conflict' for a run that is not DADS, has no checkpoint,
+   * a plan id in use or too many plans at once; 'invalid' naming the field for bad goals or planner
+   * settings; 'internal' with the reason when the planning fails, 'conflict' when it was stopped.
+   */
+  planSkills: {
+    params: z
+      .object({ runId: runIdSchema, planId: planIdSchema, ...planRequestFields })
+      .strict()
+      .superRefine(checkPlanRequest),
+    result: z.object({
+      runId: runIdSchema,
+      planId: planIdSchema,
+      /** The checkpoint the skills came from. */
+      checkpoint: checkpointRefSchema,
+      report: planReportSchema,
+      traces: z.object({ planner: z.array(episodeTraceSchema), baseline: z.array(episodeTraceSchema) }),
+    }),
+  },
+  /** Stops a running planning (its planSkills request then fails with 'conflict'); stopped false: none ran. */
+  stopPlan: {
+    params: z.object({ planId: planIdSchema }).strict(),
+    result: z.object({ planId: planIdSchema, stopped: z.boolean() }),
   },
   // ── tasks (issue #4 §3) ──
   /** Built-in tasks (read-only) and the workspace's tasks (<workspace>/tasks/<name>.json). */
@@ -459,6 +516,14 @@ export const EVENTS = {
   error: z.object({ runId: runIdSchema.nullable(), message: z.string() }),
   /** A run was deleted. */
   runDeleted: z.object({ runId: runIdSchema }),
+  /** A planning (planSkills) finished episode `index` (0-based, per kind) of the planner or the baseline. */
+  planEpisode: z.object({
+    planId: planIdSchema,
+    runId: runIdSchema,
+    kind: z.enum(PLAN_EPISODE_KINDS),
+    index: count,
+    trace: episodeTraceSchema,
+  }),
 } as const;
 
 export type Events = typeof EVENTS;
@@ -500,6 +565,7 @@ export const eventEnvelopeSchema = z.discriminatedUnion('event', [
   eventEnvelope('rollout'),
   eventEnvelope('error'),
   eventEnvelope('runDeleted'),
+  eventEnvelope('planEpisode'),
 ]);
 export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
 

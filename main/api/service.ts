@@ -36,6 +36,8 @@ import { joinNames } from '../engine/algos/algo_info.ts';
 import { checkRunTask, runTask as compileRunTask } from '../engine/algos/goal_sac_run.ts';
 import type { SpawnRun } from '../engine/runs/spawn.ts';
 import { RunSupervisor, type RunProcess, type RunProcessEnd } from '../engine/runs/supervisor.ts';
+import { PlanFailure, PlanSupervisor } from '../engine/runs/plan_supervisor.ts';
+import { plansWithSkills } from '../engine/planning/schemas.ts';
 import { ENV_NAMES, envSpec } from '../engine/sim/envs.ts';
 import { versions } from '../engine/versions.ts';
 import {
@@ -135,6 +137,8 @@ export class LabService implements LabClient {
   readonly store: RunStore;
   /** The run processes this service started (at most one per run). */
   private readonly live: RunSupervisor;
+  /** The plan processes of planSkills requests, by plan id. */
+  private readonly plans: PlanSupervisor;
   private readonly listeners = new Map<EventName, Set<(data: never) => void>>();
   private readonly preview: boolean;
   private readonly metricsIntervalMs: number;
@@ -145,6 +149,7 @@ export class LabService implements LabClient {
     this.preview = opts.preview ?? true;
     this.metricsIntervalMs = opts.metricsIntervalMs ?? 100;
     this.live = new RunSupervisor({ spawnRun: opts.spawnRun });
+    this.plans = new PlanSupervisor({ spawnRun: opts.spawnRun });
     // In-process callers get the same errors as remote ones: every request method rejects with an
     // ApiError (engine errors such as ConfigError and RunStoreError are translated once, here).
     for (const method of METHOD_NAMES) {
@@ -555,6 +560,61 @@ export class LabService implements LabClient {
     };
   }
 
+  // ── planning with skills (issue #9 §2, §4) ─────────────────────────────────────────────────────
+
+  /**
+   * Plans and executes with a DADS run's skills in a plan process of its own (engine/runs/
+   * plan_process.ts, as `skill-lab plan`), relaying each finished episode as a `planEpisode` event.
+   * @throws ApiError 'not_found' for an unknown run; 'conflict' for a run whose algorithm has no skill
+   *   dynamics (naming those that have), without a checkpoint, a plan id in use, too many plans, or
+   *   a planning that was stopped; 'internal' with the plan process's reason when it fails.
+   */
+  async planSkills(params: ParamsOf<'planSkills'>): Promise<ResultOf<'planSkills'>> {
+    const { runId, planId, ...request } = checkParams('planSkills', params);
+    this.assertOpen();
+    const dir = this.openRun(runId);
+    const { algo } = dir.readConfig();
+    const planners = algosWhere(plansWithSkills);
+    if (!planners.includes(algo))
+      throw new ApiError(
+        'conflict',
+        `run ${runId} is a ${algo} run; planning with skills needs a ${joinNames(planners)} run (its skill dynamics)`,
+        [{ path: 'runId', message: `a ${algo} run`, allowed: planners }],
+      );
+    if (!existsSync(dir.checkpointPath))
+      throw new ApiError(
+        'conflict',
+        `run ${runId} has no checkpoint yet (${dir.checkpointPath} missing); train it first`,
+      );
+    let plan;
+    try {
+      plan = this.plans.start(planId, dir, request, (kind, index, trace) =>
+        this.emit('planEpisode', { planId, runId, kind, index, trace }),
+      );
+    } catch (err) {
+      throw new ApiError('conflict', (err as Error).message, [
+        { path: 'planId', message: (err as Error).message },
+      ]);
+    }
+    try {
+      const { report, checkpoint, traces } = await plan.outcome;
+      return { runId, planId, checkpoint, report, traces };
+    } catch (err) {
+      if (err instanceof PlanFailure && err.stopped) throw new ApiError('conflict', err.message);
+      throw new ApiError(
+        'internal',
+        `planning with run ${runId} failed: ${(err as Error).message} (log: ${join(dir.path, 'worker.log')})`,
+      );
+    }
+  }
+
+  /** Stops a planning of planSkills; `stopped` false when no plan of that id runs. */
+  async stopPlan(params: ParamsOf<'stopPlan'>): Promise<ResultOf<'stopPlan'>> {
+    const { planId } = checkParams('stopPlan', params);
+    const plan = this.plans.get(planId);
+    return { planId, stopped: plan ? plan.stop(`plan ${planId} was stopped`) || plan.stopping : false };
+  }
+
   // ── tasks (issue #4 §3) ──────────────────────────────────────────────────────────────────────
   // Thin: main/api/tasks.ts validates params and does the work for this workspace.
 
@@ -616,7 +676,7 @@ export class LabService implements LabClient {
    */
   async close(opts: { killAfterMs?: number } = {}): Promise<void> {
     this.closing = true;
-    await this.live.stopAll(opts);
+    await Promise.all([this.live.stopAll(opts), this.plans.stopAll()]);
     await this.replayBrowser?.close();
   }
 

@@ -4,7 +4,7 @@
  * child_process.fork (later by the app's utilityProcess). One failing run process never touches
  * another run.
  *
- *     node --import tsx main/engine/worker.ts <run-dir> [--eval] [--eval-only] [--preview] [--rollouts=N] [--background]
+ *     node --import tsx main/engine/worker.ts <run-dir> [--eval] [--eval-only] [--preview] [--rollouts=N] [--background] [--plan]
  *
  *   --eval        evaluate after training completed
  *   --eval-only   evaluate the run's checkpoint without training (run.json's status is left alone)
@@ -12,6 +12,8 @@
  *   --rollouts=N  rollouts per skill of the evaluation (default: the run config's)
  *   --background  lower this process's CPU priority (niceness + 10) so that the app, the browser and the
  *                 3D view stay responsive while runs use every core
+ *   --plan        plan with the run's skills instead of training (runs/plan_process.ts: reads the run's
+ *                 checkpoint, takes no training lock, gets its request as the parent's first message)
  *
  * Messages to the parent (typed in runs/protocol.ts): { type: 'progress', ...Progress } after each
  * iteration, { type: 'rollout', iteration, envSteps, env, ...PreviewChunk } for each previewed skill,
@@ -33,6 +35,7 @@ import { SkillPreview } from './runs/preview.ts';
 import { watchParent } from './runs/parent_watch.ts';
 import { algoInfo } from './algos/lookup.ts';
 import { onParentMessage, postToParent as post } from './runs/protocol.ts';
+import { runPlanProcess } from './runs/plan_process.ts';
 
 /** The value of `--name=value` among the flags, or undefined. */
 function flagValue(flags: string[], name: string): string | undefined {
@@ -61,10 +64,11 @@ async function main(): Promise<void> {
   const [dirArg, ...flags] = process.argv.slice(2);
   if (!dirArg)
     throw new Error(
-      'usage: worker.ts <run-dir> [--eval] [--eval-only] [--preview] [--rollouts=N] [--background]',
+      'usage: worker.ts <run-dir> [--eval] [--eval-only] [--preview] [--rollouts=N] [--background] [--plan]',
     );
   if (flags.includes('--background')) lowerPriority();
   const path = resolve(dirArg);
+  if (flags.includes('--plan')) return runPlanProcess(path);
   const run = new RunDir(path, basename(path));
   const rolloutsText = flagValue(flags, 'rollouts');
   const rollouts = rolloutsText === undefined ? undefined : Number(rolloutsText);

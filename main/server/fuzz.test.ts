@@ -15,7 +15,8 @@
  * - never a 5xx (HTTP status, or on the WebSocket the status of the error code: internal = 500), and
  *   every answer within 2 s (a client-side limit of 5 s catches hangs);
  * - params the contract refuses (`parseParams` says no), and requests built to fail (startRun with
- *   an invalid config value; resumeRun, evaluateRun and deleteRun of a run that does not exist):
+ *   an invalid config value; resumeRun, evaluateRun and deleteRun of a run that does not exist;
+ *   planSkills of the fixture run, which is no DADS run, or of none):
  *   a 4xx whose error names a field — at least one issue, each with a non-empty path (a params field,
  *   dotted below it, or a config key); the empty path only for params that are not an object or a
  *   field whose own name is "" (`unknown field ""`);
@@ -153,6 +154,17 @@ function bases(): Record<MethodName, Record<string, unknown>> {
     getEvaluation: { runId, skills: [0, 1] },
     setRelabeling: { runId, strategy: 'future', k: 4 },
     getRunTask: { runId },
+    // The fixture run is no DADS run: a planning is refused before any process starts.
+    planSkills: {
+      runId,
+      planId: 'fz-plan',
+      goals: [[0.5, -0.3]],
+      episodes: 1,
+      seed: 0,
+      preset: 'dense',
+      overrides: { hold: 5 },
+    },
+    stopPlan: { planId: 'fz-plan' },
     getTask: { name: 'fz-task' },
     deleteTask: { name: 'fz-no-such-task' },
     validateTask: { spec },
@@ -344,6 +356,8 @@ const targeted = (m: MethodName): fc.Arbitrary<Mutation> | null => {
       return fc.oneof(at(['page'], extreme), at(['filter'], fc.string({ maxLength: 60 })));
     case 'exportEpisodes':
       return at(['episodeIds'], fc.array(extreme, { maxLength: 4 }));
+    case 'planSkills':
+      return fc.oneof(at(['goals', 0], range), at(['overrides', 'candidates'], extreme));
     default:
       return null;
   }
@@ -444,6 +458,9 @@ function paramsCase(m: MethodName, mu: Mutation): ParamsCase {
       params = { ...p, overrides: { ...(p.overrides as object | undefined), 'sac.gamma': 2 } };
     return { kind: 'params', method: m, params, expect: 'field' };
   }
+  if (m === 'planSkills')
+    // Valid params name the fixture run (not DADS: 'conflict' at runId) or no run ('not_found').
+    return { kind: 'params', method: m, params, expect: 'field' };
   if (m === 'resumeRun' || m === 'evaluateRun' || m === 'deleteRun') {
     // Never the fixture run: it would train, be evaluated or be deleted.
     if (p.runId === runId) params = { ...p, runId: NO_RUN };

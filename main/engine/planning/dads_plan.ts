@@ -51,7 +51,8 @@ export interface DadsPlanOptions {
   /** Run the random-skill baseline too (default true). */
   baseline?: boolean;
   keepTop?: number;
-  onEpisode?: (trace: EpisodeTrace, kind: 'planner' | 'baseline') => void;
+  /** Called after each episode; a returned promise is awaited before the next one. */
+  onEpisode?: (trace: EpisodeTrace, kind: 'planner' | 'baseline') => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -100,7 +101,7 @@ export async function planWithDads(
   const episodeSteps = opts.episodeSteps ?? trainEnv.maxEpisodeSteps;
   const env = await createEnv(envName, { maxEpisodeSteps: episodeSteps });
   try {
-    return runPlanning({
+    return await runPlanning({
       env,
       fDims: parts.f.dims,
       model: dadsSkillModel(parts),

@@ -42,8 +42,8 @@ function options(over: Partial<RunPlanningOptions> = {}): RunPlanningOptions {
 }
 
 describe('executing skill plans in the env', () => {
-  it('replans every H_Z steps, records what was executed and predicted, and reaches the goal', () => {
-    const { report, traces } = runPlanning(options());
+  it('replans every H_Z steps, records what was executed and predicted, and reaches the goal', async () => {
+    const { report, traces } = await runPlanning(options());
     const t = traces.planner[0];
     expect(t.steps).toBe(60);
     expect(t.f.length).toBe(61);
@@ -78,8 +78,8 @@ describe('executing skill plans in the env', () => {
     });
   });
 
-  it('ends an episode at the goal when asked, so steps is the time to reach it', () => {
-    const { report, traces } = runPlanning(options({ stopAtGoal: true, baseline: false }));
+  it('ends an episode at the goal when asked, so steps is the time to reach it', async () => {
+    const { report, traces } = await runPlanning(options({ stopAtGoal: true, baseline: false }));
     expect(report.baseline).toBeNull();
     const t = traces.planner[0];
     expect(t.steps).toBe(t.steps_to_goal);
@@ -88,7 +88,7 @@ describe('executing skill plans in the env', () => {
     expect(traces.baseline).toEqual([]);
   });
 
-  it('follows waypoints in order', () => {
+  it('follows waypoints in order', async () => {
     const route = waypointTask(
       [
         [0.4, 0],
@@ -96,7 +96,9 @@ describe('executing skill plans in the env', () => {
       ],
       { dims: [0, 1], radius: 0.05 },
     );
-    const { report, traces } = runPlanning(options({ tasks: [route], baseline: false, stopAtGoal: true }));
+    const { report, traces } = await runPlanning(
+      options({ tasks: [route], baseline: false, stopAtGoal: true }),
+    );
     expect(report.success_rate).toBe(1);
     const f = traces.planner[0].f;
     // It went by the first waypoint before the second.
@@ -106,16 +108,16 @@ describe('executing skill plans in the env', () => {
     expect(f.findIndex((p) => near(p, [0.4, 0.4]))).toBeGreaterThan(first);
   });
 
-  it('reruns identically from its seed', () => {
-    const a = runPlanning(options()).traces;
-    const b = runPlanning(options()).traces;
+  it('reruns identically from its seed', async () => {
+    const a = (await runPlanning(options())).traces;
+    const b = (await runPlanning(options())).traces;
     expect(b.planner[0].f).toEqual(a.planner[0].f);
     expect(b.baseline[0].f).toEqual(a.baseline[0].f);
   });
 
-  it('refuses what cannot be run, and stops when aborted', () => {
-    expect(() => runPlanning(options({ tasks: [] }))).toThrow('planning needs at least one goal');
-    expect(() =>
+  it('refuses what cannot be run, and stops when aborted', async () => {
+    await expect(runPlanning(options({ tasks: [] }))).rejects.toThrow('planning needs at least one goal');
+    await expect(
       runPlanning(
         options({
           tasks: [
@@ -124,13 +126,33 @@ describe('executing skill plans in the env', () => {
           ],
         }),
       ),
-    ).toThrow('same radius');
-    expect(() => runPlanning(options({ policy: { ...policy, skillDim: 3 } }))).toThrow(
+    ).rejects.toThrow('same radius');
+    await expect(runPlanning(options({ policy: { ...policy, skillDim: 3 } }))).rejects.toThrow(
       'the skill dynamics takes z of length 2, the policy 3',
     );
-    expect(() => runPlanning(options({ episodes: 0 }))).toThrow('episodes must be a positive integer');
+    await expect(runPlanning(options({ episodes: 0 }))).rejects.toThrow(
+      'episodes must be a positive integer',
+    );
     const ctl = new AbortController();
     ctl.abort(new Error('stopped by the user'));
-    expect(() => runPlanning(options({ signal: ctl.signal }))).toThrow('stopped by the user');
+    await expect(runPlanning(options({ signal: ctl.signal }))).rejects.toThrow('stopped by the user');
+  });
+
+  it('yields to the event loop between segments: a stop that arrives as an event ends it mid-episode', async () => {
+    // An abort from a timer (as a stop message from the parent process arrives) can only be seen
+    // when planning gives the event loop a turn.
+    const ctl = new AbortController();
+    const segmentsSeen: number[] = [];
+    const timer = setTimeout(() => ctl.abort(new Error('stopped by the user')), 0);
+    const run = runPlanning(
+      options({
+        signal: ctl.signal,
+        tasks: [goalTask([0.5, -0.3], { dims: [0, 1], radius: 0.05 })],
+        onEpisode: (t) => void segmentsSeen.push(t.segments.length),
+      }),
+    );
+    await expect(run).rejects.toThrow('stopped by the user');
+    clearTimeout(timer);
+    expect(segmentsSeen).toEqual([]);
   });
 });

@@ -10,6 +10,10 @@
  * Episodes are seeded: episode e resets the env with seed + e, and the baseline's episode e uses the
  * same reset, so both face the same starts. Nothing here trains: the model and the policy are only
  * read.
+ *
+ * Planning is asynchronous only to let its process breathe: before every segment it yields to the
+ * event loop once, so that a stop request arrives (the abort signal) and the episodes already posted
+ * leave the process while the next one is planned. The numbers do not depend on it.
  */
 import { continuousPrior } from '../algos/skills.ts';
 import { Rng } from '../rng.ts';
@@ -121,12 +125,17 @@ export interface RunPlanningOptions {
   baseline?: boolean;
   /** Candidates kept per segment for drawing (default 5). */
   keepTop?: number;
-  /** Called after each episode, e.g. to stream it to the workbench. */
-  onEpisode?: (trace: EpisodeTrace, kind: 'planner' | 'baseline') => void;
+  /** Called after each episode, e.g. to stream it to the workbench; a returned promise is awaited. */
+  onEpisode?: (trace: EpisodeTrace, kind: 'planner' | 'baseline') => void | Promise<void>;
   /** Sources of the execution settings (actions, episode_steps, stop_at_goal, success_radius) for the report. */
   sources?: Record<string, string>;
   /** Checked between segments; an abort throws its reason. */
   signal?: AbortSignal;
+}
+
+/** Resolves on the event loop's next turn (after pending I/O callbacks). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Picks the skill of a segment. */
@@ -151,13 +160,13 @@ function select(obs: Float32Array, dims: readonly number[]): Float32Array {
  * One episode: a skill from `choose` every `hold` env steps, acted out by the policy.
  * @throws Error when the policy's actions are not finite (from the env), or when aborted.
  */
-function runEpisode(
+async function runEpisode(
   opts: RunPlanningOptions,
   task: PlanningTask,
   seed: number,
   hold: number,
   choose: Chooser,
-): EpisodeTrace {
+): Promise<EpisodeTrace> {
   const { env, fDims, policy } = opts;
   let obs = env.reset({ seed }).obs;
   let f = select(obs, fDims);
@@ -172,6 +181,7 @@ function runEpisode(
   let t = 0;
   for (; t < env.maxEpisodeSteps; t++) {
     if (t % hold === 0) {
+      await nextTurn();
       opts.signal?.throwIfAborted();
       const seg = choose(f, obs, task, { ...progress });
       seg.start = t;
@@ -229,13 +239,13 @@ function figures(traces: readonly EpisodeTrace[]): PlanFigures {
  * Plans and executes every task `episodes` times with MPPI, and (unless `baseline` is false) runs the
  * same episodes with random skill sequences.
  * @returns the report (`skill-lab plan --json`) and every episode's trace
- * @throws Error for no tasks, tasks with different radii, a model and policy of different skill
- *   sizes, or episodes < 1; an abort's reason when `signal` aborts.
+ * @throws Error (a rejection) for no tasks, tasks with different radii, a model and policy of
+ *   different skill sizes, or episodes < 1; an abort's reason when `signal` aborts.
  */
-export function runPlanning(opts: RunPlanningOptions): {
+export async function runPlanning(opts: RunPlanningOptions): Promise<{
   report: PlanReport;
   traces: { planner: EpisodeTrace[]; baseline: EpisodeTrace[] };
-} {
+}> {
   const { tasks, model, policy, planner, seed } = opts;
   if (tasks.length === 0) throw new Error('planning needs at least one goal');
   if (!(Number.isInteger(opts.episodes) && opts.episodes >= 1))
@@ -277,9 +287,9 @@ export function runPlanning(opts: RunPlanningOptions): {
           planMs: performance.now() - t0,
         };
       };
-      const planned = runEpisode(opts, task, resetSeed, hold, plan);
+      const planned = await runEpisode(opts, task, resetSeed, hold, plan);
       traces.planner.push(planned);
-      opts.onEpisode?.(planned, 'planner');
+      await opts.onEpisode?.(planned, 'planner');
 
       if (opts.baseline ?? true) {
         const rng = new Rng((seed * 31337 + 130363 * (e + 1)) >>> 0);
@@ -288,9 +298,9 @@ export function runPlanning(opts: RunPlanningOptions): {
           prior.sample(rng, z);
           return { start: 0, skill: Array.from(z), predicted: null, candidates: [], planMs: 0 };
         };
-        const base = runEpisode(opts, task, resetSeed, hold, random);
+        const base = await runEpisode(opts, task, resetSeed, hold, random);
         traces.baseline.push(base);
-        opts.onEpisode?.(base, 'baseline');
+        await opts.onEpisode?.(base, 'baseline');
       }
     }
   }

@@ -14,6 +14,14 @@
  * Parent → run process ({@link ParentMessage}): { type: 'stop' } — end training after the current
  * iteration, with a checkpoint (SIGINT and SIGTERM do the same).
  *
+ * A plan process (worker.ts --plan: zero-shot planning with a DADS run's skills for the workbench's
+ * Skills view; it reads the run and never trains it) speaks its own pair of messages:
+ *   parent → plan process ({@link PlanParentMessage}): { type: 'plan', request } first (the
+ *     planning request, planning/schemas.ts), then possibly { type: 'stop' };
+ *   plan process → parent ({@link PlanProcessMessage}): { type: 'planEpisode', kind, index, trace }
+ *     per finished episode, { type: 'planReport', report, checkpoint } at the end, or
+ *     { type: 'error', message } (then it exits with code 1).
+ *
  * Transport: Node's IPC channel (child_process.fork, JSON-serialized: NaN and ±Infinity arrive as
  * null) or Electron's parentPort (structured clone). A message that does not match the protocol
  * (a crashed or foreign process, a version mismatch) is refused by {@link parseRunProcessMessage}
@@ -24,6 +32,20 @@ import { RUN_STATUSES, type RunStatus } from './store.ts';
 import type { Progress } from './trainer.ts';
 import type { PreviewChunk } from './preview.ts';
 import type { EvalReport } from './evaluate.ts';
+import type { CheckpointRef } from './policy_source.ts';
+import type { EpisodeTrace, PlanReport } from '../planning/execute.ts';
+import {
+  checkpointRefSchema,
+  episodeTraceSchema,
+  planReportSchema,
+  planRequestSchema,
+  PLAN_EPISODE_KINDS,
+  type CheckpointRefData,
+  type EpisodeTraceData,
+  type PlanEpisodeKind,
+  type PlanReportData,
+  type PlanRequest,
+} from '../planning/schemas.ts';
 
 /** A training iteration ended (its metric row is in metrics.jsonl and here). */
 export type ProgressMessage = { type: 'progress' } & Progress;
@@ -54,6 +76,35 @@ export type RunProcessMessageType = RunProcessMessage['type'];
 export type StopMessage = { type: 'stop' };
 /** Every message a parent sends its run process. */
 export type ParentMessage = StopMessage;
+
+/** A plan process finished episode `index` (0-based, per kind) of the planner or the baseline. */
+export type PlanEpisodeMessage = {
+  type: 'planEpisode';
+  kind: PlanEpisodeKind;
+  index: number;
+  trace: EpisodeTraceData;
+};
+/** A plan process's report, and the checkpoint its skills came from. */
+export type PlanReportMessage = { type: 'planReport'; report: PlanReportData; checkpoint: CheckpointRefData };
+/** Every message a plan process sends its parent. */
+export type PlanProcessMessage = PlanEpisodeMessage | PlanReportMessage | ErrorMessage;
+/** The planning request; the first message a plan process gets. */
+export type PlanStartMessage = { type: 'plan'; request: PlanRequest };
+/** Every message a parent sends its plan process. */
+export type PlanParentMessage = PlanStartMessage | StopMessage;
+
+// The wire shapes (planning/schemas.ts) and the engine's types (execute.ts, policy_source.ts) are
+// written twice; these fail to compile when they drift apart (NaN-able numbers are null on the wire).
+type Wire<T> = T extends number ? number | null : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
+const _fits = [
+  (t: EpisodeTrace): EpisodeTraceData => t,
+  (t: EpisodeTraceData): Wire<EpisodeTrace> => t,
+  (r: PlanReport): PlanReportData => r,
+  (r: PlanReportData): Wire<PlanReport> => r,
+  (c: CheckpointRef): CheckpointRefData => c,
+  (c: CheckpointRefData): CheckpointRef => c,
+];
+void _fits;
 
 const count = z.number().int().nonnegative();
 
@@ -96,6 +147,22 @@ const runProcessMessageSchema = z.discriminatedUnion('type', [
 
 const parentMessageSchema = z.object({ type: z.literal('stop') });
 
+const planProcessMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('planEpisode'),
+    kind: z.enum(PLAN_EPISODE_KINDS),
+    index: count,
+    trace: episodeTraceSchema,
+  }),
+  z.object({ type: z.literal('planReport'), report: planReportSchema, checkpoint: checkpointRefSchema }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+
+const planParentMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('plan'), request: planRequestSchema }),
+  z.object({ type: z.literal('stop') }),
+]);
+
 /** A message checked against the protocol: the typed message, or why it is not one. */
 export type Parsed<M> = { ok: true; message: M } | { ok: false; error: string };
 
@@ -133,6 +200,16 @@ export function parseParentMessage(raw: unknown): Parsed<ParentMessage> {
   return parseWith<ParentMessage>(parentMessageSchema, raw);
 }
 
+/** Checks a message received from a plan process. Never throws. */
+export function parsePlanProcessMessage(raw: unknown): Parsed<PlanProcessMessage> {
+  return parseWith<PlanProcessMessage>(planProcessMessageSchema, raw);
+}
+
+/** Checks a message received from the parent (in a plan process). Never throws. */
+export function parsePlanParentMessage(raw: unknown): Parsed<PlanParentMessage> {
+  return parseWith<PlanParentMessage>(planParentMessageSchema, raw);
+}
+
 // ── the run process's side ────────────────────────────────────────────────────────────────────
 
 /** Electron's `process.parentPort` in a utilityProcess (absent under child_process.fork). */
@@ -150,7 +227,7 @@ function parentPort(): ParentPort | undefined {
  * Sends a message to this process's parent; resolves once it left the process, so a final message
  * survives a following process.exit. Without a parent (run by hand) it does nothing.
  */
-export function postToParent(message: RunProcessMessage): Promise<void> {
+export function postToParent(message: RunProcessMessage | PlanProcessMessage): Promise<void> {
   const port = parentPort();
   if (port) {
     port.postMessage(message);
@@ -166,11 +243,23 @@ export function postToParent(message: RunProcessMessage): Promise<void> {
  */
 export function onParentMessage(
   listener: (message: ParentMessage) => void,
+  onMalformed?: (error: string) => void,
+): () => void {
+  return onParentMessageOf(parseParentMessage, listener, onMalformed);
+}
+
+/**
+ * {@link onParentMessage} for another pair of messages (a plan process's): `parse` checks each one.
+ * Returns the function that stops listening.
+ */
+export function onParentMessageOf<P>(
+  parse: (raw: unknown) => Parsed<P>,
+  listener: (message: P) => void,
   onMalformed: (error: string) => void = (error) =>
     console.error(`[skill-lab worker] ignored a message from the parent: ${error}`),
 ): () => void {
   const handle = (raw: unknown) => {
-    const parsed = parseParentMessage(raw);
+    const parsed = parse(raw);
     if (parsed.ok) listener(parsed.message);
     else onMalformed(parsed.error);
   };

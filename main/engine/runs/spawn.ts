@@ -26,6 +26,8 @@ export interface SpawnOptions {
   rollouts?: number;
   /** Run below the interactive processes' CPU priority (the lab service's runs; see worker.ts). */
   background?: boolean;
+  /** Plan with the run's skills instead of training it (worker.ts --plan; runs/plan_process.ts). */
+  plan?: boolean;
 }
 
 /**
@@ -63,6 +65,7 @@ export function workerArgs(run: RunDir, evaluate: boolean, opts: SpawnOptions = 
     ...(opts.preview ? ['--preview'] : []),
     ...(opts.rollouts !== undefined ? [`--rollouts=${opts.rollouts}`] : []),
     ...(opts.background ? ['--background'] : []),
+    ...(opts.plan ? ['--plan'] : []),
   ];
 }
 
