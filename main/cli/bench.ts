@@ -1,8 +1,8 @@
 /**
  * `skill-lab bench`: the speed figures of this machine — physics, env stepping, network updates, one
- * DADS Ant iteration, the arm, relabeled sampling and the replay browser's episode pages — with the
- * compute backend that produced them. Speed goals live here, not
- * in timed tests.
+ * DADS Ant iteration, an MPPI replan over skills, the arm, relabeled sampling and the replay
+ * browser's episode pages — with the compute backend that produced them. Speed goals live here,
+ * not in timed tests.
  */
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { createGoalEnv } from '../engine/sim/goal_envs.ts';
 import { benchGoalSampling } from '../engine/replay/bench.ts';
 import { benchEpisodeListing } from '../engine/replay/bench_episodes.ts';
 import { ReplayBrowser } from '../api/replay.ts';
+import { benchMppiReplan } from '../engine/planning/bench.ts';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -162,6 +163,17 @@ export async function benchCommand(opts: { json: boolean; quick: boolean }): Pro
   log(
     `one DADS Ant iteration (ant-xy preset: ${config.stepsPerIteration} env steps, ${config.dads.dynamicsSteps} skill-dynamics and ${config.updatesPerIteration} SAC steps): ${out.dads_ant_iteration_s} s`,
   );
+  // Using skills (issue #9): one MPPI replan over a DADS skill dynamics of each preset's size.
+  for (const [preset, key, goal] of [
+    ['point-mass', 'mppi_replan_point_mass_ms', 20],
+    ['ant-xy', 'mppi_replan_ant_ms', 50],
+  ] as const) {
+    const replan = await benchMppiReplan({ preset, replans: Math.max(5, Math.round(40 * q)) });
+    out[key] = round2(replan.medianMs);
+    log(
+      `one MPPI replan (dense: K ${replan.settings.candidates}, R ${replan.settings.refineSteps}, H_Z ${replan.settings.hold}) over the ${preset} skill dynamics: ${out[key]} ms median, ${round2(replan.minMs)} ms fastest (goal ≤ ${goal} ms)`,
+    );
+  }
   // Goal-conditioned RL (issue #4): the arm, hindsight relabeling at sample time, the replay browser.
   out.arm_push_env_step_per_s = Math.round(
     stepsPerSecond(await createGoalEnv('push', { seed: 0 }), Math.round(5_000 * q)),
