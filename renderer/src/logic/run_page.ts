@@ -3,7 +3,7 @@
  * config as rows with each value's source, and the figures of its evaluation as `skill-lab eval`
  * prints them (main/cli/report.ts).
  */
-import type { EvalSummary, RunSummary } from '../../../main/api/contract.ts';
+import { plansWithSkills, type EvalSummary, type RunSummary } from '../../../main/api/contract.ts';
 import { findAlgo, type EvalFigure } from '../../../main/api/presentation.ts';
 import { formatSteps } from './format.ts';
 
@@ -19,13 +19,23 @@ export interface RunTab {
 
 /**
  * The tabs of a run's page, in order. Every run has an overview (curves, evaluation, replay or task)
- * and its config; per-algorithm tabs (e.g. DADS's skill planner) are added here, keyed by the run's
- * algorithm, and the page shows the component of each tab id.
+ * and its config; per-algorithm tabs are added here from the run's catalog entry — the Skills view
+ * (zero-shot planning) for algorithms with a skill dynamics — and the page shows the component of
+ * each tab id.
  */
 export function runTabs(run: Pick<RunSummary, 'algo'>): RunTab[] {
-  void run.algo; // no per-algorithm tabs yet
+  const info = findAlgo(run.algo);
   return [
     { id: 'overview', label: 'Overview', title: 'learning curves, evaluation, 3D replay' },
+    ...(info && plansWithSkills(info)
+      ? [
+          {
+            id: 'skills',
+            label: 'Skills',
+            title: 'place goals on the map and watch the planner reach them with the run’s skills',
+          },
+        ]
+      : []),
     { id: 'config', label: 'Config', title: 'every hyperparameter with its source; backend and versions' },
   ];
 }

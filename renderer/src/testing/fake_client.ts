@@ -11,11 +11,14 @@ import {
   type EventData,
   type EventName,
   type LabClient,
+  plansWithSkills,
   type MetricRow,
   type PresetInfo,
+  type ResultOf,
   type RunRecordInfo,
   type RunSummary,
 } from '../../../main/api/contract.ts';
+import { findAlgo } from '../../../main/api/presentation.ts';
 import { formatPath, taskSpecSchema, type TaskSummary } from '../../../main/api/task_schemas.ts';
 import {
   EPISODE_COLUMN_NAMES,
@@ -51,6 +54,17 @@ export interface FakeLab {
    * 'evaluating' and then its evaluated summary as runStatus events.
    */
   evaluations: Record<string, { summary: EvalSummary; rollouts: EvalRollout[] }>;
+  /**
+   * What planSkills answers for a run (the test makes it up; the service plans for real). Like the
+   * service, planSkills refuses runs without a skill dynamics or a checkpoint ('conflict'), emits
+   * every episode as a `planEpisode` event (planner, then baseline, per episode) and then resolves.
+   */
+  plans: Record<string, Omit<ResultOf<'planSkills'>, 'runId' | 'planId'>>;
+  /**
+   * When true, planSkills emits its episodes and then waits for stopPlan, failing with 'conflict'
+   * as the service does for a stopped plan.
+   */
+  holdPlans: boolean;
   emit<E extends EventName>(event: E, data: EventData<E>): void;
 }
 
@@ -188,6 +202,8 @@ export function createFakeLab(): FakeLab {
     episodes: {},
     records: {},
     evaluations: {},
+    plans: {},
+    holdPlans: false,
     emit(event, data) {
       for (const l of listeners.get(event) ?? []) l(data);
     },
@@ -268,6 +284,40 @@ export function createFakeLab(): FakeLab {
       return { runId: p.runId, summary };
     },
   };
+  // ── planning with skills (issue #9 §2, §4) ──
+  const heldPlans = new Map<string, () => void>();
+  Object.assign(impl, {
+    planSkills: async (p: { runId: string; planId: string }) => {
+      const run = find(p.runId);
+      const info = findAlgo(run.algo);
+      if (!info || !plansWithSkills(info))
+        throw new ApiError(
+          'conflict',
+          `run ${p.runId} is a ${run.algo} run; planning with skills needs a dads run`,
+          [{ path: 'runId', message: `a ${run.algo} run`, allowed: ['dads'] }],
+        );
+      if (run.envSteps === 0) throw new ApiError('conflict', `run ${p.runId} has no checkpoint yet`);
+      const planned = lab.plans[p.runId];
+      if (!planned) throw new ApiError('internal', `the fake has no plan for run ${p.runId}`);
+      planned.traces.planner.forEach((trace, index) => {
+        lab.emit('planEpisode', { planId: p.planId, runId: p.runId, kind: 'planner', index, trace });
+        const base = planned.traces.baseline[index];
+        if (base)
+          lab.emit('planEpisode', { planId: p.planId, runId: p.runId, kind: 'baseline', index, trace: base });
+      });
+      if (lab.holdPlans) {
+        await new Promise<void>((resolve) => heldPlans.set(p.planId, resolve));
+        throw new ApiError('conflict', `plan ${p.planId} was stopped`);
+      }
+      return { runId: p.runId, planId: p.planId, ...planned };
+    },
+    stopPlan: async (p: { planId: string }) => {
+      const held = heldPlans.get(p.planId);
+      heldPlans.delete(p.planId);
+      held?.();
+      return { planId: p.planId, stopped: Boolean(held) };
+    },
+  });
   // ── tasks (issue #4 §3): validation by the real task schema; MJCF and resets are stand-ins ──
   const taskIssues = (spec: unknown): ApiIssue[] => {
     const r = taskSpecSchema.safeParse(spec);
