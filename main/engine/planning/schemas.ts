@@ -14,12 +14,12 @@ import type { AlgoInfo } from '../algos/algo_info.ts';
 import { MPPI_PRESETS, mppiSettingsSchema } from './settings.ts';
 
 /**
- * True for algorithms whose runs zero-shot planning can use (planning/dads_plan.ts): those with a
- * skill dynamics over continuous skills (DADS). The one place the Skills view, the service and the
- * plan process ask.
+ * True for algorithms whose runs zero-shot planning can use (planning/dads_plan.ts): those whose
+ * catalog entry has a skill dynamics to plan with (DADS), as `skill-lab plan` asks. The one place the
+ * Skills view, the service and the plan process ask.
  */
-export function plansWithSkills(info: Pick<AlgoInfo, 'conditioning'>): boolean {
-  return info.conditioning === 'continuous-skill';
+export function plansWithSkills(info: Pick<AlgoInfo, 'skillModels'>): boolean {
+  return info.skillModels.skillDynamics;
 }
 
 /** A JSON number: NaN and ±Infinity travel as null. */
