@@ -61,6 +61,19 @@ export const POINT_MASS_DEFAULT_GOAL: readonly [number, number] = Object.freeze(
 /** Distance in m under which the point mass counts as at its goal (`info.success`). */
 export const POINT_MASS_SUCCESS_RADIUS = 0.1;
 
+/**
+ * Distance in m under which the Ant counts as at its goal (`info.success`) when built with a goal:
+ * the DADS reference code's steps-to-goal threshold (eval_mppi: the first step with distance < 1.5),
+ * also the planner's default radius on Ant (planning/dads_plan.ts).
+ */
+export const ANT_GOAL_SUCCESS_RADIUS = 1.5;
+
+/** The success radius (m) of each env's x-y goal task (`info.success`), where it has one. */
+export const GOAL_SUCCESS_RADIUS: Readonly<Partial<Record<EnvName, number>>> = Object.freeze({
+  'point-mass': POINT_MASS_SUCCESS_RADIUS,
+  ant: ANT_GOAL_SUCCESS_RADIUS,
+});
+
 /** Static facts of a registered env, available without loading MuJoCo. */
 export interface EnvSpec {
   readonly name: EnvName;
@@ -111,6 +124,12 @@ export interface EnvDefinition {
   /**
    Task diagnostics of a freshly reset state (e.g. the goal distance), written into `info`. */
   resetInfo?(qpos: Float64Array, goal: readonly [number, number], info: StepInfo): void;
+  /**
+   * A goal-reaching task the env takes instead of its own reward when it is built with a goal
+   * (EnvOptions.goal): its reward and reset diagnostics. Absent where the env's own reward already
+   * reads the goal (point-mass) or the env has none (half-cheetah).
+   */
+  goalTask?: Pick<EnvDefinition, 'reward' | 'resetInfo'>;
 }
 
 function modelPath(file: string): string {
@@ -137,11 +156,21 @@ function forwardReward(ctrlWeight: number, alive: number): EnvDefinition['reward
   };
 }
 
-function pointMassGoalInfo(qpos: Float64Array, goal: readonly [number, number], info: StepInfo): number {
+/** ‖(x, y) − goal‖ of a root at qpos[0], qpos[1]: written to info with success below `radius`. */
+function goalInfo(
+  qpos: Float64Array,
+  goal: readonly [number, number],
+  info: StepInfo,
+  radius: number,
+): number {
   const d = Math.hypot(qpos[0] - goal[0], qpos[1] - goal[1]);
   info.goalDistance = d;
-  info.success = d < POINT_MASS_SUCCESS_RADIUS;
+  info.success = d < radius;
   return d;
+}
+
+function pointMassGoalInfo(qpos: Float64Array, goal: readonly [number, number], info: StepInfo): number {
+  return goalInfo(qpos, goal, info, POINT_MASS_SUCCESS_RADIUS);
 }
 
 const DEFINITIONS: Record<EnvName, EnvDefinition> = {
@@ -188,6 +217,15 @@ const DEFINITIONS: Record<EnvName, EnvDefinition> = {
         'RK4, timestep 0.01, frame skip 5, gear 150, obs qpos+qvel (29) with x-y, no termination but NaN, 200 steps.',
     },
     reward: forwardReward(0.5, 1),
+    // With a goal: −‖(x, y) − goal‖, the reference code's ant.py compute_reward for task 'goal'.
+    goalTask: {
+      reward(input, info) {
+        return -goalInfo(input.qpos, input.goal, info, ANT_GOAL_SUCCESS_RADIUS);
+      },
+      resetInfo(qpos, goal, info) {
+        goalInfo(qpos, goal, info, ANT_GOAL_SUCCESS_RADIUS);
+      },
+    },
   },
   'half-cheetah': {
     spec: {
@@ -263,13 +301,17 @@ export class MujocoEnv implements Env {
   readonly nq: number;
   /** Number of generalized velocities. */
   readonly nv: number;
-  /** Goal (x, y) in m of the point-mass reward (the default elsewhere, unused). */
+  /**
+   * Goal (x, y) in m of the point-mass reward, and of the Ant's goal task when built with a goal (the
+   * default elsewhere, unused).
+   */
   readonly goal: readonly [number, number];
   /** Physics timestep in s. */
   readonly timestep: number;
 
   private sim: Simulation | null;
-  private readonly def: EnvDefinition;
+  /** The reward and reset diagnostics in use: the definition's, or its goal task's (see EnvDefinition). */
+  private readonly task: Pick<EnvDefinition, 'reward' | 'resetInfo'>;
   private rng: Rng | null = null;
   private _elapsedSteps = 0;
   /** Before the first reset, or after the episode ended. */
@@ -314,7 +356,7 @@ export class MujocoEnv implements Env {
         this.ctrlHigh[j] = range[2 * j + 1];
       }
       this.name = spec.name;
-      this.def = def;
+      this.task = opts.goal !== undefined && def.goalTask ? def.goalTask : def;
       this.sim = sim;
       this.nq = spec.nq;
       this.nv = spec.nv;
@@ -382,7 +424,7 @@ export class MujocoEnv implements Env {
     const obs = this.observe();
     this.lastObs.set(obs);
     const info: StepInfo = {};
-    this.def.resetInfo?.(data.qpos as Float64Array, this.goal, info);
+    this.task.resetInfo?.(data.qpos as Float64Array, this.goal, info);
     return { obs, info };
   }
 
@@ -438,7 +480,7 @@ export class MujocoEnv implements Env {
     }
 
     const info: StepInfo = {};
-    const reward = this.def.reward(
+    const reward = this.task.reward(
       { xBefore, qpos, qvel, action: this.act, dt: this.dt, goal: this.goal },
       info,
     );
@@ -537,7 +579,8 @@ export class MujocoEnv implements Env {
 
 /**
  * Builds registered env `name` from its MJCF in assets/models.
- * @param opts maxEpisodeSteps (default from {@link envSpec}), goal (point-mass, default (0.5, 0.5) m).
+ * @param opts maxEpisodeSteps (default from {@link envSpec}), goal (point-mass: default (0.5, 0.5) m;
+ *   Ant: the goal task −‖(x, y) − goal‖ instead of the forward reward).
  * @returns an env that needs `reset()` before `step()`; the caller owns it and must `close()` it.
  * @throws Error listing the allowed names when `name` is unknown; MJCF load errors from {@link loadModelFile};
  *   Error on invalid options.

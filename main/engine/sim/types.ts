@@ -40,7 +40,10 @@ export type EnvName = 'point-mass' | 'ant' | 'half-cheetah';
 export interface EnvOptions {
   /** Episode length in env steps; truncation after this many steps. */
   maxEpisodeSteps?: number;
-  /** Point-mass only: goal position (x, y) in m for the env reward. */
+  /**
+   * Goal position (x, y) in m: the point mass's reward; the Ant's goal task (−‖(x, y) − goal‖ instead
+   * of its forward reward). Ignored by half-cheetah.
+   */
   goal?: [number, number];
 }
 
