@@ -14,7 +14,8 @@
  *   buffer as in SB3; multi-task SAC's task relabeling draws its own layout);
  * - relabelers: rewrite a sampled batch's rewards, in order (DIAYN's discriminator reward);
  * - toLearner: maps a batch to learner inputs (skill or goal conditioning, normalization);
- * - learner: sac.ts's {@link SacLearner}.
+ * - learner: sac.ts's {@link SacLearner}, or another {@link AgentLearner} on the same batches
+ *   (discrete_sac.ts's learner over a categorical action).
  *
  * The agent keeps the env-step and iteration counters and the warm-up rule (uniform random actions
  * and no updates before `learningStarts` env steps). What each algorithm adds — a discriminator or
@@ -43,6 +44,15 @@ export interface Collector<P, T, E> {
     sink: (env: number, tr: T) => void,
     abortPoint?: AbortPoint,
   ): { steps: number; episodes: E[] };
+}
+
+/**
+ * What the agent asks of its learner: one update per batch of learner inputs, with SAC's statistics.
+ * sac.ts's {@link SacLearner} is one; discrete_sac.ts's DiscreteSacLearner another.
+ */
+export interface AgentLearner {
+  update(batch: SacBatch): SacUpdateStats;
+  dispose(): void;
 }
 
 /** Draws batches of transitions. */
@@ -77,10 +87,10 @@ export type AnyReplayStore = ReplayStore<any, unknown>;
 /**
  * The parts an {@link OffPolicyAgent} is composed of (see the file comment).
  * @typeParam P behaviour policy; T collected transition; E episode summary; B learner-side batch;
- *   S the replay store
+ *   S the replay store; L the learner
  */
-export interface AgentParts<P, T, E, B, S extends AnyReplayStore> {
-  learner: SacLearner;
+export interface AgentParts<P, T, E, B, S extends AnyReplayStore, L extends AgentLearner = SacLearner> {
+  learner: L;
   collector: Collector<P, T, E>;
   replay: S;
   /** Where each collected transition goes (usually into `replay`). */
@@ -96,8 +106,8 @@ export interface AgentParts<P, T, E, B, S extends AnyReplayStore> {
 }
 
 /** See the file comment. */
-export class OffPolicyAgent<P, T, E, B, S extends AnyReplayStore> {
-  readonly learner: SacLearner;
+export class OffPolicyAgent<P, T, E, B, S extends AnyReplayStore, L extends AgentLearner = SacLearner> {
+  readonly learner: L;
   readonly collector: Collector<P, T, E>;
   readonly replay: S;
   readonly sampler: BatchSource<B>;
@@ -112,7 +122,7 @@ export class OffPolicyAgent<P, T, E, B, S extends AnyReplayStore> {
   /** Iterations completed so far. */
   iteration = 0;
 
-  constructor(parts: AgentParts<P, T, E, B, S>) {
+  constructor(parts: AgentParts<P, T, E, B, S, L>) {
     this.learner = parts.learner;
     this.collector = parts.collector;
     this.replay = parts.replay;

@@ -2,7 +2,8 @@
  * Vectorized experience collection with a skill fixed per episode (DADS reference code SkillWrapper;
  * DIAYN resamples per episode here rather than per 1000-step epoch — the reference code's quirk).
  */
-import type { VecEnv, VecEnvState } from '../sim/vec_env.ts';
+import type { VecEnvState, VecStepResult } from '../sim/vec_env.ts';
+import type { Env } from '../sim/types.ts';
 import { base64ToFloat32, base64ToFloat64, typedToBase64 } from '../exact_json.ts';
 import type { Rng } from '../rng.ts';
 import type { Transition } from '../replay/buffer.ts';
@@ -12,6 +13,30 @@ import type { AbortPoint } from './types.ts';
 
 /** Actions for a batch: obs [n, obsDim], skills [n, skillDim] → [n, actDim] in the action space. */
 export type BatchPolicy = (obs: Float32Array, skills: Float32Array) => Float32Array;
+
+/**
+ * What a {@link StepCollector} steps: n envs stepped together, as sim/vec_env.ts's VecEnv does (no
+ * auto-reset: an env whose episode ended is reset with `resetEnv` before the next `step`), or any
+ * other set of envs with the same contract — e.g. algos/skill_env.ts's high-level envs, one step of
+ * which holds a skill for H_Z env steps of a frozen skill policy.
+ */
+export interface StepEnvs<S = VecEnvState> {
+  readonly numEnvs: number;
+  readonly obsDim: number;
+  readonly actDim: number;
+  /** Resets every env (env i with seed + i); returns [numEnvs, obsDim]. */
+  reset(seed?: number): Float32Array;
+  /** Starts a new episode in env i; returns its first observation [obsDim]. */
+  resetEnv(i: number): Float32Array;
+  /** Steps every env with its row of `actions` [numEnvs, actDim]. */
+  step(actions: Float32Array): VecStepResult;
+  /** Every env's state, to continue their episodes exactly (JSON-able). */
+  getState(): S;
+  setState(state: S): void;
+  /** Env i's spaces and the indices of its global coordinates in the observation. */
+  env(i: number): Pick<Env, 'actionSpace' | 'coordDims'>;
+  close(): void;
+}
 
 /** What {@link StepCollector.getState} returns: JSON-able, exact. */
 export interface StepCollectorState {
@@ -25,8 +50,8 @@ export interface StepCollectorState {
   epLength: number[];
   /** The skill and warm-up action generator. */
   rng: number[];
-  /** The envs, mid-episode. */
-  vec: VecEnvState;
+  /** The envs, mid-episode (a VecEnv's VecEnvState). */
+  vec: unknown;
 }
 
 /** Summary of one finished episode. */
@@ -38,8 +63,9 @@ export interface EpisodeSummary {
 }
 
 /**
- * Steps all envs of a {@link VecEnv} together, a skill z ~ p(z) fixed per episode; an episode that
- * ends is reset at once and goes on in the next call, so episodes run across iterations.
+ * Steps all envs of a VecEnv (or other {@link StepEnvs}) together, a skill z ~ p(z) fixed per episode;
+ * an episode that ends is reset at once and goes on in the next call, so episodes run across
+ * iterations.
  */
 export class StepCollector implements Collector<BatchPolicy, Transition, EpisodeSummary> {
   readonly obs: Float32Array;
@@ -54,7 +80,7 @@ export class StepCollector implements Collector<BatchPolicy, Transition, Episode
    * @param rng draws the skills and the warm-up's random actions
    */
   constructor(
-    readonly vec: VecEnv,
+    readonly vec: StepEnvs<any>,
     readonly prior: SkillPrior | null,
     private readonly rng: Rng,
     readonly steps: number,

@@ -2,7 +2,8 @@
  * The off-policy agent as SAC, DIAYN and DADS build it on a {@link VecEnv} (off_policy_agent.ts):
  * a step collector with a skill z ~ p(z) per episode (rollout.ts), the flat replay buffer
  * (replay/buffer.ts), the SAC learner on the policy input [s without the hidden coordinates, z]
- * (skills.ts), and the checkpoint part the three write alike.
+ * (skills.ts), and the checkpoint part the three write alike. The skill controller builds it the same
+ * way on its high-level envs (skill_env.ts), with SAC or, over discrete skills, discrete SAC.
  *
  * Generators: one root generator seeded with the run's seed; the collector's is forked from it
  * first, then the learner's seed is drawn, then whatever the algorithm draws for its own networks;
@@ -12,21 +13,44 @@
 import type { RunConfig } from '../config.ts';
 import { Rng } from '../rng.ts';
 import type { VecEnv } from '../sim/vec_env.ts';
+import type { NamedArrays } from '../nn/checkpoint.ts';
 import { ReplayBuffer, type Transition, type TransitionBatch } from '../replay/buffer.ts';
-import { OffPolicyAgent } from './off_policy_agent.ts';
-import { StepCollector, type BatchPolicy, type EpisodeSummary, type StepCollectorState } from './rollout.ts';
+import { OffPolicyAgent, type AgentLearner } from './off_policy_agent.ts';
+import {
+  StepCollector,
+  type BatchPolicy,
+  type EpisodeSummary,
+  type StepCollectorState,
+  type StepEnvs,
+} from './rollout.ts';
 import { sacLearnerFor, type SacBatch, type SacLearner } from './sac.ts';
 import { PolicyInput, type SkillPrior } from './skills.ts';
 import type { AbortPoint, AlgorithmState } from './types.ts';
 
 /** The agent of a {@link VecAgent}. */
-export type StepAgent = OffPolicyAgent<
+export type StepAgent<L extends AgentLearner = SacLearner> = OffPolicyAgent<
   BatchPolicy,
   Transition,
   EpisodeSummary,
   TransitionBatch,
-  ReplayBuffer
+  ReplayBuffer,
+  L
 >;
+
+/**
+ * What a {@link VecAgent}'s learner offers besides updates: actions for policy inputs, and its part of
+ * a checkpoint (as {@link SacLearner}'s saveState / loadState).
+ */
+export interface VecLearner extends AgentLearner {
+  /** Actions [B, actDim] for inputs [B, inputDim]: samples, or the deterministic choice. */
+  act(input: Float32Array, deterministic: boolean): Float32Array;
+  saveState(prefix: string): Promise<{ arrays: NamedArrays; rng: number[] }>;
+  /** @throws Error naming a missing or mis-shaped parameter. */
+  loadState(prefix: string, arrays: NamedArrays, rng: number[]): Promise<void>;
+}
+
+/** Builds a {@link VecAgent}'s learner for its policy-input size, action size and seed. */
+export type LearnerFactory<L extends VecLearner> = (inputDim: number, actDim: number, seed: number) => L;
 
 /** The checkpoint `meta` keys of a {@link VecAgent}, in the order they are written. */
 interface VecAgentMeta {
@@ -38,24 +62,30 @@ interface VecAgentMeta {
   collector?: StepCollectorState;
 }
 
-/** See the file comment. */
-export class VecAgent {
+/**
+ * See the file comment.
+ * @typeParam V the envs stepped together; L the learner
+ */
+export class VecAgent<V extends StepEnvs<any> = VecEnv, L extends VecLearner = SacLearner> {
   /** The root generator (see the file comment). */
   readonly rng: Rng;
-  readonly vec: VecEnv;
+  readonly vec: V;
   readonly input: PolicyInput;
   readonly collector: StepCollector;
   readonly replay: ReplayBuffer;
-  readonly agent: StepAgent;
+  readonly agent: StepAgent<L>;
 
   /**
    * @param vec owned from now on (closed by {@link dispose})
    * @param prior the skill prior p(z), or null for plain SAC
+   * @param makeLearner builds the learner (default: the SAC learner of `config.sac`), called once
+   *   with the seed drawn where the SAC learner's is
    */
   constructor(
     readonly config: RunConfig,
-    vec: VecEnv,
+    vec: V,
     prior: SkillPrior | null,
+    makeLearner?: LearnerFactory<L>,
   ) {
     this.rng = new Rng(config.seed);
     this.vec = vec;
@@ -68,8 +98,10 @@ export class VecAgent {
       skillDim: prior?.dim ?? 0,
     });
     const replay = this.replay;
+    const learner: LearnerFactory<L> =
+      makeLearner ?? ((i, a, seed) => sacLearnerFor(config, i, a, seed) as unknown as L);
     this.agent = new OffPolicyAgent({
-      learner: sacLearnerFor(config, this.input.dim, vec.actDim, this.rng.nextUint32()),
+      learner: learner(this.input.dim, vec.actDim, this.rng.nextUint32()),
       collector: this.collector,
       replay,
       adder: (env, tr) => replay.add(env, tr),
@@ -85,7 +117,7 @@ export class VecAgent {
     this.collector.start(config.seed);
   }
 
-  get learner(): SacLearner {
+  get learner(): L {
     return this.agent.learner;
   }
 
