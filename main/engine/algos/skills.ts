@@ -16,6 +16,14 @@ export interface SkillPrior {
   readonly logProb: number;
 }
 
+/** What a skill run's skills are: DIAYN's N categorical skills (one-hot z) or DADS's z ∈ [−1, 1]^d. */
+export type SkillSpace = { kind: 'discrete'; count: number } | { kind: 'continuous'; dim: number };
+
+/** Length of the skill vector z of a skill space (N for one-hot skills, d for continuous ones). */
+export function skillWidth(skills: SkillSpace): number {
+  return skills.kind === 'discrete' ? skills.count : skills.dim;
+}
+
 /**
  * Uniform categorical prior over N skills, z one-hot (DIAYN, Eysenbach et al. 2018 §3: p(z) fixed uniform).
  */

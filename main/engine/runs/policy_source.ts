@@ -15,15 +15,14 @@ import { skillEnvOf, type AlgoName, type RunConfig } from '../config.ts';
 import { algoInfo, algosWhere } from '../algos/lookup.ts';
 import { SkillDynamics } from '../algos/dads.ts';
 import { FrozenPolicy } from '../algos/frozen_policy.ts';
-import { PolicyInput, stateFunction, type StateFunction } from '../algos/skills.ts';
+import { PolicyInput, stateFunction, type SkillSpace, type StateFunction } from '../algos/skills.ts';
 import { namedParams, underPrefix } from '../algos/state.ts';
 import { assignArrays, type NamedArrays } from '../nn/checkpoint.ts';
 import { MLP } from '../nn/mlp.ts';
 import { readRunCheckpoint } from './checkpoints.ts';
 import { RunStore, RunStoreError, type RunDir } from './store.ts';
 
-/** What a run's skills are: DIAYN's categorical skills (one-hot z) or DADS's continuous z ∈ [-1,1]^d. */
-export type SkillSpace = { kind: 'discrete'; count: number } | { kind: 'continuous'; dim: number };
+export type { SkillSpace } from '../algos/skills.ts';
 
 /** Which checkpoint the parts came from, as a run that uses them records it. */
 export interface CheckpointRef {
@@ -105,21 +104,35 @@ export function openSkillRun(
 }
 
 /**
- * Loads a run's frozen skill parts (after the checks of {@link openSkillRun}).
+ * A skill run's frozen parts as arrays: what a {@link SkillSource} is built from, and what a run that
+ * uses them keeps as its own copy (runs/skill_pin.ts), with the skill run's config to rebuild them.
+ */
+export interface SkillArrays {
+  readonly run: { id: string; path: string };
+  readonly config: RunConfig;
+  /** The checkpoint's arrays of the frozen parts only (policy, skill dynamics, discriminator). */
+  readonly arrays: NamedArrays;
+  readonly checkpoint: CheckpointRef;
+}
+
+/** Checkpoint array names of the frozen parts a {@link SkillSource} reads. */
+export function isSkillPartArray(name: string): boolean {
+  return PART_PREFIXES.some((p) => name.startsWith(p));
+}
+
+/**
+ * Reads the arrays of a run's frozen skill parts from its checkpoint (after the checks of
+ * {@link openSkillRun}); nothing is built.
  * @param runRef run id or path
  * @throws RunStoreError as {@link openSkillRun}, or naming both checkpoint files when neither can
- *   be read; Error naming the checkpoint file when a part's weights are missing or mis-shaped (a
- *   checkpoint of another config).
+ *   be read.
  */
-export async function loadSkillSource(
+export async function readSkillArrays(
   runRef: string,
   opts: LoadSkillSourceOptions = {},
-): Promise<SkillSource> {
+): Promise<SkillArrays> {
   const { run, config } = openSkillRun(runRef, opts);
-  const checkpoint = await readRunCheckpoint(run, config.algo, {
-    select: (name) => PART_PREFIXES.some((p) => name.startsWith(p)),
-    sha256: true,
-  });
+  const checkpoint = await readRunCheckpoint(run, config.algo, { select: isSkillPartArray, sha256: true });
   const counters = checkpoint.algoMeta as { iteration?: number; envSteps?: number };
   const ref: CheckpointRef = {
     file: checkpoint.file,
@@ -132,11 +145,31 @@ export async function loadSkillSource(
     opts.onWarning?.(
       `run ${run.id}: the latest checkpoint cannot be used (${ref.fallback}); using the previous checkpoint ${ref.file}`,
     );
-  return buildParts(run, config, checkpoint.arrays, ref);
+  return { run: { id: run.id, path: run.path }, config, arrays: checkpoint.arrays, checkpoint: ref };
 }
 
-/** The networks of a skill run from its checkpoint's arrays. */
-function buildParts(run: RunDir, config: RunConfig, arrays: NamedArrays, ref: CheckpointRef): SkillSource {
+/**
+ * Loads a run's frozen skill parts (after the checks of {@link openSkillRun}).
+ * @param runRef run id or path
+ * @throws RunStoreError as {@link openSkillRun}, or naming both checkpoint files when neither can
+ *   be read; Error naming the checkpoint file when a part's weights are missing or mis-shaped (a
+ *   checkpoint of another config).
+ */
+export async function loadSkillSource(
+  runRef: string,
+  opts: LoadSkillSourceOptions = {},
+): Promise<SkillSource> {
+  return skillSourceFromArrays(await readSkillArrays(runRef, opts));
+}
+
+/**
+ * The networks of a skill run from its frozen parts' arrays ({@link readSkillArrays}, or a copy of
+ * them).
+ * @throws Error naming `parts.checkpoint.file` when a part's weights are missing or mis-shaped.
+ */
+export function skillSourceFromArrays(parts: SkillArrays): SkillSource {
+  const { run, config, arrays } = parts;
+  const ref = parts.checkpoint;
   const env = envSpec(skillEnvOf(config) as EnvName);
   const f = stateFunction(config.stateFunction, env.obsDim, env.coordDims);
   const info = algoInfo(config.algo);
