@@ -83,7 +83,14 @@ describe('API contract', () => {
     if (bad.ok) return;
     expect(bad.error.code).toBe('invalid');
     const byPath = Object.fromEntries(bad.error.issues!.map((i) => [i.path, i]));
-    expect(byPath.algo.allowed).toEqual(['sac', 'diayn', 'dads', 'goal-sac', 'multitask-sac']);
+    expect(byPath.algo.allowed).toEqual([
+      'sac',
+      'diayn',
+      'dads',
+      'goal-sac',
+      'multitask-sac',
+      'skill-controller',
+    ]);
     expect(byPath.seed.message).toMatch(/>=0|too small/i);
     expect(byPath.preset).toBeDefined();
     expect(bad.error.issues!.some((i) => /color/.test(i.message))).toBe(true);

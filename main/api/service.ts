@@ -34,6 +34,7 @@ import { assertNotTrained, RunLockedError, runTrainer } from '../engine/runs/loc
 import { algoInfo, algosWhere, findAlgo } from '../engine/algos/lookup.ts';
 import { joinNames } from '../engine/algos/algo_info.ts';
 import { checkRunTask, runTask as compileRunTask } from '../engine/algos/goal_sac_run.ts';
+import { checkSkillsFrom } from '../engine/runs/skill_pin.ts';
 import type { SpawnRun } from '../engine/runs/spawn.ts';
 import { RunSupervisor, type RunProcess, type RunProcessEnd } from '../engine/runs/supervisor.ts';
 import { PlanFailure, PlanSupervisor } from '../engine/runs/plan_supervisor.ts';
@@ -341,6 +342,8 @@ export class LabService implements LabClient {
     // Names only (issue #10 §2): a built-in or workspace task, never a file path.
     const field = p.overrides && 'task' in p.overrides ? 'overrides.task' : 'task';
     checkRunTask(config, this.store.root, { field });
+    // The skill run a skill controller composes: a run id of this workspace, with a checkpoint.
+    checkSkillsFrom(config, this.store.root, { idsOnly: true });
     const run = this.store.create(config, sources, versions());
     this.spawnTraining(run);
     return { run: await this.summaryOf(run) };

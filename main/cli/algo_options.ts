@@ -19,6 +19,13 @@ export function skillsHelp(): string {
     .join('; ');
 }
 
+/** Help of `--skills-from`: what it names per algorithm that composes another run's skills. */
+export function skillsFromHelp(): string {
+  return algosWhere((a) => a.skillsFromOption !== null)
+    .map((a) => `${a}: ${algoInfo(a).skillsFromOption!.meaning} (run id or path)`)
+    .join('; ');
+}
+
 /** Help of `--task`, naming the algorithms that train on a goal task. */
 export function taskHelp(): string {
   return `${algosWhere((a) => a.keepsTaskSpec).join(', ')}: goal task — a built-in (reach, push, …, l-wall-push), a workspace task or a .json file; sets --env`;

@@ -15,6 +15,7 @@ import {
   relabelAmountAlgos,
   relabelDescription,
   relabelStrategyChoices,
+  skillsFromHelp,
   skillsHelp,
   taskHelp,
 } from './algo_options.ts';
@@ -55,6 +56,7 @@ program
   .option('--preset <name>', `experiment preset (${listPresets().join(', ')})`)
   .option('--skills <n>', skillsHelp(), int('--skills'))
   .option('--task <name>', taskHelp())
+  .option('--skills-from <run>', skillsFromHelp())
   .option('--steps <n>', 'total env steps', int('--steps'))
   .option('--seed <n>', 'random seed', int('--seed'))
   .option('--set <key=value>', 'override any config value, e.g. --set sac.lr=0.001 (repeatable)', collect, [])
@@ -69,6 +71,7 @@ program
         totalEnvSteps: o.steps,
         skills: o.skills,
         task: o.task,
+        skillsFrom: o.skillsFrom,
         set: o.set,
       },
       { workspace: program.opts().workspace, eval: o.eval },

@@ -13,7 +13,15 @@ vi.mock('../engine/algos/catalog.ts', async (real) =>
 
 describe('a new algorithm in the catalog, on the command line', () => {
   it("is one of --algo's choices, its skills option is in --skills' help, its metrics on its progress line", () => {
-    expect(algoOption().argChoices).toEqual(['sac', 'diayn', 'dads', 'goal-sac', 'multitask-sac', FAKE_ALGO]);
+    expect(algoOption().argChoices).toEqual([
+      'sac',
+      'diayn',
+      'dads',
+      'goal-sac',
+      'multitask-sac',
+      'skill-controller',
+      FAKE_ALGO,
+    ]);
     expect(skillsHelp()).toBe(
       'DIAYN: number of skills; DADS: skill dimension; FAKE-SKILLS: number of fake skills',
     );

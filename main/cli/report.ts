@@ -19,6 +19,15 @@ export function printEvalReport(r: EvalReport): void {
     );
     if (Array.isArray(r.task_success))
       console.log(`  success per task: ${r.task_success.map((v: number) => n(v, 2)).join(', ')}`);
+    if (typeof r.mean_final_distance === 'number')
+      console.log(
+        `  mean final distance to the goal ${n(r.mean_final_distance)} m (success: below ${n(r.success_radius, 2)} m)`,
+      );
+    const from = r.skills_from as { run?: string; algo?: string; sha256?: string } | undefined;
+    if (from?.run)
+      console.log(
+        `  skills of ${from.algo?.toUpperCase()} run ${from.run} (checkpoint SHA-256 ${from.sha256?.slice(0, 12)}…)`,
+      );
     return;
   }
   console.log(`\n${r.algo.toUpperCase()} on ${r.env} — run ${r.run}, ${r.env_steps} env steps`);

@@ -16,6 +16,7 @@ import { watchJob } from '../engine/runs/parent_watch.ts';
 import { requestRelabeling } from '../engine/runs/relabel_control.ts';
 import { checkRunTask, resolveTaskSpec } from '../engine/algos/goal_sac_run.ts';
 import { evaluateRun } from '../engine/runs/evaluate.ts';
+import { checkSkillsFrom } from '../engine/runs/skill_pin.ts';
 import { findAlgo } from '../engine/algos/lookup.ts';
 import { versions } from '../engine/versions.ts';
 import { RunBars } from './progress.ts';
@@ -34,6 +35,7 @@ export async function trainCommand(
     req = { ...req, env: resolveTaskSpec(req.task, store.root, taskFiles).robot };
   const { config, sources } = resolveRunConfig(req);
   checkRunTask(config, store.root, taskFiles);
+  checkSkillsFrom(config, store.root);
   const run = store.create(config, sources, versions());
   console.log(`run ${run.id}\n  directory ${run.path}`);
   await trainInProcess(run, opts.eval, 'skill-lab train');

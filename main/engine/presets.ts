@@ -92,6 +92,11 @@ export interface RunRequest {
   skills?: number;
   /** goal-sac: the goal task (built-in name, workspace task or task file). */
   task?: string;
+  /**
+   * The run whose frozen skills the algorithm composes (its catalog entry's `skillsFromOption`, e.g.
+   * the skill controller's `skillController.skillsFrom`); refused for algorithms that learn from scratch.
+   */
+  skillsFrom?: string;
   /** `key=value` assignments with dotted keys into the config. */
   set?: string[];
   /** Typed values by dotted key (`{ 'sac.lr': 0.001 }`), applied last: the app's start form. */
@@ -107,7 +112,8 @@ export interface ResolvedConfig {
 /**
  * Resolves a full, validated run config for a request.
  * @throws ConfigError on an unknown preset, a preset that does not offer the algorithm, an env that
- *   contradicts the preset, `skills` for an algorithm without skills, an unknown `--set` or override
+ *   contradicts the preset, `skills` for an algorithm without skills, `skillsFrom` for an algorithm
+ *   that composes no other run's skills, an unknown `--set` or override
  *   key, or any invalid value (naming the field; `issues` lists them per field).
  */
 export function resolveRunConfig(req: RunRequest): ResolvedConfig {
@@ -179,6 +185,19 @@ export function resolveRunConfig(req: RunRequest): ResolvedConfig {
       );
     }
     flag(option.key, req.skills);
+  }
+  if (req.skillsFrom !== undefined) {
+    const option = algoInfo(req.algo).skillsFromOption;
+    if (!option) {
+      const composers = algosWhere((a) => a.skillsFromOption !== null);
+      throw new ConfigError(
+        `--skills-from: ${req.algo} learns from scratch; it applies to ${composers
+          .map((a) => `${a} (${algoInfo(a).skillsFromOption!.meaning})`)
+          .join(', ')}`,
+        [{ path: 'skillsFrom', message: `${req.algo} composes no other run's skills` }],
+      );
+    }
+    flag(option.key, req.skillsFrom);
   }
   for (const assignment of req.set ?? []) {
     applySetOverride(raw, assignment);

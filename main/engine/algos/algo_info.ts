@@ -64,6 +64,12 @@ export interface AlgoInfo<
   checkConfig: ConfigCheck;
   /** What `--skills N` sets (a dotted config key) and means; null: the algorithm has no skills. */
   skillsOption: { key: string; meaning: string } | null;
+  /**
+   * What `--skills-from RUN` sets (a dotted config key naming another run) and means, for algorithms
+   * that train over the frozen skills of a skill-discovery run (runs/skill_pin.ts checks and pins
+   * that run); null for algorithms that learn from scratch.
+   */
+  skillsFromOption: { key: string; meaning: string } | null;
   evaluation: EvaluationKind;
   /** A `skills` evaluation also reports the env's own success rate (plain SAC pursues the env's task). */
   evaluatesEnvSuccess: boolean;

@@ -23,6 +23,11 @@ import { diaynSection } from './diayn_options.ts';
 import { goalSacCheck, herSection } from './goal_sac_options.ts';
 import { multitaskSacCheck, multitaskSection } from './multitask_sac_options.ts';
 import { sacSection, skillEnvCheck } from './sac_options.ts';
+import {
+  skillControllerCheck,
+  skillControllerSection,
+  SKILL_CONTROLLER_ENVS,
+} from './skill_controller_options.ts';
 import { skillEvalSection } from './skill_eval_options.ts';
 
 const ALPHA = { key: 'alpha', title: 'SAC α' };
@@ -40,6 +45,7 @@ const SAC = defineAlgo({
   envs: SKILL_ENVS,
   checkConfig: skillEnvCheck,
   skillsOption: null,
+  skillsFromOption: null,
   evaluation: 'skills',
   evaluatesEnvSuccess: true,
   evalFigures: [SUCCESS_RATE_FIGURE],
@@ -71,6 +77,7 @@ const DIAYN = defineAlgo({
   envs: SKILL_ENVS,
   checkConfig: skillEnvCheck,
   skillsOption: { key: 'diayn.skills', meaning: 'number of skills' },
+  skillsFromOption: null,
   evaluation: 'skills',
   evaluatesEnvSuccess: false,
   evalFigures: [
@@ -109,6 +116,7 @@ const DADS = defineAlgo({
   envs: SKILL_ENVS,
   checkConfig: skillEnvCheck,
   skillsOption: { key: 'dads.skillDim', meaning: 'skill dimension' },
+  skillsFromOption: null,
   evaluation: 'skills',
   evaluatesEnvSuccess: false,
   evalFigures: [
@@ -147,6 +155,7 @@ const GOAL_SAC = defineAlgo({
   envs: GOAL_ENVS,
   checkConfig: goalSacCheck,
   skillsOption: null,
+  skillsFromOption: null,
   evaluation: 'goals',
   evaluatesEnvSuccess: false,
   evalFigures: [],
@@ -193,6 +202,7 @@ const MULTITASK_SAC = defineAlgo({
   envs: ['point-mass'],
   checkConfig: multitaskSacCheck,
   skillsOption: null,
+  skillsFromOption: null,
   evaluation: 'goals',
   evaluatesEnvSuccess: false,
   evalFigures: [],
@@ -237,5 +247,49 @@ const MULTITASK_SAC = defineAlgo({
   ],
 });
 
+const SKILL_CONTROLLER = defineAlgo({
+  name: 'skill-controller',
+  description:
+    "a meta-controller that picks another run's frozen skills every H_Z env steps to reach a goal (DADS paper Fig. 8)",
+  // The high-level policy sees the observation (and the goal, fixed per run); it chooses skills, it has none.
+  conditioning: 'none',
+  sections: { sac: sacSection, skillController: skillControllerSection },
+  envs: SKILL_CONTROLLER_ENVS,
+  checkConfig: skillControllerCheck,
+  skillsOption: null,
+  skillsFromOption: {
+    key: 'skillController.skillsFrom',
+    meaning: 'the DIAYN or DADS run whose frozen skills it composes',
+  },
+  evaluation: 'goals',
+  evaluatesEnvSuccess: false,
+  evalFigures: [],
+  relabeling: null,
+  keepsTaskSpec: false,
+  hasEpisodes: false,
+  previewsSkills: false,
+  skillModels: { skillDynamics: false, discriminator: false },
+  keyMetric: { key: 'success_rate', label: 'success' },
+  summaryMetrics: ['success_rate', 'final_distance', 'episode_return', 'alpha'],
+  progressMetrics: [
+    { key: 'success_rate', short: 'success' },
+    { key: 'final_distance', short: 'dist' },
+    { key: 'episode_return', short: 'return' },
+  ],
+  curves: [
+    { key: 'success_rate', title: 'success rate' },
+    { key: 'final_distance', title: 'final distance to the goal (m)' },
+    { key: 'episode_return', title: 'episode return' },
+    ALPHA,
+  ],
+  formFields: [
+    'skillController.skillsFrom',
+    'goal',
+    'skillController.hold',
+    'skillController.lr',
+    'sac.batchSize',
+  ],
+});
+
 /** Every algorithm, in the order they are listed (CLI choices, presets, pickers). */
-export const ALGO_CATALOG = [SAC, DIAYN, DADS, GOAL_SAC, MULTITASK_SAC] as const;
+export const ALGO_CATALOG = [SAC, DIAYN, DADS, GOAL_SAC, MULTITASK_SAC, SKILL_CONTROLLER] as const;

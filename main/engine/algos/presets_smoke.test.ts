@@ -3,6 +3,8 @@ import { initBackend } from '../../../native/backend.ts';
 import { createAlgorithm } from './index.ts';
 import { listPresets, loadPreset, resolveRunConfig } from '../presets.ts';
 import type { AlgoName } from '../config.ts';
+import { algoInfo } from './lookup.ts';
+import { tempStore, untrainedSkillRun } from '../runs/test_helpers.ts';
 
 beforeAll(async () => {
   await initBackend({ quiet: true });
@@ -14,9 +16,14 @@ const cases = listPresets().flatMap((preset) =>
 
 describe('every preset and algorithm runs an iteration on its real env', () => {
   it.each(cases)('%s / %s', async (preset, algo) => {
+    // An algorithm over another run's skills gets an (untrained) DADS run of the preset's env.
+    const skillsFrom = algoInfo(algo).skillsFromOption
+      ? (await untrainedSkillRun(tempStore(), { algo: 'dads', preset })).path
+      : undefined;
     const { config } = resolveRunConfig({
       algo,
       preset,
+      skillsFrom,
       set: [
         'stepsPerIteration=200',
         'updatesPerIteration=2',
@@ -42,6 +49,7 @@ describe('every preset and algorithm runs an iteration on its real env', () => {
         sac: 1,
         'goal-sac': 0,
         'multitask-sac': 0,
+        'skill-controller': 0,
       };
       expect(skills.length).toBe(expected[algo]);
     } finally {

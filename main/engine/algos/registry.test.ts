@@ -6,7 +6,8 @@ import { ALGOS, ENVS, allConfigKeys, parseRunConfig, runConfigSchema } from '../
 import type { RunRequest } from '../presets.ts';
 import { EPISODES_DIR } from '../replay/episode_store.ts';
 import { evaluateRun } from '../runs/evaluate.ts';
-import { createRun, tempStore } from '../runs/test_helpers.ts';
+import { createRun, tempStore, untrainedSkillRun } from '../runs/test_helpers.ts';
+import type { RunStore } from '../runs/store.ts';
 import { trainRun } from '../runs/trainer.ts';
 import { CONDITIONINGS, configSections, type AlgoInfo } from './algo_info.ts';
 import { ALGO_CATALOG } from './catalog.ts';
@@ -94,9 +95,9 @@ function isSkillConditioned(info: AlgoInfo): boolean {
 
 /**
  * One short real run per algorithm. A new algorithm gets its line here (the test says so when it is
- * missing).
+ * missing); one that needs another run first makes it in the test's workspace.
  */
-const QUICK: Record<string, RunRequest> = {
+const QUICK: Record<string, RunRequest | ((store: RunStore) => Promise<RunRequest>)> = {
   sac: { algo: 'sac', preset: 'point-mass' },
   diayn: { algo: 'diayn', preset: 'point-mass' },
   dads: { algo: 'dads', preset: 'point-mass' },
@@ -107,6 +108,14 @@ const QUICK: Record<string, RunRequest> = {
     set: ['numEnvs=2', 'her.evalEpisodes=4'],
   },
   'multitask-sac': { algo: 'multitask-sac', preset: 'multi-goal', set: ['multitask.evalEpisodesPerTask=1'] },
+  'skill-controller': async (store) => ({
+    algo: 'skill-controller',
+    preset: 'point-mass',
+    skillsFrom: (
+      await untrainedSkillRun(store, { algo: 'dads', preset: 'point-mass', set: ['sac.hidden=[16,16]'] })
+    ).id,
+    set: ['skillController.hidden=[16,16]', 'skillController.evalEpisodes=2'],
+  }),
 };
 
 /** Small enough for a test: about 200 env steps, a few gradient steps on small batches. */
@@ -129,9 +138,10 @@ describe('algorithm registry: what each entry declares, a short real run of it l
   it.each(ALGO_REGISTRY.map((a) => [a.name, a] as const))(
     '%s',
     async (name, spec) => {
-      const req = QUICK[name];
-      expect(req, `no quick run for algorithm ${name}: add one to QUICK`).toBeDefined();
+      const quick = QUICK[name];
+      expect(quick, `no quick run for algorithm ${name}: add one to QUICK`).toBeDefined();
       const store = tempStore();
+      const req = typeof quick === 'function' ? await quick(store) : quick;
       const run = createRun(store, { ...req, set: [...SMALL, ...(req.set ?? [])] });
       await trainRun(run, { quiet: true });
 
@@ -188,6 +198,7 @@ describe('config sections composed from the catalog', () => {
       'eval',
       'her',
       'multitask',
+      'skillController',
     ]);
     const c = parseRunConfig({ algo: 'multitask-sac', env: 'point-mass' });
     expect(c.her.relabelK).toBe(4);

@@ -6,6 +6,9 @@
  *
  * Adding an algorithm: its files, one entry in catalog.ts, one here, its tests (registry.test.ts checks
  * that both lists agree and every entry is complete).
+ *
+ * The skill controller is built over another run's frozen skills: its entry asks runs/skill_pin.ts for
+ * them (the pinned copy in its run directory, made at the first start), the one entry that reads a run.
  */
 import type { RunConfig } from '../config.ts';
 import { checkRelabelSetting } from '../replay/relabel.ts';
@@ -17,10 +20,12 @@ import { GoalSacAlgorithm } from './goal_sac_run.ts';
 import { algoInfo } from './lookup.ts';
 import { MultitaskSacAlgorithm } from './multitask_sac_run.ts';
 import { SacAlgorithm } from './sac.ts';
+import { describeControllerTask, SkillControllerAlgorithm } from './skill_controller.ts';
+import { pinnedSkills } from '../runs/skill_pin.ts';
 import type { Algorithm, GoalEvaluable } from './types.ts';
 
 /** What a goal evaluation measures: the deterministic policy's success rate and mean return. */
-export type GoalScores = ReturnType<GoalEvaluable['evaluateGoals']>;
+export type GoalScores = Awaited<ReturnType<GoalEvaluable['evaluateGoals']>>;
 
 /** A relabeling setting as checked: k for hindsight relabeling, the share `ratio` for task relabeling. */
 export type RelabelSetting = { strategy: string; k: number } | { strategy: string; ratio: number };
@@ -37,7 +42,7 @@ export interface AlgoSpec extends AlgoInfo {
    * `goals` evaluation: the deterministic policy's episodes on its own tasks; `rollouts`, when given,
    * overrides the configured number of episodes where the algorithm has one.
    */
-  evaluateGoals?(algo: GoalEvaluable, rollouts: number | undefined): GoalScores;
+  evaluateGoals?(algo: GoalEvaluable, rollouts: number | undefined): GoalScores | Promise<GoalScores>;
   /** `goals` evaluation: the task the report names, e.g. "reach" or "4 goals on a 0.3 m circle". */
   describeTask?(config: RunConfig): string;
   /**
@@ -67,6 +72,21 @@ export const ALGO_REGISTRY: readonly AlgoSpec[] = [
     evaluateGoals: (algo) => algo.evaluateGoals(),
     describeTask: (config) => `${config.multitask.tasks} goals on a ${config.multitask.radius} m circle`,
     checkRelabeling: checkTaskRelabelSetting,
+  },
+  {
+    ...algoInfo('skill-controller'),
+    // The skill run's frozen parts, pinned in the run directory at the first start (runs/skill_pin.ts).
+    create: async (config, runDir) =>
+      SkillControllerAlgorithm.create(
+        config,
+        (
+          await pinnedSkills(config, runDir, {
+            onWarning: (m) => console.warn(`[skill-lab] ${config.algo}: ${m}`),
+          })
+        ).source,
+      ),
+    evaluateGoals: (algo, rollouts) => (algo as SkillControllerAlgorithm).evaluateGoals(rollouts),
+    describeTask: describeControllerTask,
   },
 ];
 

@@ -1,6 +1,6 @@
 /**
  * The high-level envs of a skill controller (skill_controller.ts): n MuJoCo envs whose one step holds
- * a skill for H_Z env steps of a frozen skill policy (DADS paper §6.3 and Fig. 8; the executor of its
+ * a skill for H_Z env steps of a frozen skill policy (DADS paper Fig. 8; the executor of its
  * Alg. 2, planning/execute.ts, does the same with planned skills). They implement the step collector's
  * {@link StepEnvs} contract, so plain SAC's agent — collector, replay buffer, learner — learns over them
  * unchanged.

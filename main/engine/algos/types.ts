@@ -75,17 +75,24 @@ export interface Algorithm {
   dispose(): void;
 }
 
+/** What a goal evaluation measures at least; an algorithm may report more (eval/summary.json keeps it). */
+export interface GoalScores {
+  episodes: number;
+  success_rate: number;
+  episode_return: number;
+}
+
 /**
- * An algorithm judged by task success rather than skills (goal-sac, multitask-sac): evaluation runs
- * its deterministic policy on its own tasks.
+ * An algorithm judged by task success rather than skills (goal-sac, multitask-sac, skill-controller):
+ * evaluation runs its deterministic policy on its own tasks.
  */
 export interface GoalEvaluable extends Algorithm {
   /** Episode length of the run's envs, in env steps. */
   readonly episodeSteps: number;
-  /** Relabeling settings so far (the first is the initial one). */
-  readonly switchLog: readonly unknown[];
+  /** Relabeling settings so far (the first is the initial one), for algorithms that relabel. */
+  readonly switchLog?: readonly unknown[];
   /** Success rate (mean over tasks for multi-task runs), mean return and the episodes rolled out. */
-  evaluateGoals(): { episodes: number; success_rate: number; episode_return: number };
+  evaluateGoals(): GoalScores | Promise<GoalScores>;
 }
 
 /** True for algorithms evaluated by task success. */

@@ -86,7 +86,7 @@ export async function evaluateRun(run: RunDir, opts: EvalOptions = {}): Promise<
     if (algoSpec(config.algo).evaluation === 'goals') {
       if (!isGoalEvaluable(algo))
         throw new Error(`${config.algo}: evaluated on goals, but it has no evaluateGoals`);
-      return evaluateGoalAlgorithm(run, algo, opts);
+      return await evaluateGoalAlgorithm(run, algo, opts);
     }
     return await evaluateAlgorithm(run, algo, opts);
   } finally {
@@ -95,18 +95,22 @@ export async function evaluateRun(run: RunDir, opts: EvalOptions = {}): Promise<
 }
 
 /**
- * A goal-conditioned or multi-task run's evaluation: success rate and return of the deterministic
- * policy as its registry entry's `evaluateGoals` measures them (e.g. goal-sac: `her.evalEpisodes`
- * episodes, `rollouts` overrides; multitask-sac: `multitask.evalEpisodesPerTask` per task, with the
- * success rate per task), in the report's run-level fields; it has no skills. Written to
- * eval/summary.json.
+ * A goal-conditioned, multi-task or skill-controller run's evaluation: success rate and return of the
+ * deterministic policy as its registry entry's `evaluateGoals` measures them (e.g. goal-sac:
+ * `her.evalEpisodes` episodes, `rollouts` overrides; multitask-sac: `multitask.evalEpisodesPerTask`
+ * per task, with the success rate per task; skill-controller: final distances and the traces of the
+ * skills it picked), in the report's run-level fields; it has no skills. Written to eval/summary.json.
  */
-function evaluateGoalAlgorithm(run: RunDir, algo: GoalEvaluable, opts: EvalOptions): EvalReport {
+async function evaluateGoalAlgorithm(
+  run: RunDir,
+  algo: GoalEvaluable,
+  opts: EvalOptions,
+): Promise<EvalReport> {
   const config = algo.config;
   const spec = algoSpec(config.algo);
   if (!spec.evaluateGoals || !spec.describeTask)
     throw new Error(`${config.algo}: the algorithm registry has no goal evaluation for it`);
-  const goals = spec.evaluateGoals(algo, opts.rollouts);
+  const goals = await spec.evaluateGoals(algo, opts.rollouts);
   const task = spec.describeTask(config);
   const report: EvalReport = {
     ...goals,
@@ -121,7 +125,7 @@ function evaluateGoalAlgorithm(run: RunDir, algo: GoalEvaluable, opts: EvalOptio
     coverage_cells: 0,
     coverage_cell_m: 0,
     mean_normalized_variance: Number.NaN,
-    relabel_switches: algo.switchLog.length - 1,
+    ...(spec.relabeling && { relabel_switches: (algo.switchLog?.length ?? 1) - 1 }),
     skills: [],
   };
   // No rollouts to replay: a stale rollouts.jsonl of an earlier evaluation must not outlive it.

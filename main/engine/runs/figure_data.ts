@@ -9,7 +9,17 @@ import { POINT_MASS_ARENA } from '../sim/envs.ts';
 import { initialRelabeling } from '../figures/curves.ts';
 import { findAlgo } from '../algos/lookup.ts';
 import { learningCurvesSpec } from '../figures/learning_curves.ts';
-import type { RunDir } from './store.ts';
+import type { RunDir, RunRecord } from './store.ts';
+
+/**
+ * A run's label in figures: its algorithm, and for a run over another run's skills (a skill
+ * controller) the algorithm of those skills too — "SKILL-CONTROLLER (DADS skills)" — so controllers
+ * over DIAYN and over DADS are told apart rather than drawn as seeds of one curve.
+ */
+export function runLabel(record: Pick<RunRecord, 'algo' | 'skillSource'>): string {
+  const algo = record.algo.toUpperCase();
+  return record.skillSource ? `${algo} (${record.skillSource.algo.toUpperCase()} skills)` : algo;
+}
 
 /** Reads a run's metrics and evaluation traces (empty traces when it was not evaluated). */
 export function figureRunOf(run: RunDir, label?: string): FigureRun {
@@ -30,7 +40,7 @@ export function figureRunOf(run: RunDir, label?: string): FigureRun {
     }
   }
   return {
-    label: label ?? record.algo.toUpperCase(),
+    label: label ?? runLabel(record),
     seed: record.seed,
     env: record.env,
     metrics: run.readMetrics(),
@@ -58,7 +68,7 @@ export async function writeComparisonFigure(
  * Writes the learning-curves figure of some runs to `outBase`.svg and .png: one panel per metric
  * (default: the first run's algorithm's curves), runs with the same variant label as seeds of one
  * curve. A goal-conditioned run's label is its initial relabeling ("future k=4", "no relabeling"),
- * any other run's its algorithm.
+ * any other run's its {@link runLabel}.
  * @throws Error when a metric asked for by name is unknown to every run (naming the metrics the runs
  *   report); the default panels leave out metrics no run reports (runs older than the metric).
  */
@@ -70,7 +80,7 @@ export async function writeCurvesFigure(
   const data = runs.map((run) => {
     const record = run.readRecord();
     const rows = run.readMetrics() as Array<Record<string, number>>;
-    const label = initialRelabeling(rows) ?? record.algo.toUpperCase();
+    const label = initialRelabeling(rows) ?? runLabel(record);
     return { label, rows, algo: record.algo };
   });
   const known = new Map<string, string>();

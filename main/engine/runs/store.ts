@@ -13,6 +13,8 @@
  *         eval/rollouts.jsonl evaluation rollouts, one row per (skill, rollout, step) — see evaluate.ts
  *         eval/summary.json   the evaluation report
  *         task.json           goal-sac: the task spec the run trains on (algos/goal_sac_run.ts)
+ *         skills.bin          skill-controller: the frozen parts of the skill run it composes, copied
+ *                             at its first start (runs/skill_pin.ts; run.json's skillSource says whence)
  *         episodes/part-<first episode id>.parquet, relabel_stats.parquet
  *                             goal-sac: every training episode and its sampling counts by goal
  *                             source, for the replay browser (replay/episode_store.ts)
@@ -37,6 +39,26 @@ import { parseRunConfig, formatIssues, type RunConfig } from '../config.ts';
 export const RUN_STATUSES = ['created', 'running', 'stopped', 'completed', 'error'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/**
+ * The skill run a run composes (a skill controller's `--skills-from`, runs/skill_pin.ts), as pinned at
+ * its first start: which run, which checkpoint (file, SHA-256, counters) and the copy the run reads.
+ */
+export const skillSourceRecordSchema = z.object({
+  /** The skill run's id and directory when it was pinned (it may since have trained on or be gone). */
+  run: z.string(),
+  path: z.string(),
+  algo: z.string(),
+  /** The checkpoint file the parts were copied from, its SHA-256 (hex) and its counters. */
+  checkpoint: z.string(),
+  sha256: z.string(),
+  iteration: z.number(),
+  envSteps: z.number(),
+  /** The copy in this run's directory (skills.bin). */
+  copy: z.string(),
+  pinnedAt: z.string(),
+});
+export type SkillSourceRecord = z.infer<typeof skillSourceRecordSchema>;
+
 const recordSchema = z.object({
   id: z.string(),
   algo: z.string(),
@@ -57,6 +79,8 @@ const recordSchema = z.object({
   pid: z.number().nullable().default(null),
   /** Damage the run met and recovered from (a damaged metrics.jsonl or checkpoint), oldest first. */
   warnings: z.array(z.string()).default([]),
+  /** The skill run this run composes, once pinned (skill controllers only). */
+  skillSource: skillSourceRecordSchema.optional(),
 });
 
 /** The contents of run.json. */

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/skill-lab.js', import.meta.url));
+
+function cli(args: string[], workspace: string) {
+  const r = spawnSync(process.execPath, [BIN, '--workspace', workspace, ...args], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const runs = (ws: string) => (existsSync(join(ws, 'runs')) ? readdirSync(join(ws, 'runs')) : []);
+
+/** Small networks and budgets: seconds per command. */
+const SMALL = [
+  '--set',
+  'sac.hidden=[16]',
+  '--set',
+  'stepsPerIteration=100',
+  '--set',
+  'updatesPerIteration=2',
+];
+
+describe('skill-lab train --algo skill-controller --skills-from RUN', () => {
+  it('refuses a skill run it cannot compose, naming it, with exit code 2 and no run created', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'skill-lab-cli-'));
+    let r = cli(
+      ['train', '--algo', 'skill-controller', '--preset', 'point-mass', '--skills-from', 'nope'],
+      ws,
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/skillController\.skillsFrom: No run "nope"/);
+    r = cli(['train', '--algo', 'skill-controller', '--preset', 'point-mass'], ws);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /name the DIAYN or DADS run whose frozen skills it composes with --skills-from RUN/,
+    );
+    r = cli(['train', '--algo', 'dads', '--preset', 'point-mass', '--skills-from', 'nope'], ws);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--skills-from: dads learns from scratch; it applies to skill-controller/);
+    expect(runs(ws)).toEqual([]);
+
+    r = cli(
+      ['train', '--algo', 'sac', '--preset', 'point-mass', '--steps', '100', '--no-eval', ...SMALL],
+      ws,
+    );
+    expect(r.code, r.err).toBe(0);
+    const [sac] = runs(ws);
+    r = cli(['train', '--algo', 'skill-controller', '--preset', 'point-mass', '--skills-from', sac], ws);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `run ${sac} is a sac run; skill-controller --skills-from needs a run of diayn or dads`,
+    );
+    expect(runs(ws)).toEqual([sac]);
+  }, 120_000);
+
+  it('trains over a DADS run, evaluates, and reports the goal, the distance and the skill run', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'skill-lab-cli-'));
+    let r = cli(
+      ['train', '--algo', 'dads', '--preset', 'point-mass', '--steps', '200', '--no-eval', ...SMALL],
+      ws,
+    );
+    expect(r.code, r.err).toBe(0);
+    const [dads] = runs(ws);
+    r = cli(
+      [
+        'train',
+        '--algo',
+        'skill-controller',
+        '--preset',
+        'point-mass',
+        '--skills-from',
+        dads,
+        '--steps',
+        '200',
+        '--set',
+        'skillController.evalEpisodes=2',
+        ...SMALL,
+      ],
+      ws,
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(
+      /SKILL-CONTROLLER on point-mass, task goal \(0\.50, 0\.50\) m with the skills of dads-/,
+    );
+    expect(r.out).toMatch(/2 episodes of 50 steps: success rate \d\.\d{3}, mean return -\d+\.\d\d/);
+    expect(r.out).toMatch(/mean final distance to the goal \d\.\d{3} m \(success: below 0\.10 m\)/);
+    expect(r.out).toContain(`skills of DADS run ${dads} (checkpoint SHA-256`);
+    const ctrl = runs(ws).find((id) => id.startsWith('skill-controller'))!;
+    const json = cli(['eval', ctrl, '--json'], ws);
+    expect(json.code, json.err).toBe(0);
+    const report = JSON.parse(json.out);
+    expect(report).toMatchObject({
+      algo: 'skill-controller',
+      episodes: 2,
+      skills_from: { run: dads, algo: 'dads' },
+    });
+    expect(report.traces[0].segments[0]).toMatchObject({ start: 0, predicted: null, candidates: [] });
+  }, 180_000);
+});
