@@ -269,8 +269,11 @@ function safeLast(dir: RunDir): Record<string, number> {
 program
   .command('resume <run>')
   .description('continue a stopped or killed run from its last checkpoint')
+  .option('--steps <n>', "raise the run's env-step budget to n (a completed run trains on)", int('--steps'))
   .option('--no-eval', 'skip the evaluation after training')
-  .action(async (id: string, o) => resumeCommand(id, { workspace: program.opts().workspace, eval: o.eval }));
+  .action(async (id: string, o) =>
+    resumeCommand(id, { workspace: program.opts().workspace, eval: o.eval, steps: o.steps }),
+  );
 
 program
   .command('figure <runs...>')

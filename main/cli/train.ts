@@ -9,7 +9,7 @@
  * `setsid` to keep it training after its launcher ends.
  */
 import { resolveRunConfig, type RunRequest } from '../engine/presets.ts';
-import { RunStore, type RunDir } from '../engine/runs/store.ts';
+import { RunStore, type RunDir, type RunRecord } from '../engine/runs/store.ts';
 import { trainRun } from '../engine/runs/trainer.ts';
 import { assertNotTrained, runTrainer } from '../engine/runs/lock.ts';
 import { watchJob } from '../engine/runs/parent_watch.ts';
@@ -21,6 +21,7 @@ import { findAlgo } from '../engine/algos/lookup.ts';
 import { versions } from '../engine/versions.ts';
 import { RunBars } from './progress.ts';
 import { printEvalReport } from './report.ts';
+import { UsageError } from './errors.ts';
 
 /** Creates a run from a request and trains it. */
 export async function trainCommand(
@@ -77,17 +78,44 @@ export function relabelCommand(
  * Continues a stopped or killed run from its last checkpoint.
  * @throws RunLockedError naming the holder when another process trains the run.
  */
-export async function resumeCommand(id: string, opts: { workspace?: string; eval: boolean }): Promise<void> {
+export async function resumeCommand(
+  id: string,
+  opts: { workspace?: string; eval: boolean; steps?: number },
+): Promise<void> {
   const run = new RunStore(opts.workspace).open(id);
-  const record = run.readRecord();
+  let record = run.readRecord();
   // Refused before anything is printed; the lock taken by trainRun stays the authority.
   assertNotTrained(run.path, run.id, record);
+  if (opts.steps !== undefined) record = extendBudget(run, record, opts.steps);
   if (record.status === 'completed') {
-    console.log(`run ${run.id} is already completed (${record.envSteps} env steps); nothing to resume.`);
+    console.log(
+      `run ${run.id} is already completed (${record.envSteps} env steps); nothing to resume ` +
+        `(give it a larger budget with --steps N)`,
+    );
     return;
   }
   console.log(`resuming ${run.id} from ${record.envSteps} env steps`);
   await trainInProcess(run, opts.eval, `skill-lab resume ${run.id}`);
+}
+
+/**
+ * Sets a run's env-step budget to `steps` (run.json's config.totalEnvSteps, with its source), so a
+ * completed run can train on — long benchmarks are trained in stages, e.g. 1 M, then 3 M.
+ * @throws UsageError when `steps` is not above the env steps already trained.
+ */
+function extendBudget(run: RunDir, record: RunRecord, steps: number): RunRecord {
+  const config = run.readConfig();
+  if (!(steps > record.envSteps))
+    throw new UsageError(
+      `--steps ${steps}: run ${run.id} has trained ${record.envSteps} env steps already; give a larger budget`,
+    );
+  if (steps === config.totalEnvSteps) return record;
+  const before = config.totalEnvSteps;
+  return run.update({
+    config: { ...record.config, totalEnvSteps: steps },
+    sources: { ...record.sources, totalEnvSteps: `skill-lab resume --steps (was ${before})` },
+    ...(record.status === 'completed' ? { status: 'stopped' as const } : {}),
+  });
 }
 
 /**
