@@ -19,6 +19,10 @@ const restrict = (from, patterns) => [
   'error',
   { paths: [noElectron(from)], patterns: [upward(from), ...patterns] },
 ];
+const nodeOnly = (from) => ({
+  group: ['node:*', '@tensorflow/*', '@duckdb/*'],
+  message: `${from} runs in the browser too: no Node built-ins, tfjs or DuckDB`,
+});
 const layers = [
   { files: ['main/engine/**/*.ts'], rules: { 'no-restricted-imports': restrict('main/engine', []) } },
   {
@@ -35,6 +39,54 @@ const layers = [
           message: 'main/engine/tasks never imports sim (sim builds envs from tasks, not the other way)',
         },
       ]),
+    },
+  },
+  {
+    // The renderer-safe contract: zod schemas, types and presentation data the renderer imports.
+    files: ['main/api/contract/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron('main/api/contract')],
+          patterns: [
+            {
+              group: ['**/service/**', '**/server/**', '**/app/**', '**/cli/**', '**/renderer/**'],
+              message:
+                'main/api/contract is renderer-safe: it never imports the service, server, app, cli or renderer',
+            },
+            nodeOnly('main/api/contract'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The renderer's shipped code (its tests run in Node and may load MuJoCo or fixtures from the engine).
+    files: ['renderer/**/*.ts', 'renderer/**/*.vue'],
+    ignores: ['**/*.test.ts', 'renderer/build/**', 'renderer/vite.config.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron('the renderer')],
+          patterns: [
+            {
+              group: [
+                '**/main/engine/**',
+                '**/main/api/service/**',
+                '**/main/server/**',
+                '**/main/app/**',
+                '**/main/cli/**',
+              ],
+              message:
+                'the renderer imports only the renderer-safe contract, main/api/contract/ (DESIGN.md: renderer → api)',
+            },
+            nodeOnly('the renderer'),
+          ],
+        },
+      ],
     },
   },
 ];

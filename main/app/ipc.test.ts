@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BRIDGE_METHODS, invokeChannel } from '../api/bridge.ts';
-import { METHOD_NAMES, type ResponseEnvelope } from '../api/contract.ts';
+import { BRIDGE_METHODS, invokeChannel } from '../api/contract/bridge.ts';
+import { METHOD_NAMES, type ResponseEnvelope } from '../api/contract/contract.ts';
 import { handleLabInvoke, isAppUrl, type InvokeTarget } from './ipc.ts';
 
 /** A service that records what reached it and answers ok. */

@@ -23,9 +23,9 @@ import {
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EVENT_CHANNEL, invokeChannel } from '../api/bridge.ts';
-import { EVENT_NAMES, METHOD_NAMES, type EventEnvelope } from '../api/contract.ts';
-import { LabService } from '../api/service.ts';
+import { EVENT_CHANNEL, invokeChannel } from '../api/contract/bridge.ts';
+import { EVENT_NAMES, METHOD_NAMES, type EventEnvelope } from '../api/contract/contract.ts';
+import { LabService } from '../api/service/service.ts';
 import { APP_ORIGIN, APP_SCHEME, handleLabInvoke } from './ipc.ts';
 import { APP_SCHEME_PRIVILEGES, serveAppRequest } from './protocol.ts';
 import { utilityProcessSpawner } from './run_process.ts';

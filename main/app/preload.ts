@@ -1,12 +1,12 @@
 /**
- * The app window's preload: exposes `window.skillLab` (main/api/bridge.ts), one function per
+ * The app window's preload: exposes `window.skillLab` (main/api/contract/bridge.ts), one function per
  * contract method plus `onEvent`. The renderer never gets ipcRenderer itself, so it can only send
  * the requests listed here, and the main process validates every one of them again (main/app/ipc.ts).
  * Runs sandboxed: it may require only 'electron', so electron.config.ts bundles it into one file.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { BRIDGE_METHODS, EVENT_CHANNEL, invokeChannel, type SkillLabBridge } from '../api/bridge.ts';
-import type { EventEnvelope } from '../api/contract.ts';
+import { BRIDGE_METHODS, EVENT_CHANNEL, invokeChannel, type SkillLabBridge } from '../api/contract/bridge.ts';
+import type { EventEnvelope } from '../api/contract/contract.ts';
 
 const requests = Object.fromEntries(
   BRIDGE_METHODS.map((method) => [

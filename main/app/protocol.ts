@@ -9,7 +9,7 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { APP_HOST, APP_SCHEME } from './ipc.ts';
-import { contentTypeOf, isInside, rendererContentSecurityPolicy } from '../api/renderer_files.ts';
+import { contentTypeOf, isInside, rendererContentSecurityPolicy } from '../api/service/renderer_files.ts';
 
 /** The privileges registered for the scheme before the app is ready. */
 export const APP_SCHEME_PRIVILEGES = {

@@ -19,7 +19,7 @@ import type { EnvName } from '../engine/sim/types.ts';
 import { createGoalEnv } from '../engine/sim/goal_envs.ts';
 import { benchGoalSampling } from '../engine/replay/bench.ts';
 import { benchEpisodeListing } from '../engine/replay/bench_episodes.ts';
-import { ReplayBrowser } from '../api/replay.ts';
+import { ReplayBrowser } from '../api/service/replay.ts';
 import { benchMppiReplan } from '../engine/planning/bench.ts';
 
 function median(xs: number[]): number {

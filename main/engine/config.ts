@@ -5,7 +5,7 @@
  * where each value comes from (paper, reference code or our own choice), and the run records those
  * sources in run.json.
  *
- * Renderer-safe (main/api/contract.ts bundles it): zod and the catalog only.
+ * Renderer-safe (main/api/contract/contract.ts bundles it): zod and the catalog only.
  */
 import { z } from 'zod';
 import { ENVS, SKILL_ENVS, STATE_FUNCTIONS, type SkillEnvName } from './env_names.ts';

@@ -42,7 +42,7 @@ import {
   type ApiIssue,
   type MethodName,
   type ResponseEnvelope,
-} from '../api/contract.ts';
+} from '../api/contract/contract.ts';
 import { Rng } from '../engine/rng.ts';
 import { EpisodeStore } from '../engine/replay/episode_store.ts';
 import { FETCH_SHAPE, syntheticEpisode } from '../engine/replay/synthetic_episodes.ts';

@@ -11,8 +11,8 @@ import {
   responseEnvelopeSchema,
   type EventEnvelope,
   type ResponseEnvelope,
-} from '../api/contract.ts';
-import { TINY } from '../api/test_helpers.ts';
+} from '../api/contract/contract.ts';
+import { TINY } from '../api/service/test_helpers.ts';
 
 let server: RunningServer;
 let base: string;

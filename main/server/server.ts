@@ -22,7 +22,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
-import { LabService } from '../api/service.ts';
+import { LabService } from '../api/service/service.ts';
 import {
   EVENT_NAMES,
   eventEnvelopeSchema,
@@ -30,8 +30,8 @@ import {
   toIssues,
   type ErrorCode,
   type ResponseEnvelope,
-} from '../api/contract.ts';
-import { contentTypeOf, rendererContentSecurityPolicy } from '../api/renderer_files.ts';
+} from '../api/contract/contract.ts';
+import { contentTypeOf, rendererContentSecurityPolicy } from '../api/service/renderer_files.ts';
 
 export interface ServerOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */

@@ -4,7 +4,7 @@
  *
  * Browser-safe: the MuJoCo module is passed in.
  */
-import { SKILL_PALETTE } from '../../main/api/presentation.ts';
+import { SKILL_PALETTE } from '../../main/api/contract/presentation.ts';
 import * as THREE from 'three';
 import type { MainModule, MjModel } from '@mujoco/mujoco';
 import { GeometryCache } from './geometry.ts';

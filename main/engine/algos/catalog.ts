@@ -6,8 +6,8 @@
  * curve panels and form fields.
  *
  * This is the renderer-safe half of the algorithm registry: plain data, zod schemas and pure
- * functions, no tfjs, sim or Node module (main/api/contract.test.ts checks the import closure), so
- * main/api/presentation.ts hands it to the renderer. The engine half, algos/registry.ts, adds to each
+ * functions, no tfjs, sim or Node module (main/api/contract/contract.test.ts checks the import closure), so
+ * main/api/contract/presentation.ts hands it to the renderer. The engine half, algos/registry.ts, adds to each
  * entry how to build the algorithm and its evaluation hooks. Everything else reads the catalog
  * through algos/lookup.ts.
  *

@@ -2,7 +2,7 @@
  * The building blocks an algorithm declares its options with (algos/catalog.ts composes them into
  * the run config of config.ts): a config section — a zod schema whose every field has a default, and
  * where those defaults come from — and a check across sections. zod only, so the run config stays
- * renderer-safe (main/api/contract.ts bundles it).
+ * renderer-safe (main/api/contract/contract.ts bundles it).
  */
 import type { z } from 'zod';
 

@@ -1,6 +1,6 @@
 /**
  * Relabeling switches on learning curves — in the comparison figures and in the app's views alike.
- * Pure functions: the renderer reaches them through main/api/presentation.ts. Which curves each
+ * Pure functions: the renderer reaches them through main/api/contract/presentation.ts. Which curves each
  * algorithm draws is in its entry of the algorithm catalog (algos/catalog.ts: `curves`).
  */
 import { RELABEL_STRATEGIES } from '../replay/relabel.ts';

@@ -1,7 +1,7 @@
 /**
  * Skill colours shared by the comparison figures and the 3D view, so that skill k has one colour
  * everywhere: matplotlib's tab10 (Vega's category10), ten colours that stay distinct on white and in
- * print; skill k takes colour k mod 10. Pure data: the renderer reaches it through main/api/presentation.ts.
+ * print; skill k takes colour k mod 10. Pure data: the renderer reaches it through main/api/contract/presentation.ts.
  */
 export const SKILL_PALETTE: readonly string[] = Object.freeze([
   '#1f77b4',

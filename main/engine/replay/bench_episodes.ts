@@ -5,7 +5,7 @@
  * through the real episode store, in parts of 1,000 episodes with sampling counts for every
  * episode, then times a filtered, sorted page cold (a fresh query engine) and warm.
  *
- * The queries live in the app/server layer (main/api/replay.ts), which the engine must not import:
+ * The queries live in the app/server layer (main/api/service/replay.ts), which the engine must not import:
  * the caller passes a factory of the lister (the CLI: `(ws) => new ReplayBrowser(ws)`).
  * Speed goals are checked here, never in timed tests.
  */
@@ -17,7 +17,7 @@ import { EpisodeStore, listParts, EPISODES_DIR } from './episode_store.ts';
 import { RelabelStats } from './relabel_stats.ts';
 import { FETCH_SHAPE, syntheticEpisode } from './synthetic_episodes.ts';
 
-/** What the benchmark needs of the replay browser (main/api/replay.ts's ReplayBrowser fits). */
+/** What the benchmark needs of the replay browser (main/api/service/replay.ts's ReplayBrowser fits). */
 export interface EpisodeLister {
   listEpisodes(params: {
     runId: string;

@@ -1,7 +1,7 @@
 /**
  * The episode store of a goal-conditioned run (issue #4 §6): every finished training episode, kept
  * for the replay browser as Parquet files in the run directory. Written by the run process only;
- * the app/server process reads the files with DuckDB (main/api/replay.ts).
+ * the app/server process reads the files with DuckDB (main/api/service/replay.ts).
  *
  *     <run>/episodes/
  *         meta.json                  shapes: goalDim, actDim, nq, infoKeys, dt, task

@@ -1,6 +1,6 @@
 /**
  * Plan processes under supervision, with a stand-in process that says what the test makes it say
- * (the real plan process is driven through the service in main/api/plan_skills.test.ts): the
+ * (the real plan process is driven through the service in main/api/service/plan_skills.test.ts): the
  * request goes first, episodes are relayed and collected, malformed messages are logged and
  * ignored, failures, stops and kills end the outcome with the reason.
  */

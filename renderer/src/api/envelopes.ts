@@ -12,7 +12,7 @@ import {
   type EventData,
   type EventName,
   type MethodName,
-} from '../../../main/api/contract.ts';
+} from '../../../main/api/contract/contract.ts';
 
 /** Listeners per event, fed with validated event envelopes. */
 export class EventHub {

@@ -1,6 +1,6 @@
 import { describe, it, expect, vi } from 'vitest';
-import { ApiError, type EventEnvelope } from '../../../main/api/contract.ts';
-import type { SkillLabBridge } from '../../../main/api/bridge.ts';
+import { ApiError, type EventEnvelope } from '../../../main/api/contract/contract.ts';
+import type { SkillLabBridge } from '../../../main/api/contract/bridge.ts';
 import { createIpcClient } from './ipc_client.ts';
 
 /** An in-memory stand-in for the preload's `window.skillLab` (no Electron in unit tests). */

@@ -2,7 +2,7 @@
  * The one LabClient of this renderer. The app sets it at start-up (WebSocket in browser mode, the
  * preload's IPC bridge in Electron); component tests set an in-memory double.
  */
-import type { LabClient } from '../../../main/api/contract.ts';
+import type { LabClient } from '../../../main/api/contract/contract.ts';
 
 let current: LabClient | null = null;
 

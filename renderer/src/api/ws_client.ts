@@ -13,7 +13,7 @@ import {
   type EventName,
   type LabClient,
   type MethodName,
-} from '../../../main/api/contract.ts';
+} from '../../../main/api/contract/contract.ts';
 import { EventHub, resultOf } from './envelopes.ts';
 
 /** The parts of the browser's WebSocket this client uses (tests pass a fake constructor). */

@@ -2,8 +2,8 @@
  * What a compare column replays: one episode per skill (qpos per env step) and every x-y trace, from
  * a run's evaluation rollouts or, while it trains, from its latest live preview rollouts.
  */
-import { SKILL_ENVS, type EvalRollout, type EnvInfo } from '../../../main/api/contract.ts';
-import { findAlgo } from '../../../main/api/presentation.ts';
+import { SKILL_ENVS, type EvalRollout, type EnvInfo } from '../../../main/api/contract/contract.ts';
+import { findAlgo } from '../../../main/api/contract/presentation.ts';
 import type { Trace } from './plots.ts';
 
 /**

@@ -1,5 +1,5 @@
 /** Formatting of run facts for tables. */
-import { findAlgo } from '../../../main/api/presentation.ts';
+import { findAlgo } from '../../../main/api/contract/presentation.ts';
 
 /** "3.2 k", "1.5 M": env-step counts a reader compares at a glance. */
 export function formatSteps(n: number): string {

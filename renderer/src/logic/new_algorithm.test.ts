@@ -4,7 +4,7 @@
  * key metric in the views, without the renderer knowing its name.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { ALGOS, runConfigSchema, type PresetInfo } from '../../../main/api/contract.ts';
+import { ALGOS, runConfigSchema, type PresetInfo } from '../../../main/api/contract/contract.ts';
 import { formFields } from './run_form.ts';
 import { CURVES } from './plots.ts';
 import { algoSections, evaluationFigures } from './run_page.ts';

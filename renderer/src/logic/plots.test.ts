@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as vega from 'vega';
-import { relabelSwitches } from '../../../main/api/presentation.ts';
+import { relabelSwitches } from '../../../main/api/contract/presentation.ts';
 import { compile } from 'vega-lite';
 import {
   CURVE_DATA,

@@ -3,8 +3,8 @@
  * 3D agents) and learning curves with exponential smoothing. Data shaping is done here in plain
  * TypeScript rather than in Vega transforms, so specs stay simple and the maths is testable.
  */
-import { allAlgos, relabelSwitches, SKILL_PALETTE } from '../../../main/api/presentation.ts';
-import type { MetricRow } from '../../../main/api/contract.ts';
+import { allAlgos, relabelSwitches, SKILL_PALETTE } from '../../../main/api/contract/presentation.ts';
+import type { MetricRow } from '../../../main/api/contract/contract.ts';
 
 /**
  * Learning curves per algorithm, in the order they are drawn: the paper figures' curves (the

@@ -4,7 +4,7 @@
  * per-step reward under its original and a relabeled goal with the timeline's cursor. Data shaping
  * is plain TypeScript, so it is tested without a browser.
  */
-import type { ResultOf } from '../../../main/api/contract.ts';
+import type { ResultOf } from '../../../main/api/contract/contract.ts';
 import { baseConfig, type PlotTheme } from './plots.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';

@@ -6,7 +6,7 @@
  * Only the fragment is ever written: the path and the query stay as they are (the browser-mode
  * session token has left the query by then, see api/token.ts, and lives in sessionStorage).
  */
-import { runIdSchema } from '../../../main/api/contract.ts';
+import { runIdSchema } from '../../../main/api/contract/contract.ts';
 
 /** The views reached from the header, and a run's page. */
 export type Route = { view: 'runs' | 'compare' | 'tasks' | 'replay' } | { view: 'run'; runId: string };

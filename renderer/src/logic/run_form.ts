@@ -4,8 +4,8 @@
  * per-field issues next to the fields. Validation itself stays with the service (one source of truth);
  * the form only keeps text that is not even a number from being sent as one.
  */
-import type { ApiIssue, ParamsOf, PresetInfo } from '../../../main/api/contract.ts';
-import { algoInfo } from '../../../main/api/presentation.ts';
+import type { ApiIssue, ParamsOf, PresetInfo } from '../../../main/api/contract/contract.ts';
+import { algoInfo } from '../../../main/api/contract/presentation.ts';
 
 type Algo = ParamsOf<'startRun'>['algo'];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvalSummary } from '../../../main/api/contract.ts';
+import type { EvalSummary } from '../../../main/api/contract/contract.ts';
 import {
   configRows,
   evaluationFigures,

@@ -3,8 +3,8 @@
  * config as rows with each value's source, and the figures of its evaluation as `skill-lab eval`
  * prints them (main/cli/report.ts).
  */
-import { plansWithSkills, type EvalSummary, type RunSummary } from '../../../main/api/contract.ts';
-import { findAlgo, type EvalFigure } from '../../../main/api/presentation.ts';
+import { plansWithSkills, type EvalSummary, type RunSummary } from '../../../main/api/contract/contract.ts';
+import { findAlgo, type EvalFigure } from '../../../main/api/contract/presentation.ts';
 import { formatSteps } from './format.ts';
 
 // ── tabs ───────────────────────────────────────────────────────────────────────────────────────

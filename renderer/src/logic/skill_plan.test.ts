@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseParams, type PlanEpisodeTrace } from '../../../main/api/contract.ts';
+import { parseParams, type PlanEpisodeTrace } from '../../../main/api/contract/contract.ts';
 import {
   arenaBounds,
   clickGoals,

@@ -10,7 +10,7 @@ import {
   type ParamsOf,
   type PlanEpisodeTrace,
   type PlanReport,
-} from '../../../main/api/contract.ts';
+} from '../../../main/api/contract/contract.ts';
 
 // ── skill colours ──────────────────────────────────────────────────────────────────────────────
 

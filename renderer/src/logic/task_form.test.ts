@@ -14,7 +14,7 @@ import {
   widgetOf,
 } from './task_form.ts';
 import { taskHandles } from './task_handles.ts';
-import { taskSpecSchema } from '../../../main/api/task_schemas.ts';
+import { taskSpecSchema } from '../../../main/api/contract/task_schemas.ts';
 import lWallPush from '../../../assets/tasks/l-wall-push.json' with { type: 'json' };
 
 describe('task form logic', () => {

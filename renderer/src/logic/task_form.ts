@@ -7,7 +7,7 @@
  * A draft is plain JSON (`unknown`): it may be invalid while the user edits it; the service says how.
  */
 import { z } from 'zod';
-import { taskSpecSchema } from '../../../main/api/task_schemas.ts';
+import { taskSpecSchema } from '../../../main/api/contract/task_schemas.ts';
 
 /** The part of JSON Schema (draft 2020-12) that zod emits for the task spec. */
 export interface SchemaNode {

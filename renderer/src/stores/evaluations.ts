@@ -7,7 +7,7 @@
  */
 import { defineStore } from 'pinia';
 import { shallowRef, watch } from 'vue';
-import type { EvalRollout, EvalSummary, RunSummary } from '../../../main/api/contract.ts';
+import type { EvalRollout, EvalSummary, RunSummary } from '../../../main/api/contract/contract.ts';
 import { labClient } from '../api/lab.ts';
 import { useRunsStore } from './runs.ts';
 

@@ -1,7 +1,7 @@
 /** Presets (with their resolved configs per algorithm) and environments, loaded once. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { EnvInfo, PresetInfo } from '../../../main/api/contract.ts';
+import type { EnvInfo, PresetInfo } from '../../../main/api/contract/contract.ts';
 import { labClient } from '../api/lab.ts';
 
 export const usePresetsStore = defineStore('presets', () => {

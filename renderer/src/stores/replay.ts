@@ -8,8 +8,8 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { ParamsOf, ResultOf } from '../../../main/api/contract.ts';
-import type { EpisodeColumn, EpisodeRow } from '../../../main/api/replay_schemas.ts';
+import type { ParamsOf, ResultOf } from '../../../main/api/contract/contract.ts';
+import type { EpisodeColumn, EpisodeRow } from '../../../main/api/contract/replay_schemas.ts';
 import { labClient } from '../api/lab.ts';
 import { createTimelineControl } from '../logic/timeline_control.ts';
 import { frameAt } from '../logic/episodes.ts';

@@ -4,8 +4,8 @@
  */
 import { defineStore } from 'pinia';
 import { ref, shallowRef, triggerRef } from 'vue';
-import type { EventData, MetricRow, ParamsOf, ResultOf, RunSummary } from '../../../main/api/contract.ts';
-import { findAlgo } from '../../../main/api/presentation.ts';
+import type { EventData, MetricRow, ParamsOf, ResultOf, RunSummary } from '../../../main/api/contract/contract.ts';
+import { findAlgo } from '../../../main/api/contract/presentation.ts';
 import { labClient } from '../api/lab.ts';
 
 /** A live preview episode of one skill (the `rollout` event). */

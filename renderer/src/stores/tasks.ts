@@ -6,8 +6,8 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import { ApiError, type ApiIssue } from '../../../main/api/contract.ts';
-import type { TaskSample, TaskSource, TaskSummary, TaskWarningInfo } from '../../../main/api/task_schemas.ts';
+import { ApiError, type ApiIssue } from '../../../main/api/contract/contract.ts';
+import type { TaskSample, TaskSource, TaskSummary, TaskWarningInfo } from '../../../main/api/contract/task_schemas.ts';
 import { labClient } from '../api/lab.ts';
 import {
   moveTarget,

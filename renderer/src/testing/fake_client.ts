@@ -17,14 +17,14 @@ import {
   type ResultOf,
   type RunRecordInfo,
   type RunSummary,
-} from '../../../main/api/contract.ts';
-import { findAlgo } from '../../../main/api/presentation.ts';
-import { formatPath, taskSpecSchema, type TaskSummary } from '../../../main/api/task_schemas.ts';
+} from '../../../main/api/contract/contract.ts';
+import { findAlgo } from '../../../main/api/contract/presentation.ts';
+import { formatPath, taskSpecSchema, type TaskSummary } from '../../../main/api/contract/task_schemas.ts';
 import {
   EPISODE_COLUMN_NAMES,
   EPISODE_LIST_COLUMNS,
   type EpisodeRow,
-} from '../../../main/api/replay_schemas.ts';
+} from '../../../main/api/contract/replay_schemas.ts';
 import lWallPush from '../../../assets/tasks/l-wall-push.json' with { type: 'json' };
 
 /** The fake's state and controls. */

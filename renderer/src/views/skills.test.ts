@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import type { PlanEpisodeTrace, ResultOf } from '../../../main/api/contract.ts';
+import type { PlanEpisodeTrace, ResultOf } from '../../../main/api/contract/contract.ts';
 import { setLabClient } from '../api/lab.ts';
 import { createFakeLab, fakeRun, type FakeLab } from '../testing/fake_client.ts';
 import { useRunsStore } from '../stores/runs.ts';

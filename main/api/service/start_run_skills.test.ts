@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunStore } from '../engine/runs/store.ts';
-import { untrainedSkillRun } from '../engine/runs/test_helpers.ts';
+import { RunStore } from '../../engine/runs/store.ts';
+import { untrainedSkillRun } from '../../engine/runs/test_helpers.ts';
 import { LabService } from './service.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'skill-lab-start-skills-'));

@@ -12,13 +12,13 @@ import {
   eventEnvelopeSchema,
   type MethodName,
   type ResultOf,
-} from './contract.ts';
+} from '../contract/contract.ts';
 import { LabService } from './service.ts';
 import { EventLog, TINY } from './test_helpers.ts';
-import { createRun } from '../engine/runs/test_helpers.ts';
-import { RELABEL_REQUEST_FILE } from '../engine/runs/relabel_control.ts';
-import { RunDir } from '../engine/runs/store.ts';
-import type { RunProcessHandle } from '../engine/runs/spawn.ts';
+import { createRun } from '../../engine/runs/test_helpers.ts';
+import { RELABEL_REQUEST_FILE } from '../../engine/runs/relabel_control.ts';
+import { RunDir } from '../../engine/runs/store.ts';
+import type { RunProcessHandle } from '../../engine/runs/spawn.ts';
 
 const services: LabService[] = [];
 function newService(): LabService {
@@ -298,7 +298,7 @@ describe('lab service', () => {
 
   it('refuses to resume, stop or delete a run that `skill-lab train` trains, naming it; lists it as gone once killed', async () => {
     const service = newService();
-    const bin = fileURLToPath(new URL('../../bin/skill-lab.js', import.meta.url));
+    const bin = fileURLToPath(new URL('../../../bin/skill-lab.js', import.meta.url));
     const trainer = spawn(
       process.execPath,
       [bin, '--workspace', service.store.root, 'train', '--algo', 'sac', '--preset', 'point-mass']

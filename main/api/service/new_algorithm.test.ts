@@ -7,15 +7,15 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FAKE_ALGO } from '../engine/algos/fake_algo_fixture.ts';
-import { ALGOS, allConfigKeys, parseRunConfig } from '../engine/config.ts';
-import { resolveRunConfig } from '../engine/presets.ts';
-import { algoSpec } from '../engine/algos/registry.ts';
-import { parseResult } from './contract.ts';
+import { FAKE_ALGO } from '../../engine/algos/fake_algo_fixture.ts';
+import { ALGOS, allConfigKeys, parseRunConfig } from '../../engine/config.ts';
+import { resolveRunConfig } from '../../engine/presets.ts';
+import { algoSpec } from '../../engine/algos/registry.ts';
+import { parseResult } from '../contract/contract.ts';
 import { LabService } from './service.ts';
 
-vi.mock('../engine/algos/catalog.ts', async (real) =>
-  (await import('../engine/algos/fake_algo_fixture.ts')).withFakeAlgo(await real()),
+vi.mock('../../engine/algos/catalog.ts', async (real) =>
+  (await import('../../engine/algos/fake_algo_fixture.ts')).withFakeAlgo(await real()),
 );
 
 /** The made-up algorithm's section of a run config. */

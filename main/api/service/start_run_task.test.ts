@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { builtinTask, serializeTaskSpec } from '../engine/tasks/index.ts';
+import { builtinTask, serializeTaskSpec } from '../../engine/tasks/index.ts';
 import { LabService } from './service.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'skill-lab-start-task-'));

@@ -22,8 +22,8 @@ import {
   workspaceTaskFile,
   workspaceTasksDir,
   type TaskSpec,
-} from '../engine/tasks/index.ts';
-import { createGoalEnv } from '../engine/sim/goal_envs.ts';
+} from '../../engine/tasks/index.ts';
+import { createGoalEnv } from '../../engine/sim/goal_envs.ts';
 import {
   ApiError,
   parseParams,
@@ -32,8 +32,8 @@ import {
   type ParamsOf,
   type ParsedParamsOf,
   type ResultOf,
-} from './contract.ts';
-import type { TaskSample, TaskSummary } from './task_schemas.ts';
+} from '../contract/contract.ts';
+import type { TaskSample, TaskSummary } from '../contract/task_schemas.ts';
 
 /** Validates a method's params. @throws ApiError 'invalid' with per-field issues. */
 function check<M extends MethodName>(method: M, params: unknown): ParsedParamsOf<M> {

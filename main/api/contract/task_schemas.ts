@@ -12,7 +12,7 @@ import {
   TASK_NAME_RULE,
   TASK_SPEC_VERSION,
   formatPath,
-} from '../engine/tasks/schema.ts';
+} from '../../engine/tasks/schema.ts';
 
 export { taskSpecSchema, TASK_SPEC_VERSION, formatPath };
 

@@ -6,10 +6,10 @@
  *
  * Renderer-safe: zod and plain data only (presentation.test.ts checks the import closure).
  */
-export { SKILL_PALETTE } from '../engine/figures/palette.ts';
-export { relabelSwitches } from '../engine/figures/curves.ts';
-export { ALGO_CATALOG } from '../engine/algos/catalog.ts';
-export { ALGOS, algoInfo, algosWhere, allAlgos, findAlgo, type AlgoName } from '../engine/algos/lookup.ts';
+export { SKILL_PALETTE } from '../../engine/figures/palette.ts';
+export { relabelSwitches } from '../../engine/figures/curves.ts';
+export { ALGO_CATALOG } from '../../engine/algos/catalog.ts';
+export { ALGOS, algoInfo, algosWhere, allAlgos, findAlgo, type AlgoName } from '../../engine/algos/lookup.ts';
 export {
   isSkillDiscovery,
   joinNames,
@@ -18,4 +18,4 @@ export {
   type EvalFigure,
   type EvaluationKind,
   type RelabelingInfo,
-} from '../engine/algos/algo_info.ts';
+} from '../../engine/algos/algo_info.ts';

@@ -10,9 +10,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiError, METHODS, type MethodName, type ResultOf } from './contract.ts';
+import { ApiError, METHODS, type MethodName, type ResultOf } from '../contract/contract.ts';
 import { LabService } from './service.ts';
-import { builtinTask } from '../engine/tasks/index.ts';
+import { builtinTask } from '../../engine/tasks/index.ts';
 
 const services: LabService[] = [];
 const dirs: string[] = [];

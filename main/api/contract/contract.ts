@@ -4,7 +4,7 @@
  * envelopes that carry them. zod schemas with their TypeScript types; both transports validate every
  * message against them.
  *
- * Browser-safe: this file and everything it imports use only `zod` (main/api/contract.test.ts checks
+ * Browser-safe: this file and everything it imports use only `zod` (main/api/contract/contract.test.ts checks
  * the import closure), so the renderer bundles it as is.
  *
  * Wire format (WebSocket text frames, one JSON object each; HTTP `POST /api/<method>` with the
@@ -24,9 +24,9 @@ import {
   runConfigSchema,
   type ConfigIssue,
   type RunConfig,
-} from '../engine/config.ts';
-import { RELABEL_STRATEGIES } from '../engine/replay/relabel.ts';
-import { TASK_RELABEL_STRATEGIES } from '../engine/replay/task_relabel.ts';
+} from '../../engine/config.ts';
+import { RELABEL_STRATEGIES } from '../../engine/replay/relabel.ts';
+import { TASK_RELABEL_STRATEGIES } from '../../engine/replay/task_relabel.ts';
 
 /** Every relabeling strategy a run can be switched to: hindsight (goal-sac) and task (multitask-sac). */
 const ANY_RELABEL_STRATEGIES = [...new Set([...RELABEL_STRATEGIES, ...TASK_RELABEL_STRATEGIES])] as [
@@ -50,7 +50,7 @@ import {
   planReportSchema,
   planRequestFields,
   PLAN_EPISODE_KINDS,
-} from '../engine/planning/schemas.ts';
+} from '../../engine/planning/schemas.ts';
 import { paramsLimitIssue } from './params_limits.ts';
 
 export { RELABEL_STRATEGIES, TASK_RELABEL_STRATEGIES };
@@ -235,8 +235,8 @@ export {
   MAX_PLAN_EPISODES_TOTAL,
   MAX_PLAN_GOALS,
   plansWithSkills,
-} from '../engine/planning/schemas.ts';
-export { MPPI_PRESETS, MPPI_PRESET_VALUES } from '../engine/planning/settings.ts';
+} from '../../engine/planning/schemas.ts';
+export { MPPI_PRESETS, MPPI_PRESET_VALUES } from '../../engine/planning/settings.ts';
 export type PlanEpisodeTrace = z.infer<typeof episodeTraceSchema>;
 export type PlanReport = z.infer<typeof planReportSchema>;
 

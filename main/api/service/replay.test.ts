@@ -2,15 +2,15 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { Rng } from '../engine/rng.ts';
-import { EpisodeStore, type EpisodeRecord } from '../engine/replay/episode_store.ts';
-import { RelabelStats } from '../engine/replay/relabel_stats.ts';
-import { FETCH_SHAPE, syntheticEpisode } from '../engine/replay/synthetic_episodes.ts';
-import { createRun, tempStore } from '../engine/runs/test_helpers.ts';
-import { trainRun } from '../engine/runs/trainer.ts';
-import { builtinTask, compileTask, serializeTaskSpec } from '../engine/tasks/index.ts';
-import type { RunDir, RunStore } from '../engine/runs/store.ts';
-import { ApiError } from './contract.ts';
+import { Rng } from '../../engine/rng.ts';
+import { EpisodeStore, type EpisodeRecord } from '../../engine/replay/episode_store.ts';
+import { RelabelStats } from '../../engine/replay/relabel_stats.ts';
+import { FETCH_SHAPE, syntheticEpisode } from '../../engine/replay/synthetic_episodes.ts';
+import { createRun, tempStore } from '../../engine/runs/test_helpers.ts';
+import { trainRun } from '../../engine/runs/trainer.ts';
+import { builtinTask, compileTask, serializeTaskSpec } from '../../engine/tasks/index.ts';
+import type { RunDir, RunStore } from '../../engine/runs/store.ts';
+import { ApiError } from '../contract/contract.ts';
 import { LabService } from './service.ts';
 import { ReplayBrowser } from './replay.ts';
 
@@ -353,7 +353,7 @@ describe('replay browser on a real goal-sac run', () => {
 
 describe('episode listing benchmark (engine/replay/bench_episodes.ts)', () => {
   it('builds a synthetic run and times a filtered page (no speed assertion here)', async () => {
-    const { benchEpisodeListing } = await import('../engine/replay/bench_episodes.ts');
+    const { benchEpisodeListing } = await import('../../engine/replay/bench_episodes.ts');
     const r = await benchEpisodeListing((ws) => new ReplayBrowser(ws), {
       episodes: 300,
       steps: 10,

@@ -26,21 +26,21 @@ import { existsSync, statSync, createReadStream } from 'node:fs';
 import { open, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ALGOS, ConfigError, allConfigKeys, type AlgoName } from '../engine/config.ts';
-import { listPresets, loadPreset, resolveRunConfig } from '../engine/presets.ts';
-import { RunDir, RunStore, RunStoreError, type RunRecord } from '../engine/runs/store.ts';
-import { relabelingAlgos, requestRelabeling } from '../engine/runs/relabel_control.ts';
-import { assertNotTrained, RunLockedError, runTrainer } from '../engine/runs/lock.ts';
-import { algoInfo, algosWhere, findAlgo } from '../engine/algos/lookup.ts';
-import { joinNames } from '../engine/algos/algo_info.ts';
-import { checkRunTask, runTask as compileRunTask } from '../engine/algos/goal_sac_run.ts';
-import { checkSkillsFrom } from '../engine/runs/skill_pin.ts';
-import type { SpawnRun } from '../engine/runs/spawn.ts';
-import { RunSupervisor, type RunProcess, type RunProcessEnd } from '../engine/runs/supervisor.ts';
-import { PlanFailure, PlanSupervisor } from '../engine/runs/plan_supervisor.ts';
-import { plansWithSkills } from '../engine/planning/schemas.ts';
-import { ENV_NAMES, envSpec } from '../engine/sim/envs.ts';
-import { versions } from '../engine/versions.ts';
+import { ALGOS, ConfigError, allConfigKeys, type AlgoName } from '../../engine/config.ts';
+import { listPresets, loadPreset, resolveRunConfig } from '../../engine/presets.ts';
+import { RunDir, RunStore, RunStoreError, type RunRecord } from '../../engine/runs/store.ts';
+import { relabelingAlgos, requestRelabeling } from '../../engine/runs/relabel_control.ts';
+import { assertNotTrained, RunLockedError, runTrainer } from '../../engine/runs/lock.ts';
+import { algoInfo, algosWhere, findAlgo } from '../../engine/algos/lookup.ts';
+import { joinNames } from '../../engine/algos/algo_info.ts';
+import { checkRunTask, runTask as compileRunTask } from '../../engine/algos/goal_sac_run.ts';
+import { checkSkillsFrom } from '../../engine/runs/skill_pin.ts';
+import type { SpawnRun } from '../../engine/runs/spawn.ts';
+import { RunSupervisor, type RunProcess, type RunProcessEnd } from '../../engine/runs/supervisor.ts';
+import { PlanFailure, PlanSupervisor } from '../../engine/runs/plan_supervisor.ts';
+import { plansWithSkills } from '../../engine/planning/schemas.ts';
+import { ENV_NAMES, envSpec } from '../../engine/sim/envs.ts';
+import { versions } from '../../engine/versions.ts';
 import {
   ApiError,
   isMethodName,
@@ -63,7 +63,7 @@ import {
   type ResponseEnvelope,
   type ResultOf,
   type RunSummary,
-} from './contract.ts';
+} from '../contract/contract.ts';
 import * as tasks from './tasks.ts';
 import { ReplayBrowser } from './replay.ts';
 
@@ -619,7 +619,7 @@ export class LabService implements LabClient {
   }
 
   // ── tasks (issue #4 §3) ──────────────────────────────────────────────────────────────────────
-  // Thin: main/api/tasks.ts validates params and does the work for this workspace.
+  // Thin: main/api/service/tasks.ts validates params and does the work for this workspace.
 
   async listTasks(params?: ParamsOf<'listTasks'>): Promise<ResultOf<'listTasks'>> {
     return tasks.listTasks(this.store.root, params);
@@ -646,7 +646,7 @@ export class LabService implements LabClient {
   }
 
   // ── replay browser (issue #4 §6) ─────────────────────────────────────────────────────────────
-  // Thin: main/api/replay.ts validates params and queries the run's episode files with this
+  // Thin: main/api/service/replay.ts validates params and queries the run's episode files with this
   // service's one DuckDB instance (closed by close()).
 
   private replayBrowser: ReplayBrowser | null = null;

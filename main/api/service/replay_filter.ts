@@ -18,7 +18,7 @@
  * a filter that got past this check still could not read other files.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ApiError } from './contract.ts';
+import { ApiError } from '../contract/contract.ts';
 
 /** Longest filter accepted, in characters. */
 export const MAX_FILTER_LENGTH = 2000;

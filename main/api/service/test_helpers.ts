@@ -1,5 +1,5 @@
 /** Helpers for tests that drive the lab service with real run processes. */
-import type { EventData, EventName, LabClient } from './contract.ts';
+import type { EventData, EventName, LabClient } from '../contract/contract.ts';
 
 /** Overrides that make a point-mass run train in about a second (4 iterations of 250 env steps). */
 export const TINY = {

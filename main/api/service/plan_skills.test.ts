@@ -10,13 +10,13 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiError, METHODS, type EventData, type MethodName, type ResultOf } from './contract.ts';
+import { ApiError, METHODS, type EventData, type MethodName, type ResultOf } from '../contract/contract.ts';
 import { LabService } from './service.ts';
 import { EventLog } from './test_helpers.ts';
-import { createRun } from '../engine/runs/test_helpers.ts';
-import { RunStore } from '../engine/runs/store.ts';
+import { createRun } from '../../engine/runs/test_helpers.ts';
+import { RunStore } from '../../engine/runs/store.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/skill-lab.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/skill-lab.js', import.meta.url));
 
 function cli(args: string[], workspace: string) {
   const r = spawnSync(process.execPath, [BIN, '--workspace', workspace, ...args], {

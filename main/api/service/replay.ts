@@ -34,15 +34,15 @@ import {
   listParts,
   sqlString,
   type EpisodesMeta,
-} from '../engine/replay/episode_store.ts';
-import { RunDir } from '../engine/runs/store.ts';
-import { RUN_TASK_FILE } from '../engine/algos/goal_sac_run.ts';
-import { compileTask, parseTaskSpec } from '../engine/tasks/index.ts';
-import { bitFlipReward } from '../engine/sim/bit_flip.ts';
-import type { GoalRewardFn } from '../engine/sim/types.ts';
-import { ApiError, parseParams, type MethodName, type ParsedParamsOf, type ResultOf } from './contract.ts';
+} from '../../engine/replay/episode_store.ts';
+import { RunDir } from '../../engine/runs/store.ts';
+import { RUN_TASK_FILE } from '../../engine/algos/goal_sac_run.ts';
+import { compileTask, parseTaskSpec } from '../../engine/tasks/index.ts';
+import { bitFlipReward } from '../../engine/sim/bit_flip.ts';
+import type { GoalRewardFn } from '../../engine/sim/types.ts';
+import { ApiError, parseParams, type MethodName, type ParsedParamsOf, type ResultOf } from '../contract/contract.ts';
 import { checkFilter } from './replay_filter.ts';
-import { EPISODE_COLUMN_NAMES, EPISODE_LIST_COLUMNS, type EpisodeRow } from './replay_schemas.ts';
+import { EPISODE_COLUMN_NAMES, EPISODE_LIST_COLUMNS, type EpisodeRow } from '../contract/replay_schemas.ts';
 
 /** Validates a method's params. @throws ApiError 'invalid' with per-field issues. */
 function check<M extends MethodName>(method: M, params: unknown): ParsedParamsOf<M> {

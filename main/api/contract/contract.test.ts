@@ -15,8 +15,8 @@ import {
   runIdSchema,
   type LabClient,
 } from './contract.ts';
-import { RUN_STATUSES as STORE_STATUSES } from '../engine/runs/store.ts';
-import { LabService } from './service.ts';
+import { RUN_STATUSES as STORE_STATUSES } from '../../engine/runs/store.ts';
+import { LabService } from '../service/service.ts';
 
 /** Every module a file imports, transitively: relative files by path, packages by name. */
 function importClosure(entry: string): { files: string[]; packages: Set<string> } {
@@ -49,7 +49,7 @@ describe('API contract', () => {
     const here = fileURLToPath(new URL('./presentation.ts', import.meta.url));
     const { files, packages } = importClosure(here);
     expect([...packages]).toEqual(['zod']);
-    const catalog = fileURLToPath(new URL('../engine/algos/catalog.ts', import.meta.url));
+    const catalog = fileURLToPath(new URL('../../engine/algos/catalog.ts', import.meta.url));
     expect(files).toContain(catalog);
     // The engine half of the registry builds algorithms (tfjs, MuJoCo): never part of it.
     expect(files.filter((f) => /algos\/(registry|index)\.ts$|\/(nn|runs)\//.test(f))).toEqual([]);
