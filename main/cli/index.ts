@@ -1,5 +1,5 @@
 /**
- * The skill-lab command line: train, compare, eval, plan, list, resume, figure, bench, start, serve, app.
+ * The skill-lab command line: train, compare, eval, plan, diagnose, list, resume, figure, bench, start, serve, app.
  * Every command reaches the engine through the same run store the app uses.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -27,6 +27,7 @@ import { printEvalReport, age } from './report.ts';
 import { metricSummary } from './progress.ts';
 import { join } from 'node:path';
 import { planCommand } from './plan.ts';
+import { diagnoseCommand } from './diagnose.ts';
 import { UsageError } from './errors.ts';
 import { MPPI_PRESETS } from '../engine/planning/mppi.ts';
 
@@ -193,6 +194,27 @@ program
       episodeSteps: o.episodeSteps,
       actions: o.actions,
       baseline: o.baseline,
+      json: Boolean(o.json),
+    });
+  });
+
+program
+  .command('diagnose <run>')
+  .description(
+    "held-out check of a DADS run's skill dynamics: its target normalizer, log q with the true vs shuffled z beside z-independent baselines, whether the behaviour carries z (regression of Δf on z), and the policy's use of z; with sampled and with mean actions",
+  )
+  .option(
+    '--steps <n>',
+    'env steps per policy mode (default: 25 episodes per regression feature)',
+    int('--steps'),
+  )
+  .option('--seed <n>', 'seed of the skills, starts, sampled actions and shuffle', int('--seed'), 0)
+  .option('--json', 'print one JSON object')
+  .action(async (id: string, o) => {
+    await diagnoseCommand(id, {
+      workspace: program.opts().workspace,
+      steps: o.steps,
+      seed: o.seed,
       json: Boolean(o.json),
     });
   });
