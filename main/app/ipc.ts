@@ -4,7 +4,12 @@
  * be the app's own page (the main frame, loaded from app://skill-lab), the method must be a contract
  * method and its params must validate. Whatever happens, the renderer gets a response envelope.
  */
-import { isMethodName, parseParams, unknownMethodResponse, type ResponseEnvelope } from '../api/contract/contract.ts';
+import {
+  isMethodName,
+  parseParams,
+  unknownMethodResponse,
+  type ResponseEnvelope,
+} from '../api/contract/contract.ts';
 
 /** The custom scheme and host the renderer is served from (main/app/protocol.ts). */
 export const APP_SCHEME = 'app';

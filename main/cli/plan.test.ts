@@ -25,7 +25,10 @@ describe('skill-lab plan', () => {
     expect(cli(['train', '--algo', 'diayn', ...brief], ws).code).toBe(0);
     const [dads, diayn] = readdirSync(join(ws, 'runs')).sort();
 
-    const r = cli(['plan', dads, '--goal', '0.5,0.3', '--goal', '-0.4,-0.2', '--episodes', '2', '--json'], ws);
+    const r = cli(
+      ['plan', dads, '--goal', '0.5,0.3', '--goal', '-0.4,-0.2', '--episodes', '2', '--json'],
+      ws,
+    );
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(r.out);
     expect(report.run).toBe(dads);
@@ -47,7 +50,9 @@ describe('skill-lab plan', () => {
       expect(e.steps).toBeLessThanOrEqual(50);
     }
     expect(report.success_radius).toBe(0.1);
-    expect(report.success_rate).toBe(report.episodes.filter((e: { success: boolean }) => e.success).length / 4);
+    expect(report.success_rate).toBe(
+      report.episodes.filter((e: { success: boolean }) => e.success).length / 4,
+    );
     expect(report.baseline.episodes).toHaveLength(4);
     expect(report.planner).toMatchObject({ preset: 'dense', actions: 'mean', seed: 0 });
     expect(report.planner.sources.hold).toMatch(/App\. A\.5|reference/);
@@ -63,7 +68,10 @@ describe('skill-lab plan', () => {
       [['plan', dads, '--goal', '1,x'], /--goal #1: "1,x" is not a point X,Y of two finite numbers/],
       [['plan', dads, '--goal', '0,0', '--goal', 'NaN,1'], /--goal #2: "NaN,1"/],
       [['plan', dads], /plan needs at least one --goal X,Y/],
-      [['plan', dads, '--goal', '1,1', '--set', 'holdd=3'], /unknown setting "holdd"; allowed: horizon, hold/],
+      [
+        ['plan', dads, '--goal', '1,1', '--set', 'holdd=3'],
+        /unknown setting "holdd"; allowed: horizon, hold/,
+      ],
       [['plan', dads, '--goal', '1,1', '--radius', '-1'], /--radius must be a positive number of m/],
       [['plan', 'nope', '--goal', '1,1'], /No run "nope"/],
     ];

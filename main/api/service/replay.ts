@@ -40,7 +40,13 @@ import { RUN_TASK_FILE } from '../../engine/algos/goal_sac_run.ts';
 import { compileTask, parseTaskSpec } from '../../engine/tasks/index.ts';
 import { bitFlipReward } from '../../engine/sim/bit_flip.ts';
 import type { GoalRewardFn } from '../../engine/sim/types.ts';
-import { ApiError, parseParams, type MethodName, type ParsedParamsOf, type ResultOf } from '../contract/contract.ts';
+import {
+  ApiError,
+  parseParams,
+  type MethodName,
+  type ParsedParamsOf,
+  type ResultOf,
+} from '../contract/contract.ts';
 import { checkFilter } from './replay_filter.ts';
 import { EPISODE_COLUMN_NAMES, EPISODE_LIST_COLUMNS, type EpisodeRow } from '../contract/replay_schemas.ts';
 

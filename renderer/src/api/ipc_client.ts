@@ -4,7 +4,12 @@
  * envelope; this client validates it, returns the result or throws the ApiError, and validates
  * pushed event envelopes before its listeners see them — exactly as the WebSocket client does.
  */
-import { METHOD_NAMES, type EventData, type EventName, type LabClient } from '../../../main/api/contract/contract.ts';
+import {
+  METHOD_NAMES,
+  type EventData,
+  type EventName,
+  type LabClient,
+} from '../../../main/api/contract/contract.ts';
 import type { SkillLabBridge } from '../../../main/api/contract/bridge.ts';
 import { EventHub, resultOf } from './envelopes.ts';
 

@@ -4,7 +4,13 @@
  */
 import { defineStore } from 'pinia';
 import { ref, shallowRef, triggerRef } from 'vue';
-import type { EventData, MetricRow, ParamsOf, ResultOf, RunSummary } from '../../../main/api/contract/contract.ts';
+import type {
+  EventData,
+  MetricRow,
+  ParamsOf,
+  ResultOf,
+  RunSummary,
+} from '../../../main/api/contract/contract.ts';
 import { findAlgo } from '../../../main/api/contract/presentation.ts';
 import { labClient } from '../api/lab.ts';
 

@@ -7,7 +7,12 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { ApiError, type ApiIssue } from '../../../main/api/contract/contract.ts';
-import type { TaskSample, TaskSource, TaskSummary, TaskWarningInfo } from '../../../main/api/contract/task_schemas.ts';
+import type {
+  TaskSample,
+  TaskSource,
+  TaskSummary,
+  TaskWarningInfo,
+} from '../../../main/api/contract/task_schemas.ts';
 import { labClient } from '../api/lab.ts';
 import {
   moveTarget,
