@@ -52,6 +52,7 @@ import {
   PLAN_EPISODE_KINDS,
 } from '../../engine/planning/schemas.ts';
 import { paramsLimitIssue } from './params_limits.ts';
+import { skillSourceRecordSchema } from '../../engine/runs/skill_source_record.ts';
 
 export { RELABEL_STRATEGIES, TASK_RELABEL_STRATEGIES };
 export { ALGOS, ENVS, SKILL_ENVS, STATE_FUNCTIONS, allConfigKeys, runConfigSchema, type RunConfig };
@@ -168,7 +169,11 @@ export const runSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
-/** A run's full record: the summary plus its config, the source of every value, backend and versions. */
+/**
+ * A run's full record: the summary plus its config, the source of every value, backend and versions;
+ * for a run over another run's frozen skills (catalog `skillsFromOption`), the skill run and
+ * checkpoint it pinned at its first start (absent before that, and for other runs).
+ */
 export const runRecordSchema = runSummarySchema.extend({
   path: z.string(),
   config: runConfigSchema,
@@ -176,6 +181,7 @@ export const runRecordSchema = runSummarySchema.extend({
   backend: z.record(z.string(), z.unknown()).nullable(),
   versions: z.record(z.string(), z.string()),
   pid: int.nullable(),
+  skillSource: skillSourceRecordSchema.optional(),
 });
 export type RunRecordInfo = z.infer<typeof runRecordSchema>;
 
@@ -191,7 +197,13 @@ export const skillReportSchema = z
   })
   .catchall(z.union([jnum, z.array(jnum)]));
 
-/** The evaluation report (`skill-lab eval --json`, eval/summary.json). */
+/**
+ * The evaluation report (`skill-lab eval --json`, eval/summary.json). Besides the fields every report
+ * has, those of an algorithm whose goal evaluation traces the skills it picked (catalog
+ * `evalSkillTraces`, engine/algos/skill_controller.ts ControllerEvaluation): every episode's trace in
+ * the shape the Skills view draws (without predictions or candidates), the goal, the success radius
+ * and mean final distance (m), and the skill run composed.
+ */
 export const evalSummarySchema = z
   .object({
     run: z.string(),
@@ -205,6 +217,11 @@ export const evalSummarySchema = z
     coverage_cell_m: z.number(),
     mean_normalized_variance: jnum,
     skills: z.array(skillReportSchema),
+    traces: z.array(episodeTraceSchema).optional(),
+    goal: z.array(jnum).optional(),
+    success_radius: jnum.optional(),
+    mean_final_distance: jnum.optional(),
+    skills_from: z.object({ run: z.string(), algo: z.string(), sha256: z.string() }).optional(),
   })
   .catchall(z.unknown());
 export type EvalSummary = z.infer<typeof evalSummarySchema>;

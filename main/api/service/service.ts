@@ -311,6 +311,7 @@ export class LabService implements LabClient {
         backend: record.backend,
         versions: record.versions,
         pid: record.pid,
+        ...(record.skillSource && { skillSource: record.skillSource }),
       },
     };
   }

@@ -75,6 +75,12 @@ export interface AlgoInfo<
   evaluatesEnvSuccess: boolean;
   /** The run-level figures its skill evaluation reports, in the order they are printed. */
   evalFigures: readonly EvalFigure[];
+  /**
+   * Its `goals` evaluation traces every episode in the skills it picked (eval/summary.json's
+   * `traces`, planning/execute.ts's EpisodeTrace, with `goal`, `success_radius`, `mean_final_distance`
+   * and the `skills_from` run): the run's page draws them as the Skills view draws a plan.
+   */
+  evalSkillTraces: boolean;
   relabeling: RelabelingInfo | null;
   /** Keeps the goal task it trains on as task.json in its run directory (getRunTask, the task's 3D view). */
   keepsTaskSpec: boolean;

@@ -44,6 +44,7 @@ export const FAKE_ENTRY = defineAlgo({
   evaluation: 'skills',
   evaluatesEnvSuccess: false,
   evalFigures: [{ key: 'fake_score', label: 'fake score', hint: 'made up' }],
+  evalSkillTraces: false,
   relabeling: null,
   keepsTaskSpec: false,
   hasEpisodes: false,

@@ -14,6 +14,8 @@ import { ALGO_CATALOG } from './catalog.ts';
 import { configSection } from './config_section.ts';
 import { RUN_TASK_FILE } from './goal_sac_run.ts';
 import { ALGO_REGISTRY, algoSpec } from './registry.ts';
+import type { ControllerEvaluation } from './skill_controller.ts';
+import { episodeTraceSchema } from '../planning/schemas.ts';
 
 /** The dotted keys of the sections `info` reads, and the top-level keys every algorithm reads. */
 function keysRead(info: AlgoInfo): Set<string> {
@@ -67,7 +69,7 @@ describe('algorithm registry: every entry is complete and consistent', () => {
     if (goals) expect(spec.evalFigures).toEqual([]);
     if (spec.evaluatesEnvSuccess) expect(spec.evaluation).toBe('skills');
     if (spec.previewsSkills || spec.evalFigures.length) expect(spec.evaluation).toBe('skills');
-    if (spec.hasEpisodes || spec.keepsTaskSpec) expect(spec.evaluation).toBe('goals');
+    if (spec.hasEpisodes || spec.keepsTaskSpec || spec.evalSkillTraces) expect(spec.evaluation).toBe('goals');
     expect(typeof spec.checkRelabeling === 'function').toBe(spec.relabeling !== null);
     if (spec.relabeling) {
       expect(spec.summaryMetrics).toEqual(
@@ -169,6 +171,15 @@ describe('algorithm registry: what each entry declares, a short real run of it l
         expect(report.skills).toEqual([]);
         expect(typeof report.success_rate).toBe('number');
         expect(report.task).toBe(spec.describeTask!(run.readConfig()));
+      }
+      // Traces of the skills it picked exactly where the catalog says the run's page can draw them.
+      expect(Array.isArray(report.traces), 'traces').toBe(spec.evalSkillTraces);
+      if (spec.evalSkillTraces) {
+        const { traces, success_radius, skills_from } = report as unknown as ControllerEvaluation;
+        expect(traces.length).toBe(report.episodes);
+        for (const t of traces) expect(episodeTraceSchema.parse(t)).toEqual(t);
+        expect(success_radius).toBeGreaterThan(0);
+        expect(skills_from.run).toBe(run.readConfig().skillController.skillsFrom);
       }
     },
     60_000,

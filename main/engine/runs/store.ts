@@ -35,29 +35,12 @@ import { join, resolve } from 'node:path';
 import { keepAsideSync, removeStaleTempFiles, writeFileAtomicSync } from '../atomic.ts';
 import { z } from 'zod';
 import { parseRunConfig, formatIssues, type RunConfig } from '../config.ts';
+import { skillSourceRecordSchema, type SkillSourceRecord } from './skill_source_record.ts';
 
 export const RUN_STATUSES = ['created', 'running', 'stopped', 'completed', 'error'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/**
- * The skill run a run composes (a skill controller's `--skills-from`, runs/skill_pin.ts), as pinned at
- * its first start: which run, which checkpoint (file, SHA-256, counters) and the copy the run reads.
- */
-export const skillSourceRecordSchema = z.object({
-  /** The skill run's id and directory when it was pinned (it may since have trained on or be gone). */
-  run: z.string(),
-  path: z.string(),
-  algo: z.string(),
-  /** The checkpoint file the parts were copied from, its SHA-256 (hex) and its counters. */
-  checkpoint: z.string(),
-  sha256: z.string(),
-  iteration: z.number(),
-  envSteps: z.number(),
-  /** The copy in this run's directory (skills.bin). */
-  copy: z.string(),
-  pinnedAt: z.string(),
-});
-export type SkillSourceRecord = z.infer<typeof skillSourceRecordSchema>;
+export { skillSourceRecordSchema, type SkillSourceRecord };
 
 const recordSchema = z.object({
   id: z.string(),
