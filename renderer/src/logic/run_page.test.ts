@@ -136,6 +136,20 @@ describe('run page model', () => {
       'task: 4 goals on a 0.3 m circle',
       'success per task: 1.00, 0.50, 0.75, 0.75',
     ]);
+    // A skill controller's goal in x-y: how far the episodes ended from it, next to the success rate.
+    const controller = {
+      ...goal,
+      task: undefined,
+      task_success: undefined,
+      mean_final_distance: 0.0873,
+      success_radius: 0.1,
+    };
+    const figures = evaluationFigures(controller);
+    expect(figures.map((f) => `${f.label}: ${f.value}`).slice(0, 2)).toEqual([
+      'success rate: 0.750',
+      'mean final distance: 0.087 m',
+    ]);
+    expect(figures[1].hint).toBe('success: < 0.1 m');
   });
 
   it('fits as many readable curve panels a row as the page is wide', () => {

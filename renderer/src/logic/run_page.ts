@@ -200,6 +200,13 @@ export function evaluationFigures(s: EvalSummary): Figure[] {
       { label: 'mean return', value: num(s.episode_return, 2) },
       { label: 'episodes', value: num(s.episodes, 0), hint: `of ${s.episode_steps} steps` },
     ];
+    // A goal in x-y (a skill controller's): how far from it the episodes ended.
+    if (typeof s.mean_final_distance === 'number')
+      figures.splice(1, 0, {
+        label: 'mean final distance',
+        value: `${num(s.mean_final_distance)} m`,
+        hint: typeof s.success_radius === 'number' ? `success: < ${s.success_radius} m` : undefined,
+      });
     if (typeof s.task === 'string') figures.push({ label: 'task', value: s.task });
     if (Array.isArray(s.task_success))
       figures.push({

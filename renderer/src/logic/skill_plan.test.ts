@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseParams, type PlanEpisodeTrace } from '../../../main/api/contract/contract.ts';
+import { SKILL_PALETTE } from '../../../main/api/contract/presentation.ts';
 import {
   arenaBounds,
   clickGoals,
@@ -12,8 +13,15 @@ import {
   planParams,
   presetSetting,
   segmentAt,
+  skillColour,
+  skillColourCss,
   skillCss,
+  skillIndex,
+  skillKindOf,
   skillRgb,
+  skillSourceText,
+  skillsPicked,
+  skillText,
   snapGoal,
   stepAt,
   toPixel,
@@ -60,6 +68,59 @@ describe('the Skills view model', () => {
     expect(skillRgb([null, null])).toEqual(skillRgb([0, 0]));
     expect(skillCss([1, 0])).toMatch(/^rgb\(\d+, \d+, \d+\)$/);
     expect(skillCss([1, 0], 0.4)).toMatch(/^rgba\(.*, 0\.4\)$/);
+  });
+
+  it('colours one of N skills by its index in the skill palette, and names skills of either kind', () => {
+    const onehot = (k: number, n = 12) => Array.from({ length: n }, (_, j) => (j === k ? 1 : 0));
+    expect(skillIndex(onehot(7))).toBe(7);
+    expect(skillIndex([null, 0.2, 0.9, 0.9])).toBe(2); // the first of equals; null is no candidate
+    // As scene/agents.ts tints skill k: SKILL_PALETTE[k mod 10] (#1f77b4 is skill 0's).
+    expect(skillColourCss(onehot(0), 'discrete')).toBe('rgb(31, 119, 180)');
+    expect(skillColour(onehot(11), 'discrete')).toEqual(skillColour(onehot(1), 'discrete'));
+    expect(skillColourCss(onehot(3), 'discrete', 0.5)).toMatch(/^rgba\(.*, 0\.5\)$/);
+    expect(SKILL_PALETTE[3]).toBe(
+      `#${skillColour(onehot(3), 'discrete')
+        .map((v) =>
+          Math.round(v * 255)
+            .toString(16)
+            .padStart(2, '0'),
+        )
+        .join('')}`,
+    );
+    // Continuous skills keep the hue wheel.
+    expect(skillColour([1, 0], 'continuous')).toEqual(skillRgb([1, 0]));
+    expect(skillText(onehot(4), 'discrete')).toBe('skill 4');
+    expect(skillText([0.31, -0.924], 'continuous')).toBe('z = (0.31, −0.92)');
+    // The skill run's algorithm says which kind (its catalog conditioning); no skills: null.
+    expect(skillKindOf('dads')).toBe('continuous');
+    expect(skillKindOf('diayn')).toBe('discrete');
+    expect(skillKindOf('goal-sac')).toBeNull();
+    expect(skillKindOf('no-such-algo')).toBeNull();
+  });
+
+  it('lists the discrete skills picked, by index, with the ones sharing a colour', () => {
+    const seg = (k: number) => ({
+      start: 0,
+      skill: Array.from({ length: 24 }, (_, j) => (j === k ? 1 : 0)),
+      predicted: null,
+      candidates: [],
+      planMs: 0,
+    });
+    const picked = skillsPicked([{ segments: [seg(13), seg(2), seg(13)] }, { segments: [seg(3), seg(23)] }]);
+    expect(picked.skills).toEqual([
+      { index: 2, segments: 1 },
+      { index: 3, segments: 1 },
+      { index: 13, segments: 2 },
+      { index: 23, segments: 1 },
+    ]);
+    expect(picked.shared).toEqual([3, 13, 23]);
+    expect(skillsPicked([]).skills).toEqual([]);
+  });
+
+  it('names the pinned skills of a controller: algorithm, checkpoint, iteration, hash', () => {
+    expect(
+      skillSourceText({ algo: 'dads', envSteps: 30000, iteration: 60, sha256: '0123456789abcdef'.repeat(4) }),
+    ).toBe('DADS, checkpoint at 30 k env steps (iteration 60), SHA-256 0123456789ab…');
   });
 
   it('maps the plane to a square plot and back, with round ticks', () => {

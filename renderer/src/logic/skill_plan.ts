@@ -1,8 +1,10 @@
 /**
- * The model of a run's Skills view (zero-shot planning with DADS skills, issue #9 §2, §4), free of
- * Vue so it is tested alone: the colour of a continuous skill, the top-down map's extent, axes and
- * pixel mapping, the goals a user clicks, what is drawn at a time of the timeline, the request the
- * planner form makes and the `skill-lab plan` command that reports the same numbers.
+ * The model of the views of skill traces (issue #9 §2, §4) — a run's Skills view, where MPPI plans
+ * with DADS skills, and a meta-controller run's evaluation, where its high-level policy picked the
+ * skills — free of Vue so it is tested alone: the colour of a skill (continuous or one of N), the
+ * top-down map's extent, axes and pixel mapping, the goals a user clicks, what is drawn at a time of
+ * the timeline, the request the planner form makes and the `skill-lab plan` command that reports
+ * the same numbers.
  */
 import {
   MPPI_PRESET_VALUES,
@@ -10,7 +12,11 @@ import {
   type ParamsOf,
   type PlanEpisodeTrace,
   type PlanReport,
+  type RunRecordInfo,
+  SKILL_ENVS,
 } from '../../../main/api/contract/contract.ts';
+import { findAlgo, SKILL_PALETTE } from '../../../main/api/contract/presentation.ts';
+import { formatSteps } from './format.ts';
 
 // ── skill colours ──────────────────────────────────────────────────────────────────────────────
 
@@ -52,6 +58,83 @@ export function skillWheelCss(): string {
     return `${skillCss([Math.cos(((90 - deg) * Math.PI) / 180), Math.sin(((90 - deg) * Math.PI) / 180)])} ${deg}deg`;
   });
   return `conic-gradient(${stops.join(', ')})`;
+}
+
+/**
+ * How skills are coloured: `continuous` by {@link skillRgb} (the hue wheel of DADS's z), `discrete`
+ * by the skill's index in {@link SKILL_PALETTE} — the colours DIAYN's skills have everywhere else in
+ * the workbench (3D replay, curves), so a skill looks the same on its own run's page.
+ */
+export type SkillKind = 'continuous' | 'discrete';
+
+/**
+ * The kind of skills of the algorithm `algo` (a skill run's), from its catalog entry's conditioning;
+ * null for an algorithm without skills or unknown to the catalog.
+ */
+export function skillKindOf(algo: string): SkillKind | null {
+  const c = findAlgo(algo)?.conditioning;
+  return c === 'continuous-skill' ? 'continuous' : c === 'discrete-skill' ? 'discrete' : null;
+}
+
+/** The index of a one-hot skill vector: its largest entry (the first of equals; nulls count as −∞). */
+export function skillIndex(z: ReadonlyArray<number | null>): number {
+  let best = 0;
+  z.forEach((v, j) => {
+    if (v !== null && (z[best] === null || v > (z[best] as number))) best = j;
+  });
+  return best;
+}
+
+/** A `#rrggbb` colour → RGB in [0, 1]. */
+function hexRgb(hex: string): Rgb {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return [((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
+}
+
+/** The palette colour (CSS) of discrete skill `k` (0-based), as scene/agents.ts skillColor tints it. */
+export function paletteCss(k: number): string {
+  return SKILL_PALETTE[k % SKILL_PALETTE.length];
+}
+
+/** The colour of skill `z` of kind `kind`: see {@link SkillKind}. */
+export function skillColour(z: ReadonlyArray<number | null>, kind: SkillKind): Rgb {
+  return kind === 'continuous' ? skillRgb(z) : hexRgb(paletteCss(skillIndex(z)));
+}
+
+/** {@link skillColour} as a CSS colour, with an optional alpha. */
+export function skillColourCss(z: ReadonlyArray<number | null>, kind: SkillKind, alpha = 1): string {
+  const [r, g, b] = skillColour(z, kind).map((v) => Math.round(v * 255));
+  return alpha >= 1 ? `rgb(${r}, ${g}, ${b})` : `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}
+
+/** A skill as text: "skill 3" for one of N, "z = (0.31, −0.92)" for a continuous one. */
+export function skillText(z: ReadonlyArray<number | null>, kind: SkillKind): string {
+  if (kind === 'discrete') return `skill ${skillIndex(z)}`;
+  return `z = (${z.map((v) => (v === null ? '—' : v.toFixed(2).replace('-', '−'))).join(', ')})`;
+}
+
+/**
+ * The discrete skills the traces hold, by index, with how many segments held each (the legend of a
+ * controller over DIAYN's skills): in index order; `shared` lists the indices whose colour another
+ * listed skill has too (SKILL_PALETTE repeats every 10 skills).
+ */
+export function skillsPicked(traces: ReadonlyArray<Pick<PlanEpisodeTrace, 'segments'>>): {
+  skills: Array<{ index: number; segments: number }>;
+  shared: number[];
+} {
+  const counts = new Map<number, number>();
+  for (const t of traces)
+    for (const s of t.segments) {
+      const k = skillIndex(s.skill);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+  const skills = [...counts.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([index, segments]) => ({ index, segments }));
+  const shared = skills
+    .filter((s) => skills.some((o) => o.index !== s.index && paletteCss(o.index) === paletteCss(s.index)))
+    .map((s) => s.index);
+  return { skills, shared };
 }
 
 // ── the map ────────────────────────────────────────────────────────────────────────────────────
@@ -343,4 +426,27 @@ export function reportFigures(
       baseline: b ? metres(b.mean_final_distance) : '—',
     },
   ];
+}
+
+// ── a meta-controller's evaluation ─────────────────────────────────────────────────────────────
+
+/** The skill run a controller composes, as its page names it (run.json's skillSource). */
+export type SkillSourceInfo = NonNullable<RunRecordInfo['skillSource']>;
+
+/**
+ * The line that names the skills a controller composes: "DADS, checkpoint at 30 k env steps
+ * (iteration 60), SHA-256 0123abcd…" — the run id itself is the link beside it.
+ */
+export function skillSourceText(
+  source: Pick<SkillSourceInfo, 'algo' | 'envSteps' | 'iteration' | 'sha256'>,
+): string {
+  return (
+    `${source.algo.toUpperCase()}, checkpoint at ${formatSteps(source.envSteps)} env steps ` +
+    `(iteration ${source.iteration}), SHA-256 ${source.sha256.slice(0, 12)}…`
+  );
+}
+
+/** The env of a run as the traces' 3D scene names it; null for an env without a scene model. */
+export function traceEnv(env: string): (typeof SKILL_ENVS)[number] | null {
+  return (SKILL_ENVS as readonly string[]).includes(env) ? (env as (typeof SKILL_ENVS)[number]) : null;
 }

@@ -23,23 +23,25 @@ vi.mock('../components/SkillMap.vue', () => ({
       'arena',
       'goals',
       'radius',
-      'planner',
+      'traces',
       'baseline',
       'showBaseline',
+      'skillKind',
       'time',
       'dt',
       'editable',
     ],
     emits: ['pick'],
     template:
-      '<div class="map-stub" :data-goals="JSON.stringify(goals)" :data-planner="planner.length" :data-baseline="baseline.length" :data-show-baseline="showBaseline" :data-radius="radius" :data-editable="editable" />',
+      '<div class="map-stub" :data-goals="JSON.stringify(goals)" :data-traces="traces.length" :data-skill-kind="skillKind" :data-baseline="baseline.length" :data-show-baseline="showBaseline" :data-radius="radius" :data-editable="editable" />',
   },
 }));
 vi.mock('../components/SkillPlanScene.vue', () => ({
   default: {
     name: 'SkillPlanScene',
-    props: ['env', 'traces', 'goals', 'radius', 'time', 'dt'],
-    template: '<div class="scene-stub" :data-env="env" :data-traces="traces.length" />',
+    props: ['env', 'traces', 'skillKind', 'goals', 'radius', 'time', 'dt'],
+    template:
+      '<div class="scene-stub" :data-env="env" :data-traces="traces.length" :data-skill-kind="skillKind" />',
   },
 }));
 vi.mock('../components/SkillReplay.vue', () => ({
@@ -199,7 +201,8 @@ describe('the Skills view', () => {
 
     // Both episodes, each with its random-skill comparison, drawn on the map and in 3D.
     expect(map(w).attributes()).toMatchObject({
-      'data-planner': '2',
+      'data-traces': '2',
+      'data-skill-kind': 'continuous',
       'data-baseline': '2',
       'data-radius': '0.1',
       'data-editable': 'true',
@@ -243,7 +246,7 @@ describe('the Skills view', () => {
     await w.find('[data-test=plan-form]').trigger('submit');
     await flushPromises();
     expect(w.find('[data-test=plan-status]').text()).toContain('1 of 1 episodes done');
-    expect(map(w).attributes('data-planner')).toBe('1'); // from the planEpisode event
+    expect(map(w).attributes('data-traces')).toBe('1'); // from the planEpisode event
     expect(map(w).attributes('data-editable')).toBe('false');
     expect(w.find('[data-test=final-distance]').text()).toBe('0.050 m');
     // Another plan's episodes are not this one's.
@@ -255,7 +258,7 @@ describe('the Skills view', () => {
       trace: episode([1, 1], 0.3),
     });
     await flushPromises();
-    expect(map(w).attributes('data-planner')).toBe('1');
+    expect(map(w).attributes('data-traces')).toBe('1');
 
     await w.find('[data-test=stop-plan]').trigger('click');
     await flushPromises();
