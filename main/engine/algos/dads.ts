@@ -11,22 +11,22 @@
  * by log-sum-exp, then take SAC steps on the iteration's transitions and clear the buffer.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { skillEnvOf, type RunConfig } from '../config.ts';
+import type { RunConfig } from '../config.ts';
 import { MLP } from '../nn/mlp.ts';
 import { BatchNorm } from '../nn/batchnorm.ts';
 import { mixtureOfGaussiansLogProb } from '../nn/distributions.ts';
 import { makeAdam } from '../nn/checkpoint.ts';
 import { namedParams, saveTrainable, loadTrainable } from './state.ts';
-import { VecEnv } from '../sim/vec_env.ts';
+import type { VecEnv } from '../sim/vec_env.ts';
 import { Rng } from '../rng.ts';
 import type { TransitionBatch } from '../replay/buffer.ts';
 import { summarizeEpisodes } from './rollout.ts';
-import { envOptionsOf, meanStats, type SacLearner } from './sac.ts';
+import { meanStats, trainingEnvs } from './sac.ts';
 import type { RewardRelabeler } from './off_policy_agent.ts';
 import { VecAgent } from './vec_agent.ts';
+import { VecAgentAlgorithm } from './vec_algorithm.ts';
 import {
   continuousPrior,
-  type PolicyInput,
   evaluationSkills,
   selectColumns,
   stateFunction,
@@ -182,26 +182,24 @@ export function dadsReward(logq: tf.Tensor1D, logqAlt: tf.Tensor2D): tf.Tensor1D
   });
 }
 
-export class DadsAlgorithm implements Algorithm {
+export class DadsAlgorithm extends VecAgentAlgorithm implements Algorithm {
   readonly f: StateFunction;
   readonly dynamics: SkillDynamics;
   readonly skillDim: number;
   /** Observation dims fed to q_φ (empty for dynamicsInput 'none'). */
   private readonly dynStateDims: number[];
-  private readonly parts: VecAgent;
   /** Eq. 6 over the iteration's transitions. */
   private readonly reward: SkillDynamicsReward;
 
   static async create(config: RunConfig): Promise<DadsAlgorithm> {
-    const vec = await VecEnv.create(skillEnvOf(config), config.numEnvs, envOptionsOf(config), config.seed);
-    return new DadsAlgorithm(config, vec);
+    return new DadsAlgorithm(config, await trainingEnvs(config));
   }
 
   private constructor(
     readonly config: RunConfig,
     vec: VecEnv,
   ) {
-    this.parts = new VecAgent(config, vec, continuousPrior(config.dads.skillDim));
+    super(new VecAgent(config, vec, continuousPrior(config.dads.skillDim)));
     const coordDims = vec.env(0).coordDims;
     this.skillDim = config.dads.skillDim;
     this.f = stateFunction(config.stateFunction, vec.obsDim, coordDims);
@@ -221,27 +219,6 @@ export class DadsAlgorithm implements Algorithm {
       this.parts.rng.nextUint32(),
     );
     this.reward = new SkillDynamicsReward(this);
-  }
-
-  get envSteps(): number {
-    return this.parts.agent.envSteps;
-  }
-
-  get iteration(): number {
-    return this.parts.agent.iteration;
-  }
-
-  get learner(): SacLearner {
-    return this.parts.learner;
-  }
-
-  get vec(): VecEnv {
-    return this.parts.vec;
-  }
-
-  /** The policy input [s without the hidden coordinates, z]. */
-  get input(): PolicyInput {
-    return this.parts.input;
   }
 
   /** Δf(s) = f(s') − f(s) for rows of obs and next obs. */
@@ -344,10 +321,6 @@ export class DadsAlgorithm implements Algorithm {
     return metrics;
   }
 
-  actDeterministic(obs: Float32Array, skills: Float32Array): Float32Array {
-    return this.parts.actDeterministic(obs, skills);
-  }
-
   evaluationSkills(): EvalSkill[] {
     return evaluationSkills(this.skillDim, this.config.eval.dadsSkills, new Rng(12345)).map((z, id) => ({
       id,
@@ -386,9 +359,9 @@ export class DadsAlgorithm implements Algorithm {
     );
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.dynamics.dispose();
-    this.parts.dispose();
+    super.dispose();
   }
 }
 

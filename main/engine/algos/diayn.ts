@@ -8,40 +8,40 @@
  * The discriminator is trained by cross-entropy on (f(s'), z) pairs from the replay buffer.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { skillEnvOf, type RunConfig } from '../config.ts';
+import type { RunConfig } from '../config.ts';
 import { MLP } from '../nn/mlp.ts';
 import { categoricalLogProbs } from '../nn/distributions.ts';
 import { makeAdam } from '../nn/checkpoint.ts';
 import type { Rng } from '../rng.ts';
 import type { TransitionBatch } from '../replay/buffer.ts';
 import { namedParams, saveTrainable, loadTrainable } from './state.ts';
-import { VecEnv } from '../sim/vec_env.ts';
+import type { VecEnv } from '../sim/vec_env.ts';
 import { summarizeEpisodes } from './rollout.ts';
-import { envOptionsOf, meanStats, type SacLearner } from './sac.ts';
+import { meanStats, trainingEnvs } from './sac.ts';
 import type { RewardRelabeler } from './off_policy_agent.ts';
+import { argmaxRows } from './discrete_sac.ts';
 import { VecAgent } from './vec_agent.ts';
-import { categoricalPrior, stateFunction, type PolicyInput, type StateFunction } from './skills.ts';
+import { VecAgentAlgorithm } from './vec_algorithm.ts';
+import { categoricalPrior, stateFunction, type StateFunction } from './skills.ts';
 import type { AbortPoint, Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
 
-export class DiaynAlgorithm implements Algorithm {
+export class DiaynAlgorithm extends VecAgentAlgorithm implements Algorithm {
   readonly numSkills: number;
   readonly f: StateFunction;
   readonly discriminator: MLP;
   private readonly discOpt: tf.AdamOptimizer;
-  private readonly parts: VecAgent;
   /** The pseudo-reward on the SAC sample stream. */
   private readonly reward: DiscriminatorReward;
 
   static async create(config: RunConfig): Promise<DiaynAlgorithm> {
-    const vec = await VecEnv.create(skillEnvOf(config), config.numEnvs, envOptionsOf(config), config.seed);
-    return new DiaynAlgorithm(config, vec);
+    return new DiaynAlgorithm(config, await trainingEnvs(config));
   }
 
   private constructor(
     readonly config: RunConfig,
     vec: VecEnv,
   ) {
-    this.parts = new VecAgent(config, vec, categoricalPrior(config.diayn.skills));
+    super(new VecAgent(config, vec, categoricalPrior(config.diayn.skills)));
     this.numSkills = config.diayn.skills;
     this.f = stateFunction(config.stateFunction, vec.obsDim, vec.env(0).coordDims);
     this.discriminator = new MLP({
@@ -56,37 +56,9 @@ export class DiaynAlgorithm implements Algorithm {
     this.parts.agent.relabelers.push(this.reward);
   }
 
-  get envSteps(): number {
-    return this.parts.agent.envSteps;
-  }
-
-  get iteration(): number {
-    return this.parts.agent.iteration;
-  }
-
-  get learner(): SacLearner {
-    return this.parts.learner;
-  }
-
-  get vec(): VecEnv {
-    return this.parts.vec;
-  }
-
-  /** The policy input [s without the hidden coordinates, z]. */
-  get input(): PolicyInput {
-    return this.parts.input;
-  }
-
   /** Skill ids of one-hot rows [B, N] → Int32Array [B]. */
   skillIds(skill: Float32Array, B: number): Int32Array {
-    const N = this.numSkills;
-    const ids = new Int32Array(B);
-    for (let b = 0; b < B; b++) {
-      let best = 0;
-      for (let k = 1; k < N; k++) if (skill[b * N + k] > skill[b * N + best]) best = k;
-      ids[b] = best;
-    }
-    return ids;
+    return argmaxRows(skill.subarray(0, B * this.numSkills), this.numSkills);
   }
 
   /**
@@ -165,10 +137,6 @@ export class DiaynAlgorithm implements Algorithm {
     return metrics;
   }
 
-  actDeterministic(obs: Float32Array, skills: Float32Array): Float32Array {
-    return this.parts.actDeterministic(obs, skills);
-  }
-
   evaluationSkills(): EvalSkill[] {
     return Array.from({ length: this.numSkills }, (_, k) => {
       const z = new Float32Array(this.numSkills);
@@ -209,10 +177,10 @@ export class DiaynAlgorithm implements Algorithm {
     );
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.discriminator.dispose();
     this.discOpt.dispose();
-    this.parts.dispose();
+    super.dispose();
   }
 }
 

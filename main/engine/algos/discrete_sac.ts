@@ -19,31 +19,22 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { MLP } from '../nn/mlp.ts';
-import { assignArrays, makeAdam, variablesToArrays, type NamedArrays } from '../nn/checkpoint.ts';
+import { makeAdam, type NamedArrays } from '../nn/checkpoint.ts';
 import { Rng } from '../rng.ts';
-import { uid, type SacBatch, type SacUpdateStats } from './sac.ts';
-import { loadTrainable, namedParams, saveTrainable, underPrefix, withPrefix } from './state.ts';
+import { uid, type SacBatch, type SacHyperparameters, type SacUpdateStats } from './sac.ts';
+import { loadSacParts, namedParams, saveSacParts, type SacCheckpointParts } from './state.ts';
 import type { VecLearner } from './vec_agent.ts';
 
 /** Christodoulou 2019 §5: the target entropy is 0.98 of the maximum, log N. */
 export const DISCRETE_TARGET_ENTROPY_SHARE = 0.98;
 
 /** Hyperparameters of {@link DiscreteSacLearner}. */
-export interface DiscreteSacOptions {
+export interface DiscreteSacOptions extends SacHyperparameters {
   name: string;
   /** Policy / critic input size. */
   inputDim: number;
   /** N, the number of actions (≥ 2). */
   actions: number;
-  hidden: number[];
-  lr: number;
-  gamma: number;
-  tau: number;
-  rewardScale: number;
-  alphaMode: 'auto' | 'fixed';
-  alphaInit: number;
-  /** Target entropy H̄ in nats; null → 0.98·log N. */
-  targetEntropy: number | null;
   seed: number;
 }
 
@@ -221,36 +212,25 @@ export class DiscreteSacLearner implements VecLearner {
 
   /** Weights, the three optimizers' states and the generator's state, in SacLearner's layout. */
   async saveState(prefix: string): Promise<{ arrays: NamedArrays; rng: number[] }> {
-    const { targets, alpha, actor, critic } = this.variableGroups();
-    const arrays: NamedArrays = {
-      ...(await saveTrainable(`${prefix}/actor`, actor, this.actorOpt)),
-      ...(await saveTrainable(`${prefix}/critic`, critic, this.criticOpt)),
-      ...withPrefix(`${prefix}/targets`, variablesToArrays(targets)),
-    };
-    if (this.opts.alphaMode === 'auto')
-      Object.assign(arrays, await saveTrainable(`${prefix}/alpha`, alpha, this.alphaOpt));
-    else Object.assign(arrays, withPrefix(`${prefix}/alpha/weights`, variablesToArrays(alpha)));
-    return { arrays, rng: this.rng.getState() };
+    return { arrays: await saveSacParts(prefix, this.checkpointParts()), rng: this.rng.getState() };
   }
 
   /** Restores {@link saveState}. @throws Error naming a missing or mis-shaped parameter. */
   async loadState(prefix: string, arrays: NamedArrays, rng: number[]): Promise<void> {
-    const { targets, alpha, actor, critic } = this.variableGroups();
-    await loadTrainable(`${prefix}/actor`, arrays, actor, this.actorOpt, 'discrete SAC policy');
-    await loadTrainable(`${prefix}/critic`, arrays, critic, this.criticOpt, 'discrete SAC critics');
-    assignArrays(targets, underPrefix(`${prefix}/targets`, arrays), 'discrete SAC target critics');
-    if (this.opts.alphaMode === 'auto')
-      await loadTrainable(`${prefix}/alpha`, arrays, alpha, this.alphaOpt, 'discrete SAC alpha');
-    else assignArrays(alpha, underPrefix(`${prefix}/alpha/weights`, arrays), 'discrete SAC alpha');
+    await loadSacParts(prefix, arrays, this.checkpointParts(), 'discrete SAC');
     this.rng.setState(rng);
   }
 
-  private variableGroups() {
+  private checkpointParts(): SacCheckpointParts {
     return {
-      targets: { ...namedParams(this.q1Target), ...namedParams(this.q2Target) },
-      alpha: { log_alpha: this.logAlpha },
       actor: namedParams(this.policy),
       critic: { ...namedParams(this.q1), ...namedParams(this.q2) },
+      targets: { ...namedParams(this.q1Target), ...namedParams(this.q2Target) },
+      alpha: { log_alpha: this.logAlpha },
+      actorOpt: this.actorOpt,
+      criticOpt: this.criticOpt,
+      alphaOpt: this.alphaOpt,
+      alphaMode: this.opts.alphaMode,
     };
   }
 

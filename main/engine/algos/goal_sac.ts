@@ -33,7 +33,7 @@
  */
 import type { GoalEnv } from '../sim/types.ts';
 import { Rng } from '../rng.ts';
-import type { GoalBatch, GoalReplayBuffer, GoalTransition } from '../replay/goal_buffer.ts';
+import type { GoalBatch, GoalTransition } from '../replay/goal_buffer.ts';
 import {
   checkRelabelSetting,
   emptyCounts,
@@ -53,11 +53,12 @@ import {
   checkSameEnvs,
   concatRows,
   EpisodeAgent,
+  EpisodeAlgorithm,
   LockstepCollector,
   type LockstepTransition,
 } from './off_policy_core.ts';
 import { RunningNormalizer, type NormalizerState } from './running_normalizer.ts';
-import type { SacBatch, SacLearner } from './sac.ts';
+import type { SacBatch } from './sac.ts';
 import type { AbortPoint, AlgorithmState, Metrics } from './types.ts';
 
 /**
@@ -124,14 +125,6 @@ export interface GoalSacObserver {
 /** Builds env `index` of the run; every env must have the same spaces and reward. */
 export type GoalEnvFactory = (index: number) => GoalEnv | Promise<GoalEnv>;
 
-/** One entry of the relabeling switch log. */
-export interface RelabelSwitch {
-  /** Env steps taken when the setting took effect. */
-  envStep: number;
-  strategy: RelabelStrategy;
-  k: number;
-}
-
 /** Result of {@link GoalSac.evaluate}. */
 export interface GoalEvalReport {
   episodes: number;
@@ -142,9 +135,8 @@ export interface GoalEvalReport {
 }
 
 /** Goal-conditioned SAC + HER; see the file comment. */
-export class GoalSac {
-  /** The off-policy agent on whole lockstep episodes, with the normalizer and the switch log. */
-  private readonly core: EpisodeAgent<GoalEnv, GoalSacOptions, RelabelSetting, GoalBatch>;
+export class GoalSac extends EpisodeAlgorithm<GoalEnv, GoalSacOptions, RelabelSetting, GoalBatch> {
+  protected readonly core: EpisodeAgent<GoalEnv, GoalSacOptions, RelabelSetting, GoalBatch>;
   private readonly goalNorm: RunningNormalizer;
   /** Sees training episodes and batches (null: nobody watches). */
   observer: GoalSacObserver | null = null;
@@ -170,6 +162,7 @@ export class GoalSac {
   }
 
   private constructor(envs: GoalEnv[], opts: GoalSacOptions) {
+    super();
     checkSameEnvs('goal SAC', envs, 'its spaces or episode length');
     const relabel = checkRelabelSetting(opts.relabel.strategy, opts.relabel.k);
     const env = envs[0];
@@ -195,50 +188,6 @@ export class GoalSac {
       },
     );
     this.goalNorm = new RunningNormalizer(this.goalDim, opts.normEps, opts.normClip);
-  }
-
-  get options(): Readonly<GoalSacOptions> {
-    return this.core.options;
-  }
-
-  get envs(): GoalEnv[] {
-    return this.core.envs;
-  }
-
-  /** The episode replay; sampling relabels goals with the current strategy. */
-  get replay(): GoalReplayBuffer {
-    return this.core.replay;
-  }
-
-  get learner(): SacLearner {
-    return this.core.learner;
-  }
-
-  get obsDim(): number {
-    return this.core.obsDim;
-  }
-
-  get goalDim(): number {
-    return this.core.goalDim;
-  }
-
-  get actDim(): number {
-    return this.core.actDim;
-  }
-
-  /** Env steps taken so far (all envs together). */
-  get envSteps(): number {
-    return this.core.agent.envSteps;
-  }
-
-  /** Iterations completed so far. */
-  get iteration(): number {
-    return this.core.agent.iteration;
-  }
-
-  /** The relabeling switches so far; the first entry is the initial setting at env step 0. */
-  get switchLog(): readonly RelabelSwitch[] {
-    return this.core.switchLog;
   }
 
   /**
@@ -405,11 +354,6 @@ export class GoalSac {
     await this.core.loadState(state, m);
     this.replay.setRelabeling(relabel.strategy, relabel.k);
     this.goalNorm.setState(m.goalNorm);
-  }
-
-  /** Frees the networks and closes the envs. */
-  dispose(): void {
-    this.core.dispose();
   }
 }
 

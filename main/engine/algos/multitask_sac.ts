@@ -49,7 +49,7 @@ import {
   type TaskRelabelStrategy,
 } from '../replay/task_relabel.ts';
 import type { MultiTaskEnv, TaskFamily } from '../sim/multi_goal_env.ts';
-import type { SacBatch, SacLearner } from './sac.ts';
+import type { SacBatch } from './sac.ts';
 import type { GoalObservation } from '../sim/types.ts';
 import type { BatchSource } from './off_policy_agent.ts';
 import {
@@ -62,6 +62,7 @@ import {
   checkSameEnvs,
   concatRows,
   EpisodeAgent,
+  EpisodeAlgorithm,
   LockstepCollector,
   type EpisodeOutcome,
   type LockstepPolicy,
@@ -101,14 +102,6 @@ export const MULTITASK_SAC_DEFAULTS: Readonly<Omit<MultitaskSacOptions, 'seed'>>
 
 /** Builds env `index` of the run; every env must have the same spaces, episode length and family. */
 export type MultiTaskEnvFactory = (index: number) => MultiTaskEnv | Promise<MultiTaskEnv>;
-
-/** One entry of the task relabeling switch log. */
-export interface TaskRelabelSwitch {
-  /** Env steps taken when the setting took effect. */
-  envStep: number;
-  strategy: TaskRelabelStrategy;
-  ratio: number;
-}
 
 /** Result of {@link MultitaskSac.evaluate}. */
 export interface MultitaskEvalReport {
@@ -153,11 +146,15 @@ export const TASK_INFO_KEY = 'task';
 export const AIR_INFO_KEY = 'air_task';
 
 /** Multi-task SAC with task relabeling; see the file comment. */
-export class MultitaskSac {
+export class MultitaskSac extends EpisodeAlgorithm<
+  MultiTaskEnv,
+  MultitaskSacOptions,
+  TaskRelabelSetting,
+  TaskBatch
+> {
   readonly family: TaskFamily;
   readonly numTasks: number;
-  /** The off-policy agent on whole lockstep episodes, with the normalizer and the switch log. */
-  private readonly core: EpisodeAgent<MultiTaskEnv, MultitaskSacOptions, TaskRelabelSetting, TaskBatch>;
+  protected readonly core: EpisodeAgent<MultiTaskEnv, MultitaskSacOptions, TaskRelabelSetting, TaskBatch>;
   private readonly airCache: ReturnCache;
   /** The batch source: rows drawn and given their tasks by the current relabeling. */
   private readonly relabeler: TaskRelabeler;
@@ -183,6 +180,7 @@ export class MultitaskSac {
   }
 
   private constructor(envs: MultiTaskEnv[], opts: MultitaskSacOptions) {
+    super();
     checkSameEnvs('multi-task SAC', envs, 'its spaces or tasks', (e) => [e.family.numTasks]);
     const family = envs[0].family;
     if ([TASK_INFO_KEY, AIR_INFO_KEY].some((k) => family.infoKeys.includes(k)))
@@ -239,46 +237,6 @@ export class MultitaskSac {
     this.relabeler = new TaskRelabeler(this.core.replay, family, relabel, (rows, B) =>
       this.hipiLogitsOf(rows, B),
     );
-  }
-
-  get options(): Readonly<MultitaskSacOptions> {
-    return this.core.options;
-  }
-
-  get envs(): MultiTaskEnv[] {
-    return this.core.envs;
-  }
-
-  /** The episode replay (stored and highest-return tasks as its info columns). */
-  get replay(): GoalReplayBuffer {
-    return this.core.replay;
-  }
-
-  get learner(): SacLearner {
-    return this.core.learner;
-  }
-
-  get obsDim(): number {
-    return this.core.obsDim;
-  }
-
-  get actDim(): number {
-    return this.core.actDim;
-  }
-
-  /** Env steps taken so far (all envs together). */
-  get envSteps(): number {
-    return this.core.agent.envSteps;
-  }
-
-  /** Iterations completed so far. */
-  get iteration(): number {
-    return this.core.agent.iteration;
-  }
-
-  /** The relabeling switches so far; the first entry is the initial setting at env step 0. */
-  get switchLog(): readonly TaskRelabelSwitch[] {
-    return this.core.switchLog;
   }
 
   /** The relabeling that sampled batches use now. */
@@ -502,11 +460,6 @@ export class MultitaskSac {
     await this.core.loadState(state, m);
     this.airCache.setState(m.airCache);
     this.relabeler.setting = relabel;
-  }
-
-  /** Frees the networks and closes the envs. */
-  dispose(): void {
-    this.core.dispose();
   }
 }
 

@@ -5,8 +5,9 @@
  * replay; whole episodes collected on all envs in lockstep ({@link LockstepCollector}); the
  * observation normalizer; the warm-up, the update gate and the metrics every iteration starts with;
  * the relabeling switch log; and the checkpoint parts they write alike ({@link EpisodeAgent}, which
- * each algorithm holds). How goals or tasks enter the networks, how batches are relabeled and how
- * the policy is evaluated stay in each algorithm's file.
+ * each algorithm holds), and the read-outs of that agent both offer ({@link EpisodeAlgorithm}, which
+ * both extend). How goals or tasks enter the networks, how batches are relabeled and how the policy
+ * is evaluated stay in each algorithm's file.
  */
 import type { GoalObservation, GoalEnv, StepInfo } from '../sim/types.ts';
 import { Rng } from '../rng.ts';
@@ -15,6 +16,7 @@ import { RunningNormalizer, type NormalizerState } from './running_normalizer.ts
 import {
   SacLearner,
   meanStats,
+  sacHyperparametersOf,
   uid,
   type SacBatch,
   type SacLearnerOptions,
@@ -308,14 +310,7 @@ export class EpisodeAgent<E extends GoalEnv, O extends OffPolicyOptions, S exten
       name: `${spec.learner.name}${uid()}`,
       inputDim: spec.learner.inputDim,
       actDim: this.actDim,
-      hidden: options.hidden,
-      lr: options.lr,
-      gamma: options.gamma,
-      tau: options.tau,
-      rewardScale: options.rewardScale,
-      alphaMode: options.alphaMode,
-      alphaInit: options.alphaInit,
-      targetEntropy: options.targetEntropy,
+      ...sacHyperparametersOf(options),
       actionL2: options.actionL2,
       seed: root.nextUint32(),
       network: spec.learner.network,
@@ -454,5 +449,65 @@ export class EpisodeAgent<E extends GoalEnv, O extends OffPolicyOptions, S exten
   dispose(): void {
     this.agent.dispose();
     for (const e of this.envs) e.close();
+  }
+}
+
+/**
+ * What goal-conditioned and multi-task SAC read from the {@link EpisodeAgent} each holds, alike: its
+ * options, envs, replay, learner, sizes, counters and relabeling switch log; and disposal. Each builds
+ * its agent in its constructor (its conditioning, replay columns and sampling) as `core`.
+ * @typeParam E the envs; O the options; S the relabeling setting; B the batch the learner trains on
+ */
+export abstract class EpisodeAlgorithm<E extends GoalEnv, O extends OffPolicyOptions, S extends object, B> {
+  /** The off-policy agent on whole lockstep episodes, with the normalizer and the switch log. */
+  protected abstract readonly core: EpisodeAgent<E, O, S, B>;
+
+  get options(): Readonly<O> {
+    return this.core.options;
+  }
+
+  get envs(): E[] {
+    return this.core.envs;
+  }
+
+  /** The episode replay (what sampling does with it is the algorithm's). */
+  get replay(): GoalReplayBuffer {
+    return this.core.replay;
+  }
+
+  get learner(): SacLearner {
+    return this.core.learner;
+  }
+
+  get obsDim(): number {
+    return this.core.obsDim;
+  }
+
+  get goalDim(): number {
+    return this.core.goalDim;
+  }
+
+  get actDim(): number {
+    return this.core.actDim;
+  }
+
+  /** Env steps taken so far (all envs together). */
+  get envSteps(): number {
+    return this.core.agent.envSteps;
+  }
+
+  /** Iterations completed so far. */
+  get iteration(): number {
+    return this.core.agent.iteration;
+  }
+
+  /** The relabeling switches so far; the first entry is the initial setting at env step 0. */
+  get switchLog(): readonly RelabelLogEntry<S>[] {
+    return this.core.switchLog;
+  }
+
+  /** Frees the networks and closes the envs. */
+  dispose(): void {
+    this.core.dispose();
   }
 }

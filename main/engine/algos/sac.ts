@@ -10,30 +10,47 @@ import * as tf from '@tensorflow/tfjs-core';
 import { skillEnvOf, type RunConfig } from '../config.ts';
 import { MLP, type MLPOptions } from '../nn/mlp.ts';
 import { LOG_STD_MAX, LOG_STD_MIN, tanhGaussian } from '../nn/distributions.ts';
-import { variablesToArrays, assignArrays, makeAdam, type NamedArrays } from '../nn/checkpoint.ts';
-import { namedParams, saveTrainable, loadTrainable, withPrefix, underPrefix } from './state.ts';
+import { makeAdam, type NamedArrays } from '../nn/checkpoint.ts';
+import { namedParams, saveSacParts, loadSacParts, type SacCheckpointParts } from './state.ts';
 import { Rng } from '../rng.ts';
 import { VecEnv } from '../sim/vec_env.ts';
 import { summarizeEpisodes } from './rollout.ts';
 import { VecAgent } from './vec_agent.ts';
-import type { PolicyInput } from './skills.ts';
+import { VecAgentAlgorithm } from './vec_algorithm.ts';
 import type { AbortPoint, Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
 
+/**
+ * The hyperparameters SAC and discrete SAC (discrete_sac.ts) share, named as a run config's `sac`
+ * section and the off-policy options name them.
+ */
+export interface SacHyperparameters {
+  /** Hidden layer sizes of the policy and of each critic. */
+  hidden: number[];
+  /** Adam's learning rate of the actor, the critics and α. */
+  lr: number;
+  gamma: number;
+  /** Polyak coefficient of the target critics. */
+  tau: number;
+  /** Factor on the rewards in the critics' target. */
+  rewardScale: number;
+  alphaMode: 'auto' | 'fixed';
+  alphaInit: number;
+  /** Target entropy in nats; null → the learner's default (SAC: −dim(A); discrete SAC: 0.98·log N). */
+  targetEntropy: number | null;
+}
+
+/** The {@link SacHyperparameters} of `s` alone (e.g. of a run config's `sac` section). */
+export function sacHyperparametersOf(s: SacHyperparameters): SacHyperparameters {
+  const { hidden, lr, gamma, tau, rewardScale, alphaMode, alphaInit, targetEntropy } = s;
+  return { hidden, lr, gamma, tau, rewardScale, alphaMode, alphaInit, targetEntropy };
+}
+
 /** Hyperparameters of the learner (config.sac plus the sizes of this problem). */
-export interface SacLearnerOptions {
+export interface SacLearnerOptions extends SacHyperparameters {
   name: string;
   /** Policy/critic input size (observation part + skill). */
   inputDim: number;
   actDim: number;
-  hidden: number[];
-  lr: number;
-  gamma: number;
-  tau: number;
-  rewardScale: number;
-  alphaMode: 'auto' | 'fixed';
-  alphaInit: number;
-  /** null → −dim(A). */
-  targetEntropy: number | null;
   /**
    * Weight of a penalty on the squared mean action, mean over batch and action dimensions of
    * tanh(μ(s))², added to the actor loss (baselines HER `action_l2` = 1.0 on DDPG's actions; 0 →
@@ -424,38 +441,28 @@ export class SacLearner {
 
   /** Weights, the three optimizers' states and the noise generator's state, for a checkpoint. */
   async saveState(prefix: string): Promise<{ arrays: NamedArrays; rng: number[] }> {
-    const [all, actor, critic] = this.variableGroups();
-    const arrays: NamedArrays = {
-      ...(await saveTrainable(`${prefix}/actor`, actor, this.actorOpt)),
-      ...(await saveTrainable(`${prefix}/critic`, critic, this.criticOpt)),
-      ...withPrefix(`${prefix}/targets`, variablesToArrays(all.targets)),
-    };
-    if (this.opts.alphaMode === 'auto')
-      Object.assign(arrays, await saveTrainable(`${prefix}/alpha`, all.alpha, this.alphaOpt));
-    else Object.assign(arrays, withPrefix(`${prefix}/alpha/weights`, variablesToArrays(all.alpha)));
-    return { arrays, rng: this.rng.getState() };
+    return { arrays: await saveSacParts(prefix, this.checkpointParts()), rng: this.rng.getState() };
   }
 
   /** Restores {@link saveState}. @throws Error naming a missing or mis-shaped parameter. */
   async loadState(prefix: string, arrays: NamedArrays, rng: number[]): Promise<void> {
-    const [all, actor, critic] = this.variableGroups();
-    await loadTrainable(`${prefix}/actor`, arrays, actor, this.actorOpt, 'SAC policy');
-    await loadTrainable(`${prefix}/critic`, arrays, critic, this.criticOpt, 'SAC critics');
-    assignArrays(all.targets, underPrefix(`${prefix}/targets`, arrays), 'SAC target critics');
-    if (this.opts.alphaMode === 'auto')
-      await loadTrainable(`${prefix}/alpha`, arrays, all.alpha, this.alphaOpt, 'SAC alpha');
-    else assignArrays(all.alpha, underPrefix(`${prefix}/alpha/weights`, arrays), 'SAC alpha');
+    await loadSacParts(prefix, arrays, this.checkpointParts(), 'SAC');
     this.rng.setState(rng);
   }
 
-  private variableGroups() {
+  private checkpointParts(): SacCheckpointParts {
     // MLP names are 'policy', 'q1', … so their parameter names are already unique within the learner.
-    const targets = { ...namedParams(this.q1Target), ...namedParams(this.q2Target) };
-    const alpha = { log_alpha: this.logAlpha };
     const aux = this.opts.auxiliary;
-    const actor = { ...namedParams(this.policy), ...aux?.actorVariables };
-    const critic = { ...namedParams(this.q1), ...namedParams(this.q2), ...aux?.criticVariables };
-    return [{ targets, alpha }, actor, critic] as const;
+    return {
+      actor: { ...namedParams(this.policy), ...aux?.actorVariables },
+      critic: { ...namedParams(this.q1), ...namedParams(this.q2), ...aux?.criticVariables },
+      targets: { ...namedParams(this.q1Target), ...namedParams(this.q2Target) },
+      alpha: { log_alpha: this.logAlpha },
+      actorOpt: this.actorOpt,
+      criticOpt: this.criticOpt,
+      alphaOpt: this.alphaOpt,
+      alphaMode: this.opts.alphaMode,
+    };
   }
 
   dispose(): void {
@@ -487,20 +494,12 @@ export function uid(): number {
 
 /** Builds the learner for a run config and a policy-input size. */
 export function sacLearnerFor(config: RunConfig, inputDim: number, actDim: number, seed: number): SacLearner {
-  const s = config.sac;
   return new SacLearner({
     name: `sac${uid()}`,
     inputDim,
     actDim,
-    hidden: s.hidden,
-    lr: s.lr,
-    gamma: s.gamma,
-    tau: s.tau,
-    rewardScale: s.rewardScale,
-    alphaMode: s.alphaMode,
-    alphaInit: s.alphaInit,
-    targetEntropy: s.targetEntropy,
-    actionL2: s.actionL2,
+    ...sacHyperparametersOf(config.sac),
+    actionL2: config.sac.actionL2,
     seed,
   });
 }
@@ -520,41 +519,17 @@ export function meanStats(list: SacUpdateStats[]): Metrics {
  * `stepsPerIteration` env steps into the replay buffer (uniform random actions before
  * `learningStarts`), then takes `updatesPerIteration` SAC steps on uniform minibatches.
  */
-export class SacAlgorithm implements Algorithm {
-  private readonly parts: VecAgent;
-
+export class SacAlgorithm extends VecAgentAlgorithm implements Algorithm {
   /** Builds the envs and the agent from the config. */
   static async create(config: RunConfig): Promise<SacAlgorithm> {
-    const vec = await VecEnv.create(skillEnvOf(config), config.numEnvs, envOptionsOf(config), config.seed);
-    return new SacAlgorithm(config, vec);
+    return new SacAlgorithm(config, await trainingEnvs(config));
   }
 
   private constructor(
     readonly config: RunConfig,
     vec: VecEnv,
   ) {
-    this.parts = new VecAgent(config, vec, null);
-  }
-
-  get envSteps(): number {
-    return this.parts.agent.envSteps;
-  }
-
-  get iteration(): number {
-    return this.parts.agent.iteration;
-  }
-
-  get learner(): SacLearner {
-    return this.parts.learner;
-  }
-
-  /** The policy input [s without the hidden coordinates, z]. */
-  get input(): PolicyInput {
-    return this.parts.input;
-  }
-
-  get vec(): VecEnv {
-    return this.parts.vec;
+    super(new VecAgent(config, vec, null));
   }
 
   async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
@@ -563,10 +538,6 @@ export class SacAlgorithm implements Algorithm {
     const stats = agent.warmingUp ? [] : agent.train(abortPoint);
     agent.iteration += 1;
     return { ...summarizeEpisodes(episodes, true), ...meanStats(stats) };
-  }
-
-  actDeterministic(obs: Float32Array, skills: Float32Array): Float32Array {
-    return this.parts.actDeterministic(obs, skills);
   }
 
   evaluationSkills(): EvalSkill[] {
@@ -580,10 +551,11 @@ export class SacAlgorithm implements Algorithm {
   loadState(state: AlgorithmState): Promise<void> {
     return this.parts.loadState(state, true);
   }
+}
 
-  dispose(): void {
-    this.parts.dispose();
-  }
+/** A run's training envs: `numEnvs` of its skill env with its env options, seeded by its seed. */
+export function trainingEnvs(config: RunConfig): Promise<VecEnv> {
+  return VecEnv.create(skillEnvOf(config), config.numEnvs, envOptionsOf(config), config.seed);
 }
 
 /** Env options of a run config. */

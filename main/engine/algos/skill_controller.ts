@@ -41,11 +41,12 @@ import type { EnvName } from '../sim/types.ts';
 import { DiscreteSacLearner } from './discrete_sac.ts';
 import type { FrozenPolicy } from './frozen_policy.ts';
 import { summarizeEpisodes } from './rollout.ts';
-import { envOptionsOf, meanStats, sacLearnerFor, uid } from './sac.ts';
+import { envOptionsOf, meanStats, sacHyperparametersOf, sacLearnerFor, uid } from './sac.ts';
 import { decodeSkill, SkillSteps } from './skill_env.ts';
 import type { SkillSpace } from './skills.ts';
 import type { AbortPoint, AlgorithmState, EvalSkill, GoalEvaluable, GoalScores, Metrics } from './types.ts';
 import { VecAgent, type LearnerFactory, type VecLearner } from './vec_agent.ts';
+import { VecAgentAlgorithm } from './vec_algorithm.ts';
 
 /** The frozen skills a controller composes: runs/policy_source.ts's SkillSource is one. */
 export interface ControllerSkills {
@@ -82,10 +83,15 @@ export function describeControllerTask(config: RunConfig): string {
   return `goal (${g[0].toFixed(2)}, ${g[1].toFixed(2)}) m with the skills of ${config.skillController.skillsFrom}`;
 }
 
-/** See the file comment. */
-export class SkillControllerAlgorithm implements GoalEvaluable {
-  private readonly parts: VecAgent<SkillSteps, VecLearner>;
-
+/**
+ * See the file comment. Its `vec` are the high-level envs, its `learner` the high-level learner (SAC
+ * or discrete SAC), and `actDeterministic` gives the high-level policy's deterministic skills for
+ * high-level observations.
+ */
+export class SkillControllerAlgorithm
+  extends VecAgentAlgorithm<SkillSteps, VecLearner>
+  implements GoalEvaluable
+{
   /**
    * Builds the high-level envs and the agent. Takes ownership of `skills` (disposed with the
    * algorithm, also when building fails).
@@ -118,18 +124,14 @@ export class SkillControllerAlgorithm implements GoalEvaluable {
   private constructor(
     readonly config: RunConfig,
     readonly skills: ControllerSkills,
-    private readonly steps: SkillSteps,
+    steps: SkillSteps,
   ) {
-    this.parts = new VecAgent(agentConfig(config), steps, null, learnerFactory(config, skills.skills));
+    super(new VecAgent(agentConfig(config), steps, null, learnerFactory(config, skills.skills)));
   }
 
   /** Env steps executed (all envs together), not decisions. */
-  get envSteps(): number {
-    return this.steps.envSteps;
-  }
-
-  get iteration(): number {
-    return this.parts.agent.iteration;
+  override get envSteps(): number {
+    return this.vec.envSteps;
   }
 
   /** Decisions taken so far (all envs together). */
@@ -137,13 +139,8 @@ export class SkillControllerAlgorithm implements GoalEvaluable {
     return this.parts.agent.envSteps;
   }
 
-  /** The high-level learner (SAC or discrete SAC). */
-  get learner(): VecLearner {
-    return this.parts.learner;
-  }
-
   get episodeSteps(): number {
-    return this.steps.lowEnv(0).maxEpisodeSteps;
+    return this.vec.lowEnv(0).maxEpisodeSteps;
   }
 
   /**
@@ -154,7 +151,7 @@ export class SkillControllerAlgorithm implements GoalEvaluable {
   async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
     const agent = this.parts.agent;
     const episodes = this.parts.collect(abortPoint);
-    const ends = this.steps.drainEpisodeEnds();
+    const ends = this.vec.drainEpisodeEnds();
     const stats = agent.warmingUp ? [] : agent.train(abortPoint);
     agent.iteration += 1;
     const metrics: Metrics = { ...summarizeEpisodes(episodes, true), ...meanStats(stats) };
@@ -166,11 +163,6 @@ export class SkillControllerAlgorithm implements GoalEvaluable {
     }
     metrics.decisions = agent.envSteps;
     return metrics;
-  }
-
-  /** The high-level policy's deterministic skills for high-level observations [B, obsDim]. */
-  actDeterministic(obs: Float32Array, skills: Float32Array): Float32Array {
-    return this.parts.actDeterministic(obs, skills);
   }
 
   /** Judged on its goal (evaluateGoals), not on skills of its own. */
@@ -288,8 +280,8 @@ export class SkillControllerAlgorithm implements GoalEvaluable {
     await this.parts.loadState(state, true);
   }
 
-  dispose(): void {
-    this.parts.dispose();
+  override dispose(): void {
+    super.dispose();
     this.skills.dispose();
   }
 }
@@ -312,20 +304,12 @@ function learnerFactory(config: RunConfig, skills: SkillSpace): LearnerFactory<V
   const agent = agentConfig(config);
   if (skills.kind === 'continuous')
     return (inputDim, actDim, seed) => sacLearnerFor(agent, inputDim, actDim, seed);
-  const s = agent.sac;
   return (inputDim, actDim, seed) =>
     new DiscreteSacLearner({
       name: `discrete_sac${uid()}`,
       inputDim,
       actions: actDim,
-      hidden: s.hidden,
-      lr: s.lr,
-      gamma: s.gamma,
-      tau: s.tau,
-      rewardScale: s.rewardScale,
-      alphaMode: s.alphaMode,
-      alphaInit: s.alphaInit,
-      targetEntropy: s.targetEntropy,
+      ...sacHyperparametersOf(agent.sac),
       seed,
     });
 }

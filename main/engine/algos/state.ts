@@ -65,3 +65,55 @@ export async function loadTrainable(
   assignArrays(vars, underPrefix(`${prefix}/weights`, arrays), context);
   await restoreAdamState(opt, trainable, underPrefix(`${prefix}/opt`, arrays));
 }
+
+/**
+ * A SAC learner's variables (continuous or discrete, sac.ts and discrete_sac.ts) as its checkpoint
+ * part groups them, the optimizer of each trained group, and whether α is trained.
+ */
+export interface SacCheckpointParts {
+  actor: Record<string, tf.Variable>;
+  critic: Record<string, tf.Variable>;
+  /** The target critics: weights only, never trained by an optimizer. */
+  targets: Record<string, tf.Variable>;
+  alpha: Record<string, tf.Variable>;
+  actorOpt: tf.AdamOptimizer;
+  criticOpt: tf.AdamOptimizer;
+  alphaOpt: tf.AdamOptimizer;
+  alphaMode: 'auto' | 'fixed';
+}
+
+/**
+ * A SAC learner's checkpoint part under `prefix`: `actor/` and `critic/` with their Adam states,
+ * `targets/`, then `alpha/` with its Adam state when α is trained ('auto'), else its value under
+ * `alpha/weights/`. The names and their order are the checkpoint format of both learners.
+ */
+export async function saveSacParts(prefix: string, p: SacCheckpointParts): Promise<NamedArrays> {
+  const arrays: NamedArrays = {
+    ...(await saveTrainable(`${prefix}/actor`, p.actor, p.actorOpt)),
+    ...(await saveTrainable(`${prefix}/critic`, p.critic, p.criticOpt)),
+    ...withPrefix(`${prefix}/targets`, variablesToArrays(p.targets)),
+  };
+  if (p.alphaMode === 'auto')
+    Object.assign(arrays, await saveTrainable(`${prefix}/alpha`, p.alpha, p.alphaOpt));
+  else Object.assign(arrays, withPrefix(`${prefix}/alpha/weights`, variablesToArrays(p.alpha)));
+  return arrays;
+}
+
+/**
+ * Restores what {@link saveSacParts} wrote.
+ * @param label the learner in error messages, e.g. 'SAC' ('SAC policy', 'SAC target critics', …)
+ * @throws Error naming the learner's part and the parameter that is missing or mis-shaped.
+ */
+export async function loadSacParts(
+  prefix: string,
+  arrays: NamedArrays,
+  p: SacCheckpointParts,
+  label: string,
+): Promise<void> {
+  await loadTrainable(`${prefix}/actor`, arrays, p.actor, p.actorOpt, `${label} policy`);
+  await loadTrainable(`${prefix}/critic`, arrays, p.critic, p.criticOpt, `${label} critics`);
+  assignArrays(p.targets, underPrefix(`${prefix}/targets`, arrays), `${label} target critics`);
+  if (p.alphaMode === 'auto')
+    await loadTrainable(`${prefix}/alpha`, arrays, p.alpha, p.alphaOpt, `${label} alpha`);
+  else assignArrays(p.alpha, underPrefix(`${prefix}/alpha/weights`, arrays), `${label} alpha`);
+}
