@@ -4,10 +4,14 @@
  * Skills tab, clicks two goals on the top-down map, runs the planner and watches the episodes play:
  * the executed paths drawn on the map and in 3D (pixel checks), the final distance per goal shown —
  * and the same numbers come from the API and from the `skill-lab plan` command the view prints.
- * With a briefly trained run, whether the goals are reached is not asserted (the learning test,
- * engine/planning/dads_plan.test.ts, is where MPPI must succeed). Screenshots in both themes; the
- * README's docs/screenshots/skills.png is the light one of a run trained in full
- * (SKILL_LAB_E2E_DADS_STEPS=30000, the quick run's budget).
+ * Then a meta-controller over the same run's skills (skill-controller, started through the API with
+ * a tiny budget) shows the skills it picked the same way on its page: the evaluation's paths drawn
+ * where they went, the final distances the API reports, and the pinned skill run linked.
+ * With briefly trained runs, whether the goals are reached is not asserted (the learning tests,
+ * engine/planning/dads_plan.test.ts and engine/algos/skill_controller.test.ts, are where MPPI and the
+ * controller must succeed). Screenshots in both themes; the README's docs/screenshots/skills.png and
+ * controller.png are the light ones of a DADS run trained in full (SKILL_LAB_E2E_DADS_STEPS=30000,
+ * the quick run's budget).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +22,8 @@ import { collectErrors, launchLab, type Lab } from './harness.ts';
 const BIN = fileURLToPath(new URL('../bin/skill-lab.js', import.meta.url));
 /** Env steps the DADS run trains here: a third of the quick run's, enough for its skills to move. */
 const STEPS = Number(process.env.SKILL_LAB_E2E_DADS_STEPS ?? 10_000);
+/** Env steps the controller over its skills trains: 4 iterations of the preset's 500. */
+const CONTROLLER_STEPS = Number(process.env.SKILL_LAB_E2E_CONTROLLER_STEPS ?? 2_000);
 
 let lab: Lab;
 test.beforeAll(async () => {
@@ -53,6 +59,18 @@ function changed(a: Pixels, b: Pixels): number {
   return n;
 }
 
+/** Pixels of a strong colour in `b` that differ (by more than 40 in a channel) from `a`. */
+function newlyColourful(a: Pixels, b: Pixels): number {
+  let n = 0;
+  for (let i = 0; i < b.width * b.height; i++) {
+    const o = i * b.channels;
+    const c = [b.data[o], b.data[o + 1], b.data[o + 2]];
+    const moved = c.some((v, k) => Math.abs(v - a.data[o + k]) > 40);
+    if (moved && Math.max(...c) - Math.min(...c) > 90) n++;
+  }
+  return n;
+}
+
 async function shot(el: Locator, file?: string): Promise<Pixels> {
   return decodePng(await el.screenshot(file ? { path: test.info().outputPath(file) } : {}));
 }
@@ -77,15 +95,71 @@ async function clickMap(map: Locator, x: number, y: number) {
   await map.click({ position: await mapPixel(map, x, y) });
 }
 
-/** True when a pixel within 2 px of (x, y) (CSS px; screenshots are at device scale 1) is of a strong colour. */
-function colourfulNear(p: Pixels, x: number, y: number): boolean {
+/** Waits until the run's status is `status` (polling the API), for up to `timeout` ms. */
+async function runReaches(runId: string, status: string, timeout: number, evaluated = false) {
+  await expect
+    .poll(
+      async () => {
+        const r = (await lab.server.service.listRuns()).runs.find((x) => x.id === runId);
+        return r && (!evaluated || (r.evaluated && r.activity === null)) ? r.status : null;
+      },
+      { timeout, intervals: [1000] },
+    )
+    .toBe(status);
+}
+
+let dads: Promise<string> | null = null;
+/** The quick DADS run (point-mass preset, seed 0), shortened: trained once for this file's tests. */
+function dadsRun(): Promise<string> {
+  dads ??= (async () => {
+    const { run } = await lab.server.service.startRun({
+      algo: 'dads',
+      preset: 'point-mass',
+      seed: 0,
+      totalEnvSteps: STEPS,
+    });
+    await runReaches(run.id, 'completed', STEPS * 10);
+    return run.id;
+  })();
+  return dads;
+}
+
+/** True when a pixel within 2 px of (x, y) (CSS px; screenshots are at device scale 1) differs (by more than 40 in a channel) between `a` and `b`. */
+function changedNear(a: Pixels, b: Pixels, x: number, y: number): boolean {
   for (let dy = -2; dy <= 2; dy++)
     for (let dx = -2; dx <= 2; dx++) {
-      const o = (Math.round(y + dy) * p.width + Math.round(x + dx)) * p.channels;
-      const c = [p.data[o], p.data[o + 1], p.data[o + 2]];
-      if (Math.max(...c) - Math.min(...c) > 90) return true;
+      const o = (Math.round(y + dy) * b.width + Math.round(x + dx)) * b.channels;
+      for (let k = 0; k < 3; k++) if (Math.abs(a.data[o + k] - b.data[o + k]) > 40) return true;
     }
   return false;
+}
+
+/**
+ * Checks that the map drew every trace's path where it went: each point of it away from the start and
+ * end markers of every trace looks different in `after` than in `before` (the map without the
+ * paths) — whatever the skill's colour, which is greyer for a short z. Returns how many points were
+ * checked.
+ */
+async function pathsDrawn(
+  map: Locator,
+  before: Pixels,
+  after: Pixels,
+  traces: ReadonlyArray<{ f: Array<Array<number | null>>; steps: number }>,
+): Promise<number> {
+  const markers = await Promise.all(
+    traces.flatMap((t) => [t.f[0], t.f[t.steps]]).map((p) => mapPixel(map, p[0]!, p[1]!)),
+  );
+  let checked = 0;
+  for (const t of traces)
+    for (const row of t.f) {
+      const p = await mapPixel(map, row[0]!, row[1]!);
+      if (markers.some((m) => Math.hypot(p.x - m.x, p.y - m.y) < 10)) continue;
+      expect(changedNear(before, after, p.x, p.y), `the path through (${row[0]}, ${row[1]}) m is drawn`).toBe(
+        true,
+      );
+      checked++;
+    }
+  return checked;
 }
 
 /** A screenshot of the whole page (the app scrolls inside its main pane). */
@@ -102,20 +176,8 @@ async function screenshotWhole(page: Page, file: string): Promise<string> {
 
 test('a new user clicks two goals on a DADS run’s Skills map and watches the planner go there; skill-lab plan reports the same', async () => {
   test.setTimeout(120_000 + STEPS * 10);
-  // The quick DADS run (point-mass preset, seed 0), shortened.
   const service = lab.server.service;
-  const { run } = await service.startRun({
-    algo: 'dads',
-    preset: 'point-mass',
-    seed: 0,
-    totalEnvSteps: STEPS,
-  });
-  await expect
-    .poll(async () => (await service.listRuns()).runs.find((r) => r.id === run.id)?.status, {
-      timeout: STEPS * 10,
-      intervals: [1000],
-    })
-    .toBe('completed');
+  const run = { id: await dadsRun() };
 
   const page = await lab.browser.newPage({ viewport: { width: 1440, height: 1100 } });
   const errors = collectErrors(page);
@@ -172,21 +234,7 @@ test('a new user clicks two goals on a DADS run’s Skills map and watches the p
   // in 3D.
   const mapAfter = await shot(map, 'map-planned.png');
   expect(colourful(mapAfter), 'the paths drew on the map').toBeGreaterThan(colourful(mapBefore) + 150);
-  let checked = 0;
-  for (const t of api.traces.planner) {
-    const start = await mapPixel(map, t.f[0][0]!, t.f[0][1]!);
-    const end = await mapPixel(map, t.f[t.steps][0]!, t.f[t.steps][1]!);
-    // Points of the path away from the markers at its start and end.
-    for (const row of t.f) {
-      const p = await mapPixel(map, row[0]!, row[1]!);
-      if (Math.hypot(p.x - start.x, p.y - start.y) < 10 || Math.hypot(p.x - end.x, p.y - end.y) < 10)
-        continue;
-      expect(colourfulNear(mapAfter, p.x, p.y), `the path through (${row[0]}, ${row[1]}) m is drawn`).toBe(
-        true,
-      );
-      checked++;
-    }
-  }
+  const checked = await pathsDrawn(map, mapBefore, mapAfter, api.traces.planner);
   expect(checked, 'the skills moved the robot far enough to see a path').toBeGreaterThan(10);
   const sceneAfter = await shot(scene, 'scene-planned.png');
   expect(changed(sceneBefore, sceneAfter), 'the paths and robots drew in 3D').toBeGreaterThan(300);
@@ -222,6 +270,89 @@ test('a new user clicks two goals on a DADS run’s Skills map and watches the p
     colourful(mapBefore) + 150,
   );
   await screenshotWhole(page, `skills-${theme === 'dark' ? 'light' : 'dark'}.png`);
+  expect(errors, errors.join('\n')).toEqual([]);
+  await page.close();
+});
+
+test('a meta-controller over the DADS run’s skills shows the skills it picked the same way, with the final distances', async () => {
+  test.setTimeout(180_000 + (dads ? 0 : STEPS * 10));
+  const service = lab.server.service;
+  const skills = await dadsRun();
+  // The controller through the API, as the start-run form would start it, with a tiny budget.
+  const { run } = await service.startRun({
+    algo: 'skill-controller',
+    preset: 'point-mass',
+    seed: 0,
+    totalEnvSteps: CONTROLLER_STEPS,
+    overrides: { 'skillController.skillsFrom': skills, 'skillController.evalEpisodes': 4 },
+  });
+  // A completed run is evaluated by its own process.
+  await runReaches(run.id, 'completed', 150_000, true);
+  const { summary } = await service.getEvaluation({ runId: run.id });
+  const traces = summary!.traces!;
+  expect(traces).toHaveLength(4);
+
+  const page = await lab.browser.newPage({ viewport: { width: 1440, height: 1100 } });
+  const errors = collectErrors(page);
+  await page.goto(lab.url);
+  await page.waitForSelector('text=connected');
+  await page.evaluate((id) => (location.hash = `#run=${id}`), run.id);
+  await expect(page.locator('[data-test=run-title]')).toHaveText('SKILL-CONTROLLER point-mass s0');
+  const view = page.locator('[data-test=controller-skills]');
+  // The skills it composes, pinned: the DADS run, its checkpoint and hash, linked.
+  const { run: record } = await service.getRun({ runId: run.id });
+  const pin = view.locator('[data-test=skills-from]');
+  await expect(pin).toContainText(`skills from ${skills} (DADS, checkpoint at`);
+  await expect(pin).toContainText(`SHA-256 ${record.skillSource!.sha256.slice(0, 12)}…`);
+  await expect(view.locator('[data-test=skills-from-link]')).toHaveAttribute('href', `#run=${skills}`);
+
+  const map = view.locator('[data-test=skill-map]');
+  const scene = view.locator('[data-test=skill-scene]');
+  await expect
+    .poll(async () => JSON.parse((await map.getAttribute('data-frame'))!).bounds.xMax, { timeout: 30_000 })
+    .toBeCloseTo(1.2 * 1.08, 3);
+  await view.scrollIntoViewIfNeeded();
+  // Paused at the episodes' end, every path is whole.
+  await page.waitForTimeout(1000);
+  await view.locator('[data-test=timeline] button[aria-label=pause]').click();
+  // At the start nothing of the paths is drawn yet; at the end all of them.
+  await page.keyboard.press('Home');
+  await page.waitForTimeout(600);
+  const mapStart = await shot(map);
+  const sceneStart = await shot(scene);
+  await page.keyboard.press('End');
+  await page.waitForTimeout(600);
+  const mapShown = await shot(map, 'controller-map.png');
+  const sceneEnd = await shot(scene, 'controller-scene.png');
+  expect(colourful(mapShown), 'the paths drew on the map').toBeGreaterThan(colourful(mapStart) + 150);
+  const checked = await pathsDrawn(map, mapStart, mapShown, traces);
+  expect(checked, 'the skills it picked moved the robot far enough to see a path').toBeGreaterThan(10);
+  expect(changed(sceneStart, sceneEnd), 'the paths and robots drew in 3D').toBeGreaterThan(300);
+  // The robots are coloured at the start too (and may end on top of each other at the goal).
+  expect(newlyColourful(sceneStart, sceneEnd), 'coloured paths in 3D').toBeGreaterThan(100);
+
+  // The final distances shown are the evaluation's, and its mean is among the figures.
+  const shown = await view
+    .locator('[data-test=controller-episode] [data-test=final-distance]')
+    .allTextContents();
+  expect(shown).toEqual(traces.map((t) => `${t.final_distance!.toFixed(3)} m`));
+  await expect(page.locator('[data-test=evaluation]')).toContainText(
+    `${summary!.mean_final_distance!.toFixed(3)} m`,
+  );
+
+  // Pictures in both themes (looked at; the light one is the README's), a little into the episodes.
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowRight');
+  await page.waitForTimeout(300);
+  const theme = await page.evaluate(() => document.documentElement.dataset.theme);
+  await screenshotWhole(page, `controller-${theme}.png`);
+  await page.click('header button[title*="theme"]');
+  await page.waitForTimeout(1200);
+  await screenshotWhole(page, `controller-${theme === 'dark' ? 'light' : 'dark'}.png`);
+
+  // The link leads to the skill run's page.
+  await view.locator('[data-test=skills-from-link]').click();
+  await expect(page.locator('[data-test=run-title]')).toHaveText('DADS point-mass s0');
   expect(errors, errors.join('\n')).toEqual([]);
   await page.close();
 });
