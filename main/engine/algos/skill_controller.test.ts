@@ -9,7 +9,14 @@ import { evaluateRun } from '../runs/evaluate.ts';
 import { runLabel } from '../runs/figure_data.ts';
 import { checkSkillsFrom, PINNED_SKILLS_FILE, pinnedSkills } from '../runs/skill_pin.ts';
 import type { RunDir, RunStore } from '../runs/store.ts';
-import { createRun, tempStore, untrainedSkillRun } from '../runs/test_helpers.ts';
+import {
+  checkpointContents,
+  createRun,
+  stoppedAndResumed,
+  tempStore,
+  untrainedSkillRun,
+  withoutWall,
+} from '../runs/test_helpers.ts';
 import { trainRun } from '../runs/trainer.ts';
 import { DiscreteSacLearner } from './discrete_sac.ts';
 import { SkillControllerAlgorithm, type ControllerEvaluation } from './skill_controller.ts';
@@ -311,15 +318,6 @@ describe('skill controller over DIAYN’s discrete skills', () => {
 });
 
 describe('skill controller: a stopped and resumed run ends exactly as an uninterrupted one', () => {
-  const withoutWall = (rows: Record<string, number>[]) => rows.map(({ wall_s: _w, ...rest }) => rest);
-  async function checkpoint(run: RunDir) {
-    const { arrays, meta } = await readTensorFile(run.checkpointPath);
-    return {
-      arrays: Object.fromEntries(Object.entries(arrays).map(([k, v]) => [k, [v.shape, Array.from(v.data)]])),
-      meta: { ...meta, wallSeconds: 0 },
-    };
-  }
-
   it.each(['dads', 'diayn'] as const)(
     'over %s skills',
     async (algo) => {
@@ -331,17 +329,9 @@ describe('skill controller: a stopped and resumed run ends exactly as an uninter
       req.set = [...req.set!, 'skillController.actions=sample'];
       const reference = createRun(store, req);
       expect((await trainRun(reference, { quiet: true })).iterations).toBeGreaterThan(4);
-      const run = createRun(store, req);
-      let done = 0;
-      const stopped = await trainRun(run, {
-        quiet: true,
-        onProgress: (p) => (done = p.iteration),
-        shouldStop: () => done === 3,
-      });
-      expect(stopped).toMatchObject({ status: 'stopped', iterations: 3 });
-      expect((await trainRun(run, { quiet: true })).status).toBe('completed');
+      const run = await stoppedAndResumed(store, req);
       expect(withoutWall(run.readMetrics())).toEqual(withoutWall(reference.readMetrics()));
-      expect(await checkpoint(run)).toEqual(await checkpoint(reference));
+      expect(await checkpointContents(run)).toEqual(await checkpointContents(reference));
     },
     120_000,
   );

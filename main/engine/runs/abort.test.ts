@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { trainRun } from './trainer.ts';
-import { tempStore, createRun } from './test_helpers.ts';
+import { tempStore, createRun, withoutWall } from './test_helpers.ts';
 import { readTensorFile } from '../nn/checkpoint.ts';
 import type { RunDir } from './store.ts';
 
@@ -13,8 +13,6 @@ const bitFlip = (checkpointEvery: number) => ({
   totalEnvSteps: 600,
   set: [`checkpointEvery=${checkpointEvery}`, 'updatesPerIteration=10', 'sac.learningStarts=0'],
 });
-
-const withoutWall = (rows: Record<string, number>[]) => rows.map(({ wall_s: _w, ...rest }) => rest);
 
 async function checkpointArrays(run: RunDir) {
   const { arrays } = await readTensorFile(run.checkpointPath);

@@ -7,11 +7,10 @@ import { describe, it, expect } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { trainRun } from './trainer.ts';
 import { evaluateRun } from './evaluate.ts';
 import { readTensorFile } from '../nn/checkpoint.ts';
-import { tempStore, createRun } from './test_helpers.ts';
+import { tempStore, createRun, storedEpisodes, withoutWall } from './test_helpers.ts';
 import type { RunDir, RunStore } from './store.ts';
 import { EPISODES_DIR } from '../replay/episode_store.ts';
 
@@ -53,7 +52,6 @@ function corrupt(file: string): void {
 }
 
 /** Metric rows without the wall-clock column, which differs run to run. */
-const withoutWall = (rows: Record<string, number>[]) => rows.map(({ wall_s: _w, ...rest }) => rest);
 const iterations = (run: RunDir) => run.readMetrics().map((r) => r.iteration);
 const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const damagedFiles = (run: RunDir) => readdirSync(run.path).filter((f) => f.includes('.damaged-'));
@@ -191,7 +189,7 @@ describe('history that survives damage', () => {
     expect(idsAtResume).toEqual(Array.from({ length: 16 }, (_, i) => i));
     // … and collected again: every episode once, each as the undamaged run collected it.
     const undamaged = await reference(store, req);
-    expect(await episodes(run)).toEqual(await episodes(undamaged));
+    expect(await storedEpisodes(run)).toEqual(await storedEpisodes(undamaged));
     expect(await episodeIds(run)).toEqual(Array.from({ length: 24 }, (_, i) => i));
     expect(withoutWall(run.readMetrics())).toEqual(withoutWall(undamaged.readMetrics()));
   });
@@ -220,23 +218,5 @@ describe('history that survives damage', () => {
 
 /** Episode ids in the run's part files, ascending. */
 async function episodeIds(run: RunDir): Promise<number[]> {
-  return (await episodes(run)).map((e) => e.episode_id as number);
-}
-
-/** Every stored episode (id, iteration, env step, return, actions), by id. */
-async function episodes(run: RunDir): Promise<Record<string, unknown>[]> {
-  const inst = await DuckDBInstance.create(':memory:');
-  const con = await inst.connect();
-  try {
-    const glob = join(run.path, EPISODES_DIR, 'part-*.parquet');
-    const rows = (
-      await con.runAndReadAll(
-        `SELECT episode_id, iteration, env_step, "return", action FROM read_parquet('${glob}') ORDER BY episode_id`,
-      )
-    ).getRowObjectsJS();
-    return JSON.parse(JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
-  } finally {
-    con.closeSync();
-    inst.closeSync();
-  }
+  return (await storedEpisodes(run)).map((e) => e.episode_id as number);
 }

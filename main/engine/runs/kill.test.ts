@@ -20,13 +20,12 @@ import { describe, it, expect } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Rng } from '../rng.ts';
 import { readTensorFile } from '../nn/checkpoint.ts';
 import { EPISODES_DIR } from '../replay/episode_store.ts';
 import { spawnRunProcess } from './spawn.ts';
 import { trainRun } from './trainer.ts';
-import { createRun, tempStore } from './test_helpers.ts';
+import { createRun, storedEpisodes, tempStore, withoutWall } from './test_helpers.ts';
 import type { RunDir } from './store.ts';
 
 const KILL_SEED = 20261207;
@@ -145,26 +144,6 @@ async function checkFiles(run: RunDir, context: string): Promise<void> {
   }
 }
 
-/** Every stored episode (id, iteration, env step, return, actions), by id. */
-async function episodes(run: RunDir): Promise<Record<string, unknown>[]> {
-  const inst = await DuckDBInstance.create(':memory:');
-  const con = await inst.connect();
-  try {
-    const glob = join(run.path, EPISODES_DIR, 'part-*.parquet');
-    const rows = (
-      await con.runAndReadAll(
-        `SELECT episode_id, iteration, env_step, "return", action FROM read_parquet('${glob}') ORDER BY episode_id`,
-      )
-    ).getRowObjectsJS();
-    return JSON.parse(JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
-  } finally {
-    con.closeSync();
-    inst.closeSync();
-  }
-}
-
-const withoutWall = (rows: Record<string, number>[]) => rows.map(({ wall_s: _w, ...rest }) => rest);
-
 describe('kill test', () => {
   it(`survives ${KILLS} SIGKILLs at seeded moments: no run lost, no iteration duplicated or missing, no temp file left`, async () => {
     const store = tempStore();
@@ -229,8 +208,8 @@ describe('kill test', () => {
     const unkilled = createRun(store, REQUEST);
     expect((await trainRun(unkilled, { quiet: true })).status).toBe('completed');
     expect(withoutWall(rows)).toEqual(withoutWall(unkilled.readMetrics()));
-    const eps = await episodes(run);
+    const eps = await storedEpisodes(run);
     expect(eps.map((e) => e.episode_id)).toEqual(eps.map((_, i) => i));
-    expect(eps).toEqual(await episodes(unkilled));
+    expect(eps).toEqual(await storedEpisodes(unkilled));
   });
 });

@@ -8,10 +8,8 @@
  */
 import { describe, it, expect } from 'vitest';
 import { trainRun } from './trainer.ts';
-import { tempStore, createRun } from './test_helpers.ts';
-import { readTensorFile } from '../nn/checkpoint.ts';
+import { checkpointContents, createRun, stoppedAndResumed, tempStore, withoutWall } from './test_helpers.ts';
 import type { RunRequest } from '../presets.ts';
-import type { RunDir } from './store.ts';
 
 const small = ['sac.hidden=[8]', 'sac.batchSize=16', 'checkpointEvery=2', 'updatesPerIteration=3'];
 const skill = [
@@ -65,34 +63,14 @@ const RUNS: Record<string, RunRequest> = {
   },
 };
 
-const withoutWall = (rows: Record<string, number>[]) => rows.map(({ wall_s: _w, ...rest }) => rest);
-
-/** The latest checkpoint: every array's shape and values, and the algorithm's meta. */
-async function checkpoint(run: RunDir) {
-  const { arrays, meta } = await readTensorFile(run.checkpointPath);
-  return {
-    arrays: Object.fromEntries(Object.entries(arrays).map(([k, v]) => [k, [v.shape, Array.from(v.data)]])),
-    meta: { ...meta, wallSeconds: 0 },
-  };
-}
-
 describe('a stopped and resumed run ends exactly as an uninterrupted one', () => {
   it.each(Object.keys(RUNS))('%s', async (name) => {
     const store = tempStore();
     const reference = createRun(store, RUNS[name]);
     expect((await trainRun(reference, { quiet: true })).iterations).toBe(6);
 
-    const run = createRun(store, RUNS[name]);
-    let done = 0;
-    const stopped = await trainRun(run, {
-      quiet: true,
-      onProgress: (p) => (done = p.iteration),
-      shouldStop: () => done === 3,
-    });
-    expect(stopped).toMatchObject({ status: 'stopped', iterations: 3 });
-    expect((await trainRun(run, { quiet: true })).status).toBe('completed');
-
+    const run = await stoppedAndResumed(store, RUNS[name]);
     expect(withoutWall(run.readMetrics())).toEqual(withoutWall(reference.readMetrics()));
-    expect(await checkpoint(run)).toEqual(await checkpoint(reference));
+    expect(await checkpointContents(run)).toEqual(await checkpointContents(reference));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
 import { trainRun } from './trainer.ts';
-import { tempStore, createRun } from './test_helpers.ts';
+import { tempStore, createRun, withoutWall } from './test_helpers.ts';
 import { spawnRunProcess } from './spawn.ts';
 
 const small = (algo: 'diayn' | 'dads', seed: number, steps: number) => ({
@@ -13,7 +13,6 @@ const small = (algo: 'diayn' | 'dads', seed: number, steps: number) => ({
 });
 
 /** Metric rows without the wall-clock column, which differs run to run. */
-const withoutWall = (rows: Record<string, number>[]) => rows.map(({ wall_s: _w, ...rest }) => rest);
 
 describe('trainer', () => {
   it('gives the same metrics for the same seed', async () => {
