@@ -1,20 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-
-const BIN = fileURLToPath(new URL('../../bin/skill-lab.js', import.meta.url));
-
-function cli(args: string[], workspace: string) {
-  const r = spawnSync(process.execPath, [BIN, '--workspace', workspace, ...args], {
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { BIN, cli } from './test_helpers.ts';
 
 describe('skill-lab command line', () => {
   it('refuses bad input with what is allowed and exit code 2', () => {

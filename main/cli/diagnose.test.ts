@@ -1,29 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../../bin/skill-lab.js', import.meta.url));
-
-function cli(args: string[], workspace: string) {
-  const r = spawnSync(process.execPath, [BIN, '--workspace', workspace, ...args], {
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { briefSkillRuns, cli } from './test_helpers.ts';
 
 // What the figures show on trained and untrained runs is the engine's test
 // (engine/runs/dads_diagnostics.test.ts); here: the command's output and refusals.
 describe('skill-lab diagnose', () => {
   it('diagnoses a DADS run: --json prints the report, the table the same figures; wrong runs and steps are refused', () => {
-    const ws = mkdtempSync(join(tmpdir(), 'skill-lab-diagnose-'));
-    const brief = ['--preset', 'point-mass', '--steps', '1000', '--no-eval'];
-    expect(cli(['train', '--algo', 'dads', ...brief], ws).code).toBe(0);
-    expect(cli(['train', '--algo', 'diayn', ...brief], ws).code).toBe(0);
-    const [dads, diayn] = readdirSync(join(ws, 'runs')).sort();
+    const { ws, dads, diayn } = briefSkillRuns('skill-lab-diagnose-');
 
     const r = cli(['diagnose', dads, '--steps', '4000', '--json'], ws);
     expect(r.code, r.err).toBe(0);

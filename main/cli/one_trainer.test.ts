@@ -1,14 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RunDir } from '../engine/runs/store.ts';
 import { lockPath, readLock } from '../engine/runs/lock.ts';
 import { processAlive } from '../engine/runs/process_info.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/skill-lab.js', import.meta.url));
+import { BIN, cli } from './test_helpers.ts';
 
 /** SAC on the point mass in iterations of a few seconds (hundreds of updates each). */
 const TRAIN = [
@@ -27,14 +25,6 @@ const TRAIN = [
   '--set',
   'stepsPerIteration=1000',
 ];
-
-function cli(ws: string, args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, '--workspace', ws, ...args], {
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,7 +81,7 @@ describe('one trainer per run (command line)', () => {
     );
     try {
       const run = await firstRun(ws);
-      const second = cli(ws, ['resume', run.id, '--no-eval']);
+      const second = cli(['resume', run.id, '--no-eval'], ws);
       expect(second.code).toBe(1);
       expect(second.err).toMatch(
         new RegExp(
@@ -99,7 +89,7 @@ describe('one trainer per run (command line)', () => {
         ),
       );
       expect(second.err).not.toMatch(/\n\s+at /); // no stack trace
-      expect(cli(ws, ['list']).out).toMatch(new RegExp(`${run.id}.*running `));
+      expect(cli(['list'], ws).out).toMatch(new RegExp(`${run.id}.*running `));
 
       expect(await exited(trainer)).toBe(0);
       expect(run.readRecord()).toMatchObject({ status: 'completed', envSteps: 4000 });
@@ -122,13 +112,13 @@ describe('one trainer per run (command line)', () => {
     await exited(trainer);
     expect(run.readRecord().status).toBe('running'); // it never got to say otherwise
 
-    const list = cli(ws, ['list']);
+    const list = cli(['list'], ws);
     expect(list.out).toContain(`running (process gone; resume with skill-lab resume ${run.id})`);
-    const [listed] = JSON.parse(cli(ws, ['list', '--json']).out);
+    const [listed] = JSON.parse(cli(['list', '--json'], ws).out);
     expect(listed.trainer).toMatchObject({ state: 'gone', pid: trainer.pid });
     expect(readLock(run.path)).toMatchObject({ kind: 'holder' }); // list only reads
 
-    const resume = cli(ws, ['resume', run.id, '--no-eval']);
+    const resume = cli(['resume', run.id, '--no-eval'], ws);
     expect(resume.code, resume.err).toBe(0);
     expect(resume.err).toMatch(
       new RegExp(
@@ -137,7 +127,7 @@ describe('one trainer per run (command line)', () => {
     );
     expect(run.readRecord()).toMatchObject({ status: 'completed', envSteps: 3000 });
     expectOneHistory(run, 3);
-    expect(cli(ws, ['list']).out).not.toContain('process gone');
+    expect(cli(['list'], ws).out).not.toContain('process gone');
   });
 
   it('stops `skill-lab train` within 2 s when the job that started it (npx’s npm exec) is SIGKILLed', async () => {

@@ -1,29 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../../bin/skill-lab.js', import.meta.url));
-
-function cli(args: string[], workspace: string) {
-  const r = spawnSync(process.execPath, [BIN, '--workspace', workspace, ...args], {
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { briefSkillRuns, cli } from './test_helpers.ts';
 
 // What the planner reaches is the learning test's (engine/planning/dads_plan.test.ts); here: the
 // command's input, output and refusals, on briefly trained runs.
 describe('skill-lab plan', () => {
   it('plans with a DADS run: --json prints the report; bad goals, settings and runs are refused naming them', () => {
-    const ws = mkdtempSync(join(tmpdir(), 'skill-lab-plan-'));
-    const brief = ['--preset', 'point-mass', '--steps', '1000', '--no-eval'];
-    expect(cli(['train', '--algo', 'dads', ...brief], ws).code).toBe(0);
-    expect(cli(['train', '--algo', 'diayn', ...brief], ws).code).toBe(0);
-    const [dads, diayn] = readdirSync(join(ws, 'runs')).sort();
+    const { ws, dads, diayn } = briefSkillRuns('skill-lab-plan-');
 
     const r = cli(
       ['plan', dads, '--goal', '0.5,0.3', '--goal', '-0.4,-0.2', '--episodes', '2', '--json'],

@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../../bin/skill-lab.js', import.meta.url));
-
-function cli(args: string[], workspace: string) {
-  const r = spawnSync(process.execPath, [BIN, '--workspace', workspace, ...args], {
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { cli } from './test_helpers.ts';
 
 const runs = (ws: string) => (existsSync(join(ws, 'runs')) ? readdirSync(join(ws, 'runs')) : []);
 
