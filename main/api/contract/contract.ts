@@ -639,6 +639,17 @@ export function parseParams<M extends MethodName>(
 }
 
 /**
+ * {@link parseParams} for a caller that throws on bad params (the service's methods).
+ * @returns the parsed params
+ * @throws ApiError 'invalid' with per-field issues.
+ */
+export function checkParams<M extends MethodName>(method: M, params: unknown): ParsedParamsOf<M> {
+  const parsed = parseParams(method, params);
+  if (!parsed.ok) throw ApiError.fromPayload(parsed.error);
+  return parsed.params;
+}
+
+/**
  * Validates a method's result (a client checks what it received; the service checks what it sends).
  * @returns the parsed result, or an 'internal' error payload naming the method and the fields.
  */

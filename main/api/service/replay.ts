@@ -40,22 +40,9 @@ import { RUN_TASK_FILE } from '../../engine/algos/goal_sac_run.ts';
 import { compileTask, parseTaskSpec } from '../../engine/tasks/index.ts';
 import { bitFlipReward } from '../../engine/sim/bit_flip.ts';
 import type { GoalRewardFn } from '../../engine/sim/types.ts';
-import {
-  ApiError,
-  parseParams,
-  type MethodName,
-  type ParsedParamsOf,
-  type ResultOf,
-} from '../contract/contract.ts';
+import { ApiError, checkParams, type ResultOf } from '../contract/contract.ts';
 import { checkFilter } from './replay_filter.ts';
 import { EPISODE_COLUMN_NAMES, EPISODE_LIST_COLUMNS, type EpisodeRow } from '../contract/replay_schemas.ts';
-
-/** Validates a method's params. @throws ApiError 'invalid' with per-field issues. */
-function check<M extends MethodName>(method: M, params: unknown): ParsedParamsOf<M> {
-  const parsed = parseParams(method, params);
-  if (!parsed.ok) throw ApiError.fromPayload(parsed.error);
-  return parsed.params;
-}
 
 /** DuckDB error classes caused by the request's text (a filter that binds badly), not by the lab. */
 const USER_ERROR = /^(Binder|Conversion|Parser|Invalid Input|Out of Range) Error/;
@@ -94,7 +81,7 @@ export class ReplayBrowser {
 
   /** See METHODS.listEpisodes. */
   async listEpisodes(params: unknown): Promise<ResultOf<'listEpisodes'>> {
-    const p = check('listEpisodes', params);
+    const p = checkParams('listEpisodes', params);
     const columns = EPISODE_LIST_COLUMNS.map((c) => ({ ...c }));
     const empty = {
       runId: p.runId,
@@ -131,7 +118,7 @@ export class ReplayBrowser {
 
   /** See METHODS.getEpisode. @throws ApiError 'not_found' for an unknown episode id. */
   async getEpisode(params: unknown): Promise<ResultOf<'getEpisode'>> {
-    const p = check('getEpisode', params);
+    const p = checkParams('getEpisode', params);
     const missing = () => new ApiError('not_found', `run ${p.runId} has no episode ${p.episodeId}`);
     return this.withRun(p.runId, null, undefined, async (con, files) => {
       const meta = readMeta(files.run);
@@ -206,7 +193,7 @@ export class ReplayBrowser {
 
   /** See METHODS.episodeStats. */
   async episodeStats(params: unknown): Promise<ResultOf<'episodeStats'>> {
-    const p = check('episodeStats', params);
+    const p = checkParams('episodeStats', params);
     const none = {
       runId: p.runId,
       total: 0,
@@ -265,7 +252,7 @@ export class ReplayBrowser {
 
   /** See METHODS.exportEpisodes. @throws ApiError 'conflict' for a run without episodes. */
   async exportEpisodes(params: unknown): Promise<ResultOf<'exportEpisodes'>> {
-    const p = check('exportEpisodes', params);
+    const p = checkParams('exportEpisodes', params);
     const result = await this.withRun(p.runId, null, p.filter, async (con, files) => {
       const where = p.filter ? await checkFilter(con, p.filter, EPISODE_COLUMN_NAMES) : 'true';
       const picked = p.episodeIds ? 'episode_id IN (SELECT unnest($ids))' : 'true';

@@ -46,7 +46,7 @@ import {
   isMethodName,
   unknownMethodResponse,
   METHOD_NAMES,
-  parseParams,
+  checkParams,
   parseResult,
   requestEnvelopeSchema,
   toIssues,
@@ -56,7 +56,6 @@ import {
   type EventData,
   type EventName,
   type LabClient,
-  type MethodName,
   type MetricRow,
   type ParamsOf,
   type PresetInfo,
@@ -124,13 +123,6 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof RunStoreError) return new ApiError('internal', err.message);
   if (err instanceof RunLockedError) return new ApiError('conflict', err.message);
   return new ApiError('internal', err instanceof Error ? err.message : String(err));
-}
-
-/** Validates params for a method, throwing an 'invalid' ApiError with the issues. */
-function checkParams<M extends MethodName>(method: M, params: unknown) {
-  const parsed = parseParams(method, params);
-  if (!parsed.ok) throw ApiError.fromPayload(parsed.error);
-  return parsed.params;
 }
 
 /** The API contract over one workspace; see the file comment. */

@@ -24,23 +24,8 @@ import {
   type TaskSpec,
 } from '../../engine/tasks/index.ts';
 import { createGoalEnv } from '../../engine/sim/goal_envs.ts';
-import {
-  ApiError,
-  parseParams,
-  type ApiIssue,
-  type MethodName,
-  type ParamsOf,
-  type ParsedParamsOf,
-  type ResultOf,
-} from '../contract/contract.ts';
+import { ApiError, checkParams, type ApiIssue, type ParamsOf, type ResultOf } from '../contract/contract.ts';
 import type { TaskSample, TaskSummary } from '../contract/task_schemas.ts';
-
-/** Validates a method's params. @throws ApiError 'invalid' with per-field issues. */
-function check<M extends MethodName>(method: M, params: unknown): ParsedParamsOf<M> {
-  const parsed = parseParams(method, params);
-  if (!parsed.ok) throw ApiError.fromPayload(parsed.error);
-  return parsed.params;
-}
 
 /** The one way from a task name to its file (engine/tasks/task_names.ts): never a path outside. */
 const taskPath = workspaceTaskFile;
@@ -108,7 +93,7 @@ export async function listTasks(
   workspace: string,
   params?: ParamsOf<'listTasks'>,
 ): Promise<ResultOf<'listTasks'>> {
-  check('listTasks', params);
+  checkParams('listTasks', params);
   const tasks: TaskSummary[] = BUILTIN_TASK_NAMES.map((name) => summary(builtinTask(name), 'builtin'));
   const unreadable: ResultOf<'listTasks'>['unreadable'] = [];
   const dir = workspaceTasksDir(workspace);
@@ -129,7 +114,7 @@ export async function listTasks(
 
 /** A task's spec (defaults filled in). @throws ApiError 'not_found' for an unknown name. */
 export async function getTask(workspace: string, params: ParamsOf<'getTask'>): Promise<ResultOf<'getTask'>> {
-  const { name } = check('getTask', params);
+  const { name } = checkParams('getTask', params);
   if (isBuiltinTask(name)) return { name, source: 'builtin', spec: builtinTask(name) };
   return { name, source: 'workspace', spec: await readWorkspaceTask(workspace, name) };
 }
@@ -139,7 +124,7 @@ export async function getTask(workspace: string, params: ParamsOf<'getTask'>): P
  * MJCF. Never throws for a bad spec (that is the answer), only for bad params.
  */
 export async function validateTask(params: ParamsOf<'validateTask'>): Promise<ResultOf<'validateTask'>> {
-  const { spec: input } = check('validateTask', params);
+  const { spec: input } = checkParams('validateTask', params);
   const { spec, issues } = specIssues(input);
   if (!spec) return { valid: false, issues, warnings: [], xml: null };
   return { valid: true, issues: [], warnings: checkTask(spec), xml: compileTask(spec).xml };
@@ -153,7 +138,7 @@ export async function saveTask(
   workspace: string,
   params: ParamsOf<'saveTask'>,
 ): Promise<ResultOf<'saveTask'>> {
-  const { spec: input } = check('saveTask', params);
+  const { spec: input } = checkParams('saveTask', params);
   const spec = validSpec(input, 'not saved');
   if (isBuiltinTask(spec.name))
     throw new ApiError(
@@ -170,7 +155,7 @@ export async function deleteTask(
   workspace: string,
   params: ParamsOf<'deleteTask'>,
 ): Promise<ResultOf<'deleteTask'>> {
-  const { name } = check('deleteTask', params);
+  const { name } = checkParams('deleteTask', params);
   if (isBuiltinTask(name))
     throw new ApiError('conflict', `"${name}" is a built-in task and cannot be deleted`);
   const path = taskPath(workspace, name);
@@ -188,7 +173,7 @@ export async function deleteTask(
  * @throws ApiError 'invalid' with issues for a bad spec; the env's error when objects cannot be placed.
  */
 export async function sampleResets(params: ParamsOf<'sampleResets'>): Promise<ResultOf<'sampleResets'>> {
-  const { spec: input, count, seed } = check('sampleResets', params);
+  const { spec: input, count, seed } = checkParams('sampleResets', params);
   const spec = validSpec(input, 'cannot be sampled');
   const env = await createGoalEnv(spec, { seed });
   try {
