@@ -10,11 +10,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiError, EVENT_NAMES, METHODS, type MethodName, type ResultOf } from '../contract/contract.ts';
+import { EVENT_NAMES } from '../contract/contract.ts';
 import { RunStore } from '../../engine/runs/store.ts';
 import { untrainedSkillRun } from '../../engine/runs/test_helpers.ts';
 import { LabService } from './service.ts';
-import { EventLog } from './test_helpers.ts';
+import { call, EventLog } from './test_helpers.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'skill-lab-controller-api-'));
 const workspace = join(root, 'workspace');
@@ -26,16 +26,9 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Calls a method through the envelope path and checks the result against the contract. */
-async function call<M extends MethodName>(method: M, params: unknown): Promise<ResultOf<M>> {
-  const response = await service.call(method, params, 1);
-  if (!response.ok) throw ApiError.fromPayload(response.error);
-  return METHODS[method].result.parse(response.result) as ResultOf<M>;
-}
-
 /** A controller over `skillsFrom` on the point mass: 200 env steps, 2 evaluation episodes. */
 const controller = (skillsFrom: string) =>
-  call('startRun', {
+  call(service, 'startRun', {
     algo: 'skill-controller',
     preset: 'point-mass',
     seed: 3,
@@ -79,7 +72,7 @@ describe('a skill-controller run as its page reads it', () => {
       const sha256 = createHash('sha256')
         .update(readFileSync(join(skills.path, 'checkpoint.bin')))
         .digest('hex');
-      const { run: record } = await call('getRun', { runId: run.id });
+      const { run: record } = await call(service, 'getRun', { runId: run.id });
       expect(record.skillSource).toMatchObject({
         run: skills.id,
         algo: skills.readConfig().algo,
@@ -89,7 +82,7 @@ describe('a skill-controller run as its page reads it', () => {
         envSteps: 0,
       });
 
-      const { summary } = await call('getEvaluation', { runId: run.id });
+      const { summary } = await call(service, 'getEvaluation', { runId: run.id });
       expect(summary).not.toBeNull();
       const { traces, goal, success_radius, mean_final_distance, skills_from } = summary!;
       expect(skills_from).toEqual({ run: skills.id, algo: record.skillSource!.algo, sha256 });
@@ -121,6 +114,6 @@ describe('a skill-controller run as its page reads it', () => {
     }
 
     // A run over no other run's skills has no skillSource.
-    expect((await call('getRun', { runId: dads.id })).run.skillSource).toBeUndefined();
+    expect((await call(service, 'getRun', { runId: dads.id })).run.skillSource).toBeUndefined();
   }, 240_000);
 });

@@ -5,26 +5,15 @@
  * requests are refused naming the field.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ApiError, METHODS, type EventData, type MethodName, type ResultOf } from '../contract/contract.ts';
+import type { EventData, ResultOf } from '../contract/contract.ts';
 import { LabService } from './service.ts';
-import { EventLog } from './test_helpers.ts';
+import { call, EventLog, rejection } from './test_helpers.ts';
+import { cli } from '../../cli/test_helpers.ts';
 import { createRun } from '../../engine/runs/test_helpers.ts';
 import { RunStore } from '../../engine/runs/store.ts';
-
-const BIN = fileURLToPath(new URL('../../../bin/skill-lab.js', import.meta.url));
-
-function cli(args: string[], workspace: string) {
-  const r = spawnSync(process.execPath, [BIN, '--workspace', workspace, ...args], {
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 let workspace: string;
 let service: LabService;
@@ -51,23 +40,6 @@ afterAll(async () => {
   await service?.close({ killAfterMs: 10_000 });
 });
 
-/** Calls a method through the envelope path (results checked against the contract). */
-async function call<M extends MethodName>(method: M, params: unknown): Promise<ResultOf<M>> {
-  const response = await service.call(method, params, 1);
-  if (!response.ok) throw ApiError.fromPayload(response.error);
-  return METHODS[method].result.parse(response.result) as ResultOf<M>;
-}
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
-  }
-  throw new Error('expected the request to fail');
-}
-
 /** Traces without the wall-clock ms of each replan, the one thing two identical plans differ in. */
 function withoutTimes(traces: ResultOf<'planSkills'>['traces']['planner']) {
   return traces.map((t) => ({ ...t, segments: t.segments.map((seg) => ({ ...seg, planMs: 0 })) }));
@@ -80,7 +52,7 @@ describe('planSkills', () => {
       [0.5, 0.3],
       [-0.4, -0.2],
     ];
-    const result = await call('planSkills', { runId: dads, planId: 'p-cli', goals, seed: 3 });
+    const result = await call(service, 'planSkills', { runId: dads, planId: 'p-cli', goals, seed: 3 });
 
     const r = cli(
       ['plan', dads, '--goal', '0.5,0.3', '--goal', '-0.4,-0.2', '--seed', '3', '--json'],
@@ -135,18 +107,18 @@ describe('planSkills', () => {
   it('runs plans side by side (same numbers for the same request), stops one, and refuses a plan id in use', async () => {
     const request = { runId: dads, goals: [[0.3, 0.4]], seed: 1, overrides: { hold: 5 }, baseline: false };
     const log = new EventLog(service, ['planEpisode']);
-    const a = call('planSkills', { ...request, planId: 'p-a' });
-    const b = call('planSkills', { ...request, planId: 'p-b' });
+    const a = call(service, 'planSkills', { ...request, planId: 'p-a' });
+    const b = call(service, 'planSkills', { ...request, planId: 'p-b' });
     // Many episodes, so that it is still planning when stopped.
     const long = rejection(
-      call('planSkills', {
+      call(service, 'planSkills', {
         runId: dads,
         planId: 'p-long',
         goals: Array.from({ length: 16 }, (_, i) => [Math.cos(i) * 0.6, Math.sin(i) * 0.6]),
         episodes: 4,
       }),
     );
-    const dup = await rejection(call('planSkills', { ...request, planId: 'p-long' }));
+    const dup = await rejection(call(service, 'planSkills', { ...request, planId: 'p-long' }));
     expect(dup.code).toBe('conflict');
     expect(dup.issues?.[0].path).toBe('planId');
     expect(dup.message).toMatch(/plan p-long is running already/);
@@ -161,14 +133,20 @@ describe('planSkills', () => {
     expect(ra.traces.baseline).toEqual([]);
 
     await log.waitFor('planEpisode', (e) => e.planId === 'p-long', 'a first episode of p-long');
-    expect(await call('stopPlan', { planId: 'p-long' })).toEqual({ planId: 'p-long', stopped: true });
+    expect(await call(service, 'stopPlan', { planId: 'p-long' })).toEqual({
+      planId: 'p-long',
+      stopped: true,
+    });
     const stopped = await long;
     expect(stopped.code).toBe('conflict');
     expect(stopped.message).toMatch(/plan p-long was stopped/);
     expect(
       log.of('planEpisode').filter((e) => (e.data as { planId: string }).planId === 'p-long').length,
     ).toBeLessThan(64);
-    expect(await call('stopPlan', { planId: 'p-long' })).toEqual({ planId: 'p-long', stopped: false });
+    expect(await call(service, 'stopPlan', { planId: 'p-long' })).toEqual({
+      planId: 'p-long',
+      stopped: false,
+    });
   });
 
   it('refuses bad goals, unknown planner settings and runs it cannot plan with, naming them', async () => {
@@ -186,27 +164,27 @@ describe('planSkills', () => {
       [{ planId: '../x' }, 'planId', /plan id/],
     ];
     for (const [over, path, message] of cases) {
-      const err = await rejection(call('planSkills', { ...base, ...over }));
+      const err = await rejection(call(service, 'planSkills', { ...base, ...over }));
       expect(err.code, JSON.stringify(over)).toBe('invalid');
       const issue = err.issues?.find((i) => i.path === path);
       expect(issue, `${JSON.stringify(over)}: ${JSON.stringify(err.issues)}`).toBeDefined();
       expect(issue!.message).toMatch(message);
     }
-    const preset = await rejection(call('planSkills', { ...base, preset: 'fast' }));
+    const preset = await rejection(call(service, 'planSkills', { ...base, preset: 'fast' }));
     expect(preset.issues?.[0].allowed).toEqual(['dense', 'sparse']);
 
-    const wrong = await rejection(call('planSkills', { ...base, runId: diayn }));
+    const wrong = await rejection(call(service, 'planSkills', { ...base, runId: diayn }));
     expect(wrong.code).toBe('conflict');
     expect(wrong.message).toMatch(
       new RegExp(`run ${diayn} is a diayn run; planning with skills needs a dads run`),
     );
     expect(wrong.issues).toEqual([{ path: 'runId', message: 'a diayn run', allowed: ['dads'] }]);
 
-    const noCheckpoint = await rejection(call('planSkills', { ...base, runId: untrained }));
+    const noCheckpoint = await rejection(call(service, 'planSkills', { ...base, runId: untrained }));
     expect(noCheckpoint.code).toBe('conflict');
     expect(noCheckpoint.message).toMatch(/has no checkpoint yet/);
 
-    const missing = await rejection(call('planSkills', { ...base, runId: 'no-such-run' }));
+    const missing = await rejection(call(service, 'planSkills', { ...base, runId: 'no-such-run' }));
     expect(missing.code).toBe('not_found');
     expect(service.liveRunIds()).toEqual([]);
   });
@@ -224,7 +202,7 @@ describe('planSkills', () => {
     // The trained run's checkpoint fits it (same network sizes): the planning gets as far as its tasks.
     copyFileSync(join(workspace, 'runs', dads, 'checkpoint.bin'), join(noXy.path, 'checkpoint.bin'));
     const err = await rejection(
-      call('planSkills', { runId: noXy.id, planId: 'p-noxy', goals: [[0.2, 0.2]] }),
+      call(service, 'planSkills', { runId: noXy.id, planId: 'p-noxy', goals: [[0.2, 0.2]] }),
     );
     expect(err.code).toBe('internal');
     expect(err.message).toMatch(new RegExp(`planning with run ${noXy.id} failed: `));

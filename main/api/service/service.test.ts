@@ -4,20 +4,13 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { getPriority, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  ApiError,
-  EVENT_NAMES,
-  METHODS,
-  eventEnvelopeSchema,
-  type MethodName,
-  type ResultOf,
-} from '../contract/contract.ts';
+import { EVENT_NAMES, eventEnvelopeSchema } from '../contract/contract.ts';
 import { LabService } from './service.ts';
-import { EventLog, TINY } from './test_helpers.ts';
+import { call, EventLog, rejection, TINY } from './test_helpers.ts';
 import { createRun } from '../../engine/runs/test_helpers.ts';
 import { RELABEL_REQUEST_FILE } from '../../engine/runs/relabel_control.ts';
 import { RunDir } from '../../engine/runs/store.ts';
+import { BIN } from '../../cli/test_helpers.ts';
 import type { RunProcessHandle } from '../../engine/runs/spawn.ts';
 
 const services: LabService[] = [];
@@ -29,23 +22,6 @@ function newService(): LabService {
 afterEach(async () => {
   await Promise.all(services.splice(0).map((s) => s.close({ killAfterMs: 10_000 })));
 });
-
-/** Calls a method through the envelope path and checks the result against the contract. */
-async function call<M extends MethodName>(service: LabService, method: M, params: unknown) {
-  const response = await service.call(method, params, 1);
-  if (!response.ok) throw ApiError.fromPayload(response.error);
-  return METHODS[method].result.parse(response.result) as ResultOf<M>;
-}
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
-  }
-  throw new Error('expected the request to fail');
-}
 
 const runDirs = (s: LabService) => (existsSync(s.store.runsDir) ? readdirSync(s.store.runsDir) : []);
 
@@ -298,10 +274,9 @@ describe('lab service', () => {
 
   it('refuses to resume, stop or delete a run that `skill-lab train` trains, naming it; lists it as gone once killed', async () => {
     const service = newService();
-    const bin = fileURLToPath(new URL('../../../bin/skill-lab.js', import.meta.url));
     const trainer = spawn(
       process.execPath,
-      [bin, '--workspace', service.store.root, 'train', '--algo', 'sac', '--preset', 'point-mass']
+      [BIN, '--workspace', service.store.root, 'train', '--algo', 'sac', '--preset', 'point-mass']
         .concat([
           '--steps',
           '3000',

@@ -1,19 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunStore } from '../../engine/runs/store.ts';
 import { untrainedSkillRun } from '../../engine/runs/test_helpers.ts';
-import { LabService } from './service.ts';
+import { serviceForFile } from './test_helpers.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'skill-lab-start-skills-'));
-const workspace = join(root, 'workspace');
-const service = new LabService({ workspace, preview: false });
-
-afterAll(async () => {
-  await service.close({ killAfterMs: 5_000 });
-  rmSync(root, { recursive: true, force: true });
-});
+const { workspace, service } = serviceForFile('skill-lab-start-skills-');
 
 describe('startRun of a skill controller: the skill run is a run id of the workspace', () => {
   it('refuses a path, an unknown run and a run without skills, naming the field, and creates nothing', async () => {

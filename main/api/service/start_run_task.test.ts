@@ -1,12 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { builtinTask, serializeTaskSpec } from '../../engine/tasks/index.ts';
-import { LabService } from './service.ts';
+import { serviceForFile } from './test_helpers.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'skill-lab-start-task-'));
-const workspace = join(root, 'workspace');
+const { root, workspace, service } = serviceForFile('skill-lab-start-task-');
 const outsideSpec = join(root, 'outside-spec.json');
 writeFileSync(
   outsideSpec,
@@ -15,12 +13,6 @@ writeFileSync(
 const outsideJunk = join(root, 'outside-junk.json');
 writeFileSync(outsideJunk, JSON.stringify({ password: 'hunter2', robot: 'SECRET-ROBOT' }));
 const missing = join(root, 'missing.json');
-const service = new LabService({ workspace, preview: false });
-
-afterAll(async () => {
-  await service.close({ killAfterMs: 5_000 });
-  rmSync(root, { recursive: true, force: true });
-});
 
 describe('startRun task names (issue #10 §2)', () => {
   it('refuses a task that is a path, whatever the file holds or whether it exists, and creates nothing', async () => {

@@ -10,8 +10,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiError, METHODS, type MethodName, type ResultOf } from '../contract/contract.ts';
 import { LabService } from './service.ts';
+import { call, rejection } from './test_helpers.ts';
 import { builtinTask } from '../../engine/tasks/index.ts';
 
 const services: LabService[] = [];
@@ -27,23 +27,6 @@ afterEach(async () => {
   await Promise.all(services.splice(0).map((s) => s.close()));
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-
-/** Calls through the envelope path (params and result checked against the contract). */
-async function call<M extends MethodName>(service: LabService, method: M, params: unknown) {
-  const response = await service.call(method, params, 1);
-  if (!response.ok) throw ApiError.fromPayload(response.error);
-  return METHODS[method].result.parse(response.result) as ResultOf<M>;
-}
-
-async function rejection(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
-  }
-  throw new Error('expected the request to fail');
-}
 
 /** l-wall-push under a new name. */
 function lwall(name = 'my-l-wall'): Record<string, unknown> {

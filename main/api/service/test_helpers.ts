@@ -1,5 +1,18 @@
 /** Helpers for tests that drive the lab service with real run processes. */
-import type { EventData, EventName, LabClient } from '../contract/contract.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect } from 'vitest';
+import {
+  ApiError,
+  METHODS,
+  type EventData,
+  type EventName,
+  type LabClient,
+  type MethodName,
+  type ResultOf,
+} from '../contract/contract.ts';
+import { LabService } from './service.ts';
 
 /** Overrides that make a point-mass run train in about a second (4 iterations of 250 env steps). */
 export const TINY = {
@@ -79,4 +92,46 @@ export class EventLog {
       timeoutMs,
     );
   }
+}
+
+/**
+ * Calls `method` through the service's envelope path, as the transports do, and checks the result
+ * against the contract.
+ * @throws ApiError the service's refusal; ZodError when the result breaks the contract
+ */
+export async function call<M extends MethodName>(
+  service: Pick<LabService, 'call'>,
+  method: M,
+  params: unknown,
+): Promise<ResultOf<M>> {
+  const response = await service.call(method, params, 1);
+  if (!response.ok) throw ApiError.fromPayload(response.error);
+  return METHODS[method].result.parse(response.result) as ResultOf<M>;
+}
+
+/** The ApiError that `p` rejects with; fails the test when it resolves or rejects with another error. */
+export async function rejection(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApiError);
+    return err as ApiError;
+  }
+  throw new Error('expected the request to fail');
+}
+
+/**
+ * A lab service without previews on `<root>/workspace`, `root` a fresh temp folder (named by `prefix`)
+ * that the test file may also write beside the workspace; after the file's tests the service is closed
+ * (its run processes killed after 5 s) and the folder removed. Call it at the file's top level.
+ */
+export function serviceForFile(prefix: string): { root: string; workspace: string; service: LabService } {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const workspace = join(root, 'workspace');
+  const service = new LabService({ workspace, preview: false });
+  afterAll(async () => {
+    await service.close({ killAfterMs: 5_000 });
+    rmSync(root, { recursive: true, force: true });
+  });
+  return { root, workspace, service };
 }
