@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { briefSkillRuns, cli } from './test_helpers.ts';
+import { briefSkillRuns, cli, expectRefusals } from './test_helpers.ts';
 
 // What the figures show on trained and untrained runs is the engine's test
 // (engine/runs/dads_diagnostics.test.ts); here: the command's output and refusals.
@@ -55,12 +55,6 @@ describe('skill-lab diagnose', () => {
       ],
       [['diagnose', 'nope'], /No run "nope"/],
     ];
-    for (const [args, message] of refusals) {
-      const bad = cli(args, ws);
-      expect(bad.code, args.join(' ')).toBe(2);
-      expect(bad.err).toMatch(message);
-      expect(bad.err).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
-      expect(bad.err).not.toMatch(/compute backend/); // refused before anything heavy started
-    }
+    expectRefusals(ws, refusals);
   });
 });

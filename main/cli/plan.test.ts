@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { briefSkillRuns, cli } from './test_helpers.ts';
+import { briefSkillRuns, cli, expectRefusals } from './test_helpers.ts';
 
 // What the planner reaches is the learning test's (engine/planning/dads_plan.test.ts); here: the
 // command's input, output and refusals, on briefly trained runs.
@@ -57,12 +57,6 @@ describe('skill-lab plan', () => {
       [['plan', dads, '--goal', '1,1', '--radius', '-1'], /--radius must be a positive number of m/],
       [['plan', 'nope', '--goal', '1,1'], /No run "nope"/],
     ];
-    for (const [args, message] of refusals) {
-      const bad = cli(args, ws);
-      expect(bad.code, args.join(' ')).toBe(2);
-      expect(bad.err).toMatch(message);
-      expect(bad.err).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
-      expect(bad.err).not.toMatch(/compute backend/); // refused before anything heavy started
-    }
+    expectRefusals(ws, refusals);
   });
 });

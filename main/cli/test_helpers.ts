@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { fileURLToPath } from 'node:url';
 
 /** The command's entry point, bin/skill-lab.js (run it with process.execPath). */
@@ -41,4 +42,18 @@ export function briefSkillRuns(prefix: string): { ws: string; dads: string; diay
   }
   const [dads, diayn] = readdirSync(join(ws, 'runs')).sort();
   return { ws, dads, diayn };
+}
+
+/**
+ * Runs each command of `refusals` in `workspace` and checks that it is refused as a user's mistake:
+ * exit code 2, stderr matching its message, no stack trace, and before the compute backend started.
+ */
+export function expectRefusals(workspace: string, refusals: Array<[string[], RegExp]>): void {
+  for (const [args, message] of refusals) {
+    const bad = cli(args, workspace);
+    expect(bad.code, args.join(' ')).toBe(2);
+    expect(bad.err).toMatch(message);
+    expect(bad.err).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
+    expect(bad.err).not.toMatch(/compute backend/); // refused before anything heavy started
+  }
 }
