@@ -181,6 +181,7 @@ program
   )
   .option('--no-baseline', 'skip the random-skill baseline')
   .option('--json', 'print one JSON object')
+  .option('--figure <base>', 'also draw the x-y paths with the goals: <base>.svg and <base>.png')
   .action(async (id: string, o) => {
     await planCommand(id, {
       workspace: program.opts().workspace,
@@ -195,6 +196,7 @@ program
       actions: o.actions,
       baseline: o.baseline,
       json: Boolean(o.json),
+      figure: o.figure,
     });
   });
 

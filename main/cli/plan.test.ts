@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { briefSkillRuns, cli, expectRefusals } from './test_helpers.ts';
 
@@ -7,12 +9,30 @@ describe('skill-lab plan', () => {
   it('plans with a DADS run: --json prints the report; bad goals, settings and runs are refused naming them', () => {
     const { ws, dads, diayn } = briefSkillRuns('skill-lab-plan-');
 
+    const figure = join(ws, 'figures', 'plan');
     const r = cli(
-      ['plan', dads, '--goal', '0.5,0.3', '--goal', '-0.4,-0.2', '--episodes', '2', '--json'],
+      [
+        'plan',
+        dads,
+        '--goal',
+        '0.5,0.3',
+        '--goal',
+        '-0.4,-0.2',
+        '--episodes',
+        '2',
+        '--json',
+        '--figure',
+        `${figure}.png`,
+      ],
       ws,
     );
     expect(r.code, r.err).toBe(0);
-    const report = JSON.parse(r.out);
+    const report = JSON.parse(r.out); // the figure's paths go to stderr under --json
+    expect(r.err).toContain(`${figure}.png`);
+    const svg = readFileSync(`${figure}.svg`, 'utf8');
+    expect(svg).toContain(`${dads}: zero-shot goal reaching`);
+    expect(svg).toContain(`success ${report.success_rate.toFixed(2)}, mean final distance`);
+    expect(statSync(`${figure}.png`).size).toBeGreaterThan(10_000);
     expect(report.run).toBe(dads);
     expect(report.checkpoint).toMatchObject({ iteration: 2, envSteps: 1000, fallback: null });
     expect(report.checkpoint.sha256).toMatch(/^[0-9a-f]{64}$/);

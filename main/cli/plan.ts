@@ -13,6 +13,8 @@ import type { PlanFigures, PlanReport } from '../engine/planning/execute.ts';
 import { initBackend } from '../../native/backend.ts';
 import { resolveMppiSettings } from '../engine/planning/mppi.ts';
 import { asUsageError } from './errors.ts';
+import { planPathsSpec } from '../engine/figures/plan_paths.ts';
+import { renderFigure } from '../engine/figures/render.ts';
 
 /** Options of {@link planCommand}, as the command line gives them. */
 export interface PlanCommandOptions {
@@ -31,6 +33,8 @@ export interface PlanCommandOptions {
   actions: ActionMode;
   baseline: boolean;
   json: boolean;
+  /** Output path of the x-y figure without extension (`.svg` and `.png` are written); none when absent. */
+  figure?: string;
 }
 
 /**
@@ -95,7 +99,7 @@ export async function planCommand(runRef: string, o: PlanCommandOptions): Promis
     onWarning: (m) => console.error(`warning: ${m}`),
   });
   try {
-    const { report } = await planWithDads(dadsPartsOfSource(source), {
+    const { report, traces } = await planWithDads(dadsPartsOfSource(source), {
       goals,
       routes,
       episodes: o.episodes,
@@ -114,6 +118,23 @@ export async function planCommand(runRef: string, o: PlanCommandOptions): Promis
     };
     if (o.json) console.log(JSON.stringify(out));
     else printPlanReport(source.run.id, source.checkpoint.envSteps, report);
+    if (o.figure) {
+      const pct = (f: PlanFigures) =>
+        `${f.success_rate.toFixed(2)}, mean final distance ${f.mean_final_distance.toFixed(2)} m`;
+      const spec = planPathsSpec(traces.planner, traces.baseline, {
+        radius: report.success_radius,
+        plannerLabel: `MPPI (${report.planner.preset})`,
+        title: `${source.run.id}: zero-shot goal reaching`,
+        subtitle: [
+          `checkpoint at ${source.checkpoint.envSteps} env steps · episodes of ≤ ${report.planner.episode_steps} env steps · success: final distance < ${report.success_radius} m`,
+          `MPPI: success ${pct(report)}` +
+            (report.baseline ? ` · random skills: ${pct(report.baseline)}` : ''),
+        ],
+      });
+      const fig = await renderFigure(spec, o.figure.replace(/\.(png|svg)$/i, ''));
+      // stdout stays one JSON object under --json
+      (o.json ? console.error : console.log)(`figure: ${fig.pngPath}\n        ${fig.svgPath}`);
+    }
     return report;
   } finally {
     source.dispose();
