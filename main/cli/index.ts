@@ -181,6 +181,12 @@ program
   )
   .option('--no-baseline', 'skip the random-skill baseline')
   .option('--json', 'print one JSON object')
+  .option(
+    '--controller <run>',
+    "a skill controller run whose evaluation is set beside the planner's (repeatable; `skill-lab eval` it first)",
+    collect,
+    [],
+  )
   .option('--figure <base>', 'also draw the x-y paths with the goals: <base>.svg and <base>.png')
   .action(async (id: string, o) => {
     await planCommand(id, {
@@ -197,6 +203,7 @@ program
       baseline: o.baseline,
       json: Boolean(o.json),
       figure: o.figure,
+      controller: o.controller,
     });
   });
 

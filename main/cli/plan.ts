@@ -13,7 +13,8 @@ import type { PlanFigures, PlanReport } from '../engine/planning/execute.ts';
 import { initBackend } from '../../native/backend.ts';
 import { resolveMppiSettings } from '../engine/planning/mppi.ts';
 import { asUsageError } from './errors.ts';
-import { planPathsSpec } from '../engine/figures/plan_paths.ts';
+import { BASELINE_COLOR, PATH_COLORS, planPathsSpec, type PathGroup } from '../engine/figures/plan_paths.ts';
+import { readControllerResult, type ControllerResult } from '../engine/runs/controller_results.ts';
 import { renderFigure } from '../engine/figures/render.ts';
 
 /** Options of {@link planCommand}, as the command line gives them. */
@@ -33,6 +34,8 @@ export interface PlanCommandOptions {
   actions: ActionMode;
   baseline: boolean;
   json: boolean;
+  /** Skill controller runs whose evaluations are set beside the planner (table, JSON, figure). */
+  controller?: string[];
   /** Output path of the x-y figure without extension (`.svg` and `.png` are written); none when absent. */
   figure?: string;
 }
@@ -93,6 +96,7 @@ export async function planCommand(runRef: string, o: PlanCommandOptions): Promis
     purpose: 'zero-shot planning with skill dynamics (skill-lab plan)',
   };
   openSkillRun(runRef, which); // refuses a wrong run before the backend starts
+  const controllers = (o.controller ?? []).map((c) => readControllerResult(c, o.workspace));
   await initBackend({ quiet: o.json });
   const source = await loadSkillSource(runRef, {
     ...which,
@@ -115,20 +119,37 @@ export async function planCommand(runRef: string, o: PlanCommandOptions): Promis
       run: source.run.id,
       checkpoint: source.checkpoint,
       ...report,
+      ...(controllers.length > 0 && {
+        controllers: controllers.map(({ traces, ...c }) => ({
+          ...c,
+          episodes: traces.map((t) => ({
+            goal: t.goal,
+            final_distance: t.final_distance,
+            success: t.success,
+            steps: t.steps,
+          })),
+        })),
+      }),
     };
     if (o.json) console.log(JSON.stringify(out));
-    else printPlanReport(source.run.id, source.checkpoint.envSteps, report);
+    else {
+      printPlanReport(source.run.id, source.checkpoint.envSteps, report);
+      for (const c of controllers) console.log(controllerLine(c));
+    }
     if (o.figure) {
       const pct = (f: PlanFigures) =>
         `${f.success_rate.toFixed(2)}, mean final distance ${f.mean_final_distance.toFixed(2)} m`;
-      const spec = planPathsSpec(traces.planner, traces.baseline, {
+      const spec = planPathsSpec(pathGroups(report.planner.preset, traces, controllers), {
         radius: report.success_radius,
-        plannerLabel: `MPPI (${report.planner.preset})`,
-        title: `${source.run.id}: zero-shot goal reaching`,
+        title: `${source.run.id}: ${controllers.length > 0 ? 'goal reaching with its skills' : 'zero-shot goal reaching'}`,
         subtitle: [
           `checkpoint at ${source.checkpoint.envSteps} env steps · episodes of ≤ ${report.planner.episode_steps} env steps · success: final distance < ${report.success_radius} m`,
           `MPPI: success ${pct(report)}` +
             (report.baseline ? ` · random skills: ${pct(report.baseline)}` : ''),
+          ...controllers.map(
+            (c) =>
+              `controller over ${c.skills_from.algo.toUpperCase()} skills (${c.env_steps} env steps, ${c.traces.length} episodes of its evaluation): ${pct(c)}`,
+          ),
         ],
       });
       const fig = await renderFigure(spec, o.figure.replace(/\.(png|svg)$/i, ''));
@@ -139,6 +160,40 @@ export async function planCommand(runRef: string, o: PlanCommandOptions): Promis
   } finally {
     source.dispose();
   }
+}
+
+/**
+ * The figure's groups, bottom to top: random skills in grey, each controller, then MPPI in blue; a
+ * controller is labelled by the algorithm of its skills, with its run id when two would share one.
+ */
+function pathGroups(
+  preset: string,
+  traces: { planner: PathGroup['episodes']; baseline: PathGroup['episodes'] },
+  controllers: ControllerResult[],
+): PathGroup[] {
+  const label = (c: ControllerResult) => `controller over ${c.skills_from.algo.toUpperCase()} skills`;
+  const shared = (c: ControllerResult) => controllers.filter((d) => label(d) === label(c)).length > 1;
+  return [
+    ...(traces.baseline.length > 0
+      ? [{ label: 'random skills', color: BASELINE_COLOR, episodes: traces.baseline }]
+      : []),
+    ...controllers.map((c, i) => ({
+      label: shared(c) ? `${label(c)} (${c.run})` : label(c),
+      color: PATH_COLORS[1 + (i % (PATH_COLORS.length - 1))],
+      episodes: c.traces as PathGroup['episodes'],
+    })),
+    { label: `MPPI (${preset})`, color: PATH_COLORS[0], episodes: traces.planner },
+  ];
+}
+
+/** A controller's evaluation as one line under the planner's figures. */
+function controllerLine(c: ControllerResult): string {
+  const name = `controller over ${c.skills_from.algo.toUpperCase()} skills`;
+  return (
+    `${name} (${c.run}, ${c.env_steps} env steps, goal (${c.goal.map((v) => v.toFixed(2)).join(', ')})): ` +
+    `success rate ${c.success_rate.toFixed(2)} (< ${c.success_radius} m), mean final distance ` +
+    `${c.mean_final_distance.toFixed(3)} m over ${c.traces.length} episodes of its evaluation`
+  );
 }
 
 /** The table a researcher reads: one row per episode, then the planner against random skills. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './test_helpers.ts';
@@ -91,5 +91,57 @@ describe('skill-lab train --algo skill-controller --skills-from RUN', () => {
       skills_from: { run: dads, algo: 'dads' },
     });
     expect(report.traces[0].segments[0]).toMatchObject({ start: 0, predicted: null, candidates: [] });
-  }, 180_000);
+
+    // Set beside zero-shot planning with the same skills: the evaluation as it was written.
+    const figure = join(ws, 'paths');
+    const plan = cli(
+      [
+        'plan',
+        dads,
+        '--goal',
+        '0.5,0.5',
+        '--no-baseline',
+        '--controller',
+        ctrl,
+        '--json',
+        '--figure',
+        figure,
+      ],
+      ws,
+    );
+    expect(plan.code, plan.err).toBe(0);
+    const [c] = JSON.parse(plan.out).controllers;
+    expect(c).toMatchObject({
+      run: ctrl,
+      skills_from: report.skills_from,
+      goal: [0.5, 0.5],
+      success_rate: report.success_rate,
+      mean_final_distance: report.mean_final_distance,
+    });
+    expect(c.episodes.map((e: { final_distance: number }) => e.final_distance)).toEqual(
+      report.traces.map((t: { final_distance: number }) => t.final_distance),
+    );
+    expect(readFileSync(`${figure}.svg`, 'utf8')).toContain('controller over DADS skills');
+
+    const summary = join(ws, 'runs', ctrl, 'eval', 'summary.json');
+    const refused = (args: string[], message: RegExp | string) => {
+      const p = cli(['plan', dads, '--goal', '0.5,0.5', ...args], ws);
+      expect(p.code, p.err).toBe(2);
+      if (typeof message === 'string') expect(p.err).toContain(message);
+      else expect(p.err).toMatch(message);
+    };
+    refused(
+      ['--controller', dads],
+      `run ${dads} is a dads run; --controller needs a run of skill-controller`,
+    );
+    writeFileSync(summary, JSON.stringify({ ...report, traces: undefined }));
+    refused(['--controller', ctrl], `${summary}: traces: missing`);
+    writeFileSync(summary, '{"cut');
+    refused(['--controller', ctrl], `${summary}: not valid JSON`);
+    rmSync(summary);
+    refused(
+      ['--controller', ctrl],
+      `run ${ctrl} has no evaluation yet (${summary} is missing): run skill-lab eval ${ctrl}`,
+    );
+  }, 240_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planPathsSpec, type PathEpisode } from './plan_paths.ts';
+import { BASELINE_COLOR, planPathsSpec, type PathEpisode, type PathGroup } from './plan_paths.ts';
 import { renderSvg } from './render.ts';
 
 type Layer = {
@@ -16,10 +16,14 @@ const planner: PathEpisode[] = [
   { f: line([-0.2, 0.4], 50), goal: [-0.4, 0.8], waypoints: [[-0.2, 0.4]], success: false },
 ];
 const baseline: PathEpisode[] = [{ f: line([0.1, -0.1], 50), goal: [0.5, 0.3], success: false }];
+const groups = (plannerLabel = 'MPPI'): PathGroup[] => [
+  { label: 'random skills', color: BASELINE_COLOR, episodes: baseline },
+  { label: plannerLabel, episodes: planner },
+];
 
 describe('planPathsSpec', () => {
-  it('draws every path point, the baseline under the planner, goals with their radius, on equal square axes', () => {
-    const spec = planPathsSpec(planner, baseline, { radius: 0.1, title: 't' }) as { layer: Layer[] };
+  it('draws every path point, groups in order (the baseline under the planner), goals with their radius, on equal square axes', () => {
+    const spec = planPathsSpec(groups(), { radius: 0.1, title: 't' }) as { layer: Layer[] };
     const [circles, under, over, starts, finals, waypoints] = spec.layer;
     expect(under.transform![0].filter.equal).toBe('random skills');
     expect(over.transform![0].filter.equal).toBe('MPPI');
@@ -46,15 +50,15 @@ describe('planPathsSpec', () => {
 
   it('thins a long path to at most 400 points but keeps its last one', () => {
     const long = [{ f: line([14, 10], 1999), goal: [10, 10], success: false }];
-    const spec = planPathsSpec(long, [], { radius: 1.5 }) as { layer: Layer[] };
-    const pts = spec.layer[2].data.values.filter((p) => p.group === 'MPPI');
+    const spec = planPathsSpec([{ label: 'MPPI', episodes: long }], { radius: 1.5 }) as { layer: Layer[] };
+    const pts = spec.layer[1].data.values.filter((p) => p.group === 'MPPI');
     expect(pts.length).toBeLessThanOrEqual(401);
     expect(pts.at(-1)).toMatchObject({ t: 1999, x: 14, y: 10 });
   });
 
   it('renders to an SVG with the labels, a path per episode and no Vega warnings', async () => {
     const { svg, warnings } = await renderSvg(
-      planPathsSpec(planner, baseline, { radius: 0.1, plannerLabel: 'MPPI (dense)', title: 'a run' }),
+      planPathsSpec(groups('MPPI (dense)'), { radius: 0.1, title: 'a run' }),
     );
     expect(warnings).toEqual([]);
     for (const t of ['MPPI (dense)', 'random skills', 'x (m)', 'y (m)', 'a run']) expect(svg).toContain(t);
@@ -62,8 +66,18 @@ describe('planPathsSpec', () => {
     expect((svg.match(/<path/g) ?? []).length).toBeGreaterThanOrEqual(7);
   });
 
-  it('refuses no paths and non-finite points, naming the episode', () => {
-    expect(() => planPathsSpec([], [], { radius: 1 })).toThrow(/no episode paths/);
+  it('refuses no paths, twin labels and non-finite points, naming the episode', () => {
+    expect(() => planPathsSpec([], { radius: 1 })).toThrow(/no episode paths/);
+    expect(() => planPathsSpec([{ label: 'a', episodes: [] }], { radius: 1 })).toThrow(/no episode paths/);
+    expect(() =>
+      planPathsSpec(
+        [
+          { label: 'a', episodes: planner },
+          { label: 'a', episodes: baseline },
+        ],
+        { radius: 1 },
+      ),
+    ).toThrow(/two groups are labelled "a"/);
     const bad = [
       {
         f: [
@@ -74,8 +88,12 @@ describe('planPathsSpec', () => {
         success: false,
       },
     ];
-    expect(() => planPathsSpec(bad, [], { radius: 1 })).toThrow(/MPPI episode 1: f at step 1 is not finite/);
+    expect(() => planPathsSpec([{ label: 'MPPI', episodes: bad }], { radius: 1 })).toThrow(
+      /MPPI episode 1: f at step 1 is not finite/,
+    );
     const badGoal = [{ f: [[0, 0]], goal: [Infinity, 1], success: false }];
-    expect(() => planPathsSpec([], badGoal, { radius: 1 })).toThrow(/random skills episode 1: goal/);
+    expect(() => planPathsSpec([{ label: 'random skills', episodes: badGoal }], { radius: 1 })).toThrow(
+      /random skills episode 1: goal/,
+    );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The x-y figure of a planning report (`skill-lab plan --figure`): every executed episode's path of
- * f(s) = (x, y), the planner's in colour and the random skill sequences' in grey, each goal with its
- * success radius, on equal axes — the DADS paper's Fig. 7-style picture of where the skills went.
+ * f(s) = (x, y) in its method's colour — the planner, skill controllers' evaluations, the random
+ * skill sequences in grey —, each goal with its success radius, on equal axes: the DADS paper's
+ * Fig. 7/8-style picture of where the skills went.
  * Rendered with {@link renderFigure} like the other figures.
  */
 import { FONT_FAMILY } from './fonts.ts';
@@ -17,13 +18,18 @@ export interface PathEpisode {
   success: boolean;
 }
 
+/** The episodes of one method, drawn in one colour with one legend entry. */
+export interface PathGroup {
+  label: string;
+  /** CSS colour; default from {@link PATH_COLORS} by the group's place. */
+  color?: string;
+  episodes: ReadonlyArray<PathEpisode>;
+}
+
 /** Options of {@link planPathsSpec}. */
 export interface PlanPathsOptions {
   /** Success radius drawn around each goal, m. */
   radius: number;
-  /** Legend labels of the two groups; defaults 'MPPI' and 'random skills'. */
-  plannerLabel?: string;
-  baselineLabel?: string;
   title?: string;
   /** Lines under the title. */
   subtitle?: string[];
@@ -31,8 +37,10 @@ export interface PlanPathsOptions {
   size?: number;
 }
 
-const PLANNER_COLOR = '#1f6fd1';
-const BASELINE_COLOR = '#9a9a9a';
+/** Default colours of the groups in order: blue, orange, green, purple, red. */
+export const PATH_COLORS: readonly string[] = ['#1f6fd1', '#e07b12', '#2e9d57', '#8e44ad', '#c0392b'];
+/** The random skill sequences' colour. */
+export const BASELINE_COLOR = '#9a9a9a';
 const CIRCLE_POINTS = 48;
 /** Points kept per path: a 1000-step Ant episode needs no more to look right. */
 const MAX_PATH_POINTS = 400;
@@ -50,24 +58,18 @@ function squareDomain(xs: number[], ys: number[]): { x: [number, number]; y: [nu
 }
 
 /**
- * The Vega-Lite spec of the figure: paths (planner, then baseline underneath), starts as small
- * circles, goals as crosses with a dashed circle of the success radius, x and y on the same scale.
- * @param planner the planner's episodes; baseline the random skills' ([] for none)
- * @throws Error when there is no episode with a path, or a path or goal holds a non-finite x or y
+ * The Vega-Lite spec of the figure: each group's paths (later groups drawn over earlier ones), starts
+ * as small dots, goals as crosses with a dashed circle of the success radius, x and y on one scale.
+ * @param groups bottom to top, e.g. random skills, controllers, then the planner
+ * @throws Error when no episode has a path, two groups share a label, or a path or goal holds a
+ *   non-finite x or y (naming the group and episode)
  */
-export function planPathsSpec(
-  planner: ReadonlyArray<PathEpisode>,
-  baseline: ReadonlyArray<PathEpisode>,
-  opts: PlanPathsOptions,
-): object {
-  const plannerLabel = opts.plannerLabel ?? 'MPPI';
-  const baselineLabel = opts.baselineLabel ?? 'random skills';
-  const groups = [
-    { label: plannerLabel, episodes: planner },
-    { label: baselineLabel, episodes: baseline },
-  ];
-  if (planner.length + baseline.length === 0 || [...planner, ...baseline].every((e) => e.f.length === 0))
+export function planPathsSpec(groups: ReadonlyArray<PathGroup>, opts: PlanPathsOptions): object {
+  if (groups.every((g) => g.episodes.every((e) => e.f.length === 0)))
     throw new Error('plan figure: no episode paths to draw');
+  const labels = groups.map((g) => g.label);
+  const twin = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (twin !== undefined) throw new Error(`plan figure: two groups are labelled "${twin}"`);
   const paths: Record<string, unknown>[] = [];
   const starts: Record<string, unknown>[] = [];
   const goals = new Map<string, { x: number; y: number; final: boolean }>();
@@ -115,7 +117,7 @@ export function planPathsSpec(
     field: 'group',
     type: 'nominal',
     title: null,
-    scale: { domain: [plannerLabel, baselineLabel], range: [PLANNER_COLOR, BASELINE_COLOR] },
+    scale: { domain: labels, range: groups.map((g, i) => g.color ?? PATH_COLORS[i % PATH_COLORS.length]) },
     legend: { orient: 'bottom', direction: 'horizontal', symbolType: 'stroke', symbolStrokeWidth: 3 },
   };
   return {
@@ -146,8 +148,7 @@ export function planPathsSpec(
         mark: { type: 'line', strokeDash: [3, 3], color: '#222', strokeWidth: 1 },
         encoding: { x, y, detail: { field: 'circle' }, order: { field: 'j' } },
       },
-      // The baseline first so the planner's paths lie on top.
-      ...[baselineLabel, plannerLabel].map((label) => ({
+      ...labels.map((label) => ({
         data: { values: paths },
         transform: [{ filter: { field: 'group', equal: label } }],
         mark: { type: 'line', strokeWidth: 1.6, opacity: 0.85 },
