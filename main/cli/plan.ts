@@ -137,7 +137,7 @@ export async function planCommand(runRef: string, o: PlanCommandOptions): Promis
       for (const c of controllers) console.log(controllerLine(c));
     }
     if (o.figure) {
-      const pct = (f: PlanFigures) =>
+      const pct = (f: Pick<PlanFigures, 'success_rate' | 'mean_final_distance'>) =>
         `${f.success_rate.toFixed(2)}, mean final distance ${f.mean_final_distance.toFixed(2)} m`;
       const spec = planPathsSpec(pathGroups(report.planner.preset, traces, controllers), {
         radius: report.success_radius,
