@@ -133,16 +133,22 @@ export const useTasksStore = defineStore('tasks', () => {
     draft.value = null;
   }
 
+  /** Any edit: the draft now differs from what was saved, so "Saved …" (or why not) no longer holds. */
+  function edited(): void {
+    dirty.value = true;
+    notice.value = null;
+  }
+
   /** A form edit: sets one field (undefined removes it) and re-renders the JSON. */
   function setField(path: FieldPath, value: unknown): void {
-    dirty.value = true;
+    edited();
     setDraft(setAt(draft.value, path, value), false);
   }
 
   /** A JSON view edit: valid JSON replaces the draft (and so the form); invalid JSON is reported where it fails. */
   function setJson(text: string): void {
     jsonText.value = text;
-    dirty.value = true;
+    edited();
     const parsed = parseJsonText(text);
     if (!parsed.ok) {
       jsonProblem.value = parsed.problem;
@@ -155,7 +161,7 @@ export const useTasksStore = defineStore('tasks', () => {
 
   /** Writes a dragged handle's new centre (m) into the draft. */
   function moveHandle(target: DragTarget, x: number, y: number): void {
-    dirty.value = true;
+    edited();
     setDraft(moveTarget(draft.value, target, x, y), false);
   }
 

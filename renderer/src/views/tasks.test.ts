@@ -83,6 +83,12 @@ describe('tasks store', () => {
     expect(lab.tasks['my-wall']).toMatchObject({ source: 'workspace' });
     expect(store.origin).toBe('workspace');
     expect(store.tasks.map((t) => t.name)).toContain('my-wall');
+
+    // The next edit makes "Saved my-wall" stale: it goes, and the draft is marked unsaved.
+    expect(store.notice).toMatchObject({ kind: 'ok', text: expect.stringContaining('Saved my-wall') });
+    store.setField(['episodeLength'], 120);
+    expect(store.notice).toBeNull();
+    expect(store.dirty).toBe(true);
   });
 });
 
