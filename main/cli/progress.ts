@@ -14,6 +14,24 @@ export function metricSummary(algo: string, row: Record<string, number>): string
     .join('  ');
 }
 
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * A time left, as the progress line shows it: "45s", "34m55s" (to 5 s), "1h05m" (to the minute).
+ * The whole time is rounded before it is split, so no field reads 60 (cli-progress's own formatter
+ * rounds the seconds after splitting: "34m60s").
+ * @param t seconds; cli-progress passes 'NULL' or 'INF' while it cannot tell, shown as "–"
+ */
+export function formatEta(t: number | string): string {
+  const v = typeof t === 'number' ? t : Number(t);
+  if (!Number.isFinite(v) || v < 0) return '–';
+  const s = v < 60 ? Math.round(v) : 5 * Math.round(v / 5);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${pad2(s % 60)}s`;
+  const m = Math.round(v / 60);
+  return `${Math.floor(m / 60)}h${pad2(m % 60)}m`;
+}
+
 function fmt(v: number): string {
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(3);
 }
@@ -30,6 +48,7 @@ export class RunBars {
         hideCursor: true,
         clearOnComplete: false,
         etaBuffer: 20,
+        formatTime: formatEta,
         barsize: 24,
         noTTYOutput: true,
         notTTYSchedule: 10_000,
