@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempStore, createRun } from './test_helpers.ts';
 import { RunStoreError } from './store.ts';
@@ -111,5 +111,13 @@ describe('run store', () => {
     expect(() => store.open('nope')).toThrow(new RegExp(`Known runs: ${run.id}`));
     expect(store.open(run.id).path).toBe(run.path);
     expect(store.open(join(store.runsDir, run.id)).id).toBe(run.id);
+  });
+
+  it('says how many runs an unknown-run error leaves out', () => {
+    const store = tempStore();
+    for (let i = 0; i < 10; i++) mkdirSync(join(store.runsDir, `sac-point-mass-s${i}`), { recursive: true });
+    expect(() => store.open('nope')).toThrow(
+      /Known runs \(8 of 10; skill-lab list shows all\): sac-point-mass-s2, .*, sac-point-mass-s9$/,
+    );
   });
 });

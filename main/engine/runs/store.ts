@@ -70,6 +70,9 @@ const recordSchema = z.object({
 export type RunRecord = z.infer<typeof recordSchema>;
 
 /** Raised for a run directory whose files cannot be read; names the file. */
+/** How many run ids an unknown-run error lists before it says how many it left out. */
+const KNOWN_RUNS_LISTED = 8;
+
 export class RunStoreError extends Error {
   constructor(message: string) {
     super(message);
@@ -416,7 +419,11 @@ export class RunStore {
     const known = this.ids();
     throw new RunStoreError(
       `No run "${idOrPath}" in ${this.runsDir}.` +
-        (known.length ? ` Known runs: ${known.slice(-5).join(', ')}` : ' The workspace has no runs.'),
+        (known.length === 0
+          ? ' The workspace has no runs.'
+          : known.length <= KNOWN_RUNS_LISTED
+            ? ` Known runs: ${known.join(', ')}`
+            : ` Known runs (${KNOWN_RUNS_LISTED} of ${known.length}; skill-lab list shows all): ${known.slice(-KNOWN_RUNS_LISTED).join(', ')}`),
     );
   }
 
