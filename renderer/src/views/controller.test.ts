@@ -23,34 +23,11 @@ import RunView from './RunView.vue';
 
 // The map's canvas, WebGL and MuJoCo are for e2e/skills.spec.ts: here the map and the 3D scene
 // record what they are given.
-vi.mock('../components/SkillMap.vue', () => ({
-  default: {
-    name: 'SkillMap',
-    props: [
-      'bounds',
-      'arena',
-      'goals',
-      'radius',
-      'traces',
-      'baseline',
-      'showBaseline',
-      'skillKind',
-      'time',
-      'dt',
-      'editable',
-    ],
-    emits: ['pick'],
-    template:
-      '<div class="map-stub" :data-goals="JSON.stringify(goals)" :data-traces="traces.length" :data-skill-kind="skillKind" :data-radius="radius" :data-editable="editable" :data-baseline="baseline.length" />',
-  },
+vi.mock('../components/SkillMap.vue', async () => ({
+  default: (await import('../testing/skill_stubs.ts')).SkillMapStub,
 }));
-vi.mock('../components/SkillPlanScene.vue', () => ({
-  default: {
-    name: 'SkillPlanScene',
-    props: ['env', 'traces', 'skillKind', 'goals', 'radius', 'time', 'dt'],
-    template:
-      '<div class="scene-stub" :data-env="env" :data-traces="traces.length" :data-skill-kind="skillKind" />',
-  },
+vi.mock('../components/SkillPlanScene.vue', async () => ({
+  default: (await import('../testing/skill_stubs.ts')).SkillPlanSceneStub,
 }));
 vi.mock('../components/SkillReplay.vue', () => ({
   default: { name: 'SkillReplay', props: ['run', 'timeline', 'layout'], template: '<div />' },
