@@ -1,5 +1,5 @@
 /**
- * The skill-lab command line: train, compare, eval, plan, diagnose, list, resume, figure, bench, start, serve, app.
+ * The skill-lab command line: train, compare, eval, plan, diagnose, list, resume, figure, sweep, bench, start, serve, app.
  * Every command reaches the engine through the same run store the app uses.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -30,6 +30,15 @@ import { planCommand } from './plan.ts';
 import { diagnoseCommand } from './diagnose.ts';
 import { UsageError } from './errors.ts';
 import { MPPI_PRESETS } from '../engine/planning/mppi.ts';
+import {
+  cancelCommand,
+  listCommand,
+  resumeSweepCommand,
+  statusCommand,
+  sweepCommand,
+  taskCommand,
+} from './sweep.ts';
+import { SWEEP_EXECUTORS } from '../engine/runs/sweep_spec.ts';
 
 function int(name: string) {
   return (v: string) => {
@@ -346,6 +355,90 @@ program
     });
     console.log(`figure: ${fig.pngPath}\n        ${fig.svgPath}`);
   });
+
+const sweep = program
+  .command('sweep')
+  .description(
+    'a hyperparameter and seed sweep from a spec (JSON or YAML): grid and/or random search over config keys × seeds, each point a normal run, trained here or as a Slurm job array',
+  )
+  .argument('[spec]', 'the sweep spec file (.json, .yaml); see the README\'s "Sweeps"')
+  .addOption(
+    new Option('--executor <kind>', "where the runs train (default: the spec's, else local)").choices([
+      ...SWEEP_EXECUTORS,
+    ]),
+  )
+  .option('--parallel <n>', 'local: runs at a time (default: one per core)', int('--parallel'))
+  .option('--partition <p>', 'slurm: sbatch --partition')
+  .option('--time <t>', 'slurm: time limit per run, e.g. 4:00:00')
+  .option('--cpus <n>', 'slurm: --cpus-per-task (default 1)', int('--cpus'))
+  .option('--mem <m>', 'slurm: memory per run, e.g. 4G')
+  .option('--max-concurrent <n>', 'slurm: at most n runs at once (the array’s %n)', int('--max-concurrent'))
+  .option(
+    '--sbatch-option <opt>',
+    'slurm: one more sbatch option, e.g. --sbatch-option=--account=lab (repeatable)',
+    collect,
+    [],
+  )
+  .option('--no-probe', 'slurm: skip the check that a job can write into the workspace')
+  .option('--probe-timeout <s>', 'slurm: how long the probe job may take, in s', int('--probe-timeout'), 300)
+  .option('--dry-run', 'validate the spec and list the points; create nothing')
+  .action(async (file: string | undefined, o) => {
+    if (!file) {
+      sweep.help({ error: true });
+      return;
+    }
+    await sweepCommand(file, {
+      workspace: program.opts().workspace,
+      executor: o.executor,
+      parallel: o.parallel,
+      partition: o.partition,
+      time: o.time,
+      cpus: o.cpus,
+      mem: o.mem,
+      maxConcurrent: o.maxConcurrent,
+      sbatchOption: o.sbatchOption,
+      probe: o.probe,
+      probeTimeout: o.probeTimeout,
+      dryRun: Boolean(o.dryRun),
+      json: false,
+    });
+  });
+sweep
+  .command('list')
+  .description("the workspace's sweeps")
+  .option('--json', 'print JSON')
+  .action((o) => listCommand({ workspace: program.opts().workspace, json: Boolean(o.json) }));
+sweep
+  .command('status <id>')
+  .description(
+    'every point of a sweep: its run (env steps, last metrics) and Slurm’s state (squeue, sacct/scontrol) with the log',
+  )
+  .option('--json', 'print one JSON object')
+  .action((id: string, o) =>
+    statusCommand(id, { workspace: program.opts().workspace, json: Boolean(o.json) }),
+  );
+sweep
+  .command('cancel <id>')
+  .description(
+    'cancel a sweep: Slurm arrays scancelled, local runs stopped; every run checkpoints and stays resumable',
+  )
+  .option('--wait <s>', 'wait at most s seconds for its runs to stop', int('--wait'), 120)
+  .action((id: string, o) => cancelCommand(id, { workspace: program.opts().workspace, waitS: o.wait }));
+sweep
+  .command('resume <id>')
+  .description(
+    'train the points that did not complete again, each from its checkpoint, on the sweep’s executor',
+  )
+  .option('--parallel <n>', 'local: runs at a time', int('--parallel'))
+  .action((id: string, o) =>
+    resumeSweepCommand(id, { workspace: program.opts().workspace, parallel: o.parallel }),
+  );
+sweep
+  .command('task <id> <index>', { hidden: true })
+  .description('one Slurm array task: train point INDEX of sweep ID')
+  .action((id: string, index: string) =>
+    taskCommand(id, int('index')(index), { workspace: program.opts().workspace }),
+  );
 
 program
   .command('bench')

@@ -122,7 +122,7 @@ function extendBudget(run: RunDir, record: RunRecord, steps: number): RunRecord 
  * Trains `run` in this process (see the file comment for how it stops).
  * @param command how the lock describes this trainer to refused ones, e.g. "skill-lab resume ID"
  */
-async function trainInProcess(run: RunDir, evaluate: boolean, command: string): Promise<void> {
+export async function trainInProcess(run: RunDir, evaluate: boolean, command: string): Promise<void> {
   const config = run.readConfig();
   let stop = false;
   const onSigint = () => {

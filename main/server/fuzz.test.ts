@@ -180,6 +180,21 @@ function bases(): Record<MethodName, Record<string, unknown>> {
     getEpisode: { runId, episodeId: 1, relabelGoal: { strategy: 'future', step: 2 } },
     episodeStats: { runId, bins: 5, goalBins: 4, goalRange: { x: [0, 2], y: [-1, 1] } },
     exportEpisodes: { runId, episodeIds: [0, 1], format: 'csv' },
+    listSweeps: {},
+    // No such preset: the sweep is refused after its spec parsed, before anything is created or run.
+    startSweep: {
+      spec: {
+        name: 'fz',
+        algo: 'diayn',
+        preset: 'fz-no-such-preset',
+        steps: 1000,
+        grid: { 'sac.lr': [0.001, 0.003] },
+        seeds: 2,
+        executor: { kind: 'local', parallel: 1 },
+      },
+    },
+    cancelSweep: { sweepId: 'fz-no-such-sweep' },
+    resumeSweep: { sweepId: 'fz-no-such-sweep' },
   };
 }
 

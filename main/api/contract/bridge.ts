@@ -50,6 +50,11 @@ export const BRIDGE_METHODS = [
   'getEpisode',
   'episodeStats',
   'exportEpisodes',
+  // sweeps (issue #14 §2)
+  'listSweeps',
+  'startSweep',
+  'cancelSweep',
+  'resumeSweep',
 ] as const satisfies readonly MethodName[];
 
 // A method added to the contract but not here fails to compile.

@@ -53,9 +53,11 @@ import {
 } from '../../engine/planning/schemas.ts';
 import { paramsLimitIssue } from './params_limits.ts';
 import { skillSourceRecordSchema } from '../../engine/runs/skill_source_record.ts';
+import { sweepRefSchema, sweepSpecSchema, sweepSummarySchema } from './sweep_schemas.ts';
 
 export { RELABEL_STRATEGIES, TASK_RELABEL_STRATEGIES };
 export { ALGOS, ENVS, SKILL_ENVS, STATE_FUNCTIONS, allConfigKeys, runConfigSchema, type RunConfig };
+export * from './sweep_schemas.ts';
 
 /** Lifecycle of a run as stored in run.json (same list as the engine's run store). */
 export const RUN_STATUSES = ['created', 'running', 'stopped', 'completed', 'error'] as const;
@@ -166,6 +168,8 @@ export const runSummarySchema = z.object({
   /** ISO 8601 timestamps. */
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** The sweep this run is a point of. */
+  sweep: z.object({ id: z.string(), index: z.number().int().min(0) }).optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
@@ -486,6 +490,31 @@ export const METHODS = {
     result: z.object({ runId: runIdSchema, ...replay.exportEpisodesResultFields }),
   },
   // ── end replay browser ──
+  /**
+   * Every sweep of the workspace with each point's status (its run, and Slurm's state for Slurm
+   * sweeps); unreadable sweeps apart with the reason.
+   */
+  listSweeps: {
+    params: noParams,
+    result: z.object({
+      sweeps: z.array(sweepSummarySchema),
+      unreadable: z.array(z.object({ id: z.string(), error: z.string() })),
+    }),
+  },
+  /**
+   * Creates a sweep from a spec (the same object as a spec file) and starts it: local sweeps train
+   * in this service's run processes, `parallel` at a time; Slurm sweeps are submitted as a job array
+   * after a probe job checked the workspace is writable from a job. An invalid spec or point fails
+   * with 'invalid' naming the point and field, and creates nothing; so does a refused submission.
+   */
+  startSweep: {
+    params: z.object({ spec: sweepSpecSchema }).strict(),
+    result: z.object({ sweep: sweepSummarySchema }),
+  },
+  /** Cancels a sweep: no further point starts, live runs stop with a checkpoint, Slurm arrays are scancelled. */
+  cancelSweep: { params: sweepRefSchema, result: z.object({ sweep: sweepSummarySchema }) },
+  /** Trains the points that did not complete again, each from its checkpoint, on the sweep's executor. */
+  resumeSweep: { params: sweepRefSchema, result: z.object({ sweep: sweepSummarySchema }) },
 } as const;
 
 export type Methods = typeof METHODS;

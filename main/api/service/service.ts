@@ -65,6 +65,7 @@ import {
 } from '../contract/contract.ts';
 import * as tasks from './tasks.ts';
 import { ReplayBrowser } from './replay.ts';
+import { LabSweeps } from './sweeps.ts';
 
 export interface LabServiceOptions {
   /** Workspace folder (default: $SKILL_LAB_WORKSPACE or ./workspace). */
@@ -132,6 +133,8 @@ export class LabService implements LabClient {
   private readonly live: RunSupervisor;
   /** The plan processes of planSkills requests, by plan id. */
   private readonly plans: PlanSupervisor;
+  /** The workspace's sweeps; local ones train in {@link live}'s processes. */
+  private readonly sweeps: LabSweeps;
   private readonly listeners = new Map<EventName, Set<(data: never) => void>>();
   private readonly preview: boolean;
   private readonly metricsIntervalMs: number;
@@ -143,6 +146,11 @@ export class LabService implements LabClient {
     this.metricsIntervalMs = opts.metricsIntervalMs ?? 100;
     this.live = new RunSupervisor({ spawnRun: opts.spawnRun });
     this.plans = new PlanSupervisor({ spawnRun: opts.spawnRun });
+    this.sweeps = new LabSweeps(this.store.root, {
+      train: (run, evaluate) => this.spawnTraining(run, evaluate),
+      live: (runId) => this.live.get(runId),
+      error: (message) => this.emit('error', { runId: null, message }),
+    });
     // In-process callers get the same errors as remote ones: every request method rejects with an
     // ApiError (engine errors such as ConfigError and RunStoreError are translated once, here).
     for (const method of METHOD_NAMES) {
@@ -670,6 +678,34 @@ export class LabService implements LabClient {
    * their iteration with a checkpoint (status 'stopped', resumable); evaluations are ended.
    * After `killAfterMs` (default: never) the remaining processes are killed.
    */
+  // ── sweeps ───────────────────────────────────────────────────────────────────────────────────
+
+  async listSweeps(params?: ParamsOf<'listSweeps'>): Promise<ResultOf<'listSweeps'>> {
+    checkParams('listSweeps', params);
+    return this.sweeps.list();
+  }
+
+  /**
+   * Creates and starts a sweep (see the contract); nothing is created when it fails.
+   * @throws ApiError 'invalid' naming the point and field, or why Slurm refused
+   */
+  async startSweep(params: ParamsOf<'startSweep'>): Promise<ResultOf<'startSweep'>> {
+    const { spec } = checkParams('startSweep', params);
+    this.assertOpen();
+    return { sweep: await this.sweeps.start(spec) };
+  }
+
+  async cancelSweep(params: ParamsOf<'cancelSweep'>): Promise<ResultOf<'cancelSweep'>> {
+    const { sweepId } = checkParams('cancelSweep', params);
+    return { sweep: this.sweeps.cancel(sweepId) };
+  }
+
+  async resumeSweep(params: ParamsOf<'resumeSweep'>): Promise<ResultOf<'resumeSweep'>> {
+    const { sweepId } = checkParams('resumeSweep', params);
+    this.assertOpen();
+    return { sweep: this.sweeps.resume(sweepId) };
+  }
+
   async close(opts: { killAfterMs?: number } = {}): Promise<void> {
     this.closing = true;
     await Promise.all([this.live.stopAll(opts), this.plans.stopAll()]);
@@ -754,6 +790,7 @@ export class LabService implements LabClient {
       evaluated: existsSync(join(dir.evalDir, 'summary.json')),
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
+      ...(record.sweep && { sweep: record.sweep }),
     };
   }
 
@@ -761,12 +798,14 @@ export class LabService implements LabClient {
    * Starts a training process for a run and marks it running at once (the worker confirms). A run
    * that completes is evaluated by the same process, so the compare view can replay its skills.
    */
-  private spawnTraining(run: RunDir): void {
-    this.track(this.live.train(run, { evaluate: true, preview: this.preview, background: true }));
+  private spawnTraining(run: RunDir, evaluate = true): RunProcess {
+    const proc = this.live.train(run, { evaluate, preview: this.preview, background: true });
+    this.track(proc);
     void this.summaryOf(run).then(
       (s) => this.emit('runStatus', s),
       (err) => this.emit('error', { runId: run.id, message: (err as Error).message }),
     );
+    return proc;
   }
 
   /** Relays a run process's messages as events (metric rows batched) and announces its end. */

@@ -64,6 +64,8 @@ const recordSchema = z.object({
   warnings: z.array(z.string()).default([]),
   /** The skill run this run composes, once pinned (skill controllers only). */
   skillSource: skillSourceRecordSchema.optional(),
+  /** The sweep this run is a point of (runs/sweeps.ts): its id and the point's index. */
+  sweep: z.object({ id: z.string(), index: z.number().int() }).optional(),
 });
 
 /** The contents of run.json. */
@@ -373,10 +375,19 @@ export class RunStore {
     return join(this.root, 'runs');
   }
 
-  /** Creates a new run directory with its run.json (status 'created'). */
-  create(config: RunConfig, sources: Record<string, string>, versions: Record<string, string>): RunDir {
+  /**
+   * Creates a new run directory with its run.json (status 'created').
+   * @param opts.base the run id (a suffix -2, -3 … when taken); default algo-preset-seed-time
+   * @param opts.sweep the sweep point it is (recorded in run.json)
+   */
+  create(
+    config: RunConfig,
+    sources: Record<string, string>,
+    versions: Record<string, string>,
+    opts: { base?: string; sweep?: { id: string; index: number } } = {},
+  ): RunDir {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-    const base = `${config.algo}-${config.preset ?? config.env}-s${config.seed}-${stamp}`;
+    const base = opts.base ?? `${config.algo}-${config.preset ?? config.env}-s${config.seed}-${stamp}`;
     let id = base;
     for (let k = 2; existsSync(join(this.runsDir, id)); k++) id = `${base}-${k}`;
     const dir = new RunDir(join(this.runsDir, id), id);
@@ -401,6 +412,7 @@ export class RunStore {
       versions,
       pid: null,
       warnings: [],
+      ...(opts.sweep && { sweep: opts.sweep }),
     });
     return dir;
   }
