@@ -369,6 +369,7 @@ export async function taskCommand(id: string, index: number, opts: { workspace?:
     console.log(`run ${run.id} is completed already (${record.envSteps} env steps)`);
     return;
   }
+  if (record.envSteps > 0) console.log(`resuming from ${record.envSteps} env steps`);
   await trainInProcess(run, sweep.spec.eval, `skill-lab sweep task ${id} ${index}`);
   const after = run.readRecord();
   // A run that ended in error fails its array task, so Slurm says FAILED.

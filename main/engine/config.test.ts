@@ -89,6 +89,15 @@ describe('presets', () => {
     expect(() => resolveRunConfig({ algo: 'dads', preset: 'point-mass', set: ['sac.nope=1'] })).toThrow(
       /unknown key "sac.nope".*sac\.lr/s,
     );
+    // A misspelt key gets the nearest ones, not the whole list (issue #13 B4).
+    let misspelt: Error | null = null;
+    try {
+      resolveRunConfig({ algo: 'dads', preset: 'point-mass', set: ['sac.gama=0.9'] });
+    } catch (err) {
+      misspelt = err as Error;
+    }
+    expect(misspelt?.message).toMatch(/unknown key "sac.gama"; did you mean sac\.gamma\b/);
+    expect(misspelt?.message).not.toMatch(/dads\.priorSamples/);
     expect(() => resolveRunConfig({ algo: 'dads', preset: 'point-mass', env: 'ant' })).toThrow(/contradicts/);
     expect(() =>
       resolveRunConfig({ algo: 'dads', preset: 'point-mass', set: ['dads.priorSamples=-3'] }),

@@ -188,8 +188,18 @@ export function applyOverride(
 ): void {
   const allowed = allConfigKeys();
   if (!allowed.includes(key)) {
-    throw new ConfigError(`${origin}: unknown key "${key}". Allowed keys:\n  ${allowed.join('\n  ')}`, [
-      { path: key, message: `unknown config key "${key}"`, allowed },
+    const near = nearestKeys(key, allowed);
+    const section = key.includes('.') ? key.slice(0, key.indexOf('.') + 1) : null;
+    const inSection = section ? allowed.filter((a) => a.startsWith(section)) : [];
+    const hint = near.length
+      ? `; did you mean ${near.join(', ')}?`
+      : inSection.length
+        ? `; the keys of ${section.slice(0, -1)}: ${inSection.join(', ')}`
+        : `; top-level keys: ${allowed.filter((a) => !a.includes('.')).join(', ')}; sections: ${[
+            ...new Set(allowed.filter((a) => a.includes('.')).map((a) => a.split('.')[0])),
+          ].join(', ')}`;
+    throw new ConfigError(`${origin}: unknown key "${key}"${hint}`, [
+      { path: key, message: `unknown config key "${key}"${hint}`, allowed },
     ]);
   }
   const parts = key.split('.');
@@ -199,6 +209,37 @@ export function applyOverride(
     node = node[part];
   }
   node[parts[parts.length - 1]] = value;
+}
+
+/**
+ * The keys closest to a misspelt one (Levenshtein distance, case-insensitive; at most 3, and only
+ * those within a third of the key's length), for "did you mean" hints.
+ */
+export function nearestKeys(key: string, allowed: string[], n = 3): string[] {
+  const k = key.toLowerCase();
+  const scored = allowed.map((a) => {
+    const lower = a.toLowerCase();
+    // The part after the dot alone also counts: "lr" for "sac.lr", "dads.lr" for "dads.dynamicsLr".
+    const tail = lower.slice(lower.indexOf('.') + 1);
+    return { a, d: Math.min(editDistance(k, lower), editDistance(k, tail) + 1) };
+  });
+  const limit = Math.max(2, Math.ceil(key.length / 3));
+  return scored
+    .filter((x) => x.d <= limit)
+    .sort((x, y) => x.d - y.d || x.a.localeCompare(y.a))
+    .slice(0, n)
+    .map((x) => x.a);
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
 }
 
 /** Every settable dotted key of the run config, e.g. `sac.lr`, `dads.priorSamples`. */

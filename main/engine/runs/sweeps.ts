@@ -425,7 +425,10 @@ export async function readSpecFile(file: string): Promise<unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new SweepSpecError(`cannot read sweep spec ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SweepSpecError(
+      `cannot read sweep spec ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message}`,
+    );
   }
   if (/\.json$/i.test(file)) {
     try {
