@@ -171,6 +171,20 @@ describe('skill-lab sweep', () => {
       if (!slurmUp()) throw new Error('CI needs a Slurm cluster: .ci/slurm.sh up did not bring one up');
     });
 
+    it('a submission Slurm refuses leaves no sweep and no runs behind', () => {
+      const ws = join(dir, 'slurm-refused');
+      const r = cli(['sweep', spec, '--executor', 'slurm', '--partition', 'no-such-partition'], ws);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/sbatch refused the sweep: .*partition/s);
+      expect(r.err).toMatch(/nothing was created/);
+      for (const sub of ['runs', 'sweeps'])
+        expect(
+          (existsSync(join(ws, sub)) ? readdirSync(join(ws, sub)) : []).filter(
+            (f) => !f.startsWith('.probe'),
+          ),
+        ).toEqual([]);
+    });
+
     it('runs the same sweep as a job array with the same results per seed, status as squeue says', async () => {
       const ws = join(dir, 'slurm');
       // At most one task at a time, so the others wait in Slurm's queue while we compare states.

@@ -81,17 +81,20 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<voi
   }
   const sweep = asUsage(() => store.create(parsed, { specFile: resolve(file), taskFiles: true }));
   printPlan(parsed, sweep.points.length);
-  console.log(`sweep ${sweep.id}\n  directory ${store.dir(sweep.id)}`);
   const all = sweep.points.map((p) => p.index);
   if (parsed.executor.kind === 'slurm') {
+    let jobId: string;
     try {
-      submit(store, sweep, all);
+      jobId = submitSweep(store, sweep, all);
     } catch (err) {
       store.discard(sweep);
       throw new UsageError(`${(err as Error).message}\nnothing was created (the sweep's runs were removed)`);
     }
+    console.log(`sweep ${sweep.id}\n  directory ${store.dir(sweep.id)}`);
+    printSubmitted(store, sweep, all, jobId);
     return;
   }
+  console.log(`sweep ${sweep.id}\n  directory ${store.dir(sweep.id)}`);
   await runLocal(store, sweep, all, flags.parallel);
 }
 
@@ -146,14 +149,12 @@ async function probe(store: SweepStore, slurm: SlurmOptions, timeoutS: number): 
   console.log(`  the probe ran on ${node || 'a node'} and its file arrived`);
 }
 
-/** Submits the array tasks `indices` and says where to watch them. */
-function submit(store: SweepStore, sweep: SweepRecord, indices: number[]): string {
-  const jobId = submitSweep(store, sweep, indices);
+/** Says what was submitted and where to watch it. */
+function printSubmitted(store: SweepStore, sweep: SweepRecord, indices: number[], jobId: string): void {
   console.log(
     `submitted Slurm job array ${jobId} (${indices.length} task${indices.length === 1 ? '' : 's'}); logs in ${join(store.dir(sweep.id), 'logs')}\n` +
       `  watch it:  skill-lab sweep status ${sweep.id}   (or the Sweeps tab of the workbench)`,
   );
-  return jobId;
 }
 
 /** Trains points here, `parallel` at a time, with a bar per live run; Ctrl-C stops them all with checkpoints. */
@@ -348,7 +349,8 @@ export async function resumeSweepCommand(
   console.log(`resuming ${indices.length} point(s): ${indices.join(', ')}`);
   if (sweep.executor === 'slurm') {
     asUsage(() => assertSlurm());
-    asUsage(() => submit(store, store.update(id, { cancelledAt: null }), indices));
+    const jobId = asUsage(() => submitSweep(store, store.update(id, { cancelledAt: null }), indices));
+    printSubmitted(store, sweep, indices, jobId);
     return;
   }
   await runLocal(store, sweep, indices, opts.parallel);

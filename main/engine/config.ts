@@ -189,12 +189,12 @@ export function applyOverride(
   const allowed = allConfigKeys();
   if (!allowed.includes(key)) {
     const near = nearestKeys(key, allowed);
-    const section = key.includes('.') ? key.slice(0, key.indexOf('.') + 1) : null;
-    const inSection = section ? allowed.filter((a) => a.startsWith(section)) : [];
+    const section = key.includes('.') ? key.slice(0, key.indexOf('.')) : '';
+    const inSection = section ? allowed.filter((a) => a.startsWith(`${section}.`)) : [];
     const hint = near.length
       ? `; did you mean ${near.join(', ')}?`
       : inSection.length
-        ? `; the keys of ${section.slice(0, -1)}: ${inSection.join(', ')}`
+        ? `; the keys of ${section}: ${inSection.join(', ')}`
         : `; top-level keys: ${allowed.filter((a) => !a.includes('.')).join(', ')}; sections: ${[
             ...new Set(allowed.filter((a) => a.includes('.')).map((a) => a.split('.')[0])),
           ].join(', ')}`;
