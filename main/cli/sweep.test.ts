@@ -6,7 +6,7 @@
  * The Slurm tests need a running cluster (`.ci/slurm.sh up`, which CI runs); outside CI without one
  * they skip with a message, in CI they fail.
  */
-import { describe, expect, it, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -91,10 +91,16 @@ function onlySweep(ws: string): string {
   return ids[0];
 }
 
+if (!slurmUp() && !process.env.CI)
+  console.warn(
+    'skill-lab sweep: the Slurm tests skip — no Slurm cluster here (start one as root with .ci/slurm.sh install && .ci/slurm.sh up)',
+  );
+
 describe('skill-lab sweep', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sl-sweep-'));
   const spec = writeSpec(dir, 'grid', specText({ name: 'grid', steps: 1500 }));
   const localWs = join(dir, 'local');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses bad specs, unknown keys and values out of range naming the point, and Slurm without sbatch, creating nothing', () => {
     const ws = join(dir, 'refused');
@@ -183,6 +189,27 @@ describe('skill-lab sweep', () => {
             (f) => !f.startsWith('.probe'),
           ),
         ).toEqual([]);
+    });
+
+    it('a task that fails is reported failed with Slurm’s state, exit code and its log; the other runs on', async () => {
+      const ws = join(dir, 'slurm-fail');
+      // Held at submission, so that point 0's run.json can be broken before its task starts.
+      const r = cli(['sweep', spec, '--executor', 'slurm', '--no-probe', '--sbatch-option=--hold'], ws);
+      expect(r.code, r.err).toBe(0);
+      const store = new SweepStore(ws);
+      const id = onlySweep(ws);
+      const sweep = store.open(id);
+      writeFileSync(join(ws, 'runs', sweep.points[0].runId, 'run.json'), '{ broken');
+      expect(spawnSync('scontrol', ['release', sweep.jobs[0].jobId]).status).toBe(0);
+      const s = await until(store, id, 'point 0 failed, the others completed', (st) =>
+        st.points.every((p, i) => (i === 0 ? p.slurm?.state === 'FAILED' : p.state === 'completed')),
+      );
+      expect(s.points[0].state).toBe('failed');
+      expect(s.points[0].slurm?.exitCode).toMatch(/^[1-9]\d*:0$/);
+      expect(readFileSync(s.points[0].log!, 'utf8')).toMatch(/run\.json/);
+      const status = cli(['sweep', 'status', id], ws);
+      expect(status.out).toMatch(/ {2}0 {2}failed .*Slurm \d+_0 FAILED \(exit [1-9]\d*:0\)/);
+      expect(status.out).toContain(`log: ${s.points[0].log}`);
     });
 
     it('runs the same sweep as a job array with the same results per seed, status as squeue says', async () => {

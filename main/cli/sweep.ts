@@ -238,7 +238,8 @@ function printStatus(s: SweepStatus): void {
 }
 
 function pointLine(sweep: SweepRecord, p: PointStatus): string {
-  const slurm = p.slurm ? `  Slurm ${p.slurm.jobId}_${p.index} ${p.slurm.state}` : '';
+  const exit = p.slurm?.exitCode && p.slurm.exitCode !== '0:0' ? ` (exit ${p.slurm.exitCode})` : '';
+  const slurm = p.slurm ? `  Slurm ${p.slurm.jobId}_${p.index} ${p.slurm.state}${exit}` : '';
   const metrics = Object.keys(p.last).length ? `  ${metricSummary(sweep.spec.algo, p.last)}` : '';
   const log = p.log && p.state === 'failed' ? `\n        log: ${p.log}` : '';
   return (
