@@ -39,6 +39,8 @@ import {
   taskCommand,
 } from './sweep.ts';
 import { SWEEP_EXECUTORS } from '../engine/runs/sweep_spec.ts';
+import { STATISTICS } from '../engine/figures/stats.ts';
+import { BANDS } from '../engine/figures/series.ts';
 
 function int(name: string) {
   return (v: string) => {
@@ -331,7 +333,7 @@ program
 program
   .command('curves <runs...>')
   .description(
-    'learning-curves figure of runs (SVG + PNG): one panel per metric, runs with the same variant as seeds of one curve (goal-sac runs: by relabeling strategy), relabeling switches marked',
+    'learning-curves figure of runs (SVG + PNG): one panel per metric (the union of the runs’ curves), runs with the same variant as seeds of one curve — IQM over seeds with a 95 % bootstrap band by default, n per variant in the legend (goal-sac runs: by relabeling strategy; sweep runs: by swept values), relabeling switches marked',
   )
   .option(
     '--metric <key>',
@@ -341,6 +343,16 @@ program
   )
   .addOption(new Option('--x <axis>', 'x axis').choices(['env_steps', 'wall_s']).default('env_steps'))
   .option('--smoothing <w>', 'EMA weight in [0, 1)', (v) => Number(v), 0.6)
+  .addOption(
+    new Option('--statistic <s>', 'the curve across seeds (IQM: the 25 % trimmed mean, rliable)')
+      .choices([...STATISTICS])
+      .default('iqm'),
+  )
+  .addOption(
+    new Option('--band <b>', 'the band: 95 % stratified-bootstrap interval of the statistic, min–max, none')
+      .choices([...BANDS])
+      .default('ci95'),
+  )
   .option('--out <base>', 'output path without extension')
   .option('--title <text>', 'figure title')
   .action(async (ids: string[], o) => {
@@ -352,6 +364,8 @@ program
       metrics: o.metric,
       xAxis: o.x,
       smoothing: o.smoothing,
+      statistic: o.statistic,
+      band: o.band,
     });
     console.log(`figure: ${fig.pngPath}\n        ${fig.svgPath}`);
   });

@@ -34,6 +34,35 @@ describe('learning-curves figure', () => {
     expect((svg.match(/aria-roledescription="line mark"/g) ?? []).length).toBe(2);
   });
 
+  it('states n per variant and what the band is; seeds of different lengths make no kink', async () => {
+    // Two seeds at 1.0 and one at 0 that runs twice as long: a curve over all x would jump from the
+    // IQM of three seeds to the last seed's 0 where the short ones end.
+    const flat = (n: number, v: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        iteration: i + 1,
+        env_steps: (i + 1) * 1000,
+        wall_s: i,
+        success_rate: v,
+      }));
+    const spec = learningCurvesSpec(
+      [
+        { label: 'a', rows: flat(10, 1) },
+        { label: 'a', rows: flat(10, 1) },
+        { label: 'a', rows: flat(20, 0) },
+      ],
+      { metrics: [{ key: 'success_rate', title: 'success rate' }], smoothing: 0, statistic: 'mean' },
+    ) as { data: { values: Array<{ x: number; mean: number; variant: string }> } };
+    const pts = spec.data.values;
+    expect(Math.max(...pts.map((p) => p.x))).toBe(10_000);
+    expect(new Set(pts.map((p) => p.mean.toFixed(6)))).toEqual(new Set([(2 / 3).toFixed(6)]));
+    expect(pts[0].variant).toBe('a (n=3)');
+    const { svg } = await renderSvg(spec);
+    expect(svg).toContain('a (n=3)');
+    expect(svg).toContain(
+      'mean over seeds (n per variant in the legend); band: 95 % stratified-bootstrap CI',
+    );
+  });
+
   it('refuses empty input', () => {
     expect(() => learningCurvesSpec([], { metrics: [{ key: 'a', title: 'a' }] })).toThrow(/no runs/);
     expect(() => learningCurvesSpec([{ label: 'x', rows: rows(3, 0) }], { metrics: [] })).toThrow(

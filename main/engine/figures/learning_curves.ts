@@ -1,12 +1,15 @@
 /**
- * A paper figure of learning curves from several runs: one panel per metric side by side, one colour
- * per variant (runs with the same label, e.g. "future k=4" and "no relabeling"), seeds of a variant as
- * their mean with a min–max band, TensorBoard smoothing, and goal-conditioned runs' relabeling
- * switches as dashed rules. Rendered with {@link renderFigure} like the comparison figure.
+ * A paper figure of learning curves from several runs: one panel per metric, wrapped into rows, one
+ * colour per variant (runs with the same label, e.g. "future k=4" and "no relabeling"), seeds of a
+ * variant as one curve — the IQM (or mean, median) over seeds on the range all of them cover, with a
+ * 95 % stratified-bootstrap band (or min–max), the legend stating n per variant and the caption what
+ * the band is (rliable's practice, Agarwal et al. 2021) — TensorBoard smoothing, and goal-conditioned
+ * runs' relabeling switches as dashed rules. Rendered with {@link renderFigure} like the comparison figure.
  */
 import { SKILL_PALETTE } from './palette.ts';
 import { relabelSwitches } from './curves.ts';
-import { emaSmooth, seedBand, type Series } from './series.ts';
+import { BAND_LABEL, emaSmooth, seedCurve, type Band, type Series } from './series.ts';
+import { STATISTIC_LABEL, type Statistic } from './stats.ts';
 import { FONT_FAMILY } from './fonts.ts';
 
 /** One run of the figure. */
@@ -28,6 +31,12 @@ export interface CurvesFigureOptions {
   /** Panel width and height in px; default 300 × 200. */
   width?: number;
   height?: number;
+  /** The curve across seeds: default IQM. */
+  statistic?: Statistic;
+  /** The band around it: default a 95 % bootstrap interval. */
+  band?: Band;
+  /** Panels per row before wrapping; default 3. */
+  columns?: number;
 }
 
 const MAX_POINTS = 400;
@@ -41,11 +50,17 @@ export function learningCurvesSpec(runs: CurvesRun[], opts: CurvesFigureOptions)
   if (opts.metrics.length === 0) throw new Error('learning curves: no metrics given');
   const xKey = opts.xAxis ?? 'env_steps';
   const weight = opts.smoothing ?? 0.6;
-  const labels = [...new Set(runs.map((r) => r.label))];
+  const statistic = opts.statistic ?? 'iqm';
+  const band = opts.band ?? 'ci95';
+  const variants = [...new Set(runs.map((r) => r.label))];
+  // The legend says how many seeds each curve is made of.
+  const seedsOf = new Map(variants.map((v) => [v, runs.filter((r) => r.label === v).length]));
+  const labels = variants.map((v) => `${v} (n=${seedsOf.get(v)})`);
+  const nameOf = new Map(variants.map((v, i) => [v, labels[i]]));
   const values: Array<Record<string, unknown>> = [];
   const rules: Array<Record<string, unknown>> = [];
   for (const m of opts.metrics) {
-    for (const label of labels) {
+    for (const label of variants) {
       const seeds: Series[] = runs
         .filter((r) => r.label === label)
         .map((r) => {
@@ -58,12 +73,19 @@ export function learningCurvesSpec(runs: CurvesRun[], opts: CurvesFigureOptions)
             ),
           };
         });
-      for (const p of seedBand(seeds, MAX_POINTS))
-        values.push({ metric: m.title, variant: label, x: p.x, mean: p.mean, lo: p.lo, hi: p.hi });
+      for (const p of seedCurve(seeds, { statistic, band, maxPoints: MAX_POINTS }))
+        values.push({
+          metric: m.title,
+          variant: nameOf.get(label),
+          x: p.x,
+          mean: p.value,
+          lo: p.lo,
+          hi: p.hi,
+        });
     }
     for (const r of runs)
       for (const sw of relabelSwitches(r.rows, xKey))
-        rules.push({ metric: m.title, variant: r.label, x: sw.x, switch: sw.label });
+        rules.push({ metric: m.title, variant: nameOf.get(r.label), x: sw.x, switch: sw.label });
   }
   if (values.length === 0)
     throw new Error(`learning curves: no run reports ${opts.metrics.map((m) => m.key).join(', ')}`);
@@ -90,9 +112,23 @@ export function learningCurvesSpec(runs: CurvesRun[], opts: CurvesFigureOptions)
       ...(xKey === 'env_steps' ? { labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" } : {}),
     },
   };
+  const caption =
+    `${STATISTIC_LABEL[statistic]} over seeds (n per variant in the legend)` +
+    (band === 'none' ? '' : `; band: ${BAND_LABEL[band]}`) +
+    (weight > 0 ? `; EMA smoothing ${weight}` : '');
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...(opts.title ? { title: { text: opts.title, anchor: 'start', fontSize: 14 } } : {}),
+    // Vega draws no subtitle under an empty title: without a title the caption is the title line.
+    title: opts.title
+      ? {
+          text: opts.title,
+          subtitle: caption,
+          anchor: 'start',
+          fontSize: 14,
+          subtitleFontSize: 10,
+          subtitleColor: '#555',
+        }
+      : { text: caption, anchor: 'start', fontSize: 10, fontWeight: 'normal', color: '#555' },
     config: {
       font: FONT_FAMILY,
       background: 'white',
@@ -102,9 +138,8 @@ export function learningCurvesSpec(runs: CurvesRun[], opts: CurvesFigureOptions)
     },
     // One dataset for the facet: curve points, and relabeling switches marked by a `switch` field.
     data: { values: [...values, ...rules] },
-    facet: {
-      column: { field: 'metric', type: 'nominal', sort: opts.metrics.map((m) => m.title), title: null },
-    },
+    facet: { field: 'metric', type: 'nominal', sort: opts.metrics.map((m) => m.title), title: null },
+    columns: Math.min(opts.columns ?? 3, opts.metrics.length),
     resolve: { scale: { y: 'independent' } },
     spec: {
       width: opts.width ?? 300,

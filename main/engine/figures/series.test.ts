@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emaSmooth, interpolate, niceCeil, niceDomain, seedBand, thinIndices } from './series.ts';
+import { emaSmooth, interpolate, niceCeil, niceDomain, seedBand, seedCurve, thinIndices } from './series.ts';
 import { textWidth } from './fonts.ts';
 
 describe('emaSmooth', () => {
@@ -106,5 +106,34 @@ describe('font metrics', () => {
     expect(textWidth('Hello', 10)).toBeCloseTo(25.35, 1);
     expect(textWidth('Hello', 10, true)).toBeGreaterThan(textWidth('Hello', 10));
     expect(textWidth('', 12)).toBe(0);
+  });
+
+  it('seedCurve: the statistic over seeds on their common range, with a bootstrap, min–max or no band', () => {
+    const seeds = [
+      { x: [0, 1, 2, 3], y: [0, 1, 2, 3] },
+      { x: [0, 1, 2], y: [0, 2, 4] },
+      { x: [0.5, 1.5, 2.5], y: [1, 1, 1] },
+    ];
+    const minmax = seedCurve(seeds, { statistic: 'mean', band: 'minmax' });
+    expect(minmax.map((p) => p.x)).toEqual([0.5, 1, 1.5, 2]);
+    expect(minmax.every((p) => p.n === 3)).toBe(true);
+    expect(minmax[1]).toEqual({ x: 1, value: (1 + 2 + 1) / 3, lo: 1, hi: 2, n: 3 });
+    const ci = seedCurve(seeds, { statistic: 'iqm', band: 'ci95', seed: 1 });
+    for (const p of ci) {
+      expect(p.lo).toBeLessThanOrEqual(p.value);
+      expect(p.hi).toBeGreaterThanOrEqual(p.value);
+    }
+    expect(seedCurve(seeds, { statistic: 'iqm', band: 'ci95', seed: 1 })).toEqual(ci);
+    const none = seedCurve(seeds, { statistic: 'median', band: 'none' });
+    expect(none[1]).toEqual({ x: 1, value: 1, lo: 1, hi: 1, n: 3 });
+    expect(
+      seedCurve(
+        [
+          { x: [0, 1], y: [0, 0] },
+          { x: [2, 3], y: [0, 0] },
+        ],
+        { statistic: 'mean', band: 'none' },
+      ),
+    ).toEqual([]);
   });
 });

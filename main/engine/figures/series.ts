@@ -1,7 +1,9 @@
 /**
- * Numeric helpers behind the comparison figure: TensorBoard-style smoothing, thinning long series,
- * and the mean / min–max band over seeds that log at different x values.
+ * Numeric helpers behind the figures: TensorBoard-style smoothing, thinning long series, the mean /
+ * min–max band over seeds that log at different x values, and learning curves across seeds with a
+ * bootstrap confidence band on the seeds' common x range (stats.ts).
  */
+import { sampleInterval, sampleStatistic, type Statistic } from './stats.ts';
 
 /** A curve as parallel arrays, x ascending. */
 export interface Series {
@@ -111,6 +113,61 @@ export function seedBand(seeds: readonly Series[], maxPoints = 400): BandPoint[]
     if (n > 0) out.push({ x, mean: sum / n, lo, hi, n });
   }
   return out;
+}
+
+/** What the band around a curve across seeds shows. */
+export const BANDS = ['ci95', 'minmax', 'none'] as const;
+export type Band = (typeof BANDS)[number];
+
+/** Words for a legend: "95 % bootstrap CI" etc. */
+export const BAND_LABEL: Record<Band, string> = {
+  ci95: '95 % stratified-bootstrap CI',
+  minmax: 'min–max over seeds',
+  none: 'no band',
+};
+
+/** One x of a curve across seeds: the statistic, its band, and the number of seeds `n`. */
+export interface CurvePoint {
+  x: number;
+  value: number;
+  lo: number;
+  hi: number;
+  n: number;
+}
+
+/**
+ * A learning curve across seeds: each seed interpolated onto a common grid over the x range that
+ * every seed covers (from the latest first x to the earliest last x), so that no seed ending early
+ * makes the curve jump where it leaves (Agarwal et al. 2021 report curves on a common budget too);
+ * at each x the statistic over seeds (mean, median or IQM) and the band: a 95 % stratified-bootstrap
+ * percentile interval of that statistic (stats.ts), the min–max, or none.
+ * @param opts.seed seed of the bootstrap (a figure redraws identically); opts.reps its replications
+ */
+export function seedCurve(
+  seeds: readonly Series[],
+  opts: { statistic: Statistic; band: Band; maxPoints?: number; reps?: number; seed?: number },
+): CurvePoint[] {
+  const live = seeds.filter((s) => s.x.length > 0);
+  if (live.length === 0) return [];
+  const from = Math.max(...live.map((s) => s.x[0]));
+  const to = Math.min(...live.map((s) => s.x[s.x.length - 1]));
+  if (!(to >= from)) return [];
+  const all = new Set<number>();
+  for (const s of live) for (const x of s.x) if (x >= from && x <= to) all.add(x);
+  let grid = [...all].sort((a, b) => a - b);
+  const maxPoints = opts.maxPoints ?? 400;
+  if (grid.length > maxPoints)
+    grid = Array.from({ length: maxPoints }, (_, k) => from + ((to - from) * k) / (maxPoints - 1));
+  return grid.map((x, i) => {
+    const ys = live.map((s) => interpolate(s, x)!);
+    if (opts.band === 'ci95') {
+      const ci = sampleInterval(ys, opts.statistic, { reps: opts.reps ?? 1000, seed: (opts.seed ?? 0) + i });
+      return { x, value: ci.value, lo: ci.lo, hi: ci.hi, n: ys.length };
+    }
+    const value = sampleStatistic(ys, opts.statistic);
+    if (opts.band === 'none') return { x, value, lo: value, hi: value, n: ys.length };
+    return { x, value, lo: Math.min(...ys), hi: Math.max(...ys), n: ys.length };
+  });
 }
 
 /**

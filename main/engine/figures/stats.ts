@@ -158,6 +158,36 @@ export function intervalEstimate(
   return { value, lo: percentile(dist, tail), hi: percentile(dist, 100 - tail) };
 }
 
+/** The statistic of one sample (seeds of one variant at one x): its mean, median or IQM. */
+export function sampleStatistic(xs: readonly number[], statistic: Statistic): number {
+  return statistic === 'mean' ? mean(xs) : statistic === 'median' ? median(xs) : iqm(xs);
+}
+
+/**
+ * The statistic of one sample with a bootstrap percentile interval (the sample resampled with
+ * replacement; one stratum, so the stratified bootstrap of a single task).
+ */
+export function sampleInterval(
+  xs: readonly number[],
+  statistic: Statistic,
+  opts: BootstrapOptions = {},
+): Interval {
+  const value = sampleStatistic(xs, statistic);
+  if (xs.length < 2) return { value, lo: value, hi: value };
+  const level = opts.level ?? 0.95;
+  const dist = stratifiedBootstrap(
+    xs.map((x) => [x]),
+    (s) =>
+      sampleStatistic(
+        s.map((row) => row[0]),
+        statistic,
+      ),
+    opts,
+  );
+  const tail = ((1 - level) / 2) * 100;
+  return { value, lo: percentile(dist, tail), hi: percentile(dist, 100 - tail) };
+}
+
 /**
  * P(X > Y): per task the probability that a run of X scores above a run of Y (Mann–Whitney U over
  * nx·ny; ties count ½), averaged over tasks (rliable's probability_of_improvement).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRun, tempStore } from './test_helpers.ts';
 import { writeCurvesFigure } from './figure_data.ts';
@@ -37,5 +37,34 @@ describe('writeCurvesFigure', () => {
     await expect(
       writeCurvesFigure([run], join(store.root, 'fig'), { metrics: ['achieved_goal_shift'] }),
     ).rejects.toThrow(/no run reports achieved_goal_shift; the runs report: alpha, env_steps/);
+  });
+
+  it('draws the union of the runs’ panels: a DIAYN run first does not drop DADS’s skill-dynamics panel', async () => {
+    const store = tempStore();
+    const skillRow = (i: number, extra: Record<string, number>) => ({
+      iteration: i,
+      env_steps: 500 * i,
+      wall_s: i,
+      intrinsic_reward: i / 10,
+      alpha: 0.1,
+      ...extra,
+    });
+    const diayn = createRun(store, { algo: 'diayn', preset: 'point-mass', totalEnvSteps: 2000 });
+    const dads = createRun(store, { algo: 'dads', preset: 'point-mass', totalEnvSteps: 2000 });
+    for (const i of [1, 2, 3]) {
+      diayn.appendMetrics(skillRow(i, { discriminator_accuracy: 0.3 * i }));
+      dads.appendMetrics(skillRow(i, { skill_dynamics_loglik: -2 + i }));
+    }
+    const fig = await writeCurvesFigure([diayn, dads], join(store.root, 'union'), { band: 'minmax' });
+    const svg = readFileSync(fig.svgPath, 'utf8');
+    for (const title of [
+      'intrinsic reward (nats)',
+      'discriminator accuracy',
+      'skill-dynamics log q',
+      'SAC α',
+    ])
+      expect(svg).toContain(title);
+    expect(svg).toContain('DIAYN (n=1)');
+    expect(svg).toContain('band: min–max over seeds');
   });
 });

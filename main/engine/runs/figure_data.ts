@@ -10,6 +10,10 @@ import { initialRelabeling } from '../figures/curves.ts';
 import { findAlgo } from '../algos/lookup.ts';
 import { learningCurvesSpec } from '../figures/learning_curves.ts';
 import type { RunDir, RunRecord } from './store.ts';
+import { SweepStore } from './sweeps.ts';
+import { formatPointValues } from './sweep_spec.ts';
+import type { Statistic } from '../figures/stats.ts';
+import type { Band } from '../figures/series.ts';
 
 /**
  * A run's label in figures: its algorithm, and for a run over another run's skills (a skill
@@ -65,31 +69,55 @@ export async function writeComparisonFigure(
 }
 
 /**
+ * A sweep run's variant: its algorithm and swept values ("DIAYN sac.lr=0.001"), so the seeds of one
+ * sweep configuration are one curve; null for other runs or when the sweep cannot be read.
+ */
+function sweepLabel(run: RunDir, record: RunRecord): string | null {
+  if (!record.sweep) return null;
+  try {
+    // runs/<id> → the workspace is two levels up
+    const sweep = new SweepStore(join(run.path, '..', '..')).open(record.sweep.id);
+    const point = sweep.points.find((p) => p.index === record.sweep!.index);
+    return point ? `${runLabel(record)} ${formatPointValues(point.values)}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Writes the learning-curves figure of some runs to `outBase`.svg and .png: one panel per metric
- * (default: the first run's algorithm's curves), runs with the same variant label as seeds of one
- * curve. A goal-conditioned run's label is its initial relabeling ("future k=4", "no relabeling"),
- * any other run's its {@link runLabel}.
+ * (default: the union of the runs' algorithms' curves, in the order first met), runs with the same
+ * variant label as seeds of one curve — the statistic over seeds (default IQM) with a band (default
+ * a 95 % stratified-bootstrap interval). A goal-conditioned run's label is its initial relabeling
+ * ("future k=4", "no relabeling"), a sweep run's its algorithm and swept values, any other run's its
+ * {@link runLabel}.
  * @throws Error when a metric asked for by name is unknown to every run (naming the metrics the runs
  *   report); the default panels leave out metrics no run reports (runs older than the metric).
  */
 export async function writeCurvesFigure(
   runs: RunDir[],
   outBase: string,
-  opts: { title?: string; metrics?: string[]; xAxis?: 'env_steps' | 'wall_s'; smoothing?: number } = {},
+  opts: {
+    title?: string;
+    metrics?: string[];
+    xAxis?: 'env_steps' | 'wall_s';
+    smoothing?: number;
+    statistic?: Statistic;
+    band?: Band;
+  } = {},
 ): Promise<{ svgPath: string; pngPath: string }> {
   const data = runs.map((run) => {
     const record = run.readRecord();
     const rows = run.readMetrics() as Array<Record<string, number>>;
-    const label = initialRelabeling(rows) ?? runLabel(record);
+    const label = initialRelabeling(rows) ?? sweepLabel(run, record) ?? runLabel(record);
     return { label, rows, algo: record.algo };
   });
   const known = new Map<string, string>();
-  for (const d of data) for (const c of findAlgo(d.algo)?.curves ?? []) known.set(c.key, c.title);
+  for (const d of data)
+    for (const c of findAlgo(d.algo)?.curves ?? []) if (!known.has(c.key)) known.set(c.key, c.title);
   const reported = new Set(data.flatMap((d) => d.rows.flatMap((r) => Object.keys(r))));
   // The default panels leave out metrics the runs predate; metrics asked for by name must exist.
-  const keys = opts.metrics?.length
-    ? opts.metrics
-    : (findAlgo(data[0].algo)?.curves ?? []).map((c) => c.key).filter((k) => reported.has(k));
+  const keys = opts.metrics?.length ? opts.metrics : [...known.keys()].filter((k) => reported.has(k));
   const missing = keys.filter((k) => !reported.has(k));
   if (missing.length)
     throw new Error(
@@ -100,6 +128,8 @@ export async function writeCurvesFigure(
     xAxis: opts.xAxis,
     smoothing: opts.smoothing,
     title: opts.title,
+    statistic: opts.statistic,
+    band: opts.band,
   });
   return renderFigure(spec, outBase);
 }
