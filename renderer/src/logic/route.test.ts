@@ -43,6 +43,7 @@ describe('route', () => {
     expect(parseHash('#compare')).toEqual({ view: 'compare' });
     expect(parseHash('#tasks')).toEqual({ view: 'tasks' });
     expect(parseHash('#replay')).toEqual({ view: 'replay' });
+    expect(parseHash('#sweeps')).toEqual({ view: 'sweeps' });
     expect(parseHash('#run=diayn-point-mass-s0-20261207-055417')).toEqual({
       view: 'run',
       runId: 'diayn-point-mass-s0-20261207-055417',
@@ -51,6 +52,7 @@ describe('route', () => {
     for (const route of [
       { view: 'runs' },
       { view: 'compare' },
+      { view: 'sweeps' },
       { view: 'run', runId: 'dads-ant-xy-s1-20261207-1' },
     ] as const)
       expect(parseHash(formatHash(route))).toEqual(route);

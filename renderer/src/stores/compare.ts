@@ -25,11 +25,16 @@ export const useCompareStore = defineStore('compare', () => {
     }
   }
 
+  /** Replaces the choice with `runIds` (the first {@link MAX_COMPARE}), e.g. a sweep's best runs. */
+  function select(runIds: string[]): void {
+    selected.value = [...new Set(runIds)].slice(0, MAX_COMPARE);
+  }
+
   /** Keeps only runs that still exist. */
   function retain(existing: Iterable<string>): void {
     const keep = new Set(existing);
     selected.value = selected.value.filter((id) => keep.has(id));
   }
 
-  return { selected, timeline, xAxis, smoothing, toggle, retain, setDuration, seek, tick, apply };
+  return { selected, timeline, xAxis, smoothing, toggle, select, retain, setDuration, seek, tick, apply };
 });

@@ -120,6 +120,13 @@ describe('compare store', () => {
     expect(store.selected).toEqual(['b', 'e']);
   });
 
+  it('replaces the choice with given runs (a sweep’s best), once each and at most four', () => {
+    const store = useCompareStore();
+    store.toggle('x');
+    store.select(['a', 'b', 'a', 'c', 'd', 'e']);
+    expect(store.selected).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('plays, loops, steps frames and changes speed', () => {
     const store = useCompareStore();
     store.setDuration(2.5, 0.05);
