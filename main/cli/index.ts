@@ -8,7 +8,9 @@ import { listPresets } from '../engine/presets.ts';
 import { RunStore, RunStoreError, type RunDir, type RunRecord } from '../engine/runs/store.ts';
 import { RunLockedError, runTrainer } from '../engine/runs/lock.ts';
 import { evaluateRun } from '../engine/runs/evaluate.ts';
-import { writeComparisonFigure, writeCurvesFigure } from '../engine/runs/figure_data.ts';
+import { writeComparisonFigure, writeCurvesFigure, writeFigureFromSpec } from '../engine/runs/figure_data.ts';
+import { figureSpecSchema, type FigureSpec } from '../engine/figures/figure_spec.ts';
+import { readSpecFile } from '../engine/runs/sweeps.ts';
 import { trainCommand, resumeCommand, relabelCommand } from './train.ts';
 import {
   algoOption,
@@ -318,17 +320,62 @@ program
   );
 
 program
-  .command('figure <runs...>')
-  .description('(re)draw the side-by-side comparison figure of evaluated runs')
+  .command('figure [runs...]')
+  .description(
+    "(re)draw the side-by-side comparison figure of evaluated runs; with --spec, a paper figure from a figure spec (JSON or YAML: runs or a query, grouping, metrics, statistic and band across seeds, width, formats) as SVG, PDF and PNG at the paper's width, with the plotted data as CSV and the spec beside it",
+  )
+  .option(
+    '--spec <file>',
+    'a figure spec (see the README\'s "Figures for papers"); a saved <figure>.spec.json redraws that figure',
+  )
   .option('--out <base>', 'output path without extension')
-  .option('--title <text>', 'figure title', 'skill-lab comparison')
+  .option('--title <text>', 'figure title (comparison figure)', 'skill-lab comparison')
   .action(async (ids: string[], o) => {
     const store = new RunStore(program.opts().workspace);
+    if (o.spec) {
+      if (ids.length) throw new UsageError('give the runs in the spec (runs or query), not beside --spec');
+      const spec = await readFigureSpec(o.spec);
+      const out = o.out ?? join(store.root, 'figures', `figure-${stamp()}`);
+      const { files, runIds } = await writeFigureFromSpec(store, spec, out).catch((err: Error) => {
+        if (err instanceof RangeError || /^no run reports|cannot be .* wide/.test(err.message))
+          throw new UsageError(err.message);
+        throw err;
+      });
+      console.log(`figure of ${runIds.length} run(s):`);
+      for (const [ext, path] of Object.entries(files)) console.log(`  ${ext.padEnd(9)} ${path}`);
+      return;
+    }
+    if (ids.length === 0)
+      throw new UsageError('give the runs of the comparison figure, or a figure spec with --spec FILE');
     const runs = ids.map((id) => store.open(id));
     const out = o.out ?? join(store.root, 'figures', `figure-${Date.now()}`);
     const fig = await writeComparisonFigure(runs, out, o.title);
     console.log(`figure: ${fig.pngPath}\n        ${fig.svgPath}`);
   });
+
+/** yyyymmdd-hhmmss of now (UTC), for file names. */
+function stamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+}
+
+/**
+ * Reads a figure spec (JSON, or YAML by extension).
+ * @throws UsageError naming the file and each invalid field
+ */
+async function readFigureSpec(file: string): Promise<FigureSpec> {
+  let raw: unknown;
+  try {
+    raw = await readSpecFile(file);
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace('sweep spec', 'figure spec'));
+  }
+  const parsed = figureSpecSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new UsageError(
+      `${file} is not a valid figure spec:\n${parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`).join('\n')}`,
+    );
+  return parsed.data;
+}
 
 program
   .command('curves <runs...>')

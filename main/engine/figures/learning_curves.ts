@@ -10,7 +10,7 @@ import { SKILL_PALETTE } from './palette.ts';
 import { relabelSwitches } from './curves.ts';
 import { BAND_LABEL, emaSmooth, seedCurve, type Band, type Series } from './series.ts';
 import { STATISTIC_LABEL, type Statistic } from './stats.ts';
-import { FONT_FAMILY } from './fonts.ts';
+import { FONT_FAMILY, textWidth } from './fonts.ts';
 
 /** One run of the figure. */
 export interface CurvesRun {
@@ -37,7 +37,41 @@ export interface CurvesFigureOptions {
   band?: Band;
   /** Panels per row before wrapping; default 3. */
   columns?: number;
+  /**
+   * Font sizes for print (7–9 pt at 1 px = 1 pt, readable in a 3.25 in column) instead of the
+   * screen's 10–14 px.
+   */
+  print?: boolean;
+  /**
+   * The figure's whole width in px, when it is fixed (a paper width): the title, caption and legend
+   * wrap into lines that fit it instead of widening the figure.
+   */
+  figureWidth?: number;
 }
+
+/**
+ * Greedy line breaking of `parts` (joined by "; ") into lines at most `width` px wide at `fontSize`.
+ * A part wider than the line stays whole on its own line.
+ */
+export function wrapParts(parts: readonly string[], width: number, fontSize: number, bold = false): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of parts) {
+    const next = line ? `${line}; ${part}` : part;
+    if (line && textWidth(next, fontSize, bold) > width) {
+      lines.push(line + ';');
+      line = part;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** Font sizes in px (= pt in a PDF) for screen and print. */
+const FONT_SIZES = {
+  screen: { title: 14, subtitle: 10, label: 10, axisTitle: 11, header: 12, legend: 11, switch: 9 },
+  print: { title: 9, subtitle: 7, label: 7, axisTitle: 7.5, header: 8, legend: 7, switch: 6 },
+} as const;
 
 const MAX_POINTS = 400;
 
@@ -81,6 +115,7 @@ export function learningCurvesSpec(runs: CurvesRun[], opts: CurvesFigureOptions)
           mean: p.value,
           lo: p.lo,
           hi: p.hi,
+          n: p.n,
         });
     }
     for (const r of runs)
@@ -112,29 +147,58 @@ export function learningCurvesSpec(runs: CurvesRun[], opts: CurvesFigureOptions)
       ...(xKey === 'env_steps' ? { labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" } : {}),
     },
   };
-  const caption =
-    `${STATISTIC_LABEL[statistic]} over seeds (n per variant in the legend)` +
-    (band === 'none' ? '' : `; band: ${BAND_LABEL[band]}`) +
-    (weight > 0 ? `; EMA smoothing ${weight}` : '');
+  const f = FONT_SIZES[opts.print ? 'print' : 'screen'];
+  const captionParts = [
+    `${STATISTIC_LABEL[statistic]} over seeds (n per variant in the legend)`,
+    ...(band === 'none' ? [] : [`band: ${BAND_LABEL[band]}`]),
+    ...(weight > 0 ? [`EMA smoothing ${weight}`] : []),
+  ];
+  const fit = opts.figureWidth;
+  const caption: string | string[] = fit
+    ? wrapParts(captionParts, fit - 4, f.subtitle)
+    : captionParts.join('; ');
+  const titleText: string | string[] | undefined =
+    opts.title && fit ? wrapParts(opts.title.split('; '), fit - 4, f.title, true) : opts.title;
+  // A fixed width: as many legend entries per row as fit (Vega-Lite legends wrap by `columns`).
+  const legendColumns = fit
+    ? Math.max(1, Math.floor((fit - 8) / (Math.max(...labels.map((l) => textWidth(l, f.legend))) + 28)))
+    : undefined;
+  if (legendColumns !== undefined) Object.assign(color.legend, { columns: legendColumns });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     // Vega draws no subtitle under an empty title: without a title the caption is the title line.
-    title: opts.title
+    title: titleText
       ? {
-          text: opts.title,
+          text: titleText,
           subtitle: caption,
           anchor: 'start',
-          fontSize: 14,
-          subtitleFontSize: 10,
+          fontSize: f.title,
+          subtitleFontSize: f.subtitle,
           subtitleColor: '#555',
         }
-      : { text: caption, anchor: 'start', fontSize: 10, fontWeight: 'normal', color: '#555' },
+      : { text: caption, anchor: 'start', fontSize: f.subtitle, fontWeight: 'normal', color: '#555' },
     config: {
       font: FONT_FAMILY,
       background: 'white',
       view: { stroke: '#888' },
-      axis: { labelFontSize: 10, titleFontSize: 11, grid: true, gridColor: '#e5e5e5' },
-      header: { labelFontSize: 12, labelFontWeight: 'bold', title: null },
+      axis: {
+        labelFontSize: f.label,
+        titleFontSize: f.axisTitle,
+        grid: true,
+        gridColor: '#e5e5e5',
+        ...(opts.print ? { titlePadding: 3, labelPadding: 2, tickSize: 3 } : {}),
+      },
+      header: {
+        labelFontSize: f.header,
+        labelFontWeight: 'bold',
+        title: null,
+        ...(opts.print ? { labelPadding: 3 } : {}),
+      },
+      legend: {
+        labelFontSize: f.legend,
+        ...(opts.print ? { symbolSize: 60, columnPadding: 8, labelLimit: 0 } : {}),
+      },
+      ...(opts.print ? { facet: { spacing: 10 }, padding: 2 } : {}),
     },
     // One dataset for the facet: curve points, and relabeling switches marked by a `switch` field.
     data: { values: [...values, ...rules] },
@@ -166,7 +230,7 @@ export function learningCurvesSpec(runs: CurvesRun[], opts: CurvesFigureOptions)
               },
               {
                 transform: [{ filter: 'datum.switch != null' }],
-                mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 3, fontSize: 9 },
+                mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 3, fontSize: f.switch },
                 encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'switch' }, color },
               },
             ]),

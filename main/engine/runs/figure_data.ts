@@ -3,13 +3,17 @@
  * which learning curves each algorithm shows.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { comparisonSpec, renderFigure, type FigureRun } from '../figures/compare.ts';
 import { POINT_MASS_ARENA } from '../sim/envs.ts';
 import { initialRelabeling } from '../figures/curves.ts';
 import { findAlgo } from '../algos/lookup.ts';
 import { learningCurvesSpec } from '../figures/learning_curves.ts';
-import type { RunDir, RunRecord } from './store.ts';
+import { RunStoreError, type RunDir, type RunRecord, type RunStore } from './store.ts';
+import type { FigureSpec } from '../figures/figure_spec.ts';
+import { parseWidth } from '../figures/pdf.ts';
+import { fitToWidth, toCsv, writeFigureFiles } from '../figures/paper.ts';
+import { writeFileAtomic } from '../atomic.ts';
 import { SweepStore } from './sweeps.ts';
 import { formatPointValues } from './sweep_spec.ts';
 import type { Statistic } from '../figures/stats.ts';
@@ -84,13 +88,62 @@ function sweepLabel(run: RunDir, record: RunRecord): string | null {
   }
 }
 
+/** A run as a learning-curves figure reads it. */
+interface CurvesData {
+  id: string;
+  label: string;
+  rows: Array<Record<string, number>>;
+  algo: string;
+}
+
+/**
+ * The runs' metric rows with their variant labels: by default a goal-conditioned run's initial
+ * relabeling ("future k=4", "no relabeling"), a sweep run's algorithm and swept values, any other
+ * run's {@link runLabel}; with `groupBy` keys, their values ("sac.lr=0.001, algo=diayn").
+ */
+function curvesData(runs: RunDir[], groupBy: 'variant' | string[] = 'variant'): CurvesData[] {
+  return runs.map((run) => {
+    const record = run.readRecord();
+    const rows = run.readMetrics() as Array<Record<string, number>>;
+    const label =
+      groupBy === 'variant'
+        ? (initialRelabeling(rows) ?? sweepLabel(run, record) ?? runLabel(record))
+        : groupBy.map((key) => `${key}=${JSON.stringify(configValue(record, key) ?? null)}`).join(', ');
+    return { id: run.id, label, rows, algo: record.algo };
+  });
+}
+
+function configValue(record: RunRecord, key: string): unknown {
+  let node: unknown = record.config;
+  for (const part of key.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
+  return node;
+}
+
+/**
+ * The panels of a figure: the metrics asked for, or the union of the runs' algorithms' curves (in the
+ * order first met) that some run reports, each with its title.
+ * @throws Error naming a metric asked for that no run reports, and the ones they do
+ */
+function panelsOf(data: CurvesData[], metrics: string[] | undefined): Array<{ key: string; title: string }> {
+  const known = new Map<string, string>();
+  for (const d of data)
+    for (const c of findAlgo(d.algo)?.curves ?? []) if (!known.has(c.key)) known.set(c.key, c.title);
+  const reported = new Set(data.flatMap((d) => d.rows.flatMap((r) => Object.keys(r))));
+  // The default panels leave out metrics the runs predate; metrics asked for by name must exist.
+  const keys = metrics?.length ? metrics : [...known.keys()].filter((k) => reported.has(k));
+  const missing = keys.filter((k) => !reported.has(k));
+  if (missing.length)
+    throw new Error(
+      `no run reports ${missing.join(', ')}; the runs report: ${[...reported].sort().join(', ')}`,
+    );
+  return keys.map((key) => ({ key, title: known.get(key) ?? key }));
+}
+
 /**
  * Writes the learning-curves figure of some runs to `outBase`.svg and .png: one panel per metric
  * (default: the union of the runs' algorithms' curves, in the order first met), runs with the same
  * variant label as seeds of one curve — the statistic over seeds (default IQM) with a band (default
- * a 95 % stratified-bootstrap interval). A goal-conditioned run's label is its initial relabeling
- * ("future k=4", "no relabeling"), a sweep run's its algorithm and swept values, any other run's its
- * {@link runLabel}.
+ * a 95 % stratified-bootstrap interval); labels as {@link curvesData}.
  * @throws Error when a metric asked for by name is unknown to every run (naming the metrics the runs
  *   report); the default panels leave out metrics no run reports (runs older than the metric).
  */
@@ -106,25 +159,9 @@ export async function writeCurvesFigure(
     band?: Band;
   } = {},
 ): Promise<{ svgPath: string; pngPath: string }> {
-  const data = runs.map((run) => {
-    const record = run.readRecord();
-    const rows = run.readMetrics() as Array<Record<string, number>>;
-    const label = initialRelabeling(rows) ?? sweepLabel(run, record) ?? runLabel(record);
-    return { label, rows, algo: record.algo };
-  });
-  const known = new Map<string, string>();
-  for (const d of data)
-    for (const c of findAlgo(d.algo)?.curves ?? []) if (!known.has(c.key)) known.set(c.key, c.title);
-  const reported = new Set(data.flatMap((d) => d.rows.flatMap((r) => Object.keys(r))));
-  // The default panels leave out metrics the runs predate; metrics asked for by name must exist.
-  const keys = opts.metrics?.length ? opts.metrics : [...known.keys()].filter((k) => reported.has(k));
-  const missing = keys.filter((k) => !reported.has(k));
-  if (missing.length)
-    throw new Error(
-      `no run reports ${missing.join(', ')}; the runs report: ${[...reported].sort().join(', ')}`,
-    );
+  const data = curvesData(runs);
   const spec = learningCurvesSpec(data, {
-    metrics: keys.map((key) => ({ key, title: known.get(key) ?? key })),
+    metrics: panelsOf(data, opts.metrics),
     xAxis: opts.xAxis,
     smoothing: opts.smoothing,
     title: opts.title,
@@ -132,4 +169,79 @@ export async function writeCurvesFigure(
     band: opts.band,
   });
   return renderFigure(spec, outBase);
+}
+
+/** A figure spec's query or runs resolved against the workspace. */
+export function resolveFigureRuns(store: RunStore, spec: Pick<FigureSpec, 'runs' | 'query'>): RunDir[] {
+  if (spec.runs) return spec.runs.map((id) => store.open(id));
+  const q = spec.query!;
+  const all = store.list();
+  const picked = all.filter(({ record }) => {
+    if (!record) return false;
+    const config = record.config as { task?: string | null };
+    return (
+      (q.sweep === undefined || record.sweep?.id === q.sweep) &&
+      (q.algo === undefined || record.algo === q.algo) &&
+      (q.preset === undefined || record.preset === q.preset) &&
+      (q.env === undefined || record.env === q.env) &&
+      (q.task === undefined || config.task === q.task) &&
+      (q.status === undefined || q.status.includes(record.status))
+    );
+  });
+  if (picked.length === 0)
+    throw new RunStoreError(
+      `no run matches the query ${JSON.stringify(q)}; the workspace has ${all.length} run(s) (skill-lab list shows them)`,
+    );
+  return picked.map((r) => r.dir);
+}
+
+/**
+ * Draws a figure from a spec (figures/figure_spec.ts) at its paper width: `outBase`.svg/.pdf/.png as
+ * asked, `outBase`.csv (the plotted points: metric, variant, x, value, lo, hi, n) and
+ * `outBase`.spec.json (the spec with the runs it resolved to, so `skill-lab figure --spec` redraws it).
+ * @returns the files written, by extension, and the run ids
+ * @throws RunStoreError for an unknown run or a query that selects none; Error for a metric no run
+ *   reports or a width the figure cannot fit; RangeError for a bad width
+ */
+export async function writeFigureFromSpec(
+  store: RunStore,
+  spec: FigureSpec,
+  outBase: string,
+): Promise<{ files: Record<string, string>; runIds: string[] }> {
+  const widthPt = parseWidth(spec.width);
+  const runs = resolveFigureRuns(store, spec);
+  const data = curvesData(runs, spec.groupBy);
+  const panels = panelsOf(data, spec.metrics);
+  const columns = Math.min(spec.columns, panels.length);
+  const specFor = (panel: number) =>
+    learningCurvesSpec(data, {
+      metrics: panels,
+      xAxis: spec.x,
+      smoothing: spec.smoothing,
+      title: spec.title,
+      statistic: spec.statistic,
+      band: spec.band,
+      columns,
+      width: panel,
+      height: Math.round(panel * 0.68),
+      print: true,
+      figureWidth: widthPt,
+    });
+  const fit = await fitToWidth(specFor, widthPt, columns);
+  for (const w of fit.warnings) console.warn(`figure: ${w}`);
+  const plotted = (specFor(1) as { data: { values: Array<Record<string, unknown>> } }).data.values
+    .filter((v) => v.switch === undefined)
+    .map((v) => ({ ...v, value: v.mean }));
+  const csv = toCsv(plotted, ['metric', 'variant', 'x', 'value', 'lo', 'hi', 'n']);
+  const files = await writeFigureFiles(fit.svg, outBase, {
+    formats: spec.formats,
+    widthPt,
+    title: spec.title,
+    csv,
+  });
+  const runIds = runs.map((r) => r.id);
+  const saved = { ...spec, runs: runIds };
+  files['spec.json'] = `${resolve(outBase)}.spec.json`;
+  await writeFileAtomic(files['spec.json'], JSON.stringify(saved, null, 2) + '\n');
+  return { files, runIds };
 }
