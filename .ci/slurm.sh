@@ -15,9 +15,11 @@ install() {
 }
 
 up() {
-  local host cpus
+  local host cpus mem
   host=$(hostname)
   cpus=$(nproc)
+  # RealMemory (MB) so that sweeps asking for --mem fit; Slurm's default is 1 MB.
+  mem=$(awk '/MemTotal/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)
   mkdir -p "$STATE/ctld" "$STATE/d" /etc/slurm /var/log/slurm /run/munge
   if [ ! -s /etc/munge/munge.key ]; then
     mkdir -p /etc/munge
@@ -43,7 +45,7 @@ JobAcctGatherType=jobacct_gather/none
 SchedulerParameters=sched_interval=1
 KillWait=30
 MinJobAge=600
-NodeName=$host CPUs=$cpus State=UNKNOWN
+NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
   if ! munge -n 2> /dev/null | unmunge > /dev/null 2>&1; then

@@ -14,6 +14,7 @@ import {
   defaultMetric,
   emptySweepForm,
   formatNumber,
+  metricSpread,
   metricKeys,
   parallelData,
   parallelSpec,
@@ -389,7 +390,7 @@ describe('parallel coordinates', () => {
   });
 
   it('formats numbers in a few digits', () => {
-    expect([0.001, 0.0003, 0.91234, 150000, 0, -2.5].map(formatNumber)).toEqual([
+    expect([0.001, 0.0003, 0.91234, 150000, 0, -2.5].map((v) => formatNumber(v))).toEqual([
       '0.001',
       '3e-4',
       '0.9123',
@@ -397,5 +398,13 @@ describe('parallel coordinates', () => {
       '0',
       '-2.5',
     ]);
+    // Close values (a DADS sweep's log q after a short budget) keep the digits that tell them apart.
+    const close = [-1.83914, -1.83975, -1.84021];
+    const spread = metricSpread(
+      close.map((v) => ({ last: { q: v } })),
+      'q',
+    );
+    expect(close.map((v) => formatNumber(v, spread))).toEqual(['-1.8391', '-1.8398', '-1.8402']);
+    expect(metricSpread([{ last: { q: 1 } }], 'q')).toBe(0);
   });
 });

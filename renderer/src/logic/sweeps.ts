@@ -313,12 +313,32 @@ export function formatValue(v: SweepValue | undefined): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-/** A number in a few digits: 0.001, 3e-4, 0.912, 1.2e+5. */
-export function formatNumber(v: number): string {
+/**
+ * A number in a few digits: 0.001, 3e-4, 0.912, 1.2e+5. With `spread` (the range of the values shown
+ * beside it), enough digits that values that far apart read differently: −1.8391 and −1.8398, not
+ * −1.839 twice.
+ */
+export function formatNumber(v: number, spread?: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2).replace(/\.?0+e/, 'e');
-  return String(Number(v.toPrecision(4)));
+  return String(Number(v.toPrecision(significantDigits(a, spread))));
+}
+
+/** Significant digits that tell apart values of magnitude `a` lying `spread` apart (4 to 10). */
+export function significantDigits(a: number, spread?: number): number {
+  return spread !== undefined && spread > 0 && a > 0
+    ? Math.min(10, Math.max(4, Math.ceil(Math.log10(a / spread)) + 1))
+    : 4;
+}
+
+/** The range (max − min) of a metric over the points that report it; 0 with fewer than two. */
+export function metricSpread(
+  points: ReadonlyArray<{ last: Record<string, number> }>,
+  metric: string,
+): number {
+  const vs = points.map((p) => p.last[metric]).filter((v) => Number.isFinite(v));
+  return vs.length < 2 ? 0 : Math.max(...vs) - Math.min(...vs);
 }
 
 // ── metrics and the best points ─────────────────────────────────────────────────────────────────
@@ -433,7 +453,7 @@ function numericAxis(title: string, values: number[], swept: boolean): Axis {
   return {
     title: log ? `${title} (log)` : title,
     pos: (v) => pos(v as number),
-    ticks: at.map((v) => ({ pos: pos(v), label: formatNumber(v) })),
+    ticks: at.map((v) => ({ pos: pos(v), label: formatNumber(v, hi - lo) })),
   };
 }
 
@@ -555,12 +575,16 @@ export function parallelSpec(
       reverse: direction === 'lower',
     },
   };
+  // d3 format of the metric in the legend and tooltip, with the digits its spread needs.
+  const metrics = data.vertices.map((v) => v.metric).filter((v) => Number.isFinite(v));
+  const big = Math.max(0, ...metrics.map(Math.abs));
+  const metricFormat = `.${significantDigits(big, Math.max(...metrics) - Math.min(...metrics))}~r`;
   const tooltip = [
     { field: 'run', title: 'run' },
     { field: 'point', title: 'point' },
     { field: 'axis', title: 'axis' },
     { field: 'value', title: 'value' },
-    { field: 'metric', title: metric, format: '.4~r' },
+    { field: 'metric', title: metric, format: metricFormat },
   ];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -581,7 +605,7 @@ export function parallelSpec(
           y,
           order: { field: 'order', type: 'quantitative' },
           detail: { field: 'point', type: 'nominal' },
-          color: { ...color, legend: { orient: 'right', gradientLength: 140, format: '.4~r' } },
+          color: { ...color, legend: { orient: 'right', gradientLength: 140, format: metricFormat } },
           strokeWidth: {
             field: 'rank',
             type: 'ordinal',
