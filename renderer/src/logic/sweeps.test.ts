@@ -399,7 +399,7 @@ describe('parallel coordinates', () => {
       '-2.5',
     ]);
     // Close values (a DADS sweep's log q after a short budget) keep the digits that tell them apart.
-    const close = [-1.83914, -1.83975, -1.84021];
+    const close = [-1.83914, -1.83976, -1.84021];
     const spread = metricSpread(
       close.map((v) => ({ last: { q: v } })),
       'q',
