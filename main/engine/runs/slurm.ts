@@ -227,18 +227,35 @@ export function queryArrayTasks(jobIds: string[]): {
     if (s.error || s.status !== 0) continue; // forgotten (MinJobAge passed) or never known
     for (const line of s.stdout.split('\n')) {
       const f = fields(line);
-      if (!f.ArrayJobId || !f.ArrayTaskId || !/^\d+$/.test(f.ArrayTaskId)) continue;
-      const id = `${f.ArrayJobId}_${f.ArrayTaskId}`;
-      if (tasks.has(id)) continue;
-      tasks.set(id, {
-        state: f.JobState ?? 'UNKNOWN',
-        reason: f.Reason ?? 'None',
-        exitCode: f.ExitCode ?? null,
-        source: 'scontrol',
-      });
+      if (!f.ArrayJobId || !f.ArrayTaskId) continue;
+      // Tasks not yet split off the array (pending ones, or cancelled while pending) share a line:
+      // ArrayTaskId=2-3, 4,6 or 2-7%2.
+      for (const task of expandTaskIds(f.ArrayTaskId)) {
+        const id = `${f.ArrayJobId}_${task}`;
+        if (tasks.has(id)) continue;
+        tasks.set(id, {
+          state: f.JobState ?? 'UNKNOWN',
+          reason: f.Reason ?? 'None',
+          exitCode: f.ExitCode ?? null,
+          source: 'scontrol',
+        });
+      }
     }
   }
   return { tasks, error };
+}
+
+/** The task ids of an ArrayTaskId field: "3", "2-5", "1,4-6", "2-7%2" (a throttle after %). */
+export function expandTaskIds(field: string): number[] {
+  const out: number[] = [];
+  for (const part of field.split('%')[0].split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) continue;
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    for (let t = lo; t <= hi && out.length < 100_000; t++) out.push(t);
+  }
+  return out;
 }
 
 /** `Key=Value` words of one `scontrol show job -o` line. */

@@ -6,7 +6,7 @@ import {
   formatPointValues,
   parseSweepSpec,
 } from './sweep_spec.ts';
-import { arraySpec } from './slurm.ts';
+import { arraySpec, expandTaskIds } from './slurm.ts';
 import { pointState } from './sweeps.ts';
 
 const base = { algo: 'diayn', preset: 'point-mass' };
@@ -130,6 +130,10 @@ describe('Slurm helpers', () => {
     expect(arraySpec([0, 1, 2, 3])).toBe('0-3');
     expect(arraySpec([1, 4, 5, 7])).toBe('1,4-5,7');
     expect(arraySpec([2])).toBe('2');
+    expect(expandTaskIds('2-3')).toEqual([2, 3]);
+    expect(expandTaskIds('1,4-6')).toEqual([1, 4, 5, 6]);
+    expect(expandTaskIds('2-4%1')).toEqual([2, 3, 4]);
+    expect(expandTaskIds('7')).toEqual([7]);
   });
 
   it("tells a point's state from its run.json, its trainer and Slurm", () => {

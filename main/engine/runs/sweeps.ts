@@ -405,7 +405,15 @@ export function pointState(
     return { state: 'running', detail: slurm.state === 'RUNNING' ? null : slurm.state };
   }
   if (trainer === 'training') return { state: 'running', detail: null };
-  if (slurm?.state === 'CANCELLED') return { state: 'cancelled', detail: record.error ?? 'scancel' };
+  if (slurm?.state === 'CANCELLED')
+    return {
+      state: 'cancelled',
+      detail:
+        record.error ??
+        (record.status === 'created'
+          ? 'cancelled before it started'
+          : 'scancel; resumes from its checkpoint'),
+    };
   if (slurm && SLURM_ENDED.has(slurm.state) && slurm.state !== 'COMPLETED')
     return {
       state: 'failed',
