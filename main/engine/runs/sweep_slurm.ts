@@ -38,6 +38,8 @@ export function submitSweep(store: SweepStore, sweep: SweepRecord, indices: numb
     [
       '#!/bin/sh',
       `# skill-lab sweep ${sweep.id}: array task i trains point i (its run resumes from its checkpoint).`,
+      // Submitted from the desktop app, this Node is Electron's binary: it runs scripts as Node so.
+      ...(process.versions.electron ? ['export ELECTRON_RUN_AS_NODE=1'] : []),
       `exec ${shellWord(process.execPath)} ${shellWord(BIN)} --workspace ${shellWord(store.root)} sweep task ${shellWord(sweep.id)} "$SLURM_ARRAY_TASK_ID"`,
       '',
     ].join('\n'),
