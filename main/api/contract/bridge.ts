@@ -55,6 +55,10 @@ export const BRIDGE_METHODS = [
   'startSweep',
   'cancelSweep',
   'resumeSweep',
+  // figures for papers (issue #13 A)
+  'previewFigure',
+  'exportFigure',
+  'listFigures',
 ] as const satisfies readonly MethodName[];
 
 // A method added to the contract but not here fails to compile.

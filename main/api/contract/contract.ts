@@ -54,10 +54,12 @@ import {
 import { paramsLimitIssue } from './params_limits.ts';
 import { skillSourceRecordSchema } from '../../engine/runs/skill_source_record.ts';
 import { sweepRefSchema, sweepSpecSchema, sweepSummarySchema } from './sweep_schemas.ts';
+import { figureNameSchema, figureSpecSchema, savedFigureSchema } from './figure_schemas.ts';
 
 export { RELABEL_STRATEGIES, TASK_RELABEL_STRATEGIES };
 export { ALGOS, ENVS, SKILL_ENVS, STATE_FUNCTIONS, allConfigKeys, runConfigSchema, type RunConfig };
 export * from './sweep_schemas.ts';
+export * from './figure_schemas.ts';
 
 /** Lifecycle of a run as stored in run.json (same list as the engine's run store). */
 export const RUN_STATUSES = ['created', 'running', 'stopped', 'completed', 'error'] as const;
@@ -515,6 +517,30 @@ export const METHODS = {
   cancelSweep: { params: sweepRefSchema, result: z.object({ sweep: sweepSummarySchema }) },
   /** Trains the points that did not complete again, each from its checkpoint, on the sweep's executor. */
   resumeSweep: { params: sweepRefSchema, result: z.object({ sweep: sweepSummarySchema }) },
+  /**
+   * Draws a figure from a figure spec as `skill-lab figure --spec` does (in a child process: the
+   * service never blocks on it) and answers with its SVG, the plotted data as CSV and the runs the
+   * spec resolved to; nothing is saved. An invalid spec, unknown run, empty query or metric no run
+   * reports fails with 'invalid' and the command's message.
+   */
+  previewFigure: {
+    params: z.object({ spec: figureSpecSchema }).strict(),
+    result: z.object({ svg: z.string(), csv: z.string(), runIds: z.array(z.string()) }),
+  },
+  /**
+   * Writes a figure from a spec into the workspace's figures/ folder as `<name>-<time>`: the spec's
+   * formats (SVG, PDF, PNG), the CSV and the spec with its runs beside; answers with the files.
+   */
+  exportFigure: {
+    params: z.object({ spec: figureSpecSchema, name: figureNameSchema.optional() }).strict(),
+    result: z.object({
+      name: figureNameSchema,
+      files: z.record(z.string(), z.string()),
+      runIds: z.array(z.string()),
+    }),
+  },
+  /** The figures of the workspace's figures/ folder that have a spec beside them, newest first. */
+  listFigures: { params: noParams, result: z.object({ figures: z.array(savedFigureSchema) }) },
 } as const;
 
 export type Methods = typeof METHODS;

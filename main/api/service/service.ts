@@ -66,6 +66,7 @@ import {
 import * as tasks from './tasks.ts';
 import { ReplayBrowser } from './replay.ts';
 import { LabSweeps } from './sweeps.ts';
+import { LabFigures } from './figures.ts';
 
 export interface LabServiceOptions {
   /** Workspace folder (default: $SKILL_LAB_WORKSPACE or ./workspace). */
@@ -135,6 +136,8 @@ export class LabService implements LabClient {
   private readonly plans: PlanSupervisor;
   /** The workspace's sweeps; local ones train in {@link live}'s processes. */
   private readonly sweeps: LabSweeps;
+  /** Figures for papers, drawn by `skill-lab figure --spec` in child processes. */
+  private readonly figures: LabFigures;
   private readonly listeners = new Map<EventName, Set<(data: never) => void>>();
   private readonly preview: boolean;
   private readonly metricsIntervalMs: number;
@@ -146,6 +149,7 @@ export class LabService implements LabClient {
     this.metricsIntervalMs = opts.metricsIntervalMs ?? 100;
     this.live = new RunSupervisor({ spawnRun: opts.spawnRun });
     this.plans = new PlanSupervisor({ spawnRun: opts.spawnRun });
+    this.figures = new LabFigures(this.store.root);
     this.sweeps = new LabSweeps(this.store.root, {
       train: (run, evaluate) => this.spawnTraining(run, evaluate),
       live: (runId) => this.live.get(runId),
@@ -704,6 +708,23 @@ export class LabService implements LabClient {
     const { sweepId } = checkParams('resumeSweep', params);
     this.assertOpen();
     return { sweep: this.sweeps.resume(sweepId) };
+  }
+
+  // ── figures for papers ────────────────────────────────────────────────────────────────────────
+
+  async previewFigure(params: ParamsOf<'previewFigure'>): Promise<ResultOf<'previewFigure'>> {
+    const { spec } = checkParams('previewFigure', params);
+    return this.figures.preview(spec);
+  }
+
+  async exportFigure(params: ParamsOf<'exportFigure'>): Promise<ResultOf<'exportFigure'>> {
+    const { spec, name } = checkParams('exportFigure', params);
+    return this.figures.export(spec, name);
+  }
+
+  async listFigures(params?: ParamsOf<'listFigures'>): Promise<ResultOf<'listFigures'>> {
+    checkParams('listFigures', params);
+    return this.figures.list();
   }
 
   async close(opts: { killAfterMs?: number } = {}): Promise<void> {

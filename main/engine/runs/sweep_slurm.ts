@@ -11,13 +11,11 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SKILL_LAB_BIN } from './cli_process.ts';
 import { probeWritable, submitArray } from './slurm.ts';
 import { slurmOptionsSchema, type SlurmOptions } from './sweep_spec.ts';
 import type { SweepRecord, SweepStore } from './sweeps.ts';
 
-/** The skill-lab entry a Slurm task runs. */
-const BIN = fileURLToPath(new URL('../../../bin/skill-lab.js', import.meta.url));
 
 /** A POSIX shell single-quoted word. */
 function shellWord(s: string): string {
@@ -40,7 +38,7 @@ export function submitSweep(store: SweepStore, sweep: SweepRecord, indices: numb
       `# skill-lab sweep ${sweep.id}: array task i trains point i (its run resumes from its checkpoint).`,
       // Submitted from the desktop app, this Node is Electron's binary: it runs scripts as Node so.
       ...(process.versions.electron ? ['export ELECTRON_RUN_AS_NODE=1'] : []),
-      `exec ${shellWord(process.execPath)} ${shellWord(BIN)} --workspace ${shellWord(store.root)} sweep task ${shellWord(sweep.id)} "$SLURM_ARRAY_TASK_ID"`,
+      `exec ${shellWord(process.execPath)} ${shellWord(SKILL_LAB_BIN)} --workspace ${shellWord(store.root)} sweep task ${shellWord(sweep.id)} "$SLURM_ARRAY_TASK_ID"`,
       '',
     ].join('\n'),
   );
