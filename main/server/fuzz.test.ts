@@ -194,6 +194,10 @@ function bases(): Record<MethodName, Record<string, unknown>> {
       },
     },
     cancelSweep: { sweepId: 'fz-no-such-sweep' },
+    // No such run: refused by the figure command before anything is drawn.
+    previewFigure: { spec: { runs: ['fz-no-such-run'], metrics: ['success_rate'], width: 'column' } },
+    exportFigure: { spec: { runs: ['fz-no-such-run'], width: 'page' }, name: 'fz' },
+    listFigures: {},
     resumeSweep: { sweepId: 'fz-no-such-sweep' },
   };
 }
