@@ -27,7 +27,7 @@ import { serveCommand } from './serve.ts';
 import { defaultAppSteps, startApp } from './app.ts';
 import { printEvalReport, age } from './report.ts';
 import { metricSummary } from './progress.ts';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { planCommand } from './plan.ts';
 import { diagnoseCommand } from './diagnose.ts';
 import { UsageError } from './errors.ts';
@@ -277,7 +277,7 @@ program
         [
           dir.id.padEnd(44),
           record.algo.padEnd(5),
-          (record.preset ?? record.env).padEnd(12),
+          placeLabel(record).padEnd(12),
           `seed ${record.seed}`,
           statusText(dir, record).padEnd(9),
           `${record.envSteps} steps`.padStart(14),
@@ -288,6 +288,14 @@ program
       );
     }
   });
+
+/** Preset (or env) and, when the preset does not name it, the goal task: "arm-push · push-left". */
+function placeLabel(record: RunRecord): string {
+  const where = record.preset ?? record.env;
+  const task =
+    typeof record.config.task === 'string' ? basename(record.config.task).replace(/\.json$/, '') : null;
+  return task && task !== where ? `${where} · ${task}` : where;
+}
 
 /**
  * A run's status for `list`: run.json's, except that a 'running' run whose trainer is gone (killed,

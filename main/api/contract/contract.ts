@@ -153,6 +153,8 @@ export const runSummarySchema = z.object({
   algo: algoEnum,
   env: z.enum(ENVS),
   preset: z.string().nullable(),
+  /** The goal task a goal-conditioned run trains on (a name, or a task file's name); null for others. */
+  task: z.string().nullable(),
   seed: count,
   status: z.enum(RUN_STATUSES),
   /** The reason of status 'error' (the worker's error, or how its process ended). */

@@ -127,6 +127,11 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError('internal', err instanceof Error ? err.message : String(err));
 }
 
+/** A run's task as a name: a task file's base name without .json, a name as it is; null for none. */
+function taskName(task: unknown): string | null {
+  return typeof task === 'string' && task ? basename(task).replace(/\.json$/, '') : null;
+}
+
 /** The API contract over one workspace; see the file comment. */
 export class LabService implements LabClient {
   readonly store: RunStore;
@@ -799,6 +804,7 @@ export class LabService implements LabClient {
       algo: record.algo as AlgoName,
       env: record.env as RunSummary['env'],
       preset: record.preset,
+      task: taskName(record.config.task),
       seed: record.seed,
       status,
       error,

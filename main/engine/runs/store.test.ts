@@ -12,6 +12,14 @@ const metricsText = (n: number) =>
   ).join('');
 
 describe('run store', () => {
+  it("names a goal-conditioned run's task in its id when the preset does not (issue #13 B2)", () => {
+    const store = tempStore();
+    const left = createRun(store, { algo: 'goal-sac', preset: 'arm-push', task: 'push-left' });
+    const plain = createRun(store, { algo: 'goal-sac', preset: 'arm-reach', task: 'reach' });
+    expect(left.id).toMatch(/^goal-sac-arm-push-push-left-s0-\d{8}-\d{6}$/);
+    expect(plain.id).toMatch(/^goal-sac-arm-reach-reach-s0-/);
+  });
+
   it('creates run directories with a complete run.json', () => {
     const store = tempStore();
     const run = createRun(store, { algo: 'dads', preset: 'point-mass', seed: 4 });

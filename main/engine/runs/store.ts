@@ -31,7 +31,7 @@
  * warning names the unreadable lines and the iterations they cost (issue #10 §3).
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, appendFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { keepAsideSync, removeStaleTempFiles, writeFileAtomicSync } from '../atomic.ts';
 import { z } from 'zod';
 import { parseRunConfig, formatIssues, type RunConfig } from '../config.ts';
@@ -387,7 +387,10 @@ export class RunStore {
     opts: { base?: string; sweep?: { id: string; index: number } } = {},
   ): RunDir {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-    const base = opts.base ?? `${config.algo}-${config.preset ?? config.env}-s${config.seed}-${stamp}`;
+    // The task names a goal-conditioned run apart from its siblings of the same preset (issue #13 B2).
+    const task = config.task ? basename(config.task).replace(/\.json$/, '').replace(/[^A-Za-z0-9_-]/g, '-') : null;
+    const where = task && task !== config.preset ? `${config.preset ?? config.env}-${task}` : (config.preset ?? config.env);
+    const base = opts.base ?? `${config.algo}-${where}-s${config.seed}-${stamp}`;
     let id = base;
     for (let k = 2; existsSync(join(this.runsDir, id)); k++) id = `${base}-${k}`;
     const dir = new RunDir(join(this.runsDir, id), id);

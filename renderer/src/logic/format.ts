@@ -30,20 +30,44 @@ export function keyMetric(algo: string, metrics: Record<string, number>): string
 }
 
 /**
- * A run's short name for pickers and column titles: algorithm, preset (or env), seed, and for a run
- * with hindsight relabeling its current setting ("GOAL-SAC arm-reach s0 · future k=4").
+ * A run's short name for pickers and column titles: algorithm, preset (or env), its goal task when
+ * the preset does not name it, seed, and for a run with hindsight relabeling its current setting
+ * ("GOAL-SAC arm-push · push-left s0 · future k=4").
  */
 export function runLabel(run: {
   algo: string;
   env: string;
   preset: string | null;
+  task?: string | null;
   seed: number;
   metrics: Record<string, number>;
 }): string {
-  const base = `${run.algo.toUpperCase()} ${run.preset ?? run.env} s${run.seed}`;
+  const where = run.preset ?? run.env;
+  const base = `${run.algo.toUpperCase()} ${run.task && run.task !== where ? `${where} · ${run.task}` : where} s${run.seed}`;
   const index = run.metrics.relabel_strategy;
   const relabeling = findAlgo(run.algo)?.relabeling;
   if (relabeling?.kind !== 'hindsight' || !Number.isInteger(index)) return base;
   const strategy = relabeling.strategies[index] ?? `#${index}`;
   return `${base} · ${strategy === 'none' ? 'no relabeling' : `${strategy} k=${run.metrics.relabel_k}`}`;
+}
+
+/**
+ * {@link runLabel} of each run, made unique: runs that would read the same (two DIAYN point-mass s0
+ * runs) get their creation time appended, and the run id where even that repeats (issue #13 B2).
+ * @returns run id → label
+ */
+export function uniqueRunLabels(
+  runs: ReadonlyArray<Parameters<typeof runLabel>[0] & { id: string; createdAt: string }>,
+): Map<string, string> {
+  const count = (labels: string[]) =>
+    labels.reduce((m, l) => m.set(l, (m.get(l) ?? 0) + 1), new Map<string, number>());
+  const base = runs.map((r) => runLabel(r));
+  const baseCount = count(base);
+  const timed = runs.map((r, i) =>
+    baseCount.get(base[i])! > 1 ? `${base[i]} · ${r.createdAt.slice(0, 16).replace('T', ' ')}` : base[i],
+  );
+  const timedCount = count(timed);
+  return new Map(
+    runs.map((r, i) => [r.id, timedCount.get(timed[i])! > 1 ? `${base[i]} · ${r.id}` : timed[i]]),
+  );
 }

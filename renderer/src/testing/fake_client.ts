@@ -75,6 +75,7 @@ export function fakeRun(over: Partial<RunSummary> = {}): RunSummary {
     algo: 'diayn',
     env: 'point-mass',
     preset: 'point-mass',
+    task: null,
     seed: 0,
     status: 'completed',
     error: null,
