@@ -44,6 +44,7 @@ describe('route', () => {
     expect(parseHash('#tasks')).toEqual({ view: 'tasks' });
     expect(parseHash('#replay')).toEqual({ view: 'replay' });
     expect(parseHash('#sweeps')).toEqual({ view: 'sweeps' });
+    expect(parseHash('#figures')).toEqual({ view: 'figures' });
     expect(parseHash('#run=diayn-point-mass-s0-20261207-055417')).toEqual({
       view: 'run',
       runId: 'diayn-point-mass-s0-20261207-055417',
@@ -53,6 +54,7 @@ describe('route', () => {
       { view: 'runs' },
       { view: 'compare' },
       { view: 'sweeps' },
+      { view: 'figures' },
       { view: 'run', runId: 'dads-ant-xy-s1-20261207-1' },
     ] as const)
       expect(parseHash(formatHash(route))).toEqual(route);

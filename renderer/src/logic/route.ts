@@ -1,6 +1,6 @@
 /**
  * Where the app is, as the URL's fragment: `#run=ID` for a run's page, `#compare`, `#tasks`,
- * `#replay`, `#sweeps` for those views, nothing for the runs list. The fragment is the one source of truth, so
+ * `#replay`, `#sweeps`, `#figures` for those views, nothing for the runs list. The fragment is the one source of truth, so
  * a run's page survives a reload, can be bookmarked, and the browser's back button leaves it.
  *
  * Only the fragment is ever written: the path and the query stay as they are (the browser-mode
@@ -10,9 +10,9 @@ import { runIdSchema } from '../../../main/api/contract/contract.ts';
 
 /** The views reached from the header, and a run's page. */
 export type Route =
-  { view: 'runs' | 'compare' | 'tasks' | 'replay' | 'sweeps' } | { view: 'run'; runId: string };
+  { view: 'runs' | 'compare' | 'tasks' | 'replay' | 'sweeps' | 'figures' } | { view: 'run'; runId: string };
 
-const VIEWS = ['compare', 'tasks', 'replay', 'sweeps'] as const;
+const VIEWS = ['compare', 'tasks', 'replay', 'sweeps', 'figures'] as const;
 
 /** Longest run id a fragment may carry (run ids are at most 200 characters, see runIdSchema). */
 const MAX_ID = 200;
