@@ -155,6 +155,11 @@ export const runSummarySchema = z.object({
   preset: z.string().nullable(),
   /** The goal task a goal-conditioned run trains on (a name, or a task file's name); null for others. */
   task: z.string().nullable(),
+  /**
+   * A relabeling run's settings in the order it trained with them ("future k=4 → final k=2", the
+   * label figures give it too); null for runs without relabeling or before their first iteration.
+   */
+  relabeling: z.string().nullable(),
   seed: count,
   status: z.enum(RUN_STATUSES),
   /** The reason of status 'error' (the worker's error, or how its process ended). */

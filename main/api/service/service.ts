@@ -28,7 +28,7 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ALGOS, ConfigError, allConfigKeys, type AlgoName } from '../../engine/config.ts';
 import { listPresets, loadPreset, resolveRunConfig } from '../../engine/presets.ts';
-import { RunDir, RunStore, RunStoreError, type RunRecord } from '../../engine/runs/store.ts';
+import { RunDir, RunStore, RunStoreError, fromStored, type RunRecord } from '../../engine/runs/store.ts';
 import { relabelingAlgos, requestRelabeling } from '../../engine/runs/relabel_control.ts';
 import { assertNotTrained, RunLockedError, runTrainer } from '../../engine/runs/lock.ts';
 import { algoInfo, algosWhere, findAlgo } from '../../engine/algos/lookup.ts';
@@ -67,6 +67,7 @@ import * as tasks from './tasks.ts';
 import { ReplayBrowser } from './replay.ts';
 import { LabSweeps } from './sweeps.ts';
 import { LabFigures } from './figures.ts';
+import { relabelSequence } from '../../engine/figures/curves.ts';
 
 export interface LabServiceOptions {
   /** Workspace folder (default: $SKILL_LAB_WORKSPACE or ./workspace). */
@@ -104,7 +105,7 @@ async function lastJsonRow(path: string): Promise<Record<string, number> | null>
     for (let i = lines.length - 1; i >= 0; i--) {
       if (!lines[i].trim()) continue;
       try {
-        return JSON.parse(lines[i]);
+        return fromStored(JSON.parse(lines[i]));
       } catch {
         continue;
       }
@@ -786,6 +787,21 @@ export class LabService implements LabClient {
   }
 
   /** The summary of a run, with the live activity of its process and key metrics of its last row. */
+  /** Relabeling sequences by run path, valid while metrics.jsonl keeps its size and mtime. */
+  private readonly relabelCache = new Map<string, { key: string; sequence: string | null }>();
+
+  /** A relabeling run's sequence of settings (figures/curves.ts), cached per metrics.jsonl version. */
+  private relabelingOf(dir: RunDir): string | null {
+    if (!existsSync(dir.metricsPath)) return null;
+    const { size, mtimeMs } = statSync(dir.metricsPath);
+    const key = `${size}:${mtimeMs}`;
+    const hit = this.relabelCache.get(dir.path);
+    if (hit?.key === key) return hit.sequence;
+    const sequence = relabelSequence(dir.readMetrics());
+    this.relabelCache.set(dir.path, { key, sequence });
+    return sequence;
+  }
+
   private async summaryOf(dir: RunDir, record: RunRecord = dir.readRecord()): Promise<RunSummary> {
     const live = this.live.get(dir.id);
     let { status, error } = record;
@@ -805,6 +821,7 @@ export class LabService implements LabClient {
       env: record.env as RunSummary['env'],
       preset: record.preset,
       task: taskName(record.config.task),
+      relabeling: findAlgo(record.algo)?.relabeling ? this.relabelingOf(dir) : null,
       seed: record.seed,
       status,
       error,

@@ -44,8 +44,17 @@ export function relabelSwitches(
   return out;
 }
 
-/** The relabeling setting of a run's first metric row, e.g. "future k=4"; "no relabeling" for none; null without one. */
-export function initialRelabeling(rows: ReadonlyArray<Record<string, number>>): string | null {
-  const label = rows.map(relabelLabel).find((l) => l !== null) ?? null;
-  return label === 'none' ? 'no relabeling' : label;
+/**
+ * The relabeling settings of a run in the order it trained with them, e.g. "future k=4 → final k=2"
+ * (one setting when it never switched; "no relabeling" for none); null for rows without relabeling.
+ * The same text labels the run in figures and in the workbench (issue #13 B3).
+ */
+export function relabelSequence(rows: ReadonlyArray<Record<string, number>>): string | null {
+  const seq: string[] = [];
+  for (const r of rows) {
+    const label = relabelLabel(r);
+    if (label !== null && label !== seq[seq.length - 1]) seq.push(label);
+  }
+  if (seq.length === 0) return null;
+  return seq.map((l) => (l === 'none' ? 'no relabeling' : l)).join(' → ');
 }

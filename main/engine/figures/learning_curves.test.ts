@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { learningCurvesSpec } from './learning_curves.ts';
+import { relabelSequence } from './curves.ts';
 import { renderSvg } from './render.ts';
 
 /** Metric rows of a goal-sac run whose success grows linearly; relabeling switches at `switchAt`. */
@@ -71,5 +72,14 @@ describe('learning-curves figure', () => {
     expect(() =>
       learningCurvesSpec([{ label: 'x', rows: rows(3, 0) }], { metrics: [{ key: 'nope', title: 'nope' }] }),
     ).toThrow(/no run reports nope/);
+  });
+
+  it('labels a run that switched relabeling by its sequence, the same text the workbench shows', () => {
+    expect(relabelSequence(rows(20, 0.05, 10))).toBe('future k=4 → final k=4');
+    expect(relabelSequence(rows(5, 0.05))).toBe('future k=4');
+    expect(
+      relabelSequence([{ iteration: 1, env_steps: 1, wall_s: 0, relabel_strategy: 0, relabel_k: 4 }]),
+    ).toBe('no relabeling');
+    expect(relabelSequence([{ iteration: 1, env_steps: 1, wall_s: 0 }])).toBeNull();
   });
 });

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { comparisonSpec, renderFigure, type FigureRun } from '../figures/compare.ts';
 import { POINT_MASS_ARENA } from '../sim/envs.ts';
-import { initialRelabeling } from '../figures/curves.ts';
+import { relabelSequence } from '../figures/curves.ts';
 import { findAlgo } from '../algos/lookup.ts';
 import { learningCurvesSpec } from '../figures/learning_curves.ts';
 import { RunStoreError, type RunDir, type RunRecord, type RunStore } from './store.ts';
@@ -97,8 +97,8 @@ interface CurvesData {
 }
 
 /**
- * The runs' metric rows with their variant labels: by default a goal-conditioned run's initial
- * relabeling ("future k=4", "no relabeling"), a sweep run's algorithm and swept values, any other
+ * The runs' metric rows with their variant labels: by default a goal-conditioned run's relabeling
+ * sequence ("future k=4", "future k=4 → final k=2", "no relabeling"), a sweep run's algorithm and swept values, any other
  * run's {@link runLabel}; with `groupBy` keys, their values ("sac.lr=0.001, algo=diayn").
  */
 function curvesData(runs: RunDir[], groupBy: 'variant' | string[] = 'variant'): CurvesData[] {
@@ -107,7 +107,7 @@ function curvesData(runs: RunDir[], groupBy: 'variant' | string[] = 'variant'): 
     const rows = run.readMetrics() as Array<Record<string, number>>;
     const label =
       groupBy === 'variant'
-        ? (initialRelabeling(rows) ?? sweepLabel(run, record) ?? runLabel(record))
+        ? (relabelSequence(rows) ?? sweepLabel(run, record) ?? runLabel(record))
         : groupBy.map((key) => `${key}=${JSON.stringify(configValue(record, key) ?? null)}`).join(', ');
     return { id: run.id, label, rows, algo: record.algo };
   });

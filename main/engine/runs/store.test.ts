@@ -12,6 +12,29 @@ const metricsText = (n: number) =>
   ).join('');
 
 describe('run store', () => {
+  it('stores relabeling strategies by name in metrics.jsonl and reads them back as indices (issue #13 B3)', () => {
+    const store = tempStore();
+    const run = createRun(store, { algo: 'goal-sac', preset: 'arm-reach', task: 'reach' });
+    run.appendMetrics({ iteration: 1, env_steps: 10, wall_s: 1, relabel_strategy: 2, relabel_k: 4 });
+    run.appendMetrics({ iteration: 2, env_steps: 20, wall_s: 2, relabel_strategy: 1, relabel_k: 2 });
+    // multitask-sac rows (with a relabeled share) index the task relabeling strategies
+    run.appendMetrics({ iteration: 3, env_steps: 30, wall_s: 3, relabel_strategy: 4, relabel_ratio: 0.5 });
+    const stored = readFileSync(run.metricsPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(stored.map((r) => r.relabel_strategy)).toEqual(['future', 'final', 'hipi']);
+    expect(run.readMetrics().map((r) => r.relabel_strategy)).toEqual([2, 1, 4]);
+    // a resume's rewrite keeps the names; rows of older runs (indices) still read
+    run.truncateMetrics(2);
+    expect(readFileSync(run.metricsPath, 'utf8')).toContain('"relabel_strategy":"final"');
+    writeFileSync(
+      run.metricsPath,
+      JSON.stringify({ iteration: 1, env_steps: 10, relabel_strategy: 3, relabel_k: 4 }) + '\n',
+    );
+    expect(run.readMetrics()[0].relabel_strategy).toBe(3);
+  });
+
   it("names a goal-conditioned run's task in its id when the preset does not (issue #13 B2)", () => {
     const store = tempStore();
     const left = createRun(store, { algo: 'goal-sac', preset: 'arm-push', task: 'push-left' });

@@ -3,7 +3,8 @@
  *
  *     <workspace>/runs/<run-id>/
  *         run.json            full config with sources, seed, backend, versions, status, timestamps
- *         metrics.jsonl       one JSON row per iteration (iteration, env_steps, wall_s, losses, …)
+ *         metrics.jsonl       one JSON row per iteration (iteration, env_steps, wall_s, losses, …);
+ *                             relabel_strategy by name ("future"), an index in memory (plots)
  *         checkpoint.bin      latest checkpoint (weights, optimizer states, replay, counters; atomic)
  *         checkpoint.prev.bin the checkpoint before it, the fallback when the latest is unreadable
  *                             (runs/checkpoints.ts: rotated so that a kill never leaves fewer than
@@ -36,6 +37,8 @@ import { keepAsideSync, removeStaleTempFiles, writeFileAtomicSync } from '../ato
 import { z } from 'zod';
 import { parseRunConfig, formatIssues, type RunConfig } from '../config.ts';
 import { skillSourceRecordSchema, type SkillSourceRecord } from './skill_source_record.ts';
+import { RELABEL_STRATEGIES } from '../replay/relabel.ts';
+import { TASK_RELABEL_STRATEGIES } from '../replay/task_relabel.ts';
 
 export const RUN_STATUSES = ['created', 'running', 'stopped', 'completed', 'error'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -150,10 +153,37 @@ function isMetricRow(x: unknown): x is MetricRow {
 function parseRow(text: string): MetricRow | null {
   try {
     const x: unknown = JSON.parse(text);
-    return isMetricRow(x) ? x : null;
+    return isMetricRow(x) ? fromStored(x) : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * The strategy list a row's `relabel_strategy` indexes: task relabeling (multitask-sac) when the row
+ * has a relabeled share, hindsight relabeling (goal-sac) otherwise.
+ */
+function strategiesOf(row: Record<string, unknown>): readonly string[] {
+  return Number.isFinite(row.relabel_ratio) ? TASK_RELABEL_STRATEGIES : RELABEL_STRATEGIES;
+}
+
+/**
+ * A row as metrics.jsonl stores it: categorical columns by name (`"relabel_strategy":"future"`, not
+ * an index a reader must look up; issue #13 B3). In memory every column is a number, for plots.
+ */
+function toStored(row: MetricRow): Record<string, number | string> {
+  const index = row.relabel_strategy;
+  if (!Number.isInteger(index)) return row;
+  return { ...row, relabel_strategy: strategiesOf(row)[index] ?? index };
+}
+
+/** A stored row in memory: a strategy name back to its index (rows of older runs hold the index). */
+export function fromStored(row: Record<string, unknown>): MetricRow {
+  const name = row.relabel_strategy;
+  if (typeof name !== 'string') return row as MetricRow;
+  const index = strategiesOf(row).indexOf(name);
+  const { relabel_strategy: _name, ...rest } = row;
+  return (index >= 0 ? { ...rest, relabel_strategy: index } : rest) as MetricRow;
 }
 
 /**
@@ -259,7 +289,7 @@ export class RunDir {
   }
 
   appendMetrics(row: MetricRow): void {
-    appendFileSync(this.metricsPath, JSON.stringify(row) + '\n');
+    appendFileSync(this.metricsPath, JSON.stringify(toStored(row)) + '\n');
   }
 
   /**
@@ -355,7 +385,7 @@ export class RunDir {
         message,
       };
     }
-    writeFileAtomicSync(this.metricsPath, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+    writeFileAtomicSync(this.metricsPath, kept.map((r) => JSON.stringify(toStored(r)) + '\n').join(''));
     if (damage) {
       opts.onWarning?.(damage.message);
       this.addWarning(damage.message);
@@ -388,8 +418,15 @@ export class RunStore {
   ): RunDir {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
     // The task names a goal-conditioned run apart from its siblings of the same preset (issue #13 B2).
-    const task = config.task ? basename(config.task).replace(/\.json$/, '').replace(/[^A-Za-z0-9_-]/g, '-') : null;
-    const where = task && task !== config.preset ? `${config.preset ?? config.env}-${task}` : (config.preset ?? config.env);
+    const task = config.task
+      ? basename(config.task)
+          .replace(/\.json$/, '')
+          .replace(/[^A-Za-z0-9_-]/g, '-')
+      : null;
+    const where =
+      task && task !== config.preset
+        ? `${config.preset ?? config.env}-${task}`
+        : (config.preset ?? config.env);
     const base = opts.base ?? `${config.algo}-${where}-s${config.seed}-${stamp}`;
     let id = base;
     for (let k = 2; existsSync(join(this.runsDir, id)); k++) id = `${base}-${k}`;

@@ -31,8 +31,8 @@ export function keyMetric(algo: string, metrics: Record<string, number>): string
 
 /**
  * A run's short name for pickers and column titles: algorithm, preset (or env), its goal task when
- * the preset does not name it, seed, and for a run with hindsight relabeling its current setting
- * ("GOAL-SAC arm-push · push-left s0 · future k=4").
+ * the preset does not name it, seed, and for a run with relabeling its settings in order, as its
+ * figures read ("GOAL-SAC arm-push · push-left s0 · future k=4 → final k=2").
  */
 export function runLabel(run: {
   algo: string;
@@ -41,9 +41,12 @@ export function runLabel(run: {
   task?: string | null;
   seed: number;
   metrics: Record<string, number>;
+  /** The relabeling sequence ("future k=4 → final k=2"), as figures label the run. */
+  relabeling?: string | null;
 }): string {
   const where = run.preset ?? run.env;
   const base = `${run.algo.toUpperCase()} ${run.task && run.task !== where ? `${where} · ${run.task}` : where} s${run.seed}`;
+  if (run.relabeling) return `${base} · ${run.relabeling}`;
   const index = run.metrics.relabel_strategy;
   const relabeling = findAlgo(run.algo)?.relabeling;
   if (relabeling?.kind !== 'hindsight' || !Number.isInteger(index)) return base;
@@ -70,4 +73,40 @@ export function uniqueRunLabels(
   return new Map(
     runs.map((r, i) => [r.id, timedCount.get(timed[i])! > 1 ? `${base[i]} · ${r.id}` : timed[i]]),
   );
+}
+
+/** A duration in s as a reader estimates it: "40 s", "3 min", "1 h 20 min". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds / 5) * 5)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  const h = Math.floor(seconds / 3600);
+  const min = Math.round((seconds - 3600 * h) / 60);
+  return min > 0 && h < 10 ? `${h} h ${min} min` : `${Math.round(seconds / 3600)} h`;
+}
+
+/**
+ * The time a training run still needs (s): its remaining env steps at its current speed — the
+ * `metrics` events' stepsPerSecond when it streams them, else its average so far (env steps over
+ * wall-clock seconds). Null when it does not train or its speed is not known yet.
+ */
+export function remainingSeconds(
+  run: { activity: string | null; envSteps: number; totalEnvSteps: number; wallSeconds: number },
+  stepsPerSecond?: number,
+): number | null {
+  if (run.activity !== 'training') return null;
+  const left = Math.max(0, run.totalEnvSteps - run.envSteps);
+  const rate =
+    stepsPerSecond && stepsPerSecond > 0
+      ? stepsPerSecond
+      : run.wallSeconds > 0 && run.envSteps > 0
+        ? run.envSteps / run.wallSeconds
+        : 0;
+  return rate > 0 ? left / rate : null;
+}
+
+/** {@link remainingSeconds} as table text: "~3 min left", or '' when unknown. */
+export function formatEta(...args: Parameters<typeof remainingSeconds>): string {
+  const s = remainingSeconds(...args);
+  return s === null ? '' : `~${formatDuration(s)} left`;
 }

@@ -76,6 +76,7 @@ export function fakeRun(over: Partial<RunSummary> = {}): RunSummary {
     env: 'point-mass',
     preset: 'point-mass',
     task: null,
+    relabeling: null,
     seed: 0,
     status: 'completed',
     error: null,
