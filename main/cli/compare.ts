@@ -4,6 +4,7 @@
  * The run processes are supervised by engine/runs/supervisor.ts (as the lab service's are): a run
  * whose process fails is recorded as such in its run.json and reported here; the others go on.
  */
+import { UsageError } from './errors.ts';
 import { join } from 'node:path';
 import { resolveRunConfig, loadPreset } from '../engine/presets.ts';
 import { ALGOS, algoInfo } from '../engine/algos/lookup.ts';
@@ -38,7 +39,7 @@ export async function compareCommand(opts: CompareOptions): Promise<CompareResul
   const skillAlgos = ALGOS.filter((a) => isSkillDiscovery(algoInfo(a)));
   const algos = skillAlgos.filter((a) => preset.algos[a]);
   if (algos.length < 2)
-    throw new Error(
+    throw new UsageError(
       `preset "${preset.name}" must configure ${skillAlgos.length === 2 ? 'both' : 'at least two of'} ${joinNames(skillAlgos)} to compare them`,
     );
   const names = algos.map((a) => a.toUpperCase());

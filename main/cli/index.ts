@@ -421,6 +421,9 @@ program
       smoothing: o.smoothing,
       statistic: o.statistic,
       band: o.band,
+    }).catch((err: Error) => {
+      // A metric no run reports is the user's choice, not a failure.
+      throw /^no run reports/.test(err.message) ? new UsageError(err.message) : err;
     });
     console.log(`figure: ${fig.pngPath}\n        ${fig.svgPath}`);
   });
@@ -539,6 +542,11 @@ try {
     console.error(`error: ${err.message}`);
     process.exit(1);
   }
-  console.error(`error: ${(err as Error).stack ?? err}`);
+  // Anything else: its message alone (a user rarely wants a stack trace), unless it is a
+  // programming error or SKILL_LAB_DEBUG is set (issue #13 B7).
+  const e = err as Error;
+  const bug = e instanceof TypeError || e instanceof ReferenceError || e instanceof SyntaxError;
+  if (bug || process.env.SKILL_LAB_DEBUG) console.error(`error: ${e.stack ?? e}`);
+  else console.error(`error: ${e.message ?? e}\n(SKILL_LAB_DEBUG=1 shows where it came from)`);
   process.exit(1);
 }

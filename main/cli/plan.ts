@@ -12,7 +12,7 @@ import { planWithDads } from '../engine/planning/dads_plan.ts';
 import type { PlanFigures, PlanReport } from '../engine/planning/execute.ts';
 import { initBackend } from '../../native/backend.ts';
 import { resolveMppiSettings } from '../engine/planning/mppi.ts';
-import { asUsageError } from './errors.ts';
+import { UsageError, asUsageError } from './errors.ts';
 import { BASELINE_COLOR, PATH_COLORS, planPathsSpec, type PathGroup } from '../engine/figures/plan_paths.ts';
 import { readControllerResult, type ControllerResult } from '../engine/runs/controller_results.ts';
 import { renderFigure } from '../engine/figures/render.ts';
@@ -48,7 +48,9 @@ export function parsePoint(text: string, what: string): [number, number] {
   const parts = text.split(',').map((s) => s.trim());
   const nums = parts.map((p) => (p === '' ? NaN : Number(p)));
   if (nums.length !== 2 || !nums.every(Number.isFinite))
-    throw new Error(`${what}: "${text}" is not a point X,Y of two finite numbers (m), e.g. --goal 0.5,-0.3`);
+    throw new UsageError(
+      `${what}: "${text}" is not a point X,Y of two finite numbers (m), e.g. --goal 0.5,-0.3`,
+    );
   return [nums[0], nums[1]];
 }
 
@@ -57,7 +59,7 @@ function parseOverrides(set: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const item of set) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new Error(`--set: "${item}" is not key=value (e.g. --set hold=5)`);
+    if (eq <= 0) throw new UsageError(`--set: "${item}" is not key=value (e.g. --set hold=5)`);
     const value = item.slice(eq + 1).trim();
     out[item.slice(0, eq).trim()] = value !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
   }
@@ -81,13 +83,13 @@ export async function planCommand(runRef: string, o: PlanCommandOptions): Promis
         .map((p, j) => parsePoint(p, `--route #${i + 1}, waypoint ${j + 1}`)),
     );
     if (goals.length + routes.length === 0)
-      throw new Error('plan needs at least one --goal X,Y (or --route "X,Y X,Y …"), in m');
+      throw new UsageError('plan needs at least one --goal X,Y (or --route "X,Y X,Y …"), in m');
     const overrides = parseOverrides(o.set);
     resolveMppiSettings(o.preset, overrides);
     if (o.radius !== undefined && !(o.radius > 0))
-      throw new Error(`--radius must be a positive number of m, got ${o.radius}`);
+      throw new UsageError(`--radius must be a positive number of m, got ${o.radius}`);
     if (!(Number.isInteger(o.episodes) && o.episodes >= 1))
-      throw new Error(`--episodes must be a positive integer, got ${o.episodes}`);
+      throw new UsageError(`--episodes must be a positive integer, got ${o.episodes}`);
     return { goals, routes, overrides };
   });
   const which = {

@@ -1,4 +1,5 @@
 /** `skill-lab serve`: browser mode on 127.0.0.1 until Ctrl-C, which stops the runs gracefully. */
+import { UsageError } from './errors.ts';
 import { startServer, type RunningServer } from '../server/server.ts';
 import { defaultStaticDir } from '../server/server.ts';
 
@@ -15,7 +16,7 @@ export interface ServeOptions {
  */
 export async function serveCommand(opts: ServeOptions): Promise<RunningServer> {
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535)
-    throw new Error(`--port must be an integer in 0–65535 (0 picks a free port), got ${opts.port}`);
+    throw new UsageError(`--port must be an integer in 0–65535 (0 picks a free port), got ${opts.port}`);
   const server = await startServer({
     port: opts.port,
     workspace: opts.workspace,

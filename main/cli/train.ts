@@ -58,7 +58,7 @@ export function relabelCommand(
   // Task relabeling takes the relabeled share; hindsight relabeling k (which has a default).
   const byShare = findAlgo(run.readConfig().algo)?.relabeling?.amount === 'ratio';
   if (byShare && amount.ratio === undefined)
-    throw new Error(`run ${run.id} relabels tasks: give the relabeled share with --ratio (0–1)`);
+    throw new UsageError(`run ${run.id} relabels tasks: give the relabeled share with --ratio (0–1)`);
   const request = requestRelabeling(run, strategy, byShare ? amount.ratio! : amount.k);
   const record = run.readRecord();
   const live = runTrainer(run.path, record).state === 'training';
@@ -158,9 +158,27 @@ export async function trainInProcess(run: RunDir, evaluate: boolean, command: st
     console.log(`stopped at ${record.envSteps} env steps; continue with: skill-lab resume ${run.id}`);
     return;
   }
-  console.log(`completed ${record.envSteps} env steps in ${record.wallSeconds.toFixed(0)} s`);
+  console.log(
+    `completed ${record.envSteps} env steps in ${record.wallSeconds.toFixed(0)} s${overshoot(run, record.envSteps)}`,
+  );
   if (evaluate) {
     const report = await evaluateRun(run);
     printEvalReport(report);
   }
+}
+
+/**
+ * Why a run trained past its budget, when it did (issue #13 B7): iterations are whole — the last one
+ * is not cut short — and collect a multiple of the parallel envs' steps.
+ */
+export function overshoot(run: RunDir, envSteps: number): string {
+  const budget = run.readConfig().totalEnvSteps;
+  if (envSteps <= budget) return '';
+  const rows = run.readMetrics();
+  const per = rows.length >= 2 ? rows[rows.length - 1].env_steps - rows[rows.length - 2].env_steps : null;
+  return (
+    ` (the budget is ${budget}: ` +
+    (per ? `an iteration collects ${per} env steps` : 'iterations are whole') +
+    ', and the last one is not cut short)'
+  );
 }
