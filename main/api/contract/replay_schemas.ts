@@ -20,6 +20,11 @@ export const EPISODE_LIST_COLUMNS = [
   { name: 'episode_id', kind: 'integer', description: 'global id, increasing in collection order' },
   { name: 'task', kind: 'string', description: 'task the episode was collected on' },
   { name: 'desired_goal', kind: 'number[]', description: 'original desired goal (m); desired_goal[1] is x' },
+  {
+    name: 'final_achieved_goal',
+    kind: 'number[]',
+    description: 'achieved goal at the last step (m); final_achieved_goal[1] is x',
+  },
   { name: 'return', kind: 'number', description: 'sum of the env rewards' },
   { name: 'success', kind: 'boolean', description: 'the final step met the goal' },
   { name: 'length', kind: 'integer', description: 'steps T' },
@@ -53,6 +58,7 @@ export const episodeRowSchema = z.object({
   episode_id: count,
   task: z.string(),
   desired_goal: z.array(z.number()),
+  final_achieved_goal: z.array(z.number()),
   return: z.number(),
   success: z.boolean(),
   length: count,
@@ -164,6 +170,8 @@ export const episodeStatsFields = {
   goalBins: z.number().int().min(1).max(100).default(20),
   /** Heat map extent in m (default: the goals' own extent), e.g. the table's. */
   goalRange: z.object({ x: range, y: range }).strict().optional(),
+  /** Which goals the heat map counts: the desired goals, or the goals achieved at the episodes' ends. */
+  goalKind: z.enum(['desired', 'achieved']).default('desired'),
 };
 
 /** Histogram bins: counts[i] covers [edges[i], edges[i+1]) (the last bin includes its right edge). */
@@ -177,7 +185,8 @@ export const episodeStatsResultFields = {
   successRate: z.number().nullable(),
   returns: histogram,
   /**
-   * Desired-goal positions: counts[j][i] for x in bin i and y in bin j (goal components 0 and 1);
+   * Goal positions (desired or final achieved goals, as goalKind asks): counts[j][i] for x in bin i
+   * and y in bin j (goal components 0 and 1);
    * goals outside a given goalRange are left out. null when the goals have fewer than 2 components.
    */
   goals: z

@@ -59,6 +59,7 @@ function expectedRow(ep: EpisodeRecord) {
     episode_id: ep.episodeId,
     task: 'reach',
     desired_goal: Array.from(ep.desiredGoal),
+    final_achieved_goal: finalAchieved(ep),
     return: ep.return,
     success: ep.success,
     length: ep.length,
@@ -76,6 +77,12 @@ function expectedRow(ep: EpisodeRecord) {
 }
 
 const ids = (rows: Array<{ episode_id: number }>) => rows.map((r) => r.episode_id);
+
+/** The achieved goal after an episode's last step, as float32 round-trips through Parquet. */
+function finalAchieved(ep: EpisodeRecord): number[] {
+  const G = ep.desiredGoal.length;
+  return Array.from(ep.nextAchievedGoal.slice((ep.length - 1) * G, ep.length * G));
+}
 
 async function duck(sql: string) {
   const inst = await DuckDBInstance.create(':memory:');
@@ -235,6 +242,25 @@ describe('replay browser queries', () => {
     const table = await browser.episodeStats({ runId: run.id, goalRange: { x: [1.05, 1.3], y: [0, 2] } });
     const inside = episodes.filter((e) => e.desiredGoal[0] <= 1.3).length;
     expect(table.goals!.counts.flat().reduce((a, b) => a + b, 0)).toBe(inside);
+  });
+
+  it('filters on achieved goals and maps them as the desired goals are (issue #13 B6)', async () => {
+    const x = (e: EpisodeRecord) => finalAchieved(e)[0];
+    const cut = [...episodes.map(x)].sort((a, b) => a - b)[Math.floor(N / 2)];
+    const right = await browser.listEpisodes({
+      runId: run.id,
+      filter: `final_achieved_goal[1] >= ${cut}`,
+      pageSize: 200,
+    });
+    expect(ids(right.rows)).toEqual(episodes.filter((e) => x(e) >= cut).map((e) => e.episodeId));
+    const achieved = await browser.episodeStats({ runId: run.id, goalBins: 1, goalKind: 'achieved' });
+    const desired = await browser.episodeStats({ runId: run.id, goalBins: 1 });
+    expect(achieved.goals!.counts).toEqual([[N]]);
+    // the map spans the achieved goals' extent, not the desired goals'
+    const xs = episodes.map(x);
+    expect(achieved.goals!.xEdges[0]).toBeCloseTo(Math.min(...xs), 5);
+    expect(achieved.goals!.xEdges[1]).toBeCloseTo(Math.max(...xs), 5);
+    expect(desired.goals!.xEdges[0]).toBeCloseTo(Math.min(...episodes.map((e) => e.desiredGoal[0])), 5);
   });
 
   it('refuses a goal range whose width is not finite, and bins any finite range (values are bound, not SQL text)', async () => {

@@ -203,9 +203,11 @@ export class ReplayBrowser {
     };
     return this.withRun(p.runId, none, p.filter, async (con, files) => {
       const where = p.filter ? await checkFilter(con, p.filter, EPISODE_COLUMN_NAMES) : 'true';
+      // A column name from a closed enum, never user text.
+      const goal = p.goalKind === 'achieved' ? 'final_achieved_goal' : 'desired_goal';
       const sql = `
         WITH e AS ${episodesSource(files)},
-        f AS (SELECT "return" AS r, success, desired_goal[1] AS gx, desired_goal[2] AS gy FROM e WHERE ${where})
+        f AS (SELECT "return" AS r, success, ${goal}[1] AS gx, ${goal}[2] AS gy FROM e WHERE ${where})
         SELECT count(*) AS n, avg(success::INT) AS sr, min(r) AS rlo, max(r) AS rhi,
           min(gx) AS xlo, max(gx) AS xhi, min(gy) AS ylo, max(gy) AS yhi, count(gy) AS ny FROM f`;
       const [b] = await query(con, sql);
@@ -230,7 +232,7 @@ export class ReplayBrowser {
         const cells = await query(
           con,
           `WITH e AS ${episodesSource(files)},
-           f AS (SELECT desired_goal[1] AS gx, desired_goal[2] AS gy FROM e WHERE ${where})
+           f AS (SELECT ${goal}[1] AS gx, ${goal}[2] AS gy FROM e WHERE ${where})
            SELECT ${binOf('gx', 'xlo', 'xhi', 'k')} AS i, ${binOf('gy', 'ylo', 'yhi', 'k')} AS j,
              count(*) AS c FROM f
            WHERE gx BETWEEN $xlo AND $xhi AND gy BETWEEN $ylo AND $yhi GROUP BY i, j`,
@@ -382,7 +384,7 @@ function episodesSource(files: RunFiles, extra: readonly string[] = []): string 
     : `(SELECT 0::BIGINT AS episode_id, 0::BIGINT AS n_sampled, 0::BIGINT AS n_original, 0::BIGINT AS n_final,
         0::BIGINT AS n_future, 0::BIGINT AS n_episode, 0::BIGINT AS n_random WHERE false)`;
   const n = (c: string) => `coalesce(s.${c}, 0)::BIGINT AS ${c}`;
-  return `(SELECT e.episode_id, e.task, e.desired_goal, e."return", e.success, e.length,
+  return `(SELECT e.episode_id, e.task, e.desired_goal, e.final_achieved_goal, e."return", e.success, e.length,
       list_distance(e.final_achieved_goal, e.desired_goal)::DOUBLE AS final_distance,
       e.iteration, e.env_step, e.env_index, ${n('n_sampled')},
       CASE WHEN coalesce(s.n_sampled, 0) = 0 THEN NULL

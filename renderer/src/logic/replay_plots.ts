@@ -53,7 +53,12 @@ export function returnHistogramSpec(returns: Stats['returns'], theme: PlotTheme,
 }
 
 /** Heat map of desired goals on the table (goal components 0 and 1, m): counts per cell. */
-export function goalHeatmapSpec(goals: NonNullable<Stats['goals']>, theme: PlotTheme, size = 220): object {
+export function goalHeatmapSpec(
+  goals: NonNullable<Stats['goals']>,
+  theme: PlotTheme,
+  size = 220,
+  kind: 'desired' | 'achieved' = 'desired',
+): object {
   const values = goals.counts.flatMap((row, j) =>
     row.map((count, i) => ({
       x: goals.xEdges[i],
@@ -69,7 +74,7 @@ export function goalHeatmapSpec(goals: NonNullable<Stats['goals']>, theme: PlotT
     width: size,
     height: size,
     config: baseConfig(theme),
-    title: 'desired goals (top view)',
+    title: kind === 'desired' ? 'desired goals (top view)' : 'achieved goals at the end (top view)',
     data: { values },
     mark: { type: 'rect' },
     encoding: {

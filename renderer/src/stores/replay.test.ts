@@ -32,7 +32,7 @@ describe('replay store', () => {
     expect(store.rows).toHaveLength(50);
     expect(store.total).toBe(120);
     expect(store.pages).toBe(3);
-    expect(calls('episodeStats')).toEqual([{ runId: 'her' }]);
+    expect(calls('episodeStats')).toEqual([{ runId: 'her', goalKind: 'desired' }]);
 
     await store.sortBy('return');
     await store.sortBy('return');
@@ -48,7 +48,11 @@ describe('replay store', () => {
     expect(calls('listEpisodes').at(-1)).toMatchObject({ page: 0, filter: 'success' });
     expect(store.total).toBe(40);
     expect(store.totalUnfiltered).toBe(120);
-    expect(calls('episodeStats').at(-1)).toEqual({ runId: 'her', filter: 'success' });
+    expect(calls('episodeStats').at(-1)).toEqual({ runId: 'her', goalKind: 'desired', filter: 'success' });
+    // The heat map of achieved goals asks for those under the same filter (issue #13 B6).
+    await store.setGoalKind('achieved');
+    expect(calls('episodeStats').at(-1)).toEqual({ runId: 'her', goalKind: 'achieved', filter: 'success' });
+    await store.setGoalKind('desired');
     const shown = store.rows;
 
     const statsCalls = calls('episodeStats').length;

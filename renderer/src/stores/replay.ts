@@ -78,6 +78,8 @@ export const useReplayStore = defineStore('replay', () => {
   const loaded = ref(false);
   const error = ref<string | null>(null);
   const stats = shallowRef<ResultOf<'episodeStats'> | null>(null);
+  /** Which goals the heat map counts: the desired ones, or where the episodes ended (issue #13 B6). */
+  const goalKind = ref<'desired' | 'achieved'>('desired');
   const statsError = ref<string | null>(null);
   /** Hand-picked episode ids (export narrows to them when any). */
   const selection = ref<number[]>([]);
@@ -141,6 +143,7 @@ export const useReplayStore = defineStore('replay', () => {
     try {
       const res = await labClient().episodeStats({
         runId: id,
+        goalKind: goalKind.value,
         ...(filter.value ? { filter: filter.value } : {}),
       });
       if (token === statsToken) {
@@ -302,6 +305,12 @@ export const useReplayStore = defineStore('replay', () => {
   }
 
   /** Chooses the relabeled goal and reloads the relabeled reward. */
+  /** Switches the heat map between desired and achieved goals. */
+  async function setGoalKind(kind: 'desired' | 'achieved'): Promise<void> {
+    goalKind.value = kind;
+    await loadStats();
+  }
+
   async function setRelabel(choice: RelabelChoice): Promise<void> {
     relabel.value = choice;
     await loadEpisode();
@@ -322,6 +331,8 @@ export const useReplayStore = defineStore('replay', () => {
     error,
     stats,
     statsError,
+    goalKind,
+    setGoalKind,
     selection,
     exporting,
     exported,

@@ -128,6 +128,7 @@ export function fakeEpisode(over: Partial<EpisodeRow> = {}): EpisodeRow {
     episode_id: 0,
     task: 'reach',
     desired_goal: [1.3, 0.75, 0.5],
+    final_achieved_goal: [1.25, 0.6, 0.45],
     return: -50,
     success: false,
     length: 50,

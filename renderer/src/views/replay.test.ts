@@ -90,7 +90,7 @@ describe('ReplayView', () => {
     await wrapper.find('form.filter-bar').trigger('submit');
     await flushPromises();
     expect(calls('listEpisodes').at(-1)).toMatchObject({ filter: 'success', page: 0 });
-    expect(calls('episodeStats').at(-1)).toEqual({ runId: 'her', filter: 'success' });
+    expect(calls('episodeStats').at(-1)).toEqual({ runId: 'her', goalKind: 'desired', filter: 'success' });
     expect(wrapper.find('[data-test="total"]').text()).toBe('15');
     const before = wrapper.findAll('tbody tr').map((r) => r.attributes('data-episode'));
 
