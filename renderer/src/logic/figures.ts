@@ -375,6 +375,7 @@ export function variantLabel(
 export interface Variant {
   label: string;
   runIds: string[];
+  /** Its runs' seeds, ascending. */
   seeds: number[];
 }
 
@@ -393,6 +394,7 @@ export function groupVariants(
     v.runIds.push(run.id);
     v.seeds.push(run.seed);
   }
+  for (const v of out.values()) v.seeds.sort((a, b) => a - b);
   return [...out.values()];
 }
 
