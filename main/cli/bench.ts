@@ -4,6 +4,8 @@
  * browser's episode pages — with the compute backend that produced them. Speed goals live here,
  * not in timed tests.
  */
+import { spawnSync } from 'node:child_process';
+import { SKILL_LAB_BIN } from '../engine/runs/cli_process.ts';
 import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { initBackend } from '../../native/backend.ts';
@@ -193,6 +195,15 @@ export async function benchCommand(opts: { json: boolean; quick: boolean }): Pro
   log(
     `a filtered, sorted page of episodes from ${listing.transitions.toLocaleString('en')} transitions (${listing.parts} Parquet parts): ${out.episode_page_cold_ms} ms cold, ${out.episode_page_warm_ms} ms warm (goal ≤ 200 ms)`,
   );
+  // The command line's own start (issue #13 B7): `skill-lab --help` loads no tfjs, Vega or DuckDB.
+  const help: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    spawnSync(process.execPath, [SKILL_LAB_BIN, '--help'], { stdio: 'ignore' });
+    help.push((performance.now() - t) / 1000);
+  }
+  out.cli_help_s = round2(median(help));
+  log(`skill-lab --help: ${out.cli_help_s} s median of 5 (goal ≤ 1 s)`);
   log(`backend: ${backend.name} (${backend.package} ${backend.version}, ${backend.device})`);
   if (opts.json) console.log(JSON.stringify(out));
 }

@@ -2,16 +2,14 @@
  * The skill-lab command line: train, compare, eval, plan, diagnose, list, resume, figure, sweep, bench, start, serve, app.
  * Every command reaches the engine through the same run store the app uses.
  */
+// Only light modules are imported here: `--help`, `list` and every refusal start without loading
+// tfjs, MuJoCo, Vega or DuckDB (issue #13 B7); each command imports what it needs when it runs.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ENVS, ConfigError } from '../engine/config.ts';
 import { listPresets } from '../engine/presets.ts';
 import { RunStore, RunStoreError, type RunDir, type RunRecord } from '../engine/runs/store.ts';
 import { RunLockedError, runTrainer } from '../engine/runs/lock.ts';
-import { evaluateRun } from '../engine/runs/evaluate.ts';
-import { writeComparisonFigure, writeCurvesFigure, writeFigureFromSpec } from '../engine/runs/figure_data.ts';
 import { figureSpecSchema, type FigureSpec } from '../engine/figures/figure_spec.ts';
-import { readSpecFile } from '../engine/runs/sweeps.ts';
-import { trainCommand, resumeCommand, relabelCommand } from './train.ts';
 import {
   algoOption,
   relabelAmountAlgos,
@@ -21,25 +19,11 @@ import {
   skillsHelp,
   taskHelp,
 } from './algo_options.ts';
-import { compareCommand } from './compare.ts';
-import { benchCommand } from './bench.ts';
-import { serveCommand } from './serve.ts';
-import { defaultAppSteps, startApp } from './app.ts';
-import { printEvalReport, age } from './report.ts';
+import { age } from './report.ts';
 import { metricSummary } from './progress.ts';
 import { basename, join } from 'node:path';
-import { planCommand } from './plan.ts';
-import { diagnoseCommand } from './diagnose.ts';
 import { UsageError } from './errors.ts';
-import { MPPI_PRESETS } from '../engine/planning/mppi.ts';
-import {
-  cancelCommand,
-  listCommand,
-  resumeSweepCommand,
-  statusCommand,
-  sweepCommand,
-  taskCommand,
-} from './sweep.ts';
+import { MPPI_PRESETS } from '../engine/planning/settings.ts';
 import { SWEEP_EXECUTORS } from '../engine/runs/sweep_spec.ts';
 import { STATISTICS } from '../engine/figures/stats.ts';
 import { BANDS } from '../engine/figures/series.ts';
@@ -76,6 +60,7 @@ program
   .option('--set <key=value>', 'override any config value, e.g. --set sac.lr=0.001 (repeatable)', collect, [])
   .option('--no-eval', 'skip the evaluation after training')
   .action(async (o) => {
+    const { trainCommand } = await import('./train.ts');
     await trainCommand(
       {
         algo: o.algo,
@@ -110,9 +95,10 @@ program
   .option('--ratio <r>', `${relabelAmountAlgos('ratio')}: relabeled share of each batch, 0–1`, (v) =>
     Number(v),
   )
-  .action((id: string, o) =>
-    relabelCommand(id, o.strategy, { k: o.k, ratio: o.ratio }, program.opts().workspace),
-  );
+  .action(async (id: string, o) => {
+    const { relabelCommand } = await import('./train.ts');
+    relabelCommand(id, o.strategy, { k: o.k, ratio: o.ratio }, program.opts().workspace);
+  });
 
 program
   .command('compare')
@@ -125,6 +111,7 @@ program
   .option('--steps <n>', 'override the total env steps of both', int('--steps'))
   .option('--set <key=value>', 'override a config value for both (repeatable)', collect, [])
   .action(async (o) => {
+    const { compareCommand } = await import('./compare.ts');
     const result = await compareCommand({ ...o, workspace: program.opts().workspace });
     if (result.failed.length) process.exitCode = 1;
   });
@@ -135,6 +122,7 @@ program
     'the desktop workbench (what `npm start` runs); without the Electron binary, browser mode instead',
   )
   .action(async () => {
+    const { defaultAppSteps, startApp } = await import('./app.ts');
     const result = await startApp(defaultAppSteps({ workspace: program.opts().workspace }));
     if (result.mode === 'electron') process.exitCode = result.exitCode;
   });
@@ -143,6 +131,7 @@ program
   .command('start')
   .description('the quick comparison: DIAYN vs DADS on the point-mass preset (`npx skill-lab start`)')
   .action(async () => {
+    const { compareCommand } = await import('./compare.ts');
     const result = await compareCommand({
       preset: 'point-mass',
       seeds: 1,
@@ -160,6 +149,8 @@ program
   .option('--rollouts <n>', 'rollouts per skill', int('--rollouts'))
   .action(async (id: string, o) => {
     const run = new RunStore(program.opts().workspace).open(id);
+    const { evaluateRun } = await import('../engine/runs/evaluate.ts');
+    const { printEvalReport } = await import('./report.ts');
     const report = await evaluateRun(run, { rollouts: o.rollouts, quiet: Boolean(o.json) });
     if (o.json) console.log(JSON.stringify(report));
     else printEvalReport(report);
@@ -202,6 +193,7 @@ program
   )
   .option('--figure <base>', 'also draw the x-y paths with the goals: <base>.svg and <base>.png')
   .action(async (id: string, o) => {
+    const { planCommand } = await import('./plan.ts');
     await planCommand(id, {
       workspace: program.opts().workspace,
       goal: o.goal,
@@ -233,6 +225,7 @@ program
   .option('--seed <n>', 'seed of the skills, starts, sampled actions and shuffle', int('--seed'), 0)
   .option('--json', 'print one JSON object')
   .action(async (id: string, o) => {
+    const { diagnoseCommand } = await import('./diagnose.ts');
     await diagnoseCommand(id, {
       workspace: program.opts().workspace,
       steps: o.steps,
@@ -323,9 +316,10 @@ program
   .description('continue a stopped or killed run from its last checkpoint')
   .option('--steps <n>', "raise the run's env-step budget to n (a completed run trains on)", int('--steps'))
   .option('--no-eval', 'skip the evaluation after training')
-  .action(async (id: string, o) =>
-    resumeCommand(id, { workspace: program.opts().workspace, eval: o.eval, steps: o.steps }),
-  );
+  .action(async (id: string, o) => {
+    const { resumeCommand } = await import('./train.ts');
+    await resumeCommand(id, { workspace: program.opts().workspace, eval: o.eval, steps: o.steps });
+  });
 
 program
   .command('figure [runs...]')
@@ -343,6 +337,7 @@ program
     if (o.spec) {
       if (ids.length) throw new UsageError('give the runs in the spec (runs or query), not beside --spec');
       const spec = await readFigureSpec(o.spec);
+      const { writeFigureFromSpec } = await import('../engine/runs/figure_data.ts');
       const out = o.out ?? join(store.root, 'figures', `figure-${stamp()}`);
       const { files, runIds } = await writeFigureFromSpec(store, spec, out).catch((err: Error) => {
         if (err instanceof RangeError || /^no run reports|cannot be .* wide/.test(err.message))
@@ -357,6 +352,7 @@ program
       throw new UsageError('give the runs of the comparison figure, or a figure spec with --spec FILE');
     const runs = ids.map((id) => store.open(id));
     const out = o.out ?? join(store.root, 'figures', `figure-${Date.now()}`);
+    const { writeComparisonFigure } = await import('../engine/runs/figure_data.ts');
     const fig = await writeComparisonFigure(runs, out, o.title);
     console.log(`figure: ${fig.pngPath}\n        ${fig.svgPath}`);
   });
@@ -373,6 +369,7 @@ function stamp(): string {
 async function readFigureSpec(file: string): Promise<FigureSpec> {
   let raw: unknown;
   try {
+    const { readSpecFile } = await import('../engine/runs/sweeps.ts');
     raw = await readSpecFile(file);
   } catch (err) {
     throw new UsageError((err as Error).message.replace('sweep spec', 'figure spec'));
@@ -414,6 +411,7 @@ program
     const store = new RunStore(program.opts().workspace);
     const runs = ids.map((id) => store.open(id));
     const out = o.out ?? join(store.root, 'figures', `curves-${Date.now()}`);
+    const { writeCurvesFigure } = await import('../engine/runs/figure_data.ts');
     const fig = await writeCurvesFigure(runs, out, {
       title: o.title,
       metrics: o.metric,
@@ -459,6 +457,7 @@ const sweep = program
       sweep.help({ error: true });
       return;
     }
+    const { sweepCommand } = await import('./sweep.ts');
     await sweepCommand(file, {
       workspace: program.opts().workspace,
       executor: o.executor,
@@ -479,45 +478,57 @@ sweep
   .command('list')
   .description("the workspace's sweeps")
   .option('--json', 'print JSON')
-  .action((o) => listCommand({ workspace: program.opts().workspace, json: Boolean(o.json) }));
+  .action(async (o) => {
+    const { listCommand } = await import('./sweep.ts');
+    listCommand({ workspace: program.opts().workspace, json: Boolean(o.json) });
+  });
 sweep
   .command('status <id>')
   .description(
     'every point of a sweep: its run (env steps, last metrics) and Slurm’s state (squeue, sacct/scontrol) with the log',
   )
   .option('--json', 'print one JSON object')
-  .action((id: string, o) =>
-    statusCommand(id, { workspace: program.opts().workspace, json: Boolean(o.json) }),
-  );
+  .action(async (id: string, o) => {
+    const { statusCommand } = await import('./sweep.ts');
+    statusCommand(id, { workspace: program.opts().workspace, json: Boolean(o.json) });
+  });
 sweep
   .command('cancel <id>')
   .description(
     'cancel a sweep: Slurm arrays scancelled, local runs stopped; every run checkpoints and stays resumable',
   )
   .option('--wait <s>', 'wait at most s seconds for its runs to stop', int('--wait'), 120)
-  .action((id: string, o) => cancelCommand(id, { workspace: program.opts().workspace, waitS: o.wait }));
+  .action(async (id: string, o) => {
+    const { cancelCommand } = await import('./sweep.ts');
+    await cancelCommand(id, { workspace: program.opts().workspace, waitS: o.wait });
+  });
 sweep
   .command('resume <id>')
   .description(
     'train the points that did not complete again, each from its checkpoint, on the sweep’s executor',
   )
   .option('--parallel <n>', 'local: runs at a time', int('--parallel'))
-  .action((id: string, o) =>
-    resumeSweepCommand(id, { workspace: program.opts().workspace, parallel: o.parallel }),
-  );
+  .action(async (id: string, o) => {
+    const { resumeSweepCommand } = await import('./sweep.ts');
+    await resumeSweepCommand(id, { workspace: program.opts().workspace, parallel: o.parallel });
+  });
 sweep
   .command('task <id> <index>', { hidden: true })
   .description('one Slurm array task: train point INDEX of sweep ID')
-  .action((id: string, index: string) =>
-    taskCommand(id, int('index')(index), { workspace: program.opts().workspace }),
-  );
+  .action(async (id: string, index: string) => {
+    const { taskCommand } = await import('./sweep.ts');
+    await taskCommand(id, int('index')(index), { workspace: program.opts().workspace });
+  });
 
 program
   .command('bench')
   .description('measure env steps/s, SAC update times and a DADS Ant iteration on this machine')
   .option('--json', 'print one JSON object')
   .option('--quick', 'fewer repetitions')
-  .action(async (o) => benchCommand({ json: Boolean(o.json), quick: Boolean(o.quick) }));
+  .action(async (o) => {
+    const { benchCommand } = await import('./bench.ts');
+    await benchCommand({ json: Boolean(o.json), quick: Boolean(o.quick) });
+  });
 
 program
   .command('serve')
@@ -527,6 +538,7 @@ program
   .option('--port <n>', 'port on 127.0.0.1 (default 0: a free one)', int('--port'), 0)
   .option('--static <dir>', 'the built renderer to serve (default: out/renderer)')
   .action(async (o) => {
+    const { serveCommand } = await import('./serve.ts');
     await serveCommand({ port: o.port, staticDir: o.static, workspace: program.opts().workspace });
   });
 
