@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runLabel, uniqueRunLabels } from './format.ts';
+import { formatDuration, formatEta, remainingSeconds, runLabel, uniqueRunLabels } from './format.ts';
 
 const run = (over: Partial<Parameters<typeof uniqueRunLabels>[0][number]>) => ({
   id: 'r',
@@ -48,5 +48,27 @@ describe('run labels (issue #13 B2)', () => {
     expect(labels.get('d')).toBe('DIAYN point-mass s0 · d');
     expect(labels.get('e')).toBe('DIAYN point-mass s0 · e');
     expect(new Set(labels.values()).size).toBe(5);
+  });
+});
+
+describe('time left of a training run (issue #13 B7)', () => {
+  const training = { activity: 'training', envSteps: 10_000, totalEnvSteps: 30_000, wallSeconds: 100 };
+  it('divides the remaining env steps by the streamed speed, else by the average so far', () => {
+    expect(remainingSeconds(training, 50)).toBe(400);
+    expect(remainingSeconds(training)).toBe(200);
+    expect(formatEta(training, 50)).toBe('~7 min left');
+    expect(formatEta({ ...training, envSteps: 29_900 }, 10)).toBe('~10 s left');
+  });
+  it('says nothing for runs that do not train or have no speed yet', () => {
+    expect(remainingSeconds({ ...training, activity: null }, 50)).toBeNull();
+    expect(remainingSeconds({ ...training, activity: 'evaluating' }, 50)).toBeNull();
+    expect(formatEta({ ...training, envSteps: 0, wallSeconds: 0 })).toBe('');
+  });
+  it('reads durations the way a reader estimates them', () => {
+    expect(formatDuration(42)).toBe('40 s');
+    expect(formatDuration(2)).toBe('1 s');
+    expect(formatDuration(170)).toBe('3 min');
+    expect(formatDuration(4800)).toBe('1 h 20 min');
+    expect(formatDuration(3600 * 30)).toBe('30 h');
   });
 });

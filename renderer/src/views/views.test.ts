@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { setLabClient } from '../api/lab.ts';
-import { createFakeLab, fakeRun, type FakeLab } from '../testing/fake_client.ts';
+import { createFakeLab, fakePreset, fakeRun, type FakeLab } from '../testing/fake_client.ts';
+import type { PresetInfo } from '../../../main/api/contract/contract.ts';
 import RunsView from './RunsView.vue';
 import TimelineBar from '../components/TimelineBar.vue';
 import { useCompareStore } from '../stores/compare.ts';
@@ -24,6 +25,33 @@ describe('RunsView', () => {
     expect(empty.exists()).toBe(true);
     expect(empty.text()).toMatch(/No runs yet/);
     expect(empty.text()).toMatch(/point-mass/);
+    // Honest about time (issue #13 B7): the preset's default (30,000 env steps) takes minutes on 2
+    // cores, so the hint names a quick setting instead of promising "a minute" for the default.
+    expect(empty.text()).not.toMatch(/trains in a minute/);
+    expect(empty.text()).toMatch(/totalEnvSteps to 5000/);
+    expect(empty.text()).toMatch(/default of 30,000 steps takes a few minutes/);
+    wrapper.unmount();
+  });
+
+  it('shows the time left of a training run from its metrics events (issue #13 B7)', async () => {
+    lab.runs.push(
+      fakeRun({ id: 'busy', status: 'running', activity: 'training', envSteps: 0, totalEnvSteps: 30000 }),
+      fakeRun({ id: 'done' }),
+    );
+    const wrapper = mount(RunsView);
+    await flushPromises();
+    lab.emit('metrics', {
+      runId: 'busy',
+      rows: [{ iteration: 1, env_steps: 6000, wall_s: 60 }],
+      envSteps: 6000,
+      totalEnvSteps: 30000,
+      stepsPerSecond: 100,
+    });
+    await flushPromises();
+    const eta = wrapper.find('[data-run="busy"] [data-test="eta"]');
+    expect(eta.text()).toMatch(/100\/s/);
+    expect(eta.text()).toMatch(/~4 min left/);
+    expect(wrapper.find('[data-run="done"] [data-test="eta"]').exists()).toBe(false);
     wrapper.unmount();
   });
 
@@ -100,7 +128,30 @@ describe('RunsView', () => {
     wrapper.unmount();
   });
 
-  it('shows the server’s issue next to the field and starts nothing; a fixed value starts once', async () => {
+  it('flags every invalid field at once, in words with the allowed range, and sends nothing (issue #13 B4)', async () => {
+    const wrapper = mount(RunsView);
+    await flushPromises();
+    await wrapper.find('button.primary').trigger('click');
+    const form = wrapper.find('form');
+    await form.find('input[name="seed"]').setValue('-1');
+    await form.find('input[name="sac.lr"]').setValue('-1');
+    await form.find('input[name="sac.batchSize"]').setValue('0');
+    await form.trigger('submit');
+    await flushPromises();
+    expect(lab.calls.filter((c) => c.method === 'startRun')).toHaveLength(0);
+    const alerts = form.findAll('[role="alert"]').map((a) => a.text());
+    expect(alerts).toEqual([
+      'must be a whole number ≥ 0',
+      'must be a number > 0 and ≤ 1',
+      'must be a whole number > 0',
+    ]);
+    for (const name of ['seed', 'sac.lr', 'sac.batchSize'])
+      expect(form.find(`input[name="${name}"]`).attributes('aria-invalid')).toBe('true');
+    expect(form.text()).not.toMatch(/Too small|expected number/);
+    wrapper.unmount();
+  });
+
+  it('shows the server’s issue next to the field in words and starts nothing; a fixed value starts once', async () => {
     lab.startIssues = [{ path: 'sac.lr', message: 'Too small: expected number to be >0' }];
     const wrapper = mount(RunsView);
     await flushPromises();
@@ -110,17 +161,17 @@ describe('RunsView', () => {
     const lr = form.find('input[name="sac.lr"]');
     expect((lr.element as HTMLInputElement).value).toBe('0.001');
     expect(form.text()).toMatch(/DIAYN paper, Table 1/); // the source as a hint
-    await lr.setValue('-1');
+    await lr.setValue('0.5');
     await form.trigger('submit');
     await flushPromises();
     expect(lr.attributes('aria-invalid')).toBe('true');
-    expect(form.find('[role="alert"]').text()).toMatch(/expected number to be >0/);
+    expect(form.find('[role="alert"]').text()).toBe('must be a number > 0 and ≤ 1');
     const starts = lab.calls.filter((c) => c.method === 'startRun');
     expect(starts).toHaveLength(1);
     expect(starts[0].params).toMatchObject({
       algo: 'diayn',
       preset: 'point-mass',
-      overrides: { 'sac.lr': -1 },
+      overrides: { 'sac.lr': 0.5 },
     });
     expect(lab.runs).toHaveLength(0);
 
@@ -133,6 +184,60 @@ describe('RunsView', () => {
     expect(lab.runs).toHaveLength(1);
     expect(wrapper.find('form').exists()).toBe(false);
     expect(wrapper.findAll('tbody tr')).toHaveLength(1);
+    wrapper.unmount();
+  });
+
+  it('offers the goal task and the relabeling strategy as pickers (issue #13 B4)', async () => {
+    const base = fakePreset();
+    lab.presets = [
+      base,
+      {
+        name: 'arm-push',
+        description: 'push',
+        env: 'arm',
+        algos: ['goal-sac'],
+        configs: {
+          'goal-sac': {
+            seed: 0,
+            totalEnvSteps: 20000,
+            task: 'l-wall-push',
+            her: { relabelStrategy: 'future', relabelK: 4 },
+          },
+        } as unknown as PresetInfo['configs'],
+        sources: {},
+      },
+    ];
+    lab.tasks['my-push'] = {
+      source: 'workspace',
+      spec: { ...structuredClone(lab.tasks['l-wall-push'].spec), name: 'my-push' },
+    };
+    const wrapper = mount(RunsView);
+    await flushPromises();
+    await wrapper.find('button.primary').trigger('click');
+    const form = wrapper.find('form');
+    await form.find('select[name="preset"]').setValue('arm-push');
+    await flushPromises();
+    const task = form.find('select[name="task"]');
+    expect(task.exists()).toBe(true);
+    expect(task.findAll('optgroup').map((g) => g.attributes('label'))).toEqual(['built-in', 'workspace']);
+    expect(task.findAll('option').map((o) => o.text())).toEqual(['l-wall-push', 'my-push']);
+    const strategy = form.find('select[name="her.relabelStrategy"]');
+    expect(strategy.findAll('option').map((o) => o.text())).toEqual([
+      'none',
+      'final',
+      'future',
+      'episode',
+      'random',
+    ]);
+    await task.setValue('my-push');
+    await strategy.setValue('final');
+    await form.trigger('submit');
+    await flushPromises();
+    expect(lab.calls.find((c) => c.method === 'startRun')?.params).toMatchObject({
+      algo: 'goal-sac',
+      preset: 'arm-push',
+      overrides: { task: 'my-push', 'her.relabelStrategy': 'final' },
+    });
     wrapper.unmount();
   });
 });

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { checkFields, fieldRule, formFields, issuesByField, ruleText } from './run_form.ts';
+import { fakePreset } from '../testing/fake_client.ts';
+
+describe('run form rules (issue #13 B4)', () => {
+  it('reads each field’s allowed range from the run config schema and says it in words', () => {
+    expect(ruleText(fieldRule('sac.lr')!)).toBe('a number > 0 and ≤ 1');
+    expect(ruleText(fieldRule('sac.gamma')!)).toBe('a number > 0 and < 1');
+    expect(ruleText(fieldRule('sac.batchSize')!)).toBe('a whole number > 0');
+    expect(ruleText(fieldRule('her.relabelK')!)).toBe('a whole number from 1 to 32');
+    expect(ruleText(fieldRule('seed')!)).toBe('a whole number ≥ 0');
+    expect(fieldRule('her.relabelStrategy')!.options).toEqual([
+      'none',
+      'final',
+      'future',
+      'episode',
+      'random',
+    ]);
+    expect(fieldRule('no.such.key')).toBeNull();
+  });
+
+  it('flags every invalid field at once, in words, before anything is sent', () => {
+    const preset = fakePreset();
+    const fields = formFields(preset, 'diayn');
+    const set = (key: string, text: string) => (fields.find((f) => f.key === key)!.text = text);
+    set('seed', '-1');
+    set('totalEnvSteps', '0');
+    set('sac.lr', '-1');
+    set('sac.batchSize', '12.5');
+    set('diayn.skills', 'many');
+    const issues = checkFields(preset, 'diayn', fields);
+    expect(issues).toEqual({
+      seed: 'must be a whole number ≥ 0',
+      totalEnvSteps: 'must be a whole number > 0',
+      'sac.lr': 'must be a number > 0 and ≤ 1',
+      'sac.batchSize': 'must be a whole number > 0',
+      'diayn.skills': expect.stringMatching(/^must be a whole number/),
+    });
+    for (const text of Object.values(issues)) expect(text).not.toMatch(/Too small|expected/);
+    set('seed', '3');
+    set('totalEnvSteps', '5000');
+    set('sac.lr', '0.0003');
+    set('sac.batchSize', '64');
+    set('diayn.skills', '8');
+    expect(checkFields(preset, 'diayn', fields)).toEqual({});
+  });
+
+  it('words the service’s zod issues the same way and keeps its own words', () => {
+    const fields = formFields(fakePreset(), 'diayn');
+    expect(
+      issuesByField(
+        [
+          { path: 'overrides.sac.lr', message: 'Too small: expected number to be >0' },
+          { path: 'preset', message: 'no preset "moon"', allowed: ['point-mass', 'ant-xy'] },
+        ],
+        fields,
+      ),
+    ).toEqual({
+      'sac.lr': 'must be a number > 0 and ≤ 1',
+      '': 'preset: no preset "moon" (allowed: point-mass, ant-xy)',
+    });
+  });
+});
