@@ -73,6 +73,20 @@ test('a new user duplicates l-wall-push, edits the wall, fixes a bad value, save
   const png = await canvas.screenshot({ path: testInfo.outputPath('task-preview.png') });
   expect(luminanceVariance(decodePng(png)), 'the 3D preview drew nothing').toBeGreaterThan(50);
   await page.screenshot({ path: testInfo.outputPath('tasks.png') });
+
+  // Undo / redo over the editor's edits (issue #13 B7): keys in the JSON view, and the buttons.
+  const episodeLength = page.locator('input[name="episodeLength"]');
+  await episodeLength.fill('80');
+  await episodeLength.press('Enter');
+  await expect.poll(async () => JSON.parse(await json.inputValue()).episodeLength).toBe(80);
+  await json.press('Control+z');
+  await expect.poll(async () => JSON.parse(await json.inputValue()).episodeLength).toBe(100);
+  await expect(episodeLength).toHaveValue('100');
+  await json.press('Control+Shift+z');
+  await expect.poll(async () => JSON.parse(await json.inputValue()).episodeLength).toBe(80);
+  await page.click('[data-test=undo]');
+  await expect(episodeLength).toHaveValue('100');
+  await expect(page.locator('[data-test=redo]')).toBeEnabled();
   expect(errors).toEqual([]);
   await page.close();
 });

@@ -86,3 +86,58 @@ export function taskHandles(spec: Json): HandleBox[] {
   });
   return out;
 }
+
+/** An axis-aligned box by its corners (m). */
+export interface FrameBox {
+  min: [number, number, number];
+  max: [number, number, number];
+}
+
+/**
+ * The table of a compiled arm scene (the `<geom name="table">` box of tasks/mjcf.ts), or null for a
+ * scene without one (point mass).
+ */
+export function tableBox(
+  xml: string,
+): { center: [number, number, number]; half: [number, number, number] } | null {
+  const geom = /<geom\b[^>]*\bname="table"[^>]*>/.exec(xml)?.[0];
+  if (!geom) return null;
+  const attr = (name: string) =>
+    new RegExp(`\\b${name}="([^"]*)"`).exec(geom)?.[1].trim().split(/\s+/).map(Number);
+  const pos = attr('pos') ?? [0, 0, 0];
+  const size = attr('size');
+  if (!size || size.length !== 3 || pos.length !== 3 || [...pos, ...size].some((v) => !Number.isFinite(v)))
+    return null;
+  return { center: pos as [number, number, number], half: size as [number, number, number] };
+}
+
+/**
+ * What the task preview frames (issue #13 B7): the table top and the task's own parts — goal region,
+ * obstacles, objects' start regions — not the arm, which stands at the table's edge and reaches far
+ * above it. Handles are grown by their yaw's worst case. Null without a table (the caller frames the
+ * scene's bodies then).
+ */
+export function taskFrameBox(xml: string, handles: HandleBox[]): FrameBox | null {
+  const table = tableBox(xml);
+  if (!table) return null;
+  const top = table.center[2] + table.half[2];
+  const min: [number, number, number] = [
+    table.center[0] - table.half[0],
+    table.center[1] - table.half[1],
+    top,
+  ];
+  const max: [number, number, number] = [
+    table.center[0] + table.half[0],
+    table.center[1] + table.half[1],
+    top,
+  ];
+  for (const h of handles) {
+    const r = Math.hypot(h.half[0], h.half[1]);
+    const reach = [Math.abs(h.yaw) < 1e-9 ? h.half[0] : r, Math.abs(h.yaw) < 1e-9 ? h.half[1] : r, h.half[2]];
+    for (let i = 0; i < 3; i++) {
+      min[i] = Math.min(min[i], h.center[i] - reach[i]);
+      max[i] = Math.max(max[i], h.center[i] + reach[i]);
+    }
+  }
+  return { min, max };
+}

@@ -2,7 +2,7 @@
  * The task editor's state: the task list, the open task's draft spec (plain JSON, possibly invalid)
  * and its JSON text kept in sync both ways, the service's verdict on the draft (field issues,
  * warnings, compiled MJCF; re-asked {@link VALIDATE_DELAY_MS} after the last edit), sampled resets,
- * and save / duplicate / import / export / delete.
+ * save / duplicate / import / export / delete, and undo / redo over the edits (issue #13 B7).
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
@@ -27,6 +27,11 @@ import {
 export const VALIDATE_DELAY_MS = 300;
 /** Resets drawn by "Sample resets". */
 export const SAMPLE_COUNT = 10;
+
+/** Edits of the same field (typing, one drag) within this long (ms) undo as one step. */
+export const UNDO_MERGE_MS = 1000;
+/** Undo keeps at most this many steps. */
+export const UNDO_LIMIT = 200;
 
 /** Where the open draft came from. */
 export type DraftOrigin = TaskSource | 'import';
@@ -58,6 +63,17 @@ export const useTasksStore = defineStore('tasks', () => {
   /** Draft generation: answers to older drafts are dropped. */
   let generation = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Undo history: drafts before each edit (newest last) and drafts undone (newest last). Drafts are
+   * plain JSON values that edits replace, never mutate (setAt, moveTarget copy), so they are kept as is.
+   */
+  const undoStack = shallowRef<unknown[]>([]);
+  const redoStack = shallowRef<unknown[]>([]);
+  /** What the last edit changed and when, so a run of edits of one field merges into one step. */
+  let lastEdit: { what: string; at: number } | null = null;
+  const canUndo = computed(() => isOpen.value && undoStack.value.length > 0);
+  const canRedo = computed(() => isOpen.value && redoStack.value.length > 0);
 
   const samples = shallowRef<TaskSample[]>([]);
   const sampling = ref(false);
@@ -115,6 +131,9 @@ export const useTasksStore = defineStore('tasks', () => {
     notice.value = null;
     setDraft(spec, false);
     dirty.value = from === 'import';
+    undoStack.value = [];
+    redoStack.value = [];
+    lastEdit = null;
   }
 
   /** Opens a task from the list. */
@@ -139,8 +158,47 @@ export const useTasksStore = defineStore('tasks', () => {
     notice.value = null;
   }
 
+  /**
+   * Records the draft before an edit of `what` (a field, a handle, the JSON text) as an undo step,
+   * unless the same thing was edited moments ago (one step per word typed or drag, not per key).
+   */
+  function remember(what: string): void {
+    const now = Date.now();
+    const merge = lastEdit?.what === what && now - lastEdit.at < UNDO_MERGE_MS && undoStack.value.length > 0;
+    lastEdit = { what, at: now };
+    if (!merge) undoStack.value = [...undoStack.value, draft.value].slice(-UNDO_LIMIT);
+    redoStack.value = [];
+  }
+
+  function restore(spec: unknown): void {
+    lastEdit = null;
+    edited();
+    setDraft(spec, false);
+  }
+
+  /** Undoes the last edit (the form, the JSON view and the preview follow). */
+  function undo(): boolean {
+    if (!canUndo.value) return false;
+    const stack = undoStack.value;
+    redoStack.value = [...redoStack.value, draft.value];
+    undoStack.value = stack.slice(0, -1);
+    restore(stack[stack.length - 1]);
+    return true;
+  }
+
+  /** Redoes the last undone edit. */
+  function redo(): boolean {
+    if (!canRedo.value) return false;
+    const stack = redoStack.value;
+    undoStack.value = [...undoStack.value, draft.value];
+    redoStack.value = stack.slice(0, -1);
+    restore(stack[stack.length - 1]);
+    return true;
+  }
+
   /** A form edit: sets one field (undefined removes it) and re-renders the JSON. */
   function setField(path: FieldPath, value: unknown): void {
+    remember(`field ${JSON.stringify(path)}`);
     edited();
     setDraft(setAt(draft.value, path, value), false);
   }
@@ -156,11 +214,13 @@ export const useTasksStore = defineStore('tasks', () => {
       return;
     }
     jsonProblem.value = null;
+    remember('json');
     setDraft(parsed.value, true);
   }
 
   /** Writes a dragged handle's new centre (m) into the draft. */
   function moveHandle(target: DragTarget, x: number, y: number): void {
+    remember(`handle ${JSON.stringify(target)}`);
     edited();
     setDraft(moveTarget(draft.value, target, x, y), false);
   }
@@ -210,7 +270,10 @@ export const useTasksStore = defineStore('tasks', () => {
     try {
       const res = await labClient().saveTask({ spec: draft.value as object | null });
       await load();
+      // Saving is not an edit to forget: undo still steps back through what came before.
+      const history = [undoStack.value, redoStack.value];
       openDraft(res.spec, 'workspace', res.task.name);
+      [undoStack.value, redoStack.value] = history;
       notice.value = { kind: 'ok', text: `Saved ${res.task.name} to the workspace.` };
       await validateNow();
       return true;
@@ -326,6 +389,10 @@ export const useTasksStore = defineStore('tasks', () => {
     canSave,
     draftName,
     needsNewName,
+    canUndo,
+    canRedo,
+    undo,
+    redo,
     load,
     open,
     close,

@@ -121,6 +121,50 @@ describe('TasksView', () => {
     wrapper.unmount();
   });
 
+  it('undoes and redoes edits of the form, the JSON and the handles, with buttons and keys (issue #13 B7)', async () => {
+    const wrapper = await openLWall();
+    const undo = wrapper.find('[data-test="undo"]');
+    const redo = wrapper.find('[data-test="redo"]');
+    expect(undo.attributes('disabled')).toBeDefined();
+    const length = wrapper.find('input[name="obstacles[0].halfSize[0]"]');
+    await length.setValue('0.2');
+    await length.trigger('change');
+    vi.advanceTimersByTime(2000); // a new edit, not the same one typed on
+    const text = wrapper.find('textarea[name="task-json"]');
+    const spec = jsonOf(wrapper);
+    spec.goal.x = [0.1, 0.3];
+    await text.setValue(JSON.stringify(spec, null, 2));
+    vi.advanceTimersByTime(2000);
+    useTasksStore().moveHandle({ kind: 'goal' }, 0.5, 0.1);
+    await flushPromises();
+    expect(jsonOf(wrapper).goal.x[0]).toBeCloseTo(0.4);
+
+    await undo.trigger('click'); // the drag
+    expect(jsonOf(wrapper).goal.x).toEqual([0.1, 0.3]);
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'z', ctrlKey: true })); // the JSON edit
+    await flushPromises();
+    expect(jsonOf(wrapper).goal.x).toEqual([0.12, 0.22]);
+    expect(jsonOf(wrapper).obstacles[0].halfSize[0]).toBe(0.2);
+    await undo.trigger('click'); // the form edit
+    expect(jsonOf(wrapper).obstacles[0].halfSize[0]).toBe(0.16);
+    expect((wrapper.find('input[name="obstacles[0].halfSize[0]"]').element as HTMLInputElement).value).toBe(
+      '0.16',
+    );
+    expect(undo.attributes('disabled')).toBeDefined();
+
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Z', ctrlKey: true, shiftKey: true }));
+    await flushPromises();
+    expect(jsonOf(wrapper).obstacles[0].halfSize[0]).toBe(0.2);
+    await redo.trigger('click');
+    expect(jsonOf(wrapper).goal.x).toEqual([0.1, 0.3]);
+    // A new edit drops what was undone.
+    await wrapper.find('input[name="goal.x[1]"]').setValue('0.35');
+    await wrapper.find('input[name="goal.x[1]"]').trigger('change');
+    expect(redo.attributes('disabled')).toBeDefined();
+    await settle();
+    wrapper.unmount();
+  });
+
   it('shows an issue next to its field and disables Save until it is fixed', async () => {
     const wrapper = await openLWall();
     const mass = wrapper.find('input[name="objects[0].mass"]');
