@@ -76,6 +76,7 @@ test('a new user: honest hint, every bad field at once, pickers, time left, a ta
     .poll(() => taskOptions.allTextContents())
     .toEqual(expect.arrayContaining(['reach', 'my-reach']));
   expect(await taskOptions.allTextContents()).not.toContain('point-mass-reach');
+  await expect(page.locator('select[name=task]')).toHaveValue('reach'); // the preset's task preselected
   const groups = page.locator('select[name=task] optgroup');
   expect(await groups.evaluateAll((g) => g.map((e) => e.getAttribute('label')))).toEqual([
     'built-in',
