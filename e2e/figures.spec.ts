@@ -6,7 +6,7 @@
  * both variants, shown as an image, with SVG and CSV downloads), exported (the file list names the
  * .svg, .pdf, .png, .csv and .spec.json written into the workspace), listed among the saved figures
  * and loaded back into the builder from its spec. The screenshot with the preview is the README's
- * docs/screenshots/figures.png.
+ * docs/screenshots/figures.png (light); a dark one beside it in the test's output.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -133,6 +133,10 @@ test('a figure from a sweep: variants before drawing, preview, export, saved and
   await expect(variants).toContainText('4 runs selected, 2 variants');
   await expect(page.locator('input[name=title]')).toHaveValue('DIAYN on point-mass: learning rate');
   await expect(img).toBeVisible({ timeout: 30_000 });
+  // The dark theme keeps the figure on white paper, as it will print.
+  await page.click('header button[title*="theme"]');
+  await screenshotWhole(page, 'figures-dark.png');
+  await page.click('header button[title*="theme"]');
   expect(errors, errors.join('\n')).toEqual([]);
   await page.close();
 });

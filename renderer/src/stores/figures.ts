@@ -16,7 +16,14 @@ import type {
   SweepSummary,
 } from '../../../main/api/contract/contract.ts';
 import { labClient } from '../api/lab.ts';
-import { emptyFigureForm, formFromSpec, runFacts, type FigureForm, type RunFacts } from '../logic/figures.ts';
+import {
+  emptyFigureForm,
+  formFromSpec,
+  runFacts,
+  type FigureForm,
+  type FigureQueryForm,
+  type RunFacts,
+} from '../logic/figures.ts';
 
 /** Runs whose facts are fetched at once. */
 const FETCH_AT_ONCE = 4;
@@ -38,6 +45,8 @@ export const useFiguresStore = defineStore('figures', () => {
   const savedError = ref<string | null>(null);
   /** The saved figure whose spec fills the form; null once the form is its own. */
   const loadedFrom = ref<string | null>(null);
+  /** The query that saved figure was drawn from (its spec keeps it beside the runs); null for none. */
+  const loadedQuery = ref<FigureQueryForm | null>(null);
 
   const pending = new Map<string, Promise<void>>();
   let previewSeq = 0;
@@ -131,6 +140,16 @@ export const useFiguresStore = defineStore('figures', () => {
     const base = figure.name.replace(/-\d{8}-\d{6}(-\d+)?$/, '');
     Object.assign(form, formFromSpec(figure.spec, base));
     loadedFrom.value = figure.name;
+    const query = (figure.spec as { query?: Partial<FigureQueryForm> } | null)?.query;
+    loadedQuery.value = query
+      ? {
+          sweep: query.sweep ?? '',
+          algo: query.algo ?? '',
+          preset: query.preset ?? '',
+          task: query.task ?? '',
+          status: [...(query.status ?? [])],
+        }
+      : null;
     exported.value = null;
   }
 
@@ -138,6 +157,7 @@ export const useFiguresStore = defineStore('figures', () => {
   function reset(): void {
     Object.assign(form, emptyFigureForm());
     loadedFrom.value = null;
+    loadedQuery.value = null;
     preview.value = null;
     previewError.value = null;
     exported.value = null;
@@ -158,6 +178,7 @@ export const useFiguresStore = defineStore('figures', () => {
     saved,
     savedError,
     loadedFrom,
+    loadedQuery,
     loadFacts,
     loadSweeps,
     loadSaved,

@@ -258,6 +258,15 @@ describe('the Figures tab', () => {
       spec: expect.objectContaining({ runs: ['lr-0', 'lr-1', 'lr-2'] }),
     });
     expect(wrapper.find('[data-test=figure-image]').exists()).toBe(true);
+    // It was made from a query: that query can select the runs again instead.
+    expect(wrapper.find('[data-test=figure-loaded]').text()).toContain('{"sweep":"lr-1"}');
+    await wrapper.find('[data-test=figure-use-query]').trigger('click');
+    expect(JSON.parse(wrapper.find('[data-test=figure-spec-json]').text())).toMatchObject({
+      query: { sweep: 'lr-1' },
+    });
+    expect((wrapper.find('input[name=figure-mode][value=query]').element as HTMLInputElement).checked).toBe(
+      true,
+    );
     wrapper.unmount();
   });
 });
