@@ -103,8 +103,11 @@ export interface AlgoInfo<
   summaryMetrics: readonly string[];
   /** The metrics of its line in the CLI's progress bars, with short labels. */
   progressMetrics: ReadonlyArray<{ key: string; short: string }>;
-  /** Its learning-curve panels, in order: comparison figures, compare view, run page. */
-  curves: ReadonlyArray<{ key: string; title: string }>;
+  /**
+   * Its learning-curve panels, in order: comparison figures, compare view, run page; `unit` is the
+   * y axis's title in paper figures (what the values measure, in which unit).
+   */
+  curves: ReadonlyArray<{ key: string; title: string; unit: string }>;
   /** The dotted config keys the start-run form offers besides seed and steps (most changed first). */
   formFields: readonly string[];
 }

@@ -30,7 +30,7 @@ import {
 } from './skill_controller_options.ts';
 import { skillEvalSection } from './skill_eval_options.ts';
 
-const ALPHA = { key: 'alpha', title: 'SAC α' };
+const ALPHA = { key: 'alpha', title: 'SAC α', unit: 'α (reward per nat of entropy)' };
 const SUCCESS_RATE_FIGURE: EvalFigure = {
   key: 'success_rate',
   label: 'success rate',
@@ -63,8 +63,8 @@ const SAC = defineAlgo({
     { key: 'alpha', short: 'α' },
   ],
   curves: [
-    { key: 'episode_return', title: 'episode return' },
-    { key: 'success_rate', title: 'success rate' },
+    { key: 'episode_return', title: 'episode return', unit: 'return (sum of rewards)' },
+    { key: 'success_rate', title: 'success rate', unit: 'success (fraction of episodes)' },
     ALPHA,
   ],
   formFields: ['sac.lr', 'sac.batchSize', 'sac.gamma', 'sac.alphaInit'],
@@ -103,8 +103,8 @@ const DIAYN = defineAlgo({
     { key: 'alpha', short: 'α' },
   ],
   curves: [
-    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
-    { key: 'discriminator_accuracy', title: 'discriminator accuracy' },
+    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)', unit: 'reward (nats per step)' },
+    { key: 'discriminator_accuracy', title: 'discriminator accuracy', unit: 'accuracy (fraction)' },
     ALPHA,
   ],
   formFields: ['diayn.skills', 'sac.lr', 'sac.batchSize', 'sac.alphaInit', 'diayn.discriminatorLr'],
@@ -143,8 +143,8 @@ const DADS = defineAlgo({
     { key: 'alpha', short: 'α' },
   ],
   curves: [
-    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)' },
-    { key: 'skill_dynamics_loglik', title: 'skill-dynamics log q' },
+    { key: 'intrinsic_reward', title: 'intrinsic reward (nats)', unit: 'reward (nats per step)' },
+    { key: 'skill_dynamics_loglik', title: 'skill-dynamics log q', unit: 'log q (nats per transition)' },
     ALPHA,
   ],
   formFields: ['dads.skillDim', 'sac.lr', 'sac.batchSize', 'sac.alphaInit', 'dads.dynamicsLr'],
@@ -189,10 +189,10 @@ const GOAL_SAC = defineAlgo({
     { key: 'relabel_share', short: 'relabeled' },
   ],
   curves: [
-    { key: 'success_rate', title: 'success rate' },
-    { key: 'episode_return', title: 'episode return' },
-    { key: 'achieved_goal_shift', title: 'achieved-goal shift per episode' },
-    { key: 'relabel_share', title: 'share relabeled' },
+    { key: 'success_rate', title: 'success rate', unit: 'success (fraction of episodes)' },
+    { key: 'episode_return', title: 'episode return', unit: 'return (sum of rewards)' },
+    { key: 'achieved_goal_shift', title: 'achieved-goal shift per episode', unit: 'shift (m)' },
+    { key: 'relabel_share', title: 'share relabeled', unit: 'share of the batch' },
     ALPHA,
   ],
   formFields: ['task', 'her.relabelStrategy', 'her.relabelK', 'sac.lr', 'sac.batchSize', 'sac.gamma'],
@@ -237,9 +237,9 @@ const MULTITASK_SAC = defineAlgo({
     { key: 'relabel_share', short: 'relabeled' },
   ],
   curves: [
-    { key: 'success_rate', title: 'success rate (mean over tasks)' },
-    { key: 'episode_return', title: 'episode return' },
-    { key: 'relabel_share', title: 'share relabeled' },
+    { key: 'success_rate', title: 'success rate (mean over tasks)', unit: 'success (fraction of episodes)' },
+    { key: 'episode_return', title: 'episode return', unit: 'return (sum of rewards)' },
+    { key: 'relabel_share', title: 'share relabeled', unit: 'share of the batch' },
     ALPHA,
   ],
   formFields: [
@@ -283,9 +283,9 @@ const SKILL_CONTROLLER = defineAlgo({
     { key: 'episode_return', short: 'return' },
   ],
   curves: [
-    { key: 'success_rate', title: 'success rate' },
-    { key: 'final_distance', title: 'final distance to the goal (m)' },
-    { key: 'episode_return', title: 'episode return' },
+    { key: 'success_rate', title: 'success rate', unit: 'success (fraction of episodes)' },
+    { key: 'final_distance', title: 'final distance to the goal (m)', unit: 'distance (m)' },
+    { key: 'episode_return', title: 'episode return', unit: 'return (sum of rewards)' },
     ALPHA,
   ],
   formFields: [

@@ -53,7 +53,7 @@ export const FAKE_ENTRY = defineAlgo({
   keyMetric: { key: 'fake_score', label: 'fake' },
   summaryMetrics: ['fake_score', 'alpha'],
   progressMetrics: [{ key: 'fake_score', short: 'fk' }],
-  curves: [{ key: 'fake_score', title: 'fake score' }],
+  curves: [{ key: 'fake_score', title: 'fake score', unit: 'score' }],
   formFields: ['fake.width', 'sac.lr'],
 });
 

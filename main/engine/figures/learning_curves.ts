@@ -23,7 +23,7 @@ export interface CurvesRun {
 /** Options of {@link learningCurvesSpec}. */
 export interface CurvesFigureOptions {
   /** Metrics to draw, in panel order. */
-  metrics: ReadonlyArray<{ key: string; title: string }>;
+  metrics: ReadonlyArray<{ key: string; title: string; unit?: string }>;
   xAxis?: 'env_steps' | 'wall_s';
   /** EMA weight in [0, 1); default 0.6. */
   smoothing?: number;
@@ -198,43 +198,54 @@ export function learningCurvesSpec(runs: CurvesRun[], opts: CurvesFigureOptions)
         labelFontSize: f.legend,
         ...(opts.print ? { symbolSize: 60, columnPadding: 8, labelLimit: 0 } : {}),
       },
-      ...(opts.print ? { facet: { spacing: 10 }, padding: 2 } : {}),
+      ...(opts.print ? { padding: 2 } : {}),
     },
-    // One dataset for the facet: curve points, and relabeling switches marked by a `switch` field.
+    // One dataset: curve points, and relabeling switches marked by a `switch` field. One panel per
+    // metric (a wrapped concat, not a facet: each panel's y axis names its own unit).
     data: { values: [...values, ...rules] },
-    facet: { field: 'metric', type: 'nominal', sort: opts.metrics.map((m) => m.title), title: null },
     columns: Math.min(opts.columns ?? 3, opts.metrics.length),
-    resolve: { scale: { y: 'independent' } },
-    spec: {
-      width: opts.width ?? 300,
-      height: opts.height ?? 200,
-      layer: [
-        {
-          transform: [{ filter: 'datum.switch == null' }],
-          mark: { type: 'area', opacity: 0.18 },
-          encoding: { x, y: { field: 'lo', type: 'quantitative', title: null }, y2: { field: 'hi' }, color },
+    resolve: { scale: { color: 'shared' }, legend: { color: 'shared' } },
+    ...(opts.print ? { spacing: 10 } : {}),
+    concat: opts.metrics.map((m) => {
+      const inPanel = `datum.metric === ${JSON.stringify(m.title)}`;
+      const y = { type: 'quantitative', title: m.unit ?? null, axis: { tickCount: 5 } };
+      return {
+        width: opts.width ?? 300,
+        height: opts.height ?? 200,
+        title: {
+          text: m.title,
+          fontSize: f.header,
+          fontWeight: 'bold',
+          ...(opts.print ? { offset: 3 } : {}),
         },
-        {
-          transform: [{ filter: 'datum.switch == null' }],
-          mark: { type: 'line', strokeWidth: 2 },
-          encoding: { x, y: { field: 'mean', type: 'quantitative' }, color },
-        },
-        // Relabeling switches; without any, the layers are left out (an empty layer has no x extent).
-        ...(rules.length === 0
-          ? []
-          : [
-              {
-                transform: [{ filter: 'datum.switch != null' }],
-                mark: { type: 'rule', strokeDash: [4, 3] },
-                encoding: { x: { field: 'x', type: 'quantitative' }, color },
-              },
-              {
-                transform: [{ filter: 'datum.switch != null' }],
-                mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 3, fontSize: f.switch },
-                encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'switch' }, color },
-              },
-            ]),
-      ],
-    },
+        layer: [
+          {
+            transform: [{ filter: `${inPanel} && datum.switch == null` }],
+            mark: { type: 'area', opacity: 0.18 },
+            encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color },
+          },
+          {
+            transform: [{ filter: `${inPanel} && datum.switch == null` }],
+            mark: { type: 'line', strokeWidth: 2 },
+            encoding: { x, y: { ...y, field: 'mean' }, color },
+          },
+          // Relabeling switches; without any, the layers are left out (an empty layer has no x extent).
+          ...(rules.some((r) => r.metric === m.title)
+            ? [
+                {
+                  transform: [{ filter: `${inPanel} && datum.switch != null` }],
+                  mark: { type: 'rule', strokeDash: [4, 3] },
+                  encoding: { x: { field: 'x', type: 'quantitative' }, color },
+                },
+                {
+                  transform: [{ filter: `${inPanel} && datum.switch != null` }],
+                  mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 3, fontSize: f.switch },
+                  encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'switch' }, color },
+                },
+              ]
+            : []),
+        ],
+      };
+    }),
   };
 }

@@ -124,10 +124,13 @@ function configValue(record: RunRecord, key: string): unknown {
  * order first met) that some run reports, each with its title.
  * @throws Error naming a metric asked for that no run reports, and the ones they do
  */
-function panelsOf(data: CurvesData[], metrics: string[] | undefined): Array<{ key: string; title: string }> {
-  const known = new Map<string, string>();
+function panelsOf(
+  data: CurvesData[],
+  metrics: string[] | undefined,
+): Array<{ key: string; title: string; unit?: string }> {
+  const known = new Map<string, { title: string; unit: string }>();
   for (const d of data)
-    for (const c of findAlgo(d.algo)?.curves ?? []) if (!known.has(c.key)) known.set(c.key, c.title);
+    for (const c of findAlgo(d.algo)?.curves ?? []) if (!known.has(c.key)) known.set(c.key, c);
   const reported = new Set(data.flatMap((d) => d.rows.flatMap((r) => Object.keys(r))));
   // The default panels leave out metrics the runs predate; metrics asked for by name must exist.
   const keys = metrics?.length ? metrics : [...known.keys()].filter((k) => reported.has(k));
@@ -136,7 +139,7 @@ function panelsOf(data: CurvesData[], metrics: string[] | undefined): Array<{ ke
     throw new Error(
       `no run reports ${missing.join(', ')}; the runs report: ${[...reported].sort().join(', ')}`,
     );
-  return keys.map((key) => ({ key, title: known.get(key) ?? key }));
+  return keys.map((key) => ({ key, title: known.get(key)?.title ?? key, unit: known.get(key)?.unit }));
 }
 
 /**
