@@ -339,7 +339,7 @@ function configValue(config: Record<string, unknown>, key: string): unknown {
 
 /**
  * A run's variant label as the engine's curvesData writes it. 'variant': a goal-conditioned run's
- * initial relabeling, else a sweep run's algorithm and swept values, else its algorithm (with its
+ * relabeling sequence (the summary's `relabeling`), else a sweep run's algorithm and swept values, else its algorithm (with its
  * skills' algorithm for a skill controller). Keys: `key=value` for each, JSON-written, joined by ", ".
  * Without its facts (not loaded yet) a run reads by its summary alone.
  */
@@ -359,7 +359,8 @@ export function variantLabel(
     };
     return groupBy.map((key) => `${key}=${JSON.stringify(configValue(config, key) ?? null)}`).join(', ');
   }
-  const relabel = relabelingLabel(run.algo, facts?.relabelRow ?? null);
+  // The service's relabeling sequence ("future k=4 → final k=2") is the engine's label exactly.
+  const relabel = run.relabeling ?? relabelingLabel(run.algo, facts?.relabelRow ?? null);
   if (relabel) return relabel;
   const algo = algoLabel(run.algo, facts?.skillAlgo ?? null);
   if (run.sweep) {
