@@ -180,7 +180,10 @@ describe('skill-lab sweep', () => {
 
     it('a submission Slurm refuses leaves no sweep and no runs behind', () => {
       const ws = join(dir, 'slurm-refused');
-      const r = cli(['sweep', spec, '--executor', 'slurm', '--partition', 'no-such-partition'], ws);
+      const r = cli(
+        ['sweep', spec, '--executor', 'slurm', '--partition', 'no-such-partition', '--no-probe'],
+        ws,
+      );
       expect(r.code).toBe(2);
       expect(r.err).toMatch(/sbatch refused the sweep: .*partition/s);
       expect(r.err).toMatch(/nothing was created/);
