@@ -59,6 +59,18 @@ export const baseConfig = (theme: PlotTheme) => ({
   header: { labelColor: theme.text, titleColor: theme.text },
 });
 
+/**
+ * `spec` with `data`'s rows as its inline `datasets` (copies: Vega tags the rows it ingests), for
+ * embedding: Vega's first run then sees the rows at hand, where a named dataset left empty until the
+ * first push makes it warn "Infinite extent" for every scale it feeds (issue #13 B5).
+ */
+export function withInlineData(spec: object, data: Record<string, object[]> | undefined): object {
+  if (!data) return spec;
+  const own = (spec as { datasets?: Record<string, object[]> }).datasets ?? {};
+  const rows = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.map((r) => ({ ...r }))]));
+  return { ...spec, datasets: { ...own, ...rows } };
+}
+
 /** One x-y trace: the skill index and its points (m). */
 export interface Trace {
   skill: number;
@@ -75,11 +87,40 @@ export function markerDatum(skill: number, x: number, y: number): { skill: strin
 }
 
 /**
+ * Half-width (m) of the square x-y window that shows every point of `traces`: the largest |x| or
+ * |y|, 5 % beyond it, at least 0.1 m.
+ */
+export function xyExtent(traces: Trace[]): number {
+  let m = 0.1 / 1.05;
+  for (const t of traces) for (const [x, y] of t.xy) m = Math.max(m, Math.abs(x), Math.abs(y));
+  return m * 1.05;
+}
+
+/** One column's x-y window, as the compare view collects them: its env and {@link xyExtent}. */
+export interface XyWindow {
+  env: string;
+  extent: number;
+}
+
+/**
+ * The x-y half-width a column on `env` shares with the others (issue #13 B5): the widest window of
+ * the columns on the same env, so that their traces compare at one scale; null when no column on
+ * `env` has reported one.
+ */
+export function sharedXyExtent(windows: Iterable<XyWindow>, env: string): number | null {
+  let best: number | null = null;
+  for (const w of windows)
+    if (w.env === env && Number.isFinite(w.extent)) best = Math.max(best ?? 0, w.extent);
+  return best;
+}
+
+/**
  * The top-down x-y plot of every skill's trace, with a marker layer per skill read from the named
  * dataset {@link XY_MARKER_DATA} (empty until the view streams rows in), so that the timeline can
- * move the markers without a new spec.
+ * move the markers without a new spec. `extent`: half-width (m) of the window, default
+ * {@link xyExtent} of the traces (the compare view passes the one its columns share).
  */
-export function xySpec(traces: Trace[], theme: PlotTheme, size: number): object {
+export function xySpec(traces: Trace[], theme: PlotTheme, size: number, extent?: number): object {
   const values = traces.flatMap((t) =>
     t.xy.map(([x, y], i) => ({ skill: `skill ${t.skill}`, trace: `${t.skill}/${t.rollout}`, i, x, y })),
   );
@@ -93,9 +134,9 @@ export function xySpec(traces: Trace[], theme: PlotTheme, size: number): object 
     },
     legend: null,
   };
-  const all = values.flatMap((v) => [v.x, v.y]);
-  const ext = Math.max(0.1, ...all.map(Math.abs)) * 1.05;
+  const ext = extent ?? xyExtent(traces);
   const scale = { domain: [-ext, ext], nice: false, zero: false };
+  const axis = { format: TICK_FORMAT, tickCount: 5 };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: size,
@@ -105,10 +146,10 @@ export function xySpec(traces: Trace[], theme: PlotTheme, size: number): object 
     layer: [
       {
         data: { values },
-        mark: { type: 'line', opacity: 0.75, strokeWidth: 1.5 },
+        mark: { type: 'line', opacity: 0.75, strokeWidth: 1.5, clip: true },
         encoding: {
-          x: { field: 'x', type: 'quantitative', title: 'x (m)', scale },
-          y: { field: 'y', type: 'quantitative', title: 'y (m)', scale },
+          x: { field: 'x', type: 'quantitative', title: 'x (m)', scale, axis },
+          y: { field: 'y', type: 'quantitative', title: 'y (m)', scale, axis },
           order: { field: 'i' },
           detail: { field: 'trace' },
           color,
@@ -116,12 +157,27 @@ export function xySpec(traces: Trace[], theme: PlotTheme, size: number): object 
       },
       {
         data: { name: XY_MARKER_DATA },
-        mark: { type: 'point', filled: true, size: 60, stroke: theme.text, strokeWidth: 0.5, opacity: 1 },
+        mark: {
+          type: 'point',
+          filled: true,
+          size: 60,
+          stroke: theme.text,
+          strokeWidth: 0.5,
+          opacity: 1,
+          clip: true,
+        },
         encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, color },
       },
     ],
   };
 }
+
+/**
+ * d3-format of every quantitative tick label: up to 6 significant digits without trailing zeros, so
+ * 0 reads "0" (not "0.000000"), 0.25 "0.25", 20000 "20000", 1e-7 "1e-7". The precision is explicit:
+ * without it Vega sizes the digits to the tick step (17 of them on a flat curve).
+ */
+export const TICK_FORMAT = '.6~g';
 
 /** Name of the learning curves' dataset; fed with {@link curveRows}. */
 export const CURVE_DATA = 'curves';
@@ -164,6 +220,74 @@ export function curveRows(
   return values;
 }
 
+/** A shared axis domain [lo, hi] (in the metric's or the x axis' unit). */
+export type Domain = [number, number];
+
+/** Axis domains a run's curves share with the other compared runs: x, and y per curve title. */
+export interface CurveDomains {
+  x: Domain | null;
+  y: Record<string, Domain>;
+}
+
+/** The step of 1, 2 or 5 × 10^k nearest above `raw` (> 0). */
+function niceStep(raw: number): number {
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const f = raw / p;
+  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+}
+
+/** `v` rounded to 12 significant digits: multiples of a decimal step without float noise (0.30000000000000004). */
+const clean = (v: number) => Number(v.toPrecision(12)) || 0;
+
+/**
+ * A readable domain around [lo, hi]: widened out to multiples of a 1-2-5 step about a fifth of the
+ * span, so that it changes only now and then while a run's values creep (each change re-draws the
+ * plot). A flat range is padded by 10 % of its value (±1 around 0). Null for non-finite input.
+ */
+export function niceDomain(lo: number, hi: number): Domain | null {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return null;
+  if (lo > hi) [lo, hi] = [hi, lo];
+  if (hi - lo <= Math.max(Math.abs(lo), Math.abs(hi)) * 1e-9) {
+    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
+    lo -= pad;
+    hi += pad;
+  }
+  const step = niceStep((hi - lo) / 5);
+  return [clean(Math.floor(lo / step) * step), clean(Math.ceil(hi / step) * step)];
+}
+
+/**
+ * The axes the compared runs share (issue #13 B5): per curve title, the y domain spanning every
+ * run's values of that curve ({@link niceDomain} of the raw values, which the smoothed line stays
+ * within), and one x domain from 0 to the furthest row of any run. Curves no run reports get none.
+ */
+export function curveDomains(
+  runs: Array<{ algo: string; rows: MetricRow[] }>,
+  xAxis: 'env_steps' | 'wall_s',
+): CurveDomains {
+  const y: Record<string, { lo: number; hi: number }> = {};
+  let xHi = -Infinity;
+  for (const { algo, rows } of runs) {
+    for (const r of rows) if (Number.isFinite(r[xAxis])) xHi = Math.max(xHi, r[xAxis]);
+    for (const c of presentCurves(algo, rows)) {
+      const acc = (y[c.title] ??= { lo: Infinity, hi: -Infinity });
+      for (const r of rows) {
+        const v = r[c.key];
+        if (!Number.isFinite(v)) continue;
+        acc.lo = Math.min(acc.lo, v);
+        acc.hi = Math.max(acc.hi, v);
+      }
+    }
+  }
+  const yDomains: Record<string, Domain> = {};
+  for (const [title, { lo, hi }] of Object.entries(y)) {
+    const d = niceDomain(lo, hi);
+    if (d) yDomains[title] = d;
+  }
+  const x = xHi > 0 ? niceDomain(0, xHi) : null;
+  return { x: x && [0, x[1]], y: yDomains };
+}
+
 /** How a run's learning-curve panels are laid out: panels per row and each panel's plot height (px). */
 export interface CurvesLayout {
   columns?: number;
@@ -172,6 +296,27 @@ export interface CurvesLayout {
   titleSize?: number;
   /** Dots on the smoothed line: for the first few rows, when a line alone would show little or nothing. */
   points?: boolean;
+  /**
+   * Draw the relabeling switches' layers (default true). A run without switches leaves them out: an
+   * empty layer makes Vega warn "Infinite extent" for the x scale it feeds.
+   */
+  switches?: boolean;
+  /** Axis domains shared with other runs (see {@link curveDomains}); each panel scales to its own data without. */
+  domains?: CurveDomains | null;
+}
+
+/**
+ * The layout of a compare column's curves in `width` px (issue #13 B5): panels at least 240 px wide,
+ * as many a row as fit, each about half as high as wide (110–200 px), so that the plots grow with
+ * the column instead of staying small in a wide one.
+ */
+export function compactCurvesLayout(
+  width: number,
+  count: number,
+): Required<Pick<CurvesLayout, 'columns' | 'height'>> {
+  const columns = curveColumns(width, count, 240);
+  const panel = width / columns - 60;
+  return { columns, height: Math.round(Math.max(110, Math.min(200, panel * 0.5))) };
 }
 
 /**
@@ -187,8 +332,9 @@ export function curveColumns(width: number, count: number, minPanel = 340): numb
 /**
  * Learning curves of one run, one panel per curve title in `curves` (see {@link presentCurves}),
  * reading the named dataset {@link CURVE_DATA}: new metric rows and smoothing changes stream in as data,
- * only a new set of curves, axis, width, layout or theme needs a new spec. `width`: the whole plot's
- * width (px); `layout`: 2 small panels per row (90 px high) unless told otherwise.
+ * only a new set of curves, axis, width, layout, shared domains or theme needs a new spec. `width`:
+ * the whole plot's width (px); `layout`: 2 small panels per row (90 px high) unless told otherwise.
+ * Panels are concatenated rather than faceted, so that each can take its curve's shared y domain.
  */
 export function curvesSpec(
   curves: Array<{ title: string }>,
@@ -199,39 +345,39 @@ export function curvesSpec(
 ): object {
   const columns = Math.max(1, layout.columns ?? 2);
   const xTitle = xAxis === 'env_steps' ? 'env steps' : 'wall-clock (s)';
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: baseConfig(theme),
-    data: { name: CURVE_DATA },
-    facet: {
-      field: 'curve',
-      type: 'nominal',
-      title: null,
-      sort: curves.map((c) => c.title),
-      header: { labelFontSize: layout.titleSize ?? 11 },
-    },
-    columns,
-    // Each panel its own x axis: otherwise a panel row that is not full leaves the axes of the
-    // panels above it at the bottom of the empty cells.
-    resolve: { scale: { y: 'independent' }, axis: { x: 'independent' } },
-    spec: {
+  const xDomain = layout.domains?.x ?? null;
+  const panel = (title: string) => {
+    const yDomain = layout.domains?.y[title] ?? null;
+    return {
+      title: { text: title, fontSize: layout.titleSize ?? 11, fontWeight: 'normal' },
       // Each panel's own axis labels and the gap between panels take about 60 px beside the plot.
-      width: Math.max(80, width / columns - 60),
+      width: Math.max(80, Math.floor(width / columns - 60)),
       height: layout.height ?? 90,
+      transform: [{ filter: { field: 'curve', equal: title } }],
       layer: [
         {
           transform: [{ filter: 'datum.switch == null' }],
-          mark: { type: 'line', opacity: 0.25, color: SKILL_PALETTE[0] },
+          mark: { type: 'line', opacity: 0.25, color: SKILL_PALETTE[0], clip: true },
           encoding: {
-            // Short tick labels ("20k", at most 6 digits): Vega sizes a label's digits to the tick step,
-            // so a flat early curve would get 17 of them unless the precision is given.
-            x: { field: 'x', type: 'quantitative', title: xTitle, axis: { format: '~s' } },
+            // Short tick labels ("20k"): Vega sizes a label's digits to the tick step, so a flat
+            // early curve would get 17 of them unless the format is given.
+            x: {
+              field: 'x',
+              type: 'quantitative',
+              title: xTitle,
+              axis:
+                xAxis === 'env_steps'
+                  ? // "0", not the "0k" of the axis' common SI prefix.
+                    { format: '~s', tickCount: 5, labelExpr: "datum.value === 0 ? '0' : datum.label" }
+                  : { format: TICK_FORMAT, tickCount: 5 },
+              ...(xDomain ? { scale: { domain: xDomain, nice: false } } : {}),
+            },
             y: {
               field: 'raw',
               type: 'quantitative',
               title: null,
-              scale: { zero: false },
-              axis: { format: '.6~r' },
+              scale: yDomain ? { domain: yDomain, nice: false, zero: false } : { zero: false },
+              axis: { format: TICK_FORMAT, tickCount: 5 },
             },
           },
         },
@@ -240,22 +386,33 @@ export function curvesSpec(
           mark: {
             type: 'line',
             color: SKILL_PALETTE[0],
+            clip: true,
             point: layout.points ? { filled: true, size: 24, color: SKILL_PALETTE[0] } : false,
           },
           encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' } },
         },
         // Relabeling switches of goal-conditioned runs: a dashed rule and its new setting.
-        {
-          transform: [{ filter: 'datum.switch != null' }],
-          mark: { type: 'rule', strokeDash: [4, 3], color: theme.text, opacity: 0.7 },
-          encoding: { x: { field: 'x', type: 'quantitative' } },
-        },
-        {
-          transform: [{ filter: 'datum.switch != null' }],
-          mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 2, fontSize: 9, color: theme.text },
-          encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'switch' } },
-        },
+        ...(layout.switches === false ? [] : switchLayers),
       ],
+    };
+  };
+  const switchLayers = [
+    {
+      transform: [{ filter: 'datum.switch != null' }],
+      mark: { type: 'rule', strokeDash: [4, 3], color: theme.text, opacity: 0.7, clip: true },
+      encoding: { x: { field: 'x', type: 'quantitative' } },
     },
+    {
+      transform: [{ filter: 'datum.switch != null' }],
+      mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 2, fontSize: 9, color: theme.text },
+      encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'switch' } },
+    },
+  ];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: baseConfig(theme),
+    data: { name: CURVE_DATA },
+    columns,
+    concat: curves.map((c) => panel(c.title)),
   };
 }

@@ -103,7 +103,10 @@ describe('RunView', () => {
       JSON.parse(plot.attributes('data-rows')!).curves.map((r: { curve: string }) => r.curve),
     );
     expect([...curves]).toEqual(['intrinsic reward (nats)', 'discriminator accuracy', 'SAC α']);
-    expect(JSON.parse(plot.attributes('data-spec')!)).toMatchObject({ columns: 1, spec: { height: 170 } });
+    expect(JSON.parse(plot.attributes('data-spec')!)).toMatchObject({
+      columns: 1,
+      concat: [{ height: 170 }, { height: 170 }, { height: 170 }],
+    });
     expect(wrapper.find('.replay-stub').attributes()).toMatchObject({
       'data-run': 'diayn-1',
       'data-layout': 'wide',
