@@ -149,3 +149,22 @@ describe('compare store', () => {
     expect(store.timeline.time).toBe(2.5);
   });
 });
+
+describe('compare store: what the columns share (issue #13 B5)', () => {
+  it('shares the x-y window of same-env columns by default; each its own when asked', () => {
+    const store = useCompareStore();
+    store.select(['a', 'b', 'c']);
+    expect(store.sharedAxes).toBe(true);
+    expect(store.linkCameras).toBe(false);
+    expect(store.xyExtentFor('a', 'point-mass')).toBeNull(); // nothing reported yet
+    store.reportXyWindow('a', 'point-mass', 0.3);
+    store.reportXyWindow('b', 'point-mass', 0.8);
+    store.reportXyWindow('c', 'ant', 9);
+    store.reportXyWindow('gone', 'point-mass', 5); // not selected: left out
+    expect(store.xyExtentFor('a', 'point-mass')).toBe(0.8);
+    expect(store.xyExtentFor('b', 'point-mass')).toBe(0.8);
+    expect(store.xyExtentFor('c', 'ant')).toBe(9);
+    store.sharedAxes = false;
+    expect(store.xyExtentFor('a', 'point-mass')).toBeNull();
+  });
+});
