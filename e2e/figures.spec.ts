@@ -9,24 +9,14 @@
  * docs/screenshots/figures.png (light); a dark one beside it in the test's output.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
-import { collectErrors, launchLab, type Lab } from './harness.ts';
+import { expect, test } from '@playwright/test';
+import { collectErrors, launchLab, screenshotWhole, type Lab } from './harness.ts';
 
 let lab: Lab;
 test.beforeAll(async () => {
   lab = await launchLab('figures');
 });
 test.afterAll(async () => lab?.close());
-
-/** A screenshot of the whole view: the app scrolls inside its main pane, so the viewport grows to it. */
-async function screenshotWhole(page: Page, file: string) {
-  const size = page.viewportSize()!;
-  const extra = await page.locator('main').evaluate((el) => el.scrollHeight - el.clientHeight);
-  await page.setViewportSize({ width: size.width, height: size.height + Math.max(0, extra) });
-  await page.waitForTimeout(500);
-  await page.screenshot({ path: test.info().outputPath(file) });
-  await page.setViewportSize(size);
-}
 
 test('a figure from a sweep: variants before drawing, preview, export, saved and loaded back', async () => {
   test.setTimeout(150_000);

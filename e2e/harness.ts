@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, test, type Browser, type Page } from '@playwright/test';
 import { startServer } from '../main/server/server.ts';
 
 export type Server = Awaited<ReturnType<typeof startServer>>;
@@ -64,4 +64,17 @@ export function collectErrors(page: Page): string[] {
     if (r.status() >= 400) errors.push(`${r.status()} ${r.url().replace(/token=\w+/, 'token=…')}`);
   });
   return errors;
+}
+
+/**
+ * A screenshot of the whole page into the test's output folder: the app scrolls inside its main
+ * pane, not the document, so the viewport grows to the pane's content for the picture and shrinks back.
+ */
+export async function screenshotWhole(page: Page, file: string): Promise<void> {
+  const size = page.viewportSize()!;
+  const extra = await page.locator('main').evaluate((el) => el.scrollHeight - el.clientHeight);
+  await page.setViewportSize({ width: size.width, height: size.height + Math.max(0, extra) });
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: test.info().outputPath(file) });
+  await page.setViewportSize(size);
 }

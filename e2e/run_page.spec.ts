@@ -7,7 +7,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { decodePng, luminanceVariance } from './png.ts';
-import { collectErrors, launchLab, type Lab } from './harness.ts';
+import { collectErrors, launchLab, screenshotWhole, type Lab } from './harness.ts';
 
 let lab: Lab;
 test.beforeAll(async () => {
@@ -21,19 +21,6 @@ async function expectSceneDrawn(page: Page, file: string) {
   await page.waitForTimeout(1500);
   const png = await canvas.screenshot({ path: test.info().outputPath(file) });
   expect(luminanceVariance(decodePng(png)), 'the 3D replay drew nothing').toBeGreaterThan(50);
-}
-
-/**
- * A screenshot of the whole page: the app scrolls inside its main pane, not the document, so the
- * viewport grows to the pane's content for the picture and shrinks back.
- */
-async function screenshotWhole(page: Page, file: string) {
-  const size = page.viewportSize()!;
-  const extra = await page.locator('main').evaluate((el) => el.scrollHeight - el.clientHeight);
-  await page.setViewportSize({ width: size.width, height: size.height + Math.max(0, extra) });
-  await page.waitForTimeout(800);
-  await page.screenshot({ path: test.info().outputPath(file) });
-  await page.setViewportSize(size);
 }
 
 test('a new user opens a run’s page by clicking it and follows, evaluates and inspects it', async () => {

@@ -8,24 +8,14 @@
  * the API, for the screenshots in both themes (the light one is the README's
  * docs/screenshots/sweeps.png).
  */
-import { expect, test, type Page } from '@playwright/test';
-import { collectErrors, launchLab, type Lab } from './harness.ts';
+import { expect, test } from '@playwright/test';
+import { collectErrors, launchLab, screenshotWhole, type Lab } from './harness.ts';
 
 let lab: Lab;
 test.beforeAll(async () => {
   lab = await launchLab('sweeps');
 });
 test.afterAll(async () => lab?.close());
-
-/** A screenshot of the whole view: the app scrolls inside its main pane, so the viewport grows to it. */
-async function screenshotWhole(page: Page, file: string) {
-  const size = page.viewportSize()!;
-  const extra = await page.locator('main').evaluate((el) => el.scrollHeight - el.clientHeight);
-  await page.setViewportSize({ width: size.width, height: size.height + Math.max(0, extra) });
-  await page.waitForTimeout(800);
-  await page.screenshot({ path: test.info().outputPath(file) });
-  await page.setViewportSize(size);
-}
 
 test('a local sweep from the form: refused point, runs complete, parallel coordinates, compare the best 2', async () => {
   test.setTimeout(180_000);

@@ -99,6 +99,12 @@ export function percentile(xs: readonly number[], p: number): number {
   return s[lo] + (r - lo) * (s[hi] - s[lo]);
 }
 
+/** The percentile interval of a bootstrap distribution at confidence `level` (default 0.95) around `value`. */
+function percentileInterval(value: number, dist: readonly number[], level = 0.95): Interval {
+  const tail = ((1 - level) / 2) * 100;
+  return { value, lo: percentile(dist, tail), hi: percentile(dist, 100 - tail) };
+}
+
 /** How a bootstrap is drawn. */
 export interface BootstrapOptions {
   /** Bootstrap replications (rliable's default is 50,000; 2,000 is plenty for a 95 % interval's ends). */
@@ -152,10 +158,11 @@ export function intervalEstimate(
 ): Interval {
   const value = aggregate(scores, statistic);
   if (scores.length < 2) return { value, lo: value, hi: value };
-  const level = opts.level ?? 0.95;
-  const dist = stratifiedBootstrap(scores, (s) => aggregate(s, statistic), opts);
-  const tail = ((1 - level) / 2) * 100;
-  return { value, lo: percentile(dist, tail), hi: percentile(dist, 100 - tail) };
+  return percentileInterval(
+    value,
+    stratifiedBootstrap(scores, (s) => aggregate(s, statistic), opts),
+    opts.level,
+  );
 }
 
 /** The statistic of one sample (seeds of one variant at one x): its mean, median or IQM. */
@@ -174,7 +181,6 @@ export function sampleInterval(
 ): Interval {
   const value = sampleStatistic(xs, statistic);
   if (xs.length < 2) return { value, lo: value, hi: value };
-  const level = opts.level ?? 0.95;
   const dist = stratifiedBootstrap(
     xs.map((x) => [x]),
     (s) =>
@@ -184,8 +190,7 @@ export function sampleInterval(
       ),
     opts,
   );
-  const tail = ((1 - level) / 2) * 100;
-  return { value, lo: percentile(dist, tail), hi: percentile(dist, 100 - tail) };
+  return percentileInterval(value, dist, opts.level);
 }
 
 /**
@@ -218,15 +223,13 @@ export function probabilityOfImprovementInterval(
 ): Interval {
   const value = probabilityOfImprovement(x, y);
   const reps = opts.reps ?? 2000;
-  const level = opts.level ?? 0.95;
   const rng = new Rng(opts.seed ?? 0);
   const resample = (s: ScoreMatrix) => {
     const tasks = s[0].length;
     return s.map(() => Array.from({ length: tasks }, (_, m) => s[rng.nextUint32() % s.length][m]));
   };
   const dist = Array.from({ length: reps }, () => probabilityOfImprovement(resample(x), resample(y)));
-  const tail = ((1 - level) / 2) * 100;
-  return { value, lo: percentile(dist, tail), hi: percentile(dist, 100 - tail) };
+  return percentileInterval(value, dist, opts.level);
 }
 
 /**
