@@ -113,6 +113,44 @@ describe('skill-lab figure --spec', () => {
     expect(readFileSync(join(root, 'again.svg'), 'utf8')).toBe(svg);
   });
 
+  it('draws the aggregate figure of final values: intervals of mean, median and IQM, profile, P(X > Y)', async () => {
+    const { root } = workspace();
+    const specFile = join(root, 'agg.json');
+    writeFileSync(
+      specFile,
+      JSON.stringify({
+        kind: 'aggregate',
+        query: { algo: 'diayn' },
+        groupBy: ['sac.lr'],
+        metrics: ['intrinsic_reward'],
+        width: 'page',
+      }),
+    );
+    const out = join(root, 'agg');
+    const r = cli(['figure', '--spec', specFile, '--out', out], root);
+    expect(r.code, r.err).toBe(0);
+    const pdf = await PDFDocument.load(readFileSync(`${out}.pdf`));
+    expect(pdf.getPage(0).getWidth()).toBeCloseTo(6.75 * 72, 6);
+    const rows = readFileSync(`${out}.csv`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    expect(rows[0]).toEqual(['part', 'variant', 'what', 'x', 'value', 'lo', 'hi', 'n']);
+    // final values: lr 0.001 → 1.0 and 1.1 (seeds 0, 1), lr 0.003 → 3.0 and 3.1
+    const iqm = rows.find((c) => c[0] === 'interval' && c[1] === 'sac.lr=0.003' && c[2] === 'IQM')!;
+    expect(Number(iqm[4])).toBeCloseTo(3.05, 9);
+    expect(Number(iqm[5])).toBeCloseTo(3.0, 9);
+    expect(Number(iqm[6])).toBeCloseTo(3.1, 9);
+    expect(iqm[7]).toBe('2');
+    const poi = rows.find((c) => c[0] === 'improvement')!;
+    expect(poi[1]).toBe('P(sac.lr=0.001 > sac.lr=0.003)');
+    expect(Number(poi[4])).toBe(0); // every run at 0.001 scores below every run at 0.003
+    expect(rows.filter((c) => c[0] === 'profile').length).toBe(2 * 41);
+    const svg = readFileSync(`${out}.svg`, 'utf8');
+    for (const text of ['performance profile', 'probability of improvement', 'IQM', 'sac.lr=0.001 (n=2)'])
+      expect(svg).toContain(text);
+  });
+
   it('refuses a bad spec naming the field, a width outside 1–20 in, unknown runs and an empty query', () => {
     const { root, ids } = workspace();
     const write = (name: string, spec: unknown) => {
@@ -133,6 +171,14 @@ describe('skill-lab figure --spec', () => {
         /no run matches the query \{"algo":"dads"\}/,
       ],
       [['figure', '--spec', write('metric', { runs: ids, metrics: ['nope'] })], /no run reports nope/],
+      [
+        [
+          'figure',
+          '--spec',
+          write('agg2', { kind: 'aggregate', runs: ids, metrics: ['alpha', 'intrinsic_reward'] }),
+        ],
+        /metrics: an aggregate figure is of one metric/,
+      ],
       [
         ['figure', '--spec', join(root, 'missing.json')],
         /cannot read figure spec .*missing\.json: no such file/,

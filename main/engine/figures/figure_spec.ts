@@ -44,7 +44,11 @@ const groupKeySchema = z
 
 export const figureSpecSchema = z
   .object({
-    kind: z.literal('curves').default('curves'),
+    /**
+     * curves: learning curves across seeds; aggregate: each run's final value of one metric — mean,
+     * median and IQM with bootstrap intervals, the performance profile, probability of improvement.
+     */
+    kind: z.enum(['curves', 'aggregate']).default('curves'),
     title: z.string().max(200).optional(),
     /** The runs, by id (what a saved spec holds); takes precedence over `query`. */
     runs: z.array(runIdSchema).min(1).max(500).optional(),
@@ -71,6 +75,10 @@ export const figureSpecSchema = z
   .refine((s) => s.runs !== undefined || s.query !== undefined, {
     message: 'give the runs (ids) or a query that selects them',
     path: ['runs'],
+  })
+  .refine((s) => s.kind !== 'aggregate' || s.metrics.length === 1, {
+    message: 'an aggregate figure is of one metric: give exactly one, e.g. ["success_rate"]',
+    path: ['metrics'],
   });
 export type FigureSpec = z.output<typeof figureSpecSchema>;
 export type FigureSpecInput = z.input<typeof figureSpecSchema>;

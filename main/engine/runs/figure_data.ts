@@ -13,6 +13,7 @@ import { RunStoreError, type RunDir, type RunRecord, type RunStore } from './sto
 import type { FigureSpec } from '../figures/figure_spec.ts';
 import { parseWidth } from '../figures/pdf.ts';
 import { fitToWidth, toCsv, writeFigureFiles } from '../figures/paper.ts';
+import { aggregateData, aggregateSpec } from '../figures/aggregate.ts';
 import { writeFileAtomic } from '../atomic.ts';
 import { SweepStore } from './sweeps.ts';
 import { formatPointValues } from './sweep_spec.ts';
@@ -215,6 +216,7 @@ export async function writeFigureFromSpec(
   const runs = resolveFigureRuns(store, spec);
   const data = curvesData(runs, spec.groupBy);
   const panels = panelsOf(data, spec.metrics);
+  if (spec.kind === 'aggregate') return writeAggregate(spec, data, panels[0], widthPt, outBase);
   const columns = Math.min(spec.columns, panels.length);
   const specFor = (panel: number) =>
     learningCurvesSpec(data, {
@@ -242,9 +244,92 @@ export async function writeFigureFromSpec(
     title: spec.title,
     csv,
   });
-  const runIds = runs.map((r) => r.id);
-  const saved = { ...spec, runs: runIds };
+  return saveSpec(
+    spec,
+    files,
+    runs.map((r) => r.id),
+    outBase,
+  );
+}
+
+/** Writes `outBase`.spec.json: the spec with the runs it resolved to. */
+async function saveSpec(
+  spec: FigureSpec,
+  files: Record<string, string>,
+  runIds: string[],
+  outBase: string,
+): Promise<{ files: Record<string, string>; runIds: string[] }> {
   files['spec.json'] = `${resolve(outBase)}.spec.json`;
-  await writeFileAtomic(files['spec.json'], JSON.stringify(saved, null, 2) + '\n');
+  await writeFileAtomic(files['spec.json'], JSON.stringify({ ...spec, runs: runIds }, null, 2) + '\n');
   return { files, runIds };
+}
+
+/**
+ * The aggregate figure (figures/aggregate.ts) of one metric: each run's last logged value, runs
+ * grouped into variants as the curves are.
+ * @throws Error naming runs that never logged the metric
+ */
+async function writeAggregate(
+  spec: FigureSpec,
+  data: CurvesData[],
+  metric: { key: string; title: string; unit?: string },
+  widthPt: number,
+  outBase: string,
+): Promise<{ files: Record<string, string>; runIds: string[] }> {
+  const finals = data.map((d) => ({
+    d,
+    v: [...d.rows].reverse().find((r) => Number.isFinite(r[metric.key]))?.[metric.key],
+  }));
+  const missing = finals.filter((f) => f.v === undefined).map((f) => f.d.id);
+  if (missing.length) throw new Error(`no run reports ${metric.key} in ${missing.join(', ')}`);
+  const labels = [...new Set(data.map((d) => d.label))];
+  const variants = labels.map((label) => ({
+    label,
+    scores: finals.filter((f) => f.d.label === label).map((f) => f.v as number),
+  }));
+  const specFor = (panel: number) =>
+    aggregateSpec(variants, {
+      metric,
+      title: spec.title,
+      panelWidth: panel,
+      figureWidth: widthPt,
+      print: true,
+    }).spec;
+  const fit = await fitToWidth(specFor, widthPt, 2);
+  for (const w of fit.warnings) console.warn(`figure: ${w}`);
+  const plotted = aggregateData(variants);
+  // One table in long form: part (interval, profile, improvement), variant or pair, x (τ), value, interval, n.
+  const csv = toCsv(
+    [
+      ...plotted.intervals.map((r) => ({ part: 'interval', ...r, what: r.statistic })),
+      ...plotted.profile.map((r) => ({
+        part: 'profile',
+        variant: r.variant,
+        what: 'fraction > tau',
+        x: r.tau,
+        value: r.fraction,
+      })),
+      ...plotted.improvement.map((r) => ({
+        part: 'improvement',
+        variant: r.pair,
+        what: 'P(X > Y)',
+        value: r.value,
+        lo: r.lo,
+        hi: r.hi,
+      })),
+    ],
+    ['part', 'variant', 'what', 'x', 'value', 'lo', 'hi', 'n'],
+  );
+  const files = await writeFigureFiles(fit.svg, outBase, {
+    formats: spec.formats,
+    widthPt,
+    title: spec.title,
+    csv,
+  });
+  return saveSpec(
+    spec,
+    files,
+    data.map((d) => d.id),
+    outBase,
+  );
 }
