@@ -198,7 +198,7 @@ describe('plots', () => {
     expect(domains.y['success rate']).toEqual([0, 1]);
     expect(domains.y['episode return']).toEqual([-50, -30]);
     expect(niceDomain(0.65, 0.65)).toEqual([0.55, 0.75]);
-    expect(niceDomain(0, 0)).toEqual([-1, 1]);
+    expect(niceDomain(0, 0)).toEqual([0, 1]);
     // Run a's panels span the shared range, not only its own values.
     const curves = presentCurves('goal-sac', a as never);
     const view = await viewOf(curvesSpec(curves, 'env_steps', THEME, 600, { domains }));

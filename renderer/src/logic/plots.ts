@@ -242,13 +242,15 @@ const clean = (v: number) => Number(v.toPrecision(12)) || 0;
 /**
  * A readable domain around [lo, hi]: widened out to multiples of a 1-2-5 step about a fifth of the
  * span, so that it changes only now and then while a run's values creep (each change re-draws the
- * plot). A flat range is padded by 10 % of its value (±1 around 0). Null for non-finite input.
+ * plot). A flat range is padded by 10 % of its value; all zeros read [0, 1]. Null for non-finite input.
  */
 export function niceDomain(lo: number, hi: number): Domain | null {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return null;
   if (lo > hi) [lo, hi] = [hi, lo];
   if (hi - lo <= Math.max(Math.abs(lo), Math.abs(hi)) * 1e-9) {
-    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
+    // All zeros (a success rate yet to rise, a share not relabeled): 0 to 1 rather than ±1.
+    if (lo === 0) return [0, 1];
+    const pad = Math.abs(lo) * 0.1;
     lo -= pad;
     hi += pad;
   }

@@ -3,10 +3,10 @@ import { markerRadius, pathPositions, trailRange, TRAIL_SECONDS } from './skill_
 
 describe('skill markers and trails in 3D (issue #13 B5)', () => {
   it('sizes an agent’s floor marker to the arena, within bounds', () => {
-    expect(markerRadius(1)).toBeCloseTo(0.06); // a 2 m point-mass arena: a 12 cm disc, not a dot
-    expect(markerRadius(0.1)).toBe(0.03);
-    expect(markerRadius(50)).toBe(0.3);
-    expect(markerRadius(Number.NaN)).toBeCloseTo(0.06);
+    expect(markerRadius(1)).toBeCloseTo(0.08); // a 2 m point-mass arena: a 16 cm disc, not a dot
+    expect(markerRadius(0.1)).toBe(0.04);
+    expect(markerRadius(50)).toBe(0.4);
+    expect(markerRadius(Number.NaN)).toBeCloseTo(0.08);
   });
 
   it('lays an episode’s x-y path on a plane, one point per state', () => {

@@ -10,12 +10,12 @@ import type { EnvInfo } from '../../../main/api/contract/contract.ts';
 export const TRAIL_SECONDS = 3;
 
 /**
- * Radius (m) of an agent's floor marker in an arena of half-width `arenaHalf` (m): 6 % of it, within
- * [0.03, 0.3] m — readable on a 1 m point-mass arena and not swamping an ant on a large floor.
+ * Radius (m) of an agent's floor marker in an arena of half-width `arenaHalf` (m): 8 % of it, within
+ * [0.04, 0.4] m — readable on a 1 m point-mass arena and not swamping an ant on a large floor.
  */
 export function markerRadius(arenaHalf: number): number {
   const half = Number.isFinite(arenaHalf) && arenaHalf > 0 ? arenaHalf : 1;
-  return Math.max(0.03, Math.min(0.3, 0.06 * half));
+  return Math.max(0.04, Math.min(0.4, 0.08 * half));
 }
 
 /**
