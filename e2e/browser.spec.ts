@@ -55,7 +55,7 @@ test('a new user trains DIAYN and DADS and compares them in 3D and in plots', as
   await page.click('button:has-text("New run")');
   await page.fill('input[name="sac.lr"]', '-1');
   await page.click('button:has-text("Start run")');
-  await expect(page.locator('[role=alert]')).toContainText(/>0|positive/);
+  await expect(page.locator('[role=alert]')).toContainText(/must be a number > 0/);
   await page.click('button:has-text("Cancel")');
   await expect(page.locator('tbody tr')).toHaveCount(0);
 
