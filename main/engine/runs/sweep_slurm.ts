@@ -16,7 +16,6 @@ import { probeWritable, submitArray } from './slurm.ts';
 import { slurmOptionsSchema, type SlurmOptions } from './sweep_spec.ts';
 import type { SweepRecord, SweepStore } from './sweeps.ts';
 
-
 /** A POSIX shell single-quoted word. */
 function shellWord(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;

@@ -256,8 +256,7 @@ export function parseSweepSpec(raw: unknown, context = 'sweep spec'): SweepSpec 
     const lines = result.error.issues.map((issue) => {
       const path = issue.path.map(String).join('.');
       // zod says only "Invalid key in record" for a key of set/grid/random that is no dotted key.
-      const message =
-        issue.code === 'invalid_key' ? 'not a dotted config key such as sac.lr' : issue.message;
+      const message = issue.code === 'invalid_key' ? 'not a dotted config key such as sac.lr' : issue.message;
       return `  ${path || '(top level)'}: ${message}`;
     });
     throw new SweepSpecError(`${context} is not a valid sweep spec:\n${lines.join('\n')}`);
