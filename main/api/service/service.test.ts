@@ -287,8 +287,13 @@ describe('lab service', () => {
           'sac.learningStarts=0',
         ])
         .concat(['--set', 'stepsPerIteration=1000', '--set', 'updatesPerIteration=300']),
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    // What the trainer said, for the failure message should it end before its first iteration.
+    let stderr = '';
+    let exit: number | null | undefined;
+    trainer.stderr!.on('data', (d) => (stderr += d));
+    trainer.once('exit', (code) => (exit = code));
     try {
       let id = '';
       const end = Date.now() + 120_000;
@@ -297,7 +302,10 @@ describe('lab service', () => {
         const path = join(service.store.runsDir, id);
         if (id && existsSync(join(path, 'run.json')) && new RunDir(path, id).readRecord().iterations >= 1)
           break;
-        if (Date.now() > end) throw new Error('timed out waiting for the first iteration of skill-lab train');
+        if (Date.now() > end || exit !== undefined)
+          throw new Error(
+            `skill-lab train ${exit === undefined ? 'did not finish an iteration in 120 s' : `exited with ${exit}`}; its stderr:\n${stderr}`,
+          );
         await new Promise((r) => setTimeout(r, 50));
       }
       const holder = new RegExp(
