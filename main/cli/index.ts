@@ -282,12 +282,12 @@ program
     }
   });
 
-/** Preset (or env) and, when the preset does not name it, the goal task: "arm-push · push-left". */
+/** Preset (or env) and, when the preset's name does not say it, the goal task: "arm-push · push-left". */
 function placeLabel(record: RunRecord): string {
   const where = record.preset ?? record.env;
   const task =
     typeof record.config.task === 'string' ? basename(record.config.task).replace(/\.json$/, '') : null;
-  return task && task !== where ? `${where} · ${task}` : where;
+  return task && !where.includes(task) ? `${where} · ${task}` : where;
 }
 
 /**

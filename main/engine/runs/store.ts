@@ -423,10 +423,9 @@ export class RunStore {
           .replace(/\.json$/, '')
           .replace(/[^A-Za-z0-9_-]/g, '-')
       : null;
-    const where =
-      task && task !== config.preset
-        ? `${config.preset ?? config.env}-${task}`
-        : (config.preset ?? config.env);
+    const place = config.preset ?? config.env;
+    // A task the preset's name already says (arm-reach's reach) is not repeated.
+    const where = task && !place.includes(task) ? `${place}-${task}` : place;
     const base = opts.base ?? `${config.algo}-${where}-s${config.seed}-${stamp}`;
     let id = base;
     for (let k = 2; existsSync(join(this.runsDir, id)); k++) id = `${base}-${k}`;

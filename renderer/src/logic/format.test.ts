@@ -17,6 +17,7 @@ describe('run labels (issue #13 B2)', () => {
   it('name the goal task when the preset does not', () => {
     expect(runLabel(run({ task: 'push-left' }))).toBe('GOAL-SAC arm-push · push-left s0');
     expect(runLabel(run({ task: 'arm-push' }))).toBe('GOAL-SAC arm-push s0');
+    expect(runLabel(run({ preset: 'arm-reach', task: 'reach' }))).toBe('GOAL-SAC arm-reach s0');
     expect(runLabel(run({ algo: 'diayn', env: 'point-mass', preset: 'point-mass' }))).toBe(
       'DIAYN point-mass s0',
     );

@@ -45,7 +45,8 @@ export function runLabel(run: {
   relabeling?: string | null;
 }): string {
   const where = run.preset ?? run.env;
-  const base = `${run.algo.toUpperCase()} ${run.task && run.task !== where ? `${where} · ${run.task}` : where} s${run.seed}`;
+  // A task the preset's name already says (arm-reach's reach) is not repeated.
+  const base = `${run.algo.toUpperCase()} ${run.task && !where.includes(run.task) ? `${where} · ${run.task}` : where} s${run.seed}`;
   if (run.relabeling) return `${base} · ${run.relabeling}`;
   const index = run.metrics.relabel_strategy;
   const relabeling = findAlgo(run.algo)?.relabeling;
