@@ -88,8 +88,17 @@ test('a new user trains DIAYN and DADS and compares them in 3D and in plots', as
   for (const title of ['discriminator accuracy', 'skill-dynamics log q']) {
     const curves = page.locator('.vega-plot svg', { hasText: title });
     await expect(curves).toBeVisible();
-    expect((await curves.boundingBox())!.height, `${title} panel`).toBeGreaterThan(150);
-    expect(await curves.locator('path[aria-roledescription="line mark"]').count()).toBeGreaterThanOrEqual(6);
+    // Polled: while the runs train, new metric rows redraw the plot, replacing its svg in between.
+    await expect
+      .poll(async () => (await curves.boundingBox().catch(() => null))?.height ?? 0, {
+        message: `${title} panel`,
+      })
+      .toBeGreaterThan(150);
+    await expect
+      .poll(() => curves.locator('path[aria-roledescription="line mark"]').count(), {
+        message: `${title} lines`,
+      })
+      .toBeGreaterThanOrEqual(6);
   }
 
   // One shared timeline: scrub it, and the time read-out follows.
