@@ -49,7 +49,16 @@ function changed(a: Pixels, b: Pixels): number {
 
 const shot = async (el: Locator, file?: string) =>
   decodePng(await el.screenshot(file ? { path: test.info().outputPath(file) } : {}));
-const widthOf = async (el: Locator) => (await el.boundingBox())!.width;
+/** The element's width; a Vega plot re-embeds (replacing its svg) on resize and on new data, so a
+ *  read that lands between the old svg's removal and the new one's insertion is retried. */
+async function widthOf(el: Locator): Promise<number> {
+  for (let tries = 0; ; tries++) {
+    const box = await el.boundingBox({ timeout: 5000 }).catch(() => null);
+    if (box) return box.width;
+    if (tries === 20) throw new Error(`no box for ${el}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 async function settle(page: Page) {
   await page.waitForTimeout(1500);
