@@ -76,9 +76,14 @@ test('a new user opens a run’s page by clicking it and follows, evaluates and 
   // The curves drew lines, in panels of a readable size that use the page's width.
   const svg = curves.first();
   expect(await svg.locator('path[aria-roledescription="line mark"]').count()).toBeGreaterThanOrEqual(6);
-  const box = (await svg.boundingBox())!;
-  expect(box.width, 'the curves follow the page width').toBeGreaterThan(1000);
-  expect(box.height, 'curve panels of a readable height').toBeGreaterThan(170);
+  // Polled: new data can re-embed the plot, replacing its svg between two reads.
+  const box = () => svg.boundingBox().catch(() => null);
+  await expect
+    .poll(async () => (await box())?.width ?? 0, { message: 'the curves follow the page width' })
+    .toBeGreaterThan(1000);
+  await expect
+    .poll(async () => (await box())?.height ?? 0, { message: 'curve panels of a readable height' })
+    .toBeGreaterThan(170);
   await expect(page.locator('[data-test=skill-replay] .vega-plot canvas')).toBeVisible();
   await expectSceneDrawn(page, 'evaluation-scene.png');
   await screenshotWhole(page, 'run-page.png');
