@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { figureSpecSchema, type SweepSummary } from '../../../main/api/contract/contract.ts';
 import { fakeRun } from '../testing/fake_client.ts';
 import {
+  AGGREGATE_METRIC_MISSING,
   emptyFigureForm,
   filterRuns,
   formFromSpec,
@@ -119,6 +120,88 @@ describe('figure spec from the form and back', () => {
     expect(formFromSpec({ runs: ['a'], width: 'column' }).width).toBe('column');
     expect(formFromSpec({ runs: ['a'], width: 300 }).customWidth).toBe('300pt');
     expect(() => formFromSpec({ title: 'no runs' })).toThrow(/not a figure spec: runs: give the runs/);
+  });
+});
+
+describe('the aggregate figure from the form and back', () => {
+  it('writes kind aggregate with its one metric and only the settings it reads', () => {
+    const form = emptyFigureForm();
+    Object.assign(form, {
+      kind: 'aggregate',
+      runIds: ['a', 'b'],
+      metrics: ['alpha', 'intrinsic_reward'],
+      metric: 'success_rate',
+      // The curves' settings, changed: an aggregate reads none of them, so none is written.
+      x: 'wall_s',
+      statistic: 'mean',
+      band: 'minmax',
+      smoothing: 0.2,
+      columns: 2,
+      width: 'column',
+      formats: ['png', 'pdf'],
+      title: ' Reach: final success ',
+    });
+    const spec = specFromForm(form);
+    expect(spec).toEqual({
+      kind: 'aggregate',
+      title: 'Reach: final success',
+      runs: ['a', 'b'],
+      groupBy: 'variant',
+      metrics: ['success_rate'],
+      width: 'column',
+      formats: ['pdf', 'png'],
+    });
+    expect(figureSpecSchema.safeParse(spec).success).toBe(true);
+    // Back to curves: the curves' own metric choice was kept.
+    expect(specFromForm({ ...form, kind: 'curves' }).metrics).toEqual(['alpha', 'intrinsic_reward']);
+  });
+
+  it('refuses an aggregate without its metric, naming the field', () => {
+    const form = { ...emptyFigureForm(), kind: 'aggregate' as const, runIds: ['a'] };
+    expect(formProblems(form, 1)).toEqual([AGGREGATE_METRIC_MISSING]);
+    expect(AGGREGATE_METRIC_MISSING).toMatch(/^metric: choose the one metric/);
+    // What the schema says of the spec it would be: the same field.
+    const parsed = figureSpecSchema.safeParse(specFromForm(form));
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => i.path.join('.'))).toEqual(['metrics']);
+    expect(formProblems({ ...form, metric: 'success_rate' }, 1)).toEqual([]);
+  });
+
+  it('reads a saved aggregate spec back: its kind and metric, round trip included', () => {
+    // As the engine saves it: parsed, so the curves' defaults are filled in beside the runs.
+    const saved = figureSpecSchema.parse({
+      kind: 'aggregate',
+      runs: ['r1', 'r2', 'r3'],
+      groupBy: ['sac.lr'],
+      metrics: ['success_rate'],
+      width: '90mm',
+      formats: ['svg', 'pdf'],
+    });
+    const form = formFromSpec(saved, 'final');
+    expect(form).toMatchObject({
+      kind: 'aggregate',
+      metric: 'success_rate',
+      metrics: [],
+      runIds: ['r1', 'r2', 'r3'],
+      groupKeys: ['sac.lr'],
+      width: 'custom',
+      customWidth: '90mm',
+      name: 'final',
+    });
+    expect(specFromForm(form)).toEqual({
+      kind: 'aggregate',
+      runs: ['r1', 'r2', 'r3'],
+      groupBy: ['sac.lr'],
+      metrics: ['success_rate'],
+      width: '90mm',
+      formats: ['svg', 'pdf'],
+    });
+    // A curves spec still loads as curves, its metrics as the panels.
+    expect(formFromSpec({ runs: ['a'], metrics: ['alpha'] })).toMatchObject({
+      kind: 'curves',
+      metrics: ['alpha'],
+      metric: '',
+    });
   });
 });
 

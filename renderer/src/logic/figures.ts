@@ -25,6 +25,20 @@ export const FIGURE_STATISTICS = ['iqm', 'mean', 'median'] as const;
 export type FigureStatistic = (typeof FIGURE_STATISTICS)[number];
 export const FIGURE_BANDS = ['ci95', 'minmax', 'none'] as const;
 export type FigureBand = (typeof FIGURE_BANDS)[number];
+/** The figures the builder makes: the spec's `kind`. */
+export const FIGURE_KINDS = ['curves', 'aggregate'] as const;
+export type FigureKind = (typeof FIGURE_KINDS)[number];
+/** What each kind reads as in the form, and one line on what it draws. */
+export const KIND_TEXT: Record<FigureKind, string> = {
+  curves: 'Learning curves',
+  aggregate: 'Final-performance aggregate',
+};
+export const KIND_HINT: Record<FigureKind, string> = {
+  curves: 'one panel per metric: the statistic over seeds along training, with its band',
+  aggregate:
+    "one metric, each run's final value: mean, median and IQM with 95 % stratified-bootstrap CIs, " +
+    'the performance profile and the probability of improvement between variants (rliable)',
+};
 export const RUN_STATUSES = ['created', 'running', 'stopped', 'completed', 'error'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
@@ -58,6 +72,8 @@ export interface FigureQueryForm {
 
 /** The figure builder's state: the inputs as the user left them. */
 export interface FigureForm {
+  /** Learning curves, or the final-performance aggregate of one metric. */
+  kind: FigureKind;
   /** Pick runs by hand (their ids) or by a query over the workspace, as the CLI's spec does. */
   mode: 'runs' | 'query';
   runIds: string[];
@@ -67,6 +83,11 @@ export interface FigureForm {
   groupKeys: string[];
   /** Chosen metric keys; empty: the default panels (the union of the runs' algorithms' curves). */
   metrics: string[];
+  /**
+   * The aggregate's one metric ('' until chosen: it has no default). Kept apart from `metrics` so
+   * switching the kind back and forth loses neither choice.
+   */
+  metric: string;
   x: 'env_steps' | 'wall_s';
   statistic: FigureStatistic;
   band: FigureBand;
@@ -85,12 +106,14 @@ export interface FigureForm {
 /** A new form: the spec schema's defaults, no runs chosen. */
 export function emptyFigureForm(): FigureForm {
   return {
+    kind: 'curves',
     mode: 'runs',
     runIds: [],
     query: { sweep: '', algo: '', preset: '', task: '', status: [] },
     groupMode: 'variant',
     groupKeys: [],
     metrics: [],
+    metric: '',
     x: 'env_steps',
     statistic: 'iqm',
     band: 'ci95',
@@ -114,30 +137,49 @@ function queryOf(q: FigureQueryForm): NonNullable<FigureSpecInput['query']> {
 
 /**
  * The figure spec of a form — the JSON object `skill-lab figure --spec F` reads — with every setting
- * written out (so the file says what the figure is without the reader knowing the defaults); metrics
- * are left out when none is chosen (the default panels), and so is an empty title.
+ * that applies to its kind written out (so the file says what the figure is without the reader
+ * knowing the defaults). Curves: metrics are left out when none is chosen (the default panels), and
+ * so is an empty title. Aggregate: its one metric (`[]` until chosen, which the schema refuses), and
+ * none of the curves' settings it does not read (x axis, statistic, band, smoothing, panels per row).
  */
 export function specFromForm(form: FigureForm): FigureSpecInput {
-  const spec: FigureSpecInput = { kind: 'curves' };
+  const spec: FigureSpecInput = { kind: form.kind };
   if (form.title.trim()) spec.title = form.title.trim();
   if (form.mode === 'runs') spec.runs = [...form.runIds];
   else spec.query = queryOf(form.query);
   spec.groupBy = form.groupMode === 'variant' ? 'variant' : [...form.groupKeys];
+  if (form.kind === 'aggregate') {
+    spec.metrics = form.metric ? [form.metric] : [];
+    spec.width = widthOf(form);
+    spec.formats = formatsOf(form);
+    return spec;
+  }
   if (form.metrics.length) spec.metrics = [...form.metrics];
   spec.x = form.x;
   spec.statistic = form.statistic;
   spec.band = form.band;
   spec.smoothing = form.smoothing;
-  spec.width = form.width === 'custom' ? form.customWidth.trim() : form.width;
+  spec.width = widthOf(form);
   spec.columns = form.columns;
-  spec.formats = FIGURE_FORMATS.filter((f) => form.formats.includes(f));
+  spec.formats = formatsOf(form);
   return spec;
+}
+
+/** The form's width as the spec writes it: "column", "page" or the custom length. */
+function widthOf(form: FigureForm): string {
+  return form.width === 'custom' ? form.customWidth.trim() : form.width;
+}
+
+/** The chosen formats in the spec's order (svg, pdf, png). */
+function formatsOf(form: FigureForm): FigureFormat[] {
+  return FIGURE_FORMATS.filter((f) => form.formats.includes(f));
 }
 
 /**
  * A form filled from a saved (or typed) spec: a spec with `runs` — what every saved figure holds —
- * opens in runs mode with those ids, one with only a query in query mode. Fields the spec leaves out
- * take the schema's defaults.
+ * opens in runs mode with those ids, one with only a query in query mode. An aggregate's one metric
+ * becomes the form's `metric` (the curves' metrics stay the default panels). Fields the spec leaves
+ * out take the schema's defaults.
  * @throws Error naming the spec's first problem when it is not a figure spec
  */
 export function formFromSpec(raw: unknown, name = ''): FigureForm {
@@ -167,7 +209,9 @@ export function formFromSpec(raw: unknown, name = ''): FigureForm {
     form.groupMode = 'keys';
     form.groupKeys = [...s.groupBy];
   }
-  form.metrics = [...s.metrics];
+  form.kind = s.kind;
+  if (s.kind === 'aggregate') form.metric = s.metrics[0] ?? '';
+  else form.metrics = [...s.metrics];
   form.x = s.x;
   form.statistic = s.statistic;
   form.band = s.band;
@@ -202,10 +246,14 @@ export function widthPoints(text: string): number | null {
 /** The export name's rule (the contract's figureNameSchema). */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,119}$/;
 
+/** The form's problem when an aggregate has no metric chosen (the builder shows it by the picker too). */
+export const AGGREGATE_METRIC_MISSING =
+  "metric: choose the one metric to aggregate (an aggregate figure is of each run's final value of one metric)";
+
 /**
  * What keeps the form from a preview, in words (empty when it may be drawn): no run chosen, a query
- * that selects nothing here, no grouping key, a bad width or name, no format — then anything the
- * contract's spec schema still refuses.
+ * that selects nothing here, no grouping key, an aggregate without its metric, a bad width or name,
+ * no format — then anything the contract's spec schema still refuses.
  * @param selected how many runs the form's choice selects in the workspace now
  */
 export function formProblems(form: FigureForm, selected: number): string[] {
@@ -214,6 +262,7 @@ export function formProblems(form: FigureForm, selected: number): string[] {
   if (form.mode === 'query' && selected === 0) out.push('the query selects no run');
   if (form.mode === 'runs' && form.runIds.length > 500) out.push('at most 500 runs in one figure');
   if (form.groupMode === 'keys' && form.groupKeys.length === 0) out.push('choose a key to group by');
+  if (form.kind === 'aggregate' && !form.metric) out.push(AGGREGATE_METRIC_MISSING);
   if (form.width === 'custom' && widthPoints(form.customWidth) === null)
     out.push('width: a length such as 3.25in, 8.5cm, 90mm or 234pt, between 1 in and 20 in');
   if (form.formats.length === 0) out.push('choose at least one file format');

@@ -269,4 +269,75 @@ describe('the Figures tab', () => {
     );
     wrapper.unmount();
   });
+  it('builds an aggregate of one metric: hides the curves-only fields, refuses without the metric, loads back', async () => {
+    workspace();
+    const wrapper = mount(FiguresView);
+    await flushPromises();
+    for (const id of ['lr-0', 'lr-1', 'lr-2'])
+      await wrapper.find(`[data-test=figure-runs] tr[data-run="${id}"] input`).setValue(true);
+    await flushPromises();
+    const specNow = () => JSON.parse(wrapper.find('[data-test=figure-spec-json]').text());
+    expect(specNow().kind).toBe('curves');
+
+    await wrapper.find('input[name=figure-kind][value=aggregate]').setValue(true);
+    expect(wrapper.find('[data-test=figure-kind-hint]').text()).toMatch(/mean, median and IQM/);
+    // What an aggregate does not read is not offered; width, title and formats stay.
+    for (const field of ['statistic', 'band', 'x', 'smoothing', 'columns'])
+      expect(wrapper.find(`[name=${field}]`).exists(), field).toBe(false);
+    expect(wrapper.find('[data-test=figure-metrics]').exists()).toBe(false);
+    for (const field of ['width', 'title', 'format-pdf'])
+      expect(wrapper.find(`[name=${field}]`).exists(), field).toBe(true);
+
+    // No metric yet: refused in place, naming the field, and nothing is sent.
+    const missing = wrapper.find('[data-test=figure-metric-missing]');
+    expect(missing.text()).toMatch(/^metric: choose the one metric to aggregate/);
+    expect(wrapper.find('[data-test=figure-problems]').text()).toContain('metric: choose the one metric');
+    const button = wrapper.find('[data-test=figure-preview-button]');
+    expect(button.attributes('disabled')).toBeDefined();
+    await button.trigger('click');
+    await wrapper.find('[data-test=figure-export]').trigger('click');
+    await flushPromises();
+    expect(calls('previewFigure')).toEqual([]);
+    expect(calls('exportFigure')).toEqual([]);
+    expect(specNow()).toMatchObject({ kind: 'aggregate', metrics: [] });
+
+    // One metric picked from what the runs report: the spec shown is the spec sent.
+    const picker = wrapper.find('[data-test=figure-metric]');
+    expect(picker.findAll('input[name=aggregate-metric]').length).toBeGreaterThan(1);
+    await picker.find('input[name=aggregate-metric][value=discriminator_accuracy]').setValue(true);
+    expect(wrapper.find('[data-test=figure-metric-missing]').exists()).toBe(false);
+    const shown = specNow();
+    expect(shown).toEqual({
+      kind: 'aggregate',
+      runs: ['lr-0', 'lr-1', 'lr-2'],
+      groupBy: 'variant',
+      metrics: ['discriminator_accuracy'],
+      width: 'page',
+      formats: ['svg', 'pdf', 'png'],
+    });
+    await wrapper.find('[data-test=figure-preview-button]').trigger('click');
+    await flushPromises();
+    expect(calls('previewFigure')).toEqual([{ spec: shown }]);
+    expect(wrapper.find('[data-test=figure-image]').exists()).toBe(true);
+    await wrapper.find('input[name=figure-name]').setValue('final');
+    await wrapper.find('[data-test=figure-export]').trigger('click');
+    await flushPromises();
+    expect(calls('exportFigure')).toEqual([{ spec: shown, name: 'final' }]);
+
+    // Loaded back into an emptied builder: the aggregate and its metric, redrawn as such.
+    await wrapper.find('button[title="empty the builder"]').trigger('click');
+    expect(specNow().kind).toBe('curves');
+    await wrapper
+      .find('[data-test=figure-saved] tr[data-figure="final-20261207-130000"] [data-test=figure-load]')
+      .trigger('click');
+    await flushPromises();
+    expect(
+      (wrapper.find('input[name=figure-kind][value=aggregate]').element as HTMLInputElement).checked,
+    ).toBe(true);
+    const radio = wrapper.find('input[name=aggregate-metric][value=discriminator_accuracy]');
+    expect((radio.element as HTMLInputElement).checked).toBe(true);
+    expect(specNow()).toEqual(shown);
+    expect(calls('previewFigure').at(-1)).toEqual({ spec: shown });
+    wrapper.unmount();
+  });
 });
