@@ -2,7 +2,8 @@
  * The aggregate figure of a metric's final scores across seeds, as rliable draws it (Agarwal et al.
  * 2021, Figs. 1, 5, 8): per variant the mean, median and IQM with 95 % stratified-bootstrap
  * intervals; the performance profile (fraction of runs scoring above τ); and the probability of
- * improvement P(X > Y) between every pair of variants with its interval. One row of panels.
+ * improvement P(X > Y) between every pair of variants with its interval. The three statistics in a
+ * row with the variants named at its left, the profile and the improvement below it.
  *
  * Node only (text measurement); the numbers come from stats.ts.
  */
@@ -15,7 +16,7 @@ import {
   type BootstrapOptions,
 } from './stats.ts';
 import { SKILL_PALETTE } from './palette.ts';
-import { FONT_FAMILY } from './fonts.ts';
+import { FONT_FAMILY, textWidth } from './fonts.ts';
 import { wrapParts } from './learning_curves.ts';
 
 /** One variant's final scores, one per run (seed). */
@@ -112,8 +113,40 @@ export function aggregateSpec(
     legend: { orient: 'bottom', direction: 'horizontal', labelFontSize: f.label },
   };
   const unit = opts.metric.unit ?? opts.metric.title;
+  // The variants are named once, left of the three statistics, so the intervals read without the
+  // legend; at a fixed width long names are cut to a third of it.
+  const yLabelWidth = Math.min(
+    Math.max(...labels.map((l) => textWidth(l, f.label))) + 6,
+    opts.figureWidth ? opts.figureWidth / 3 : 180,
+  );
+  const spacing = opts.print ? 10 : 20;
+  // The row of three spans the row below (the profile, and the improvement panel with its pair
+  // names, 20 apart): both grow with the panel width, so a figure fitted to a width stays aligned.
+  const pairWidth = data.improvement.length
+    ? Math.min(180, Math.max(...data.improvement.map((d) => textWidth(d.pair, f.label)))) + 8
+    : 0;
+  const below = w + (data.improvement.length ? 20 + pairWidth + w : 0);
+  const statisticWidth = Math.max(
+    40,
+    Math.floor((below - yLabelWidth - (STATISTICS.length - 1) * spacing) / STATISTICS.length),
+  );
   const intervals = data.intervals.map((d) => ({ ...d, variant: nameOf.get(d.variant) }));
-  const statisticPanels = {
+  const height = Math.max(40, 18 * variants.length);
+  // The names are a view of their own, not the facet's y axis: an axis hangs left of its view's
+  // origin, and the rows of the figure align their origins, which would push the panels below right.
+  const names = {
+    data: { values: labels.map((variant) => ({ variant })) },
+    width: yLabelWidth,
+    height,
+    view: { stroke: null },
+    mark: { type: 'text', align: 'right', baseline: 'middle', fontSize: f.label, limit: yLabelWidth },
+    encoding: {
+      y: { field: 'variant', type: 'nominal', sort: labels, axis: null },
+      x: { value: yLabelWidth - 2 },
+      text: { field: 'variant' },
+    },
+  };
+  const facets = {
     data: { values: intervals },
     facet: {
       column: {
@@ -123,10 +156,10 @@ export function aggregateSpec(
         title: null,
       },
     },
+    spacing,
     spec: {
-      // the row of three spans about the width of the profile and improvement panels below
-      width: Math.max(60, Math.round((2 * w) / 3) - 24),
-      height: Math.max(40, 18 * variants.length),
+      width: statisticWidth,
+      height,
       layer: [
         {
           mark: { type: 'rule', strokeWidth: 6, opacity: 0.35 },
@@ -152,7 +185,7 @@ export function aggregateSpec(
     title: { text: 'performance profile', fontSize: f.header },
     data: { values: data.profile.map((d) => ({ ...d, variant: nameOf.get(d.variant) })) },
     width: w,
-    height: Math.round(w * 0.6),
+    height: Math.min(200, Math.round(w * 0.6)),
     mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
     encoding: {
       x: { field: 'tau', type: 'quantitative', title: `τ: ${unit}`, scale: { zero: false } },
@@ -226,7 +259,7 @@ export function aggregateSpec(
       ...(opts.print ? { padding: 2 } : {}),
     },
     resolve: { scale: { color: 'shared' }, legend: { color: 'shared' } },
-    vconcat: [statisticPanels, { hconcat: [profile, ...improvement] }],
+    vconcat: [{ hconcat: [names, facets], spacing: 0 }, { hconcat: [profile, ...improvement] }],
   };
   return { spec, data };
 }

@@ -295,7 +295,9 @@ async function writeAggregate(
       figureWidth: widthPt,
       print: true,
     }).spec;
-  const fit = await fitToWidth(specFor, widthPt, 2);
+  // The widest row grows by one panel width per panel: the profile, and the improvement beside it
+  // when there are two variants to compare.
+  const fit = await fitToWidth(specFor, widthPt, variants.length > 1 ? 2 : 1);
   for (const w of fit.warnings) console.warn(`figure: ${w}`);
   const plotted = aggregateData(variants);
   // One table in long form: part (interval, profile, improvement), variant or pair, x (τ), value, interval, n.
