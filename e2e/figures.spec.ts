@@ -127,6 +127,72 @@ test('a figure from a sweep: variants before drawing, preview, export, saved and
   await page.click('header button[title*="theme"]');
   await screenshotWhole(page, 'figures-dark.png');
   await page.click('header button[title*="theme"]');
+
+  // The final-performance aggregate of one metric: the curves-only fields go, the metric is required.
+  await page.locator('input[name=figure-kind][value=aggregate]').check();
+  for (const field of ['statistic', 'band', 'x', 'smoothing', 'columns'])
+    await expect(page.locator(`[name=${field}]`)).toHaveCount(0);
+  await expect(page.locator('[data-test=figure-metric-missing]')).toContainText(
+    'metric: choose the one metric',
+  );
+  await expect(page.locator('[data-test=figure-preview-button]')).toBeDisabled();
+  await page.locator('input[name=aggregate-metric][value=discriminator_accuracy]').check();
+  await expect(page.locator('[data-test=figure-metric-missing]')).toHaveCount(0);
+  const aggregateSpec = JSON.parse((await page.locator('[data-test=figure-spec-json]').textContent())!);
+  expect(aggregateSpec).toMatchObject({ kind: 'aggregate', metrics: ['discriminator_accuracy'] });
+  expect(aggregateSpec.band).toBeUndefined();
+  await page.locator('input[name=title]').fill('DIAYN on point-mass: final discriminator accuracy');
+  await page.click('[data-test=figure-preview-button]');
+  await expect(page.locator('[data-test=figure-busy]')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.locator('[data-test=figure-error]')).toHaveCount(0);
+  await expect(page.locator('.figure-preview.stale')).toHaveCount(0);
+  await expect
+    .poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 10_000 })
+    .toBeGreaterThan(200);
+  // The SVG is the aggregate's: the three statistics' panels, the profile and the improvement panel.
+  const [aggregateSvg] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('[data-test=download-svg]'),
+  ]);
+  const drawn = readFileSync(await aggregateSvg.path(), 'utf8');
+  for (const text of [
+    'IQM',
+    'median',
+    '95 % stratified-bootstrap CIs',
+    'performance profile',
+    'probability of improvement',
+  ])
+    expect(drawn).toContain(text);
+  expect(drawn).toContain('DIAYN sac.lr=0.001 (n=2)');
+  await page.locator('input[name=figure-name]').fill('lr-final');
+  await page.click('[data-test=figure-export]');
+  await expect(written).toContainText('Written lr-final-', { timeout: 30_000 });
+  const aggregatePaths = await written.locator('li code').allTextContents();
+  expect(aggregatePaths).toHaveLength(5);
+  for (const p of aggregatePaths) expect(existsSync(p), p).toBe(true);
+  const aggregateCsv = readFileSync(
+    aggregatePaths.find((p) => p.endsWith('.csv'))!,
+    'utf8',
+  );
+  expect(aggregateCsv).toMatch(/^part,variant,what,x,value,lo,hi,n\n/);
+  expect(aggregateCsv).toContain('interval,DIAYN sac.lr=0.001,IQM');
+  const savedSpec = JSON.parse(
+    readFileSync(
+      aggregatePaths.find((p) => p.endsWith('.spec.json'))!,
+      'utf8',
+    ),
+  );
+  expect(savedSpec).toMatchObject({ kind: 'aggregate', metrics: ['discriminator_accuracy'] });
+  expect(savedSpec.runs).toHaveLength(4);
+  await screenshotWhole(page, 'figures-aggregate.png');
+
+  // Loaded back: the aggregate and its metric.
+  await page.click('button:has-text("New figure")');
+  await expect(page.locator('input[name=figure-kind][value=curves]')).toBeChecked();
+  await page.locator('[data-test=figure-saved] tr[data-figure^="lr-final-"] [data-test=figure-load]').click();
+  await expect(page.locator('input[name=figure-kind][value=aggregate]')).toBeChecked();
+  await expect(page.locator('input[name=aggregate-metric][value=discriminator_accuracy]')).toBeChecked();
+  await expect(img).toBeVisible({ timeout: 30_000 });
   expect(errors, errors.join('\n')).toEqual([]);
   await page.close();
 });
