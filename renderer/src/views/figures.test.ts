@@ -324,6 +324,11 @@ describe('the Figures tab', () => {
     await flushPromises();
     expect(calls('exportFigure')).toEqual([{ spec: shown, name: 'final' }]);
 
+    expect(
+      wrapper
+        .find('[data-test=figure-saved] tr[data-figure="final-20261207-130000"] [data-test=figure-kind-tag]')
+        .text(),
+    ).toBe('aggregate of discriminator_accuracy');
     // Loaded back into an emptied builder: the aggregate and its metric, redrawn as such.
     await wrapper.find('button[title="empty the builder"]').trigger('click');
     expect(specNow().kind).toBe('curves');
