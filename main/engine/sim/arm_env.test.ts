@@ -323,22 +323,61 @@ describe('arm env: reproducibility, randomization and resources', () => {
   it('draws domain randomization per reset from the ranges, reproducibly', async () => {
     const t = task(
       'push',
-      (s) => (s.randomization = { mass: [0.5, 1.5], friction: [0.8, 1.2], damping: [1, 2] }),
+      (s) => (s.randomization = { mass: [0.5, 1.5], friction: [0.8, 1.2], damping: [1, 2], bodies: [] }),
     );
     await withEnv(t, (env) => {
       const { mj, model } = env.simulation;
       const body = mj.mj_name2id(model, mj.mjtObj.mjOBJ_BODY.value, 'object0');
+      expect(env.physicsKeys).toEqual(['friction_scale', 'mass_scale', 'damping_scale']);
+      expect(Array.from(env.physics())).toEqual([1, 1, 1]);
       const masses: number[] = [];
       for (const seed of [1, 2, 1]) {
-        const { info } = env.reset({ seed });
+        env.reset({ seed });
+        const [, mass] = env.physics();
         const m = (model.body_mass as Float64Array)[body];
-        expect(m).toBeCloseTo(2 * (info.randomMass as number), 9);
-        expect(info.randomMass as number).toBeGreaterThanOrEqual(0.5);
-        expect(info.randomMass as number).toBeLessThan(1.5);
+        expect(m).toBeCloseTo(2 * mass, 9);
+        expect(mass).toBeGreaterThanOrEqual(0.5);
+        expect(mass).toBeLessThan(1.5);
         masses.push(m);
       }
       expect(masses[0]).toBe(masses[2]);
       expect(masses[0]).not.toBe(masses[1]);
+    });
+  });
+
+  it("draws a body's own range instead of the shared one: the table's friction alone, the block's mass alone", async () => {
+    const t = task(
+      'push',
+      (s) =>
+        (s.randomization = {
+          friction: [0.8, 1.2],
+          bodies: [
+            { body: 'table', friction: [0.2, 0.3] },
+            { body: 'object0', mass: [2, 3] },
+          ],
+        }),
+    );
+    await withEnv(t, (env) => {
+      const { mj, model } = env.simulation;
+      const geom = (name: string) => mj.mj_name2id(model, mj.mjtObj.mjOBJ_GEOM.value, name);
+      const friction = model.geom_friction as Float64Array;
+      const nominal = { table: friction[3 * geom('table')], object: friction[3 * geom('object0')] };
+      const massOf = () =>
+        (model.body_mass as Float64Array)[mj.mj_name2id(model, mj.mjtObj.mjOBJ_BODY.value, 'object0')];
+      const nominalMass = massOf();
+      expect(env.physicsKeys).toEqual(['friction_scale', 'table_friction_scale', 'object0_mass_scale']);
+      for (const seed of [3, 4]) {
+        env.reset({ seed });
+        const [shared, table, mass] = env.physics();
+        expect(shared).toBeGreaterThanOrEqual(0.8);
+        expect(shared).toBeLessThan(1.2);
+        expect(table).toBeGreaterThanOrEqual(0.2);
+        expect(table).toBeLessThan(0.3);
+        expect(mass).toBeGreaterThanOrEqual(2);
+        expect(friction[3 * geom('table')]).toBeCloseTo(nominal.table * table, 12);
+        expect(friction[3 * geom('object0')]).toBeCloseTo(nominal.object * shared, 12);
+        expect(massOf()).toBeCloseTo(nominalMass * mass, 12);
+      }
     });
   });
 

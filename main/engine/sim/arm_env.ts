@@ -31,7 +31,7 @@
 import { Rng } from '../rng.ts';
 import { MJCF_NAMES, JOINT_SPEED } from '../tasks/mjcf.ts';
 import type { CompiledTask } from '../tasks/compile.ts';
-import { DomainRandomizer } from './randomize.ts';
+import { DomainRandomizer, type RandomizationTargets, type RandomizedPart } from './randomize.ts';
 import { INFO_EE_OBJECT_DISTANCE, INFO_LIFT_HEIGHT } from '../tasks/reward.ts';
 import { objectHalfHeight } from '../tasks/schema.ts';
 import type { DoubleBuffer } from '@mujoco/mujoco';
@@ -122,6 +122,8 @@ export class ArmEnv implements GoalEnv {
   private velBuf: DoubleBuffer | null;
   private readonly ids: Ids;
   private readonly randomizer: DomainRandomizer;
+  readonly physicsKeys: readonly string[];
+  private draws: Float64Array;
   private readonly settled: Float64Array;
   private readonly nObjects: number;
   private readonly restHeight: number;
@@ -167,7 +169,13 @@ export class ArmEnv implements GoalEnv {
         const damping = model.dof_damping as Float64Array;
         for (const dof of this.ids.armDofs) damping[dof] = 0;
       }
-      this.randomizer = new DomainRandomizer(model, spec.randomization, randomizationTargets(mj, model));
+      this.randomizer = new DomainRandomizer(
+        model,
+        spec.randomization,
+        randomizationTargets(mj, model, task),
+      );
+      this.physicsKeys = this.randomizer.keys;
+      this.draws = new Float64Array(this.physicsKeys.length).fill(1);
       this.settled = settledPose(mj, model, sim.data, task, this.ids);
       // A disabled weld (joint-velocity mode) through the option flag: the bindings cannot write eq_active.
       if (!this.cartesian) model.opt.disableflags |= mj.mjtDisableBit.mjDSBL_EQUALITY.value;
@@ -211,13 +219,7 @@ export class ArmEnv implements GoalEnv {
     const rng = this.rng;
     mj.mj_resetData(model, data);
     const info: StepInfo = {};
-    if (this.randomizer.active) {
-      const s = this.randomizer.apply(model, rng);
-      info.randomFriction = s.friction;
-      info.randomMass = s.mass;
-      info.randomDamping = s.damping;
-      info.randomActuatorGain = s.actuatorGain;
-    }
+    if (this.randomizer.active) this.draws = this.randomizer.apply(model, rng);
     const ids = this.ids;
     const qpos = data.qpos as Float64Array;
     ids.armQpos.forEach((adr, k) => (qpos[adr] = this.settled[k]));
@@ -313,6 +315,11 @@ export class ArmEnv implements GoalEnv {
   /** A copy of qpos (length nq) for replay. @throws Error after close. */
   qpos(): Float64Array {
     return Float64Array.from(this.simulation.data.qpos as Float64Array);
+  }
+
+  /** See {@link GoalEnv.physics}. */
+  physics(): Float64Array {
+    return this.draws.slice();
   }
 
   /** Frees the simulation and the velocity buffer. Idempotent; any later call but close throws. */
@@ -464,27 +471,27 @@ function lookUpIds(mj: Mujoco, model: MjModel, task: CompiledTask): Ids {
   };
 }
 
-function randomizationTargets(mj: Mujoco, model: MjModel) {
-  const geom = (name: string) => mj.mj_name2id(model, mj.mjtObj.mjOBJ_GEOM.value, name);
-  const body = (name: string) => mj.mj_name2id(model, mj.mjtObj.mjOBJ_BODY.value, name);
-  const frictionGeoms: number[] = [geom('table')];
-  const massBodies: number[] = [];
-  for (let i = 0; ; i++) {
-    const g = geom(MJCF_NAMES.object(i));
-    if (g < 0) break;
-    frictionGeoms.push(g);
-    massBodies.push(body(MJCF_NAMES.object(i)));
-  }
-  for (let i = 0; ; i++) {
-    const g = geom(MJCF_NAMES.obstacle(i));
-    if (g < 0) break;
-    frictionGeoms.push(g);
-    const b = body(MJCF_NAMES.obstacle(i));
-    if (b >= 0) massBodies.push(b);
-  }
+/**
+ * The scene's randomizable parts by their spec names (the MJCF names): the table, each object (its
+ * geom and body) and each obstacle (its geom; a spring block's body too).
+ * @throws Error when the compiled scene lacks a part its spec lists.
+ */
+function randomizationTargets(mj: Mujoco, model: MjModel, task: CompiledTask): RandomizationTargets {
+  const id = (type: 'GEOM' | 'BODY', name: string) =>
+    mj.mj_name2id(model, mj.mjtObj[`mjOBJ_${type}`].value, name);
+  const part = (name: string, withBody: boolean): RandomizedPart => {
+    const g = id('GEOM', name);
+    if (g < 0) throw new Error(`${task.spec.name}: the scene has no geom '${name}'`);
+    const b = withBody ? id('BODY', name) : -1;
+    return { name, frictionGeoms: [g], massBodies: b >= 0 ? [b] : [] };
+  };
+  const { objects, obstacles } = task.spec;
   return {
-    frictionGeoms,
-    massBodies,
+    parts: [
+      part('table', false),
+      ...objects.map((_, i) => part(MJCF_NAMES.object(i), true)),
+      ...obstacles.map((o, i) => part(MJCF_NAMES.obstacle(i), o.kind === 'spring-block')),
+    ],
     dampedDofs: Array.from({ length: model.nv }, (_, i) => i),
     actuators: Array.from({ length: model.nu }, (_, i) => i),
   };

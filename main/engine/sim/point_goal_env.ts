@@ -106,6 +106,8 @@ export class PointGoalEnv extends PointMassGoalEnvBase implements GoalEnv {
   readonly task: CompiledTask;
 
   private readonly randomizer: DomainRandomizer;
+  readonly physicsKeys: readonly string[];
+  private draws: Float64Array;
   private rng: Rng | null;
   private goal = new Float32Array(2);
 
@@ -120,12 +122,20 @@ export class PointGoalEnv extends PointMassGoalEnvBase implements GoalEnv {
       this.evaluate = task.evaluate;
       this.infoKeys = task.infoKeys;
       const { mj, model } = inner.simulation;
+      // The arena has no friction the point mass feels (it slides on actuated slide joints).
       this.randomizer = new DomainRandomizer(model, task.spec.randomization, {
-        frictionGeoms: [],
-        massBodies: [mj.mj_name2id(model, mj.mjtObj.mjOBJ_BODY.value, 'point')],
+        parts: [
+          {
+            name: 'point',
+            frictionGeoms: [],
+            massBodies: [mj.mj_name2id(model, mj.mjtObj.mjOBJ_BODY.value, 'point')],
+          },
+        ],
         dampedDofs: Array.from({ length: model.nv }, (_, i) => i),
         actuators: Array.from({ length: model.nu }, (_, i) => i),
       });
+      this.physicsKeys = this.randomizer.keys;
+      this.draws = new Float64Array(this.physicsKeys.length).fill(1);
       this.rng = opts.seed === undefined ? null : new Rng(opts.seed);
     } catch (err) {
       inner.close();
@@ -148,13 +158,18 @@ export class PointGoalEnv extends PointMassGoalEnvBase implements GoalEnv {
       this.rng = new Rng(globalThis.crypto.getRandomValues(new Uint32Array(1))[0]);
     }
     const rng = this.rng;
-    if (this.randomizer.active) this.randomizer.apply(this.inner.simulation.model, rng);
+    if (this.randomizer.active) this.draws = this.randomizer.apply(this.inner.simulation.model, rng);
     const { obs } = this.inner.reset({ seed: rng.nextUint32() });
     this.goal = Float32Array.from(this.task.sampleGoal(rng));
     const info: StepInfo = {};
     const goalObs = this.goalObs(obs);
     this.score(goalObs, info);
     return { obs: goalObs, info };
+  }
+
+  /** See {@link GoalEnv.physics}. */
+  physics(): Float64Array {
+    return this.draws.slice();
   }
 
   protected desiredGoal(): Float32Array {

@@ -141,6 +141,13 @@ export interface GoalEnv {
   step(action: ArrayLike<number>): GoalStepResult;
   /** A copy of the current qpos (length nq) for replay; empty when nq is 0. */
   qpos(): Float64Array;
+  /**
+   * Names of the env's domain-randomization draws (sim/randomize.ts: `friction_scale`,
+   * `table_friction_scale`, …); empty or absent when it randomizes nothing.
+   */
+  readonly physicsKeys?: readonly string[];
+  /** [physicsKeys.length] the scale factors (× nominal) drawn at the last reset; 1s before the first. */
+  physics?(): Float64Array;
   /** Frees what the env owns. Idempotent; any later call throws. */
   close(): void;
 }

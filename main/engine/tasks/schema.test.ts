@@ -82,6 +82,46 @@ describe('task spec schema', () => {
     expect(problems(pm)).toEqual(['objects: must be empty for robot point-mass (it has no objects)']);
   });
 
+  it('per-body randomization: names the body the scene lacks, twice-named bodies, massless bodies, empty entries (issue #13 B1)', () => {
+    const spec = push();
+    spec.obstacles = [{ kind: 'wall', pos: [0.2, 0], yaw: 0, halfSize: [0.1, 0.01, 0.05] }];
+    spec.randomization = {
+      friction: [0.5, 1.5],
+      bodies: [
+        { body: 'table', friction: [0.2, 0.4] },
+        { body: 'object0', mass: [0.5, 2] },
+        { body: 'obstacle0', friction: [0.9, 1.1] },
+      ],
+    };
+    expect(problems(spec)).toEqual([]);
+    spec.randomization.bodies = [
+      { body: 'object1', mass: [1, 2] },
+      { body: 'table', friction: [1, 2] },
+      { body: 'table', mass: [1, 2] },
+      { body: 'obstacle0', mass: [1, 2] },
+      { body: 'object0' },
+      { body: 'block', friction: [1, 2] },
+      { body: 'object0', friction: [0, 2] },
+    ];
+    expect(problems(spec)).toEqual([
+      expect.stringMatching(
+        /^randomization\.bodies\[5\]\.body: must be 'table', 'object<i>' or 'obstacle<i>'/,
+      ),
+      'randomization.bodies[6].friction[0]: must be in [0.1, 10] (× nominal), got 0',
+      'randomization.bodies[0].body: names object1, but the task has only object0',
+      'randomization.bodies[2].body: names table a second time',
+      'randomization.bodies[2].mass: cannot be set: table is fixed (only objects and spring blocks have a mass)',
+      'randomization.bodies[3].mass: cannot be set: obstacle0 is fixed (only objects and spring blocks have a mass)',
+      'randomization.bodies[4].body: needs a friction or a mass range',
+      'randomization.bodies[6].body: names object0 a second time',
+    ]);
+    const pm = JSON.parse(JSON.stringify(builtinTask('point-mass-reach')));
+    pm.randomization = { mass: [0.5, 2], bodies: [{ body: 'table', friction: [1, 2] }] };
+    expect(problems(pm)).toEqual([
+      "randomization.bodies[0].body: must be absent for robot point-mass (use the shared 'mass' range)",
+    ]);
+  });
+
   it('parseTaskSpec throws a TaskSpecError naming the source and every line', () => {
     const bad = push();
     bad.objects[0].mass = 50;

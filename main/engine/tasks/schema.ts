@@ -30,13 +30,14 @@ function rangeText(min: number, max: number, unit: string): string {
   return `must be in [${min}, ${max}]${unit ? ` ${unit}` : ''}`;
 }
 
-/** A finite number in [min, max]; the message names the range and unit. */
+/** A finite number in [min, max]; the message names the range and unit (the editor shows the unit). */
 function num(min: number, max: number, unit = ''): z.ZodNumber {
   const msg = rangeText(min, max, unit);
-  return z
+  const schema = z
     .number({ error: `${msg}, a number` })
     .min(min, { error: msg })
     .max(max, { error: msg });
+  return unit ? schema.meta({ unit }) : schema;
 }
 
 /** An integer in [min, max]. */
@@ -174,7 +175,33 @@ export const rewardTermSchema = z.discriminatedUnion(
   { error: "must be 'sparse', 'dense', 'ee-object' or 'lift'" },
 );
 
-const rangeScale = () => range(0.1, 10, '(scale)');
+/**
+ * A range [low, high] of scale factors (× the nominal value) that one domain-randomization draw per
+ * reset comes from; `appliesTo` says what it multiplies (shown by the task editor).
+ */
+const rangeScale = (appliesTo: string) =>
+  range(0.1, 10, '(× nominal)').meta({ unit: '×', description: `multiplies ${appliesTo}` });
+
+/**
+ * The parts of a scene a per-body randomization range can name: the table, `object<i>` and
+ * `obstacle<i>` (0-based, in the order of `objects` and `obstacles`; the MJCF names).
+ */
+export const RANDOMIZED_BODY_PATTERN = /^(table|object[0-9]|obstacle[0-9])$/;
+
+/**
+ * One body's own randomization: its friction and/or mass factor is drawn separately and replaces
+ * the shared range for that body (e.g. the table's friction alone, the block's mass alone).
+ */
+const bodyRandomizationSchema = z.strictObject({
+  body: z
+    .string({ error: "must be 'table', 'object<i>' or 'obstacle<i>'" })
+    .regex(RANDOMIZED_BODY_PATTERN, {
+      error: "must be 'table', 'object<i>' or 'obstacle<i>' (i from 0, in the order of objects / obstacles)",
+    })
+    .meta({ description: "'table', 'object0', 'obstacle1', … (i counts from 0 in objects / obstacles)" }),
+  friction: rangeScale("this body's sliding friction, instead of the shared friction range").optional(),
+  mass: rangeScale("this body's mass and inertia, instead of the shared mass range").optional(),
+});
 
 /** The task spec, version 1. */
 export const taskSpecSchema = z
@@ -237,18 +264,27 @@ export const taskSpecSchema = z
     /** Success: ‖achieved − desired‖ < threshold (Fetch: 0.05 m). */
     success: z.strictObject({ threshold: num(0.001, 1, 'm').default(0.05) }).default({ threshold: 0.05 }),
     /**
-     * Domain randomization: each reset draws one scale factor per entry uniformly from its range and
-     * multiplies the nominal values: friction (objects, table, obstacles), mass (objects, spring blocks;
-     * inertia scales with it), damping (every joint), actuator gain (every actuator's gain and bias).
+     * Domain randomization (Tobin et al. 2017; Peng et al. 2018): each reset draws one scale factor
+     * per range uniformly and multiplies the nominal values: friction (sliding friction of the table,
+     * objects and obstacles), mass (objects and spring blocks; inertia scales with it; the point
+     * mass's body), damping (every joint), actuator gain (every actuator's gain and bias). A `bodies`
+     * entry draws its own friction and/or mass factor for one body, replacing the shared one there.
+     * The draws of each episode are stored with it (episode_store.ts `physics`).
      */
     randomization: z
       .strictObject({
-        friction: rangeScale().optional(),
-        mass: rangeScale().optional(),
-        damping: rangeScale().optional(),
-        actuatorGain: rangeScale().optional(),
+        friction: rangeScale('sliding friction of the table, objects and obstacles').optional(),
+        mass: rangeScale(
+          'mass and inertia of the objects and spring blocks (point mass: its body)',
+        ).optional(),
+        damping: rangeScale('damping of every joint').optional(),
+        actuatorGain: rangeScale("every actuator's gain and bias").optional(),
+        bodies: z
+          .array(bodyRandomizationSchema)
+          .max(12, { error: 'must have at most 12 entries' })
+          .default([]),
       })
-      .default({}),
+      .default({ bodies: [] }),
   })
   .superRefine((spec, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
@@ -266,7 +302,51 @@ export const taskSpecSchema = z
       if ((term.kind === 'ee-object' || term.kind === 'lift') && !spec.objects.length)
         issue(['reward', i, 'kind'], `'${term.kind}' needs an object; the task has none`);
     });
+    bodyRandomizationIssues(spec).forEach(([path, message]) => issue(path, message));
   });
+
+/**
+ * Cross-field problems of `randomization.bodies`: a body the scene does not have, one named twice,
+ * an entry without a range, a mass range on a body without mass (the table, walls, rails).
+ */
+function bodyRandomizationIssues(spec: {
+  robot: string;
+  objects: readonly unknown[];
+  obstacles: ReadonlyArray<{ kind: string }>;
+  randomization: { bodies: ReadonlyArray<{ body: string; friction?: unknown; mass?: unknown }> };
+}): Array<[(string | number)[], string]> {
+  const out: Array<[(string | number)[], string]> = [];
+  const seen = new Set<string>();
+  spec.randomization.bodies.forEach((entry, i) => {
+    const at = (key: string): (string | number)[] => ['randomization', 'bodies', i, key];
+    if (spec.robot === 'point-mass') {
+      out.push([at('body'), "must be absent for robot point-mass (use the shared 'mass' range)"]);
+      return;
+    }
+    const m = /^(table|object|obstacle)(\d*)$/.exec(entry.body);
+    if (!m) return; // the pattern's own issue
+    const index = Number(m[2]);
+    const count = m[1] === 'object' ? spec.objects.length : spec.obstacles.length;
+    if (m[1] !== 'table' && index >= count) {
+      const names = Array.from({ length: count }, (_, k) => `${m[1]}${k}`).join(', ');
+      const has = count ? `only ${names}` : `no ${m[1]}s`;
+      out.push([at('body'), `names ${entry.body}, but the task has ${has}`]);
+      return;
+    }
+    if (seen.has(entry.body)) out.push([at('body'), `names ${entry.body} a second time`]);
+    seen.add(entry.body);
+    if (entry.friction === undefined && entry.mass === undefined)
+      out.push([at('body'), 'needs a friction or a mass range']);
+    const massless =
+      m[1] === 'table' || (m[1] === 'obstacle' && spec.obstacles[index].kind !== 'spring-block');
+    if (entry.mass !== undefined && massless)
+      out.push([
+        at('mass'),
+        `cannot be set: ${entry.body} is fixed (only objects and spring blocks have a mass)`,
+      ]);
+  });
+  return out;
+}
 
 /** A validated task spec (defaults filled in). */
 export type TaskSpec = z.output<typeof taskSpecSchema>;

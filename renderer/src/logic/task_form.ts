@@ -26,6 +26,10 @@ export interface SchemaNode {
   maxItems?: number;
   minItems?: number;
   default?: unknown;
+  /** What the field means (the schema's `.meta({ description })`). */
+  description?: string;
+  /** Its unit: m, kg, rad, … or × for scale factors (the schema's `.meta({ unit })`). */
+  unit?: string;
 }
 
 /** A path into the spec: property names and array indices. */
