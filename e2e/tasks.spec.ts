@@ -74,6 +74,36 @@ test('a new user duplicates l-wall-push, edits the wall, fixes a bad value, save
   expect(luminanceVariance(decodePng(png)), 'the 3D preview drew nothing').toBeGreaterThan(50);
   await page.screenshot({ path: testInfo.outputPath('tasks.png') });
 
+  // Domain randomization (issue #13 B1): the ranges read as scale factors with what each applies
+  // to; a body's own range; a body the scene lacks is named; sampled resets show what they drew.
+  const randomized = JSON.parse(await json.inputValue());
+  randomized.randomization = {
+    friction: [0.8, 1.2],
+    bodies: [
+      { body: 'table', friction: [0.2, 0.3] },
+      { body: 'object3', mass: [1, 2] },
+    ],
+  };
+  await json.fill(JSON.stringify(randomized, null, 2));
+  const friction = page.locator('[data-field="randomization.friction"]');
+  await expect(friction.locator('.hint').first()).toHaveText('× [0.1, 10]');
+  await expect(friction.locator('[data-test=field-description]')).toContainText(
+    'sliding friction of the table, objects and obstacles',
+  );
+  await expect(page.locator('[data-field="randomization.bodies[1].body"] [role=alert]')).toContainText(
+    'names object3, but the task has only object0',
+  );
+  randomized.randomization.bodies[1].body = 'object0';
+  await json.fill(JSON.stringify(randomized, null, 2));
+  await expect(page.locator('[data-test=issues]')).toHaveCount(0);
+  await page.click('button:has-text("Sample resets")');
+  const drawn = page.locator('[data-test=sample]').first().locator('[data-test=sample-physics]');
+  await expect(drawn).toHaveCount(3);
+  await expect(drawn.nth(1)).toHaveText(/table friction ×0\.(2|3)\d/);
+  await expect(drawn.nth(2)).toHaveText(/object0 mass ×[12]\.\d\d/);
+  await page.locator('[data-field="randomization"]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('tasks-randomization.png') });
+
   // Undo / redo over the editor's edits (issue #13 B7): keys in the JSON view, and the buttons.
   const episodeLength = page.locator('input[name="episodeLength"]');
   await episodeLength.fill('80');

@@ -460,7 +460,7 @@ export const METHODS = {
   },
   /**
    * Resets the real env of a spec `count` times (first reset seeded with `seed`) and returns each
-   * reset's qpos and desired goal. 'invalid' with issues for a bad spec.
+   * reset's qpos, desired goal and domain-randomization draws. 'invalid' with issues for a bad spec.
    */
   sampleResets: {
     params: z

@@ -3,7 +3,8 @@
  * reports and sampled resets, plus the task spec schema itself, which the renderer turns into the
  * editor's form (`z.toJSONSchema`).
  *
- * Browser-safe: imports only zod and the zod-only task schema (contract.test.ts checks the closure).
+ * Browser-safe: imports only zod, the zod-only task schema and the import-free physics key names
+ * (contract.test.ts checks the closure).
  */
 import { z } from 'zod';
 import {
@@ -15,6 +16,8 @@ import {
 } from '../../engine/tasks/schema.ts';
 
 export { taskSpecSchema, TASK_SPEC_VERSION, formatPath };
+/** Names, labels and meanings of domain-randomization draws (sampled resets, the replay columns). */
+export { PHYSICS_KEY_PATTERN, describePhysicsKey, physicsLabel } from '../../engine/tasks/physics_keys.ts';
 
 /** A task name: what the spec's `name` allows, so `<workspace>/tasks/<name>.json` is a plain file name. */
 export const taskNameSchema = z.string().regex(TASK_NAME_PATTERN, `a task name: ${TASK_NAME_RULE} (no path)`);
@@ -47,11 +50,19 @@ export const taskSpecParamSchema = z.custom<NonNullable<unknown> | null>((v) => 
   error: 'is required: a task spec (a JSON object)',
 });
 
-/** One sampled reset: the full qpos (for the 3D preview) and the desired goal (x, y, z) in m. */
+/**
+ * One sampled reset: the full qpos (for the 3D preview), the desired goal (x, y, z) in m, and the
+ * physics domain randomization drew for it.
+ */
 export const taskSampleSchema = z.object({
   qpos: z.array(z.number()),
   /** x, y, z in m; point-mass goals are x, y on the arena floor, so z = 0. */
   goal: z.tuple([z.number(), z.number(), z.number()]),
+  /**
+   * Scale factors (× nominal) by draw name, in draw order (`friction_scale`, `table_friction_scale`,
+   * …; engine/tasks/physics_keys.ts); empty when the task randomizes nothing.
+   */
+  physics: z.record(z.string(), z.number()),
 });
 export type TaskSample = z.infer<typeof taskSampleSchema>;
 

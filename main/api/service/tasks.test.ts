@@ -155,10 +155,44 @@ describe('task requests', () => {
     expect(pm.samples[0].goal[2]).toBe(0);
     expect(pm.samples[0].qpos).toHaveLength(2);
 
+    // No randomization, no physics draws.
+    expect(samples.every((s) => Object.keys(s.physics).length === 0)).toBe(true);
+
     expect((await rejection(service.sampleResets({ spec, count: 21 }))).issues?.[0].path).toBe('count');
     const bad = await rejection(service.sampleResets({ spec: { ...spec, robot: 'tank' } }));
     expect(bad.code).toBe('invalid');
     expect(bad.issues?.[0]).toMatchObject({ path: 'robot' });
+  });
+
+  it('shows the physics each sampled reset drew: shared and per-body scale factors inside their ranges (issue #13 B1)', async () => {
+    const { service } = newService();
+    const spec = {
+      ...lwall(),
+      randomization: {
+        friction: [0.8, 1.2],
+        damping: [1, 3],
+        bodies: [
+          { body: 'table', friction: [0.2, 0.3] },
+          { body: 'object0', mass: [2, 4] },
+        ],
+      },
+    };
+    const { samples } = await call(service, 'sampleResets', { spec, count: 6, seed: 1 });
+    for (const s of samples) {
+      expect(Object.keys(s.physics)).toEqual([
+        'friction_scale',
+        'damping_scale',
+        'table_friction_scale',
+        'object0_mass_scale',
+      ]);
+      const p = s.physics;
+      expect(p.friction_scale).toBeGreaterThanOrEqual(0.8);
+      expect(p.friction_scale).toBeLessThan(1.2);
+      expect(p.damping_scale).toBeGreaterThanOrEqual(1);
+      expect(p.table_friction_scale).toBeLessThan(0.3);
+      expect(p.object0_mass_scale).toBeGreaterThanOrEqual(2);
+    }
+    expect(new Set(samples.map((s) => s.physics.object0_mass_scale)).size).toBe(6);
   });
 });
 

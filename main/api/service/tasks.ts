@@ -181,7 +181,13 @@ export async function sampleResets(params: ParamsOf<'sampleResets'>): Promise<Re
     for (let k = 0; k < count; k++) {
       const { obs } = env.reset(k === 0 ? { seed } : {});
       const g = obs.desiredGoal;
-      samples.push({ qpos: Array.from(env.qpos()), goal: [g[0], g[1], g.length > 2 ? g[2] : 0] });
+      const keys = env.physicsKeys ?? [];
+      const draws = env.physics?.() ?? [];
+      samples.push({
+        qpos: Array.from(env.qpos()),
+        goal: [g[0], g[1], g.length > 2 ? g[2] : 0],
+        physics: Object.fromEntries(keys.map((k, i) => [k, draws[i]])),
+      });
     }
     return { samples };
   } finally {

@@ -384,6 +384,7 @@ export function createFakeLab(): FakeLab {
       samples: Array.from({ length: p.count ?? 10 }, (_, k) => ({
         qpos: [0, 0],
         goal: [0.1 + 0.01 * k, 0, 0.025],
+        physics: {},
       })),
     }),
   });
