@@ -2,7 +2,8 @@
  * The replay browser end to end in browser mode (issue #4 §6): a short goal-sac run on arm-reach
  * trained through the service, then in the app: Replay, a refused filter shown inline, a filter,
  * sort by return, an episode's 3D replay (the canvas drew), the timeline scrubbed and the reward
- * plot's cursor following, and a CSV export whose path is shown.
+ * plot's cursor following, and a CSV export whose path is shown. The run's task randomizes damping
+ * and the table's friction: each episode's draws are columns to filter on (issue #13 B1).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
@@ -13,6 +14,14 @@ let lab: Lab;
 let runId: string;
 test.beforeAll(async () => {
   lab = await launchLab('replay');
+  const { spec } = await lab.server.service.getTask({ name: 'reach' });
+  await lab.server.service.saveTask({
+    spec: {
+      ...spec,
+      name: 'reach-dr',
+      randomization: { damping: [0.5, 2], bodies: [{ body: 'table', friction: [0.2, 0.4] }] },
+    },
+  });
   // 2 000 env steps = 40 episodes of 50 steps in 10 iterations; few, small updates keep it to seconds.
   const { run } = await lab.server.service.startRun({
     algo: 'goal-sac',
@@ -20,6 +29,7 @@ test.beforeAll(async () => {
     seed: 3,
     totalEnvSteps: 2000,
     overrides: {
+      task: 'reach-dr',
       updatesPerIteration: 4,
       checkpointEvery: 5,
       'sac.hidden': [32, 32],
@@ -72,6 +82,24 @@ test('browse, filter, sort, replay an episode in 3D with its rewards, export CSV
   const returns = (await page.locator('tbody td.return').allTextContents()).map(Number);
   expect(returns).toEqual([...returns].sort((a, b) => b - a));
   await page.screenshot({ path: testInfo.outputPath('replay-table.png'), fullPage: true });
+
+  // The physics each episode drew: columns in "×", named under the filter, and a filter on them.
+  await expect(page.locator('[data-test=physics-columns]')).toContainText('table_friction_scale');
+  await expect(page.locator('th[data-col=table_friction_scale]')).toHaveText(/table friction ×/);
+  const draws = await page.locator('tbody td.damping_scale').allTextContents();
+  expect(draws.length).toBeGreaterThan(0);
+  for (const d of draws) expect(d).toMatch(/^×(0\.[5-9]|1\.\d|2\.0)\d$/);
+  const lowFriction = 'table_friction_scale < 0.3';
+  const low = await lab.server.service.listEpisodes({ runId, filter: lowFriction });
+  expect(low.total).toBeGreaterThan(0);
+  expect(low.total).toBeLessThan(40);
+  await filter.fill(lowFriction);
+  await filter.press('Enter');
+  await expect(page.locator('[data-test=total]')).toHaveText(String(low.total));
+  await page.screenshot({ path: testInfo.outputPath('replay-physics.png'), fullPage: true });
+  await filter.fill(expression);
+  await filter.press('Enter');
+  await expect(page.locator('[data-test=total]')).toHaveText(String(want.total));
 
   // Export the filtered episodes as CSV: the path is shown and the file has them.
   await page.locator('.export button:has-text("CSV")').click();

@@ -45,35 +45,47 @@ export const EPISODE_COLUMN_NAMES = EPISODE_LIST_COLUMNS.map((c) => c.name) as u
   (typeof EPISODE_LIST_COLUMNS)[number]['name'],
   ...(typeof EPISODE_LIST_COLUMNS)[number]['name'][],
 ];
-export type EpisodeColumn = (typeof EPISODE_COLUMN_NAMES)[number];
+/**
+ * A column of the episode table: one of {@link EPISODE_COLUMN_NAMES}, or one of the run's
+ * domain-randomization draws (`friction_scale`, `table_friction_scale`, …; engine/tasks/
+ * physics_keys.ts), which exist only in runs whose task randomizes physics.
+ */
+export type EpisodeColumn = (typeof EPISODE_COLUMN_NAMES)[number] | (string & {});
+
+/** A column name as a sort may give it; the service checks it against the run's columns. */
+const columnNameSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'a column name such as return');
 
 export const episodeColumnSchema = z.object({
-  name: z.enum(EPISODE_COLUMN_NAMES),
+  name: columnNameSchema,
   kind: z.enum(['integer', 'number', 'string', 'boolean', 'number[]']),
   description: z.string(),
 });
 
 /** One row of the episode table; keys are the column names. */
-export const episodeRowSchema = z.object({
-  episode_id: count,
-  task: z.string(),
-  desired_goal: z.array(z.number()),
-  final_achieved_goal: z.array(z.number()),
-  return: z.number(),
-  success: z.boolean(),
-  length: count,
-  final_distance: z.number().nullable(),
-  iteration: count,
-  env_step: count,
-  env_index: count,
-  n_sampled: count,
-  share_relabeled: z.number().nullable(),
-  n_original: count,
-  n_final: count,
-  n_future: count,
-  n_episode: count,
-  n_random: count,
-});
+export const episodeRowSchema = z
+  .object({
+    episode_id: count,
+    task: z.string(),
+    desired_goal: z.array(z.number()),
+    final_achieved_goal: z.array(z.number()),
+    return: z.number(),
+    success: z.boolean(),
+    length: count,
+    final_distance: z.number().nullable(),
+    iteration: count,
+    env_step: count,
+    env_index: count,
+    n_sampled: count,
+    share_relabeled: z.number().nullable(),
+    n_original: count,
+    n_final: count,
+    n_future: count,
+    n_episode: count,
+    n_random: count,
+  })
+  // The run's domain-randomization columns: scale factors, null for episodes recorded without them
+  // (typed unknown so that the index signature does not clash with the fixed columns' types).
+  .catchall(z.unknown());
 export type EpisodeRow = z.infer<typeof episodeRowSchema>;
 
 /** Largest page of listEpisodes. */
@@ -89,7 +101,7 @@ export const listEpisodesFields = {
   pageSize: z.number().int().min(1).max(MAX_EPISODE_PAGE).default(50),
   /** Ties are broken by episode_id ascending; nulls sort last. */
   sort: z
-    .object({ column: z.enum(EPISODE_COLUMN_NAMES), dir: z.enum(['asc', 'desc']).default('asc') })
+    .object({ column: columnNameSchema, dir: z.enum(['asc', 'desc']).default('asc') })
     .strict()
     .default({ column: 'episode_id', dir: 'asc' }),
   filter: filterSchema,

@@ -377,6 +377,90 @@ describe('replay browser on a real goal-sac run', () => {
   });
 });
 
+describe('replay browser: the physics domain randomization drew per episode (issue #13 B1)', () => {
+  it("stores each episode's draws as columns the table, filter and sort use; older parts read as null", async () => {
+    const ws = tempStore();
+    const r = createRun(ws, {
+      algo: 'goal-sac',
+      env: 'point-mass',
+      task: 'point-mass-reach',
+      totalEnvSteps: 400,
+      set: [
+        'numEnvs=2',
+        'updatesPerIteration=2',
+        'sac.hidden=[16,16]',
+        'sac.batchSize=16',
+        'sac.learningStarts=0',
+      ],
+    });
+    const spec = {
+      ...builtinTask('point-mass-reach'),
+      randomization: { mass: [0.5, 2], damping: [1, 3], bodies: [] },
+    };
+    writeFileSync(join(r.path, 'task.json'), serializeTaskSpec(spec as never));
+    await trainRun(r, { quiet: true });
+    const service = new LabService({ workspace: ws.root, preview: false });
+    try {
+      const page = await service.listEpisodes({ runId: r.id, pageSize: 200 });
+      expect(page.total).toBe(8);
+      expect(page.columns.slice(-2)).toEqual([
+        {
+          name: 'mass_scale',
+          kind: 'number',
+          description: expect.stringMatching(/mass and inertia .* drawn at the reset/),
+        },
+        { name: 'damping_scale', kind: 'number', description: expect.stringMatching(/joint damping/) },
+      ]);
+      const mass = page.rows.map((row) => row.mass_scale as number);
+      expect(mass.every((m) => m >= 0.5 && m < 2)).toBe(true);
+      expect(new Set(mass).size).toBe(8); // one draw per episode
+      const heavy = await service.listEpisodes({
+        runId: r.id,
+        filter: 'mass_scale > 1.25 AND damping_scale >= 1',
+      });
+      expect(ids(heavy.rows)).toEqual(
+        page.rows.filter((row) => (row.mass_scale as number) > 1.25).map((row) => row.episode_id),
+      );
+      const sorted = await service.listEpisodes({ runId: r.id, sort: { column: 'mass_scale', dir: 'desc' } });
+      expect(sorted.rows.map((row) => row.mass_scale)).toEqual([...mass].sort((a, b) => b - a));
+      const ep = await service.getEpisode({ runId: r.id, episodeId: 3 });
+      expect(ep.episode.mass_scale).toBe(mass[3]);
+      await expect(
+        service.listEpisodes({ runId: r.id, sort: { column: 'friction_scale', dir: 'asc' } }),
+      ).rejects.toMatchObject({
+        code: 'invalid',
+        message: expect.stringMatching(/sort.column: no column 'friction_scale'/),
+      });
+      await expect(service.listEpisodes({ runId: r.id, filter: 'friction_scale > 1' })).rejects.toMatchObject(
+        {
+          code: 'invalid',
+        },
+      );
+
+      // A part written before physics was stored has no such column: its episodes read as null.
+      const part = join(
+        r.path,
+        'episodes',
+        readdirSync(join(r.path, 'episodes')).find((f) => f.startsWith('part-'))!,
+      );
+      const db = await DuckDBInstance.create(':memory:');
+      const con = await db.connect();
+      await con.run(
+        `COPY (SELECT * EXCLUDE (physics) FROM read_parquet('${part}')) TO '${part}.old' (FORMAT parquet)`,
+      );
+      con.closeSync();
+      db.closeSync();
+      const { renameSync } = await import('node:fs');
+      renameSync(`${part}.old`, part);
+      const mixed = await service.listEpisodes({ runId: r.id, pageSize: 200 });
+      expect(mixed.total).toBe(8);
+      expect(mixed.rows.some((row) => row.mass_scale === null)).toBe(true);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
 describe('episode listing benchmark (engine/replay/bench_episodes.ts)', () => {
   it('builds a synthetic run and times a filtered page (no speed assertion here)', async () => {
     const { benchEpisodeListing } = await import('../../engine/replay/bench_episodes.ts');

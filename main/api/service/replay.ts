@@ -11,8 +11,9 @@
  * - Files appear atomically (temp + rename), so a run that trains while it is browsed only adds
  *   parts; a part a resume removes between listing and reading gives one retry.
  * - Every value of a request (ids, page, bin edges, goal ranges) is a bound, typed parameter, never
- *   SQL text (issue #10 §4): only the checked filter (replay_filter.ts), a sort column from the
- *   contract's enum and the lab's own file paths are part of the statement.
+ *   SQL text (issue #10 §4): only the checked filter (replay_filter.ts), a sort column checked
+ *   against the run's columns, the run's physics keys (checked against their pattern) and the
+ *   lab's own file paths are part of the statement.
  */
 import { existsSync, readFileSync, renameSync, rmSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +43,8 @@ import { bitFlipReward } from '../../engine/sim/bit_flip.ts';
 import type { GoalRewardFn } from '../../engine/sim/types.ts';
 import { ApiError, checkParams, type ResultOf } from '../contract/contract.ts';
 import { checkFilter } from './replay_filter.ts';
-import { EPISODE_COLUMN_NAMES, EPISODE_LIST_COLUMNS, type EpisodeRow } from '../contract/replay_schemas.ts';
+import { EPISODE_LIST_COLUMNS, type EpisodeRow } from '../contract/replay_schemas.ts';
+import { PHYSICS_KEY_PATTERN, describePhysicsKey } from '../../engine/tasks/physics_keys.ts';
 
 /** DuckDB error classes caused by the request's text (a filter that binds badly), not by the lab. */
 const USER_ERROR = /^(Binder|Conversion|Parser|Invalid Input|Out of Range) Error/;
@@ -60,6 +62,32 @@ interface RunFiles {
   run: RunDir;
   parts: string[];
   stats: string | null;
+  /** Names of the run's domain-randomization draws (meta.json's physicsKeys; [] for older runs). */
+  physics: readonly string[];
+}
+
+/** The episode columns of a run whose episodes carry the draws `physics`: the fixed ones, then those. */
+function columnsOf(physics: readonly string[]): ResultOf<'listEpisodes'>['columns'] {
+  return [
+    ...EPISODE_LIST_COLUMNS.map((c) => ({ ...c })),
+    ...physics.map((name) => ({ name, kind: 'number' as const, description: describePhysicsKey(name) })),
+  ];
+}
+
+const names = (columns: ReadonlyArray<{ name: string }>) => columns.map((c) => c.name);
+
+/**
+ * The physics keys of a run's episodes, from meta.json; [] when there is none yet or it predates
+ * them. Keys become SQL identifiers, so each must be a known physics key.
+ * @throws ApiError 'internal' naming the file when a key is not one.
+ */
+function physicsKeysOf(runPath: string): readonly string[] {
+  const file = join(runPath, EPISODES_DIR, EPISODES_META_FILE);
+  if (!existsSync(file)) return [];
+  const keys = (JSON.parse(readFileSync(file, 'utf8')) as Partial<EpisodesMeta>).physicsKeys ?? [];
+  const bad = keys.find((k) => !PHYSICS_KEY_PATTERN.test(k));
+  if (bad !== undefined) throw new ApiError('internal', `${file}: '${bad}' is not a physics key`);
+  return keys;
 }
 
 /** See the file comment. */
@@ -82,7 +110,12 @@ export class ReplayBrowser {
   /** See METHODS.listEpisodes. */
   async listEpisodes(params: unknown): Promise<ResultOf<'listEpisodes'>> {
     const p = checkParams('listEpisodes', params);
-    const columns = EPISODE_LIST_COLUMNS.map((c) => ({ ...c }));
+    const physics = physicsKeysOf(join(this.workspace, 'runs', p.runId));
+    const columns = columnsOf(physics);
+    if (!columns.some((c) => c.name === p.sort.column))
+      throw new ApiError('invalid', `sort.column: no column '${p.sort.column}' in this run's episodes`, [
+        { path: 'sort.column', message: `must be one of ${columns.map((c) => c.name).join(', ')}` },
+      ]);
     const empty = {
       runId: p.runId,
       rows: [],
@@ -92,7 +125,7 @@ export class ReplayBrowser {
       pageSize: p.pageSize,
     };
     return this.withRun(p.runId, { ...empty, columns }, p.filter, async (con, files) => {
-      const where = p.filter ? await checkFilter(con, p.filter, EPISODE_COLUMN_NAMES) : 'true';
+      const where = p.filter ? await checkFilter(con, p.filter, names(columns)) : 'true';
       const source = episodesSource(files);
       const dir = p.sort.dir === 'desc' ? 'DESC' : 'ASC';
       const [counts] = await query(
@@ -171,7 +204,9 @@ export class ReplayBrowser {
           return: rewards.reduce((s, r) => s + r, 0),
         };
       }
-      const episode = Object.fromEntries(EPISODE_COLUMN_NAMES.map((c) => [c, row[c]])) as EpisodeRow;
+      const episode = Object.fromEntries(
+        names(columnsOf(files.physics)).map((c) => [c, row[c]]),
+      ) as EpisodeRow;
       return {
         runId: p.runId,
         episode,
@@ -202,7 +237,7 @@ export class ReplayBrowser {
       goals: null,
     };
     return this.withRun(p.runId, none, p.filter, async (con, files) => {
-      const where = p.filter ? await checkFilter(con, p.filter, EPISODE_COLUMN_NAMES) : 'true';
+      const where = p.filter ? await checkFilter(con, p.filter, names(columnsOf(files.physics))) : 'true';
       // A column name from a closed enum, never user text.
       const goal = p.goalKind === 'achieved' ? 'final_achieved_goal' : 'desired_goal';
       const sql = `
@@ -256,7 +291,7 @@ export class ReplayBrowser {
   async exportEpisodes(params: unknown): Promise<ResultOf<'exportEpisodes'>> {
     const p = checkParams('exportEpisodes', params);
     const result = await this.withRun(p.runId, null, p.filter, async (con, files) => {
-      const where = p.filter ? await checkFilter(con, p.filter, EPISODE_COLUMN_NAMES) : 'true';
+      const where = p.filter ? await checkFilter(con, p.filter, names(columnsOf(files.physics))) : 'true';
       const picked = p.episodeIds ? 'episode_id IN (SELECT unnest($ids))' : 'true';
       const dir = join(files.run.path, 'exports');
       mkdirSync(dir, { recursive: true });
@@ -341,7 +376,7 @@ export class ReplayBrowser {
         if (parts.length === 0) return none;
         const stats = existsSync(join(dir, RELABEL_STATS_FILE)) ? join(dir, RELABEL_STATS_FILE) : null;
         try {
-          return await fn(con, { run, parts, stats });
+          return await fn(con, { run, parts, stats, physics: physicsKeysOf(path) });
         } catch (err) {
           if (err instanceof ApiError) throw err;
           const message = (err as Error).message;
@@ -378,7 +413,14 @@ export class ReplayBrowser {
  * relabel_stats.parquet, zeros for episodes never sampled), plus the named per-step columns.
  */
 function episodesSource(files: RunFiles, extra: readonly string[] = []): string {
-  const parts = `read_parquet([${files.parts.map(sqlString).join(', ')}])`;
+  const list = `read_parquet([${files.parts.map(sqlString).join(', ')}]`;
+  // Parts written before physics was stored lack the column: union_by_name reads it as NULL where
+  // some parts have it, the empty typed row set adds it where none has.
+  const parts = files.physics.length
+    ? `(SELECT * FROM ${list}, union_by_name = true)
+        UNION ALL BY NAME SELECT NULL::DOUBLE[] AS physics WHERE false)`
+    : `${list})`;
+  const physics = files.physics.map((k, i) => `, e.physics[${i + 1}] AS "${k}"`).join('');
   const stats = files.stats
     ? `read_parquet(${sqlString(files.stats)})`
     : `(SELECT 0::BIGINT AS episode_id, 0::BIGINT AS n_sampled, 0::BIGINT AS n_original, 0::BIGINT AS n_final,
@@ -390,7 +432,7 @@ function episodesSource(files: RunFiles, extra: readonly string[] = []): string 
       CASE WHEN coalesce(s.n_sampled, 0) = 0 THEN NULL
            ELSE (s.n_sampled - s.n_original)::DOUBLE / s.n_sampled END AS share_relabeled,
       ${n('n_original')}, ${n('n_final')}, ${n('n_future')}, ${n('n_episode')}, ${n('n_random')}
-      ${extra.map((c) => `, e."${c}"`).join('')}
+      ${physics}${extra.map((c) => `, e."${c}"`).join('')}
     FROM ${parts} e LEFT JOIN ${stats} s ON s.episode_id = e.episode_id)`;
 }
 

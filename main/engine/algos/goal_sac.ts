@@ -61,6 +61,9 @@ import { RunningNormalizer, type NormalizerState } from './running_normalizer.ts
 import type { SacBatch } from './sac.ts';
 import type { AbortPoint, AlgorithmState, Metrics } from './types.ts';
 
+/** The physics draws of an env that randomizes nothing. */
+const NO_PHYSICS = new Float64Array(0);
+
 /**
  * Options of {@link GoalSac}. Defaults and their sources are in {@link GOAL_SAC_DEFAULTS}.
  */
@@ -106,8 +109,11 @@ export const GOAL_SAC_DEFAULTS: Readonly<Omit<GoalSacOptions, 'seed'>> = Object.
  * replay/episode_recorder.ts). It must not draw from the algorithm's generators.
  */
 export interface GoalSacObserver {
-  /** Env `env` starts a training episode in state `qpos` [nq]. */
-  episodeStart(env: number, qpos: Float64Array): void;
+  /**
+   * Env `env` starts a training episode in state `qpos` [nq], with its reset's domain-randomization
+   * draws `physics` [env.physicsKeys.length] (GoalEnv.physics).
+   */
+  episodeStart(env: number, qpos: Float64Array, physics: Float64Array): void;
   /**
    * One training transition of env `env` and the state `qpos` after it; `at.episodeId` is the
    * replay buffer's id of the episode on the step that ends it, else null.
@@ -180,7 +186,8 @@ export class GoalSac extends EpisodeAlgorithm<GoalEnv, GoalSacOptions, RelabelSe
       {
         reset: (i) => {
           const { obs } = this.envs[i].reset({ seed: this.core.envRng.nextUint32() });
-          this.observer?.episodeStart(i, this.envs[i].qpos());
+          const env = this.envs[i];
+          this.observer?.episodeStart(i, env.qpos(), env.physics?.() ?? NO_PHYSICS);
           return obs;
         },
         adder: (i, tr) => this.store(i, tr),

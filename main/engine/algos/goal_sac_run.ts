@@ -145,6 +145,7 @@ export class GoalSacAlgorithm extends OffPolicyRun<GoalSac> implements GoalEvalu
         nq: env.nq,
         infoKeys: [...inner.options.rewardInfoKeys],
         dt: env.dt,
+        physicsKeys: [...(env.physicsKeys ?? [])],
       },
       inner.envs.length,
       env.maxEpisodeSteps,

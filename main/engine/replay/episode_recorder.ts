@@ -30,6 +30,7 @@ interface Staging {
   info: Float32Array;
   desiredGoal: Float32Array;
   return: number;
+  physics: Float64Array;
 }
 
 /** See the file comment. */
@@ -62,16 +63,27 @@ export class EpisodeRecorder {
       info: new Float32Array(maxSteps * infoKeys.length),
       desiredGoal: new Float32Array(goalDim),
       return: 0,
+      physics: new Float64Array(0),
     }));
   }
 
-  /** Env `env` starts an episode in state `qpos` [nq]. */
-  episodeStart(env: number, qpos: ArrayLike<number>): void {
+  /**
+   * Env `env` starts an episode in state `qpos` [nq], with the domain-randomization draws `physics`
+   * [shape.physicsKeys.length] of its reset.
+   * @throws Error when `physics` does not have one value per physics key.
+   */
+  episodeStart(env: number, qpos: ArrayLike<number>, physics: ArrayLike<number> = []): void {
     if (!this.sink) return;
+    const keys = this.shape.physicsKeys ?? [];
+    if (physics.length !== keys.length)
+      throw new Error(
+        `episode recorder: ${physics.length} physics values for ${keys.length} keys (${keys.join(', ')})`,
+      );
     const s = this.staging[env];
     s.steps = 0;
     s.return = 0;
     s.qpos.set(qpos, 0);
+    s.physics = Float64Array.from(physics);
   }
 
   /**
@@ -114,6 +126,7 @@ export class EpisodeRecorder {
       reward: s.reward.slice(0, T),
       stepSuccess: s.stepSuccess.slice(0, T),
       info: s.info.slice(0, T * infoKeys.length),
+      physics: s.physics,
     });
     s.steps = 0;
   }

@@ -18,7 +18,11 @@ import { GOAL_SOURCES, emptyCounts } from './relabel.ts';
 import { FETCH_SHAPE, syntheticEpisode } from './synthetic_episodes.ts';
 import { fetchSparseReward } from './bench.ts';
 
-const SHAPE = { ...FETCH_SHAPE, infoKeys: ['lift', 'gap'] };
+const SHAPE = {
+  ...FETCH_SHAPE,
+  infoKeys: ['lift', 'gap'],
+  physicsKeys: ['friction_scale', 'table_friction_scale'],
+};
 const runDir = () => mkdtempSync(join(tmpdir(), 'skill-lab-episodes-'));
 
 /** Rows of a query over the run's episode files, numbers as JS numbers. */
@@ -74,6 +78,7 @@ describe('episode store', () => {
         success: ep.success,
         length: T,
         final_achieved_goal: Array.from(ep.nextAchievedGoal.slice((T - 1) * 3)),
+        physics: Array.from(ep.physics!),
         qpos: rows(ep.qpos, 16),
         achieved_goal: rows(ep.achievedGoal, 3),
         next_achieved_goal: rows(ep.nextAchievedGoal, 3),
@@ -91,6 +96,7 @@ describe('episode store', () => {
       goalDim: 3,
       nq: 16,
       infoKeys: ['lift', 'gap'],
+      physicsKeys: ['friction_scale', 'table_friction_scale'],
     });
   });
 

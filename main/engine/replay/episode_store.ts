@@ -17,6 +17,8 @@
  *   the checkpoint's episode count; parts flushed later (by size) start at or after it. A resume
  *   opens the store with the checkpoint's episode count and drops (or cuts) what lies past it, since
  *   those episodes are collected again.
+ * - `physics` holds the scale factors domain randomization drew at the episode's reset, named by
+ *   meta.json's `physicsKeys` (the replay browser shows each as a column one can filter on).
  * - Arrays are stored as float32 (`FLOAT[]`, `FLOAT[][]`), as the replay buffer holds them; qpos too
  *   (float64 in MuJoCo; float32 is sub-micrometre at table scale, enough for replay). The return is
  *   the float64 sum of the rewards, as the collector computes it.
@@ -64,6 +66,12 @@ export interface EpisodeShape {
   infoKeys: readonly string[];
   /** Control period in s (0 for bit flipping), for replay timing. */
   dt: number;
+  /**
+   * Names of the domain-randomization draws of `physics`, in order (sim/randomize.ts: e.g.
+   * `friction_scale`, `table_friction_scale`); absent in meta.json of runs recorded before they were
+   * stored, empty when the task randomizes nothing.
+   */
+  physicsKeys?: readonly string[];
 }
 
 /** meta.json as written. */
@@ -105,6 +113,8 @@ export interface EpisodeRecord {
   stepSuccess: Uint8Array;
   /** [T·infoKeys.length] the info scalars the task's reward reads */
   info: Float32Array;
+  /** [physicsKeys.length] the scale factors (× nominal) domain randomization drew at the reset; default none. */
+  physics?: Float64Array;
 }
 
 /**
@@ -122,6 +132,7 @@ export const EPISODE_COLUMNS = [
   ['success', 'BOOLEAN'],
   ['length', 'INTEGER'],
   ['final_achieved_goal', 'FLOAT[]'],
+  ['physics', 'DOUBLE[]'],
   ['qpos', 'FLOAT[][]'],
   ['achieved_goal', 'FLOAT[][]'],
   ['next_achieved_goal', 'FLOAT[][]'],
@@ -242,6 +253,7 @@ export class EpisodeStore {
         version: 1,
         ...shape,
         infoKeys: [...shape.infoKeys],
+        physicsKeys: [...(shape.physicsKeys ?? [])],
       };
       writeFileAtomicSync(join(dir, EPISODES_META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
     } catch (err) {
@@ -378,6 +390,7 @@ export class EpisodeStore {
         app.appendBoolean(ep.success);
         app.appendInteger(T);
         app.appendVarchar(list(ep.nextAchievedGoal, (T - 1) * goalDim, T * goalDim));
+        app.appendVarchar(list(ep.physics ?? []));
         app.appendVarchar(nested(ep.qpos, nq === 0 ? 0 : T + 1, nq));
         app.appendVarchar(nested(ep.achievedGoal, T, goalDim));
         app.appendVarchar(nested(ep.nextAchievedGoal, T, goalDim));

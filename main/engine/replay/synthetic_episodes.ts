@@ -62,6 +62,8 @@ export function syntheticEpisode(
   for (let i = 0; i < action.length; i++) action[i] = rng.uniformRange(-1, 1);
   const info = new Float32Array(T * infoKeys.length);
   for (let i = 0; i < info.length; i++) info[i] = rng.uniformRange(0, 1);
+  // Drawn last, so that shapes without physics keys give the same episodes as before they existed.
+  const physics = Float64Array.from(shape.physicsKeys ?? [], () => rng.uniformRange(0.5, 2));
   return {
     episodeId: id,
     iteration,
@@ -79,5 +81,6 @@ export function syntheticEpisode(
     reward,
     stepSuccess,
     info,
+    physics,
   };
 }

@@ -72,6 +72,11 @@ export const useReplayStore = defineStore('replay', () => {
   /** The service's message for the last refused filter; null once one is accepted. */
   const filterError = ref<string | null>(null);
   const rows = shallowRef<EpisodeRow[]>([]);
+  /**
+   * The run's episode columns as the service lists them: the fixed ones, then the physics domain
+   * randomization drew per episode (`friction_scale`, …) when its task randomizes any.
+   */
+  const columns = shallowRef<ResultOf<'listEpisodes'>['columns']>([]);
   const total = ref(0);
   const totalUnfiltered = ref(0);
   const loading = ref(false);
@@ -113,6 +118,7 @@ export const useReplayStore = defineStore('replay', () => {
       sort.value = next.sort;
       filter.value = next.filter.trim();
       rows.value = res.rows;
+      columns.value = res.columns;
       total.value = res.total;
       totalUnfiltered.value = res.totalUnfiltered;
       filterError.value = null;
@@ -161,6 +167,7 @@ export const useReplayStore = defineStore('replay', () => {
     runId.value = id;
     closeEpisode();
     rows.value = [];
+    columns.value = [];
     total.value = totalUnfiltered.value = 0;
     stats.value = null;
     selection.value = [];
@@ -324,6 +331,7 @@ export const useReplayStore = defineStore('replay', () => {
     filter,
     filterError,
     rows,
+    columns,
     total,
     totalUnfiltered,
     loading,
