@@ -58,5 +58,10 @@ describe('checkTask', () => {
         message: "the goal region leaves the arena: the point mass's centre stays within ±0.95 m",
       },
     ]);
+    pm.goal.x = [-0.5, 0];
+    pm.randomization.friction = [0.5, 2];
+    expect(checkTask(pm)).toEqual([
+      { field: 'randomization.friction', message: expect.stringMatching(/^has no effect: the point mass/) },
+    ]);
   });
 });

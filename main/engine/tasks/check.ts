@@ -113,15 +113,18 @@ function armRegionWarnings(spec: TaskSpec): TaskWarning[] {
 
 function pointMassWarnings(spec: TaskSpec): TaskWarning[] {
   const g = spec.goal;
-  const outside = [...g.x, ...g.y].some((v) => Math.abs(v) > POINT_MASS_LIMIT);
-  return outside
-    ? [
-        {
-          field: 'goal',
-          message: `the goal region leaves the arena: the point mass's centre stays within ±${POINT_MASS_LIMIT} m`,
-        },
-      ]
-    : [];
+  const out: TaskWarning[] = [];
+  if ([...g.x, ...g.y].some((v) => Math.abs(v) > POINT_MASS_LIMIT))
+    out.push({
+      field: 'goal',
+      message: `the goal region leaves the arena: the point mass's centre stays within ±${POINT_MASS_LIMIT} m`,
+    });
+  if (spec.randomization.friction)
+    out.push({
+      field: 'randomization.friction',
+      message: 'has no effect: the point mass moves on actuated slide joints, no friction acts on it',
+    });
+  return out;
 }
 
 function pct(count: number): string {
