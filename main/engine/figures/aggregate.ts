@@ -16,8 +16,8 @@ import {
   type BootstrapOptions,
 } from './stats.ts';
 import { SKILL_PALETTE } from './palette.ts';
-import { FONT_FAMILY, textWidth } from './fonts.ts';
-import { wrapParts } from './learning_curves.ts';
+import { textWidth } from './fonts.ts';
+import { captionText, paperConfig, titleBlock } from './paper_style.ts';
 
 /** One variant's final scores, one per run (seed). */
 export interface VariantScores {
@@ -235,29 +235,11 @@ export function aggregateSpec(
     'mean, median and IQM over runs with 95 % stratified-bootstrap CIs (Agarwal et al. 2021)',
     'n per variant in the legend',
   ];
-  const caption = opts.figureWidth
-    ? wrapParts(captionParts, opts.figureWidth - 4, f.subtitle)
-    : captionParts.join('; ');
+  const caption = captionText(captionParts, opts.figureWidth, f.subtitle);
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: opts.title
-      ? {
-          text: opts.title,
-          subtitle: caption,
-          anchor: 'start',
-          fontSize: f.title,
-          subtitleFontSize: f.subtitle,
-          subtitleColor: '#555',
-        }
-      : { text: caption, anchor: 'start', fontSize: f.subtitle, fontWeight: 'normal', color: '#555' },
-    config: {
-      font: FONT_FAMILY,
-      background: 'white',
-      view: { stroke: '#888' },
-      axis: { labelFontSize: f.label, titleFontSize: f.axisTitle, grid: true, gridColor: '#e5e5e5' },
-      header: { labelFontSize: f.header, labelFontWeight: 'bold' },
-      ...(opts.print ? { padding: 2 } : {}),
-    },
+    title: titleBlock(opts.title, caption, f),
+    config: paperConfig(f, opts.print),
     resolve: { scale: { color: 'shared' }, legend: { color: 'shared' } },
     vconcat: [{ hconcat: [names, facets], spacing: 0 }, { hconcat: [profile, ...improvement] }],
   };

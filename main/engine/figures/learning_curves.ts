@@ -10,7 +10,10 @@ import { SKILL_PALETTE } from './palette.ts';
 import { relabelSwitches } from './curves.ts';
 import { BAND_LABEL, emaSmooth, seedCurve, type Band, type Series } from './series.ts';
 import { STATISTIC_LABEL, type Statistic } from './stats.ts';
-import { FONT_FAMILY, textWidth } from './fonts.ts';
+import { textWidth } from './fonts.ts';
+import { captionText, paperConfig, titleBlock, wrapParts } from './paper_style.ts';
+
+export { wrapParts } from './paper_style.ts';
 
 /** One run of the figure. */
 export interface CurvesRun {
@@ -47,24 +50,6 @@ export interface CurvesFigureOptions {
    * wrap into lines that fit it instead of widening the figure.
    */
   figureWidth?: number;
-}
-
-/**
- * Greedy line breaking of `parts` (joined by "; ") into lines at most `width` px wide at `fontSize`.
- * A part wider than the line stays whole on its own line.
- */
-export function wrapParts(parts: readonly string[], width: number, fontSize: number, bold = false): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const part of parts) {
-    const next = line ? `${line}; ${part}` : part;
-    if (line && textWidth(next, fontSize, bold) > width) {
-      lines.push(line + ';');
-      line = part;
-    } else line = next;
-  }
-  if (line) lines.push(line);
-  return lines;
 }
 
 /** Font sizes in px (= pt in a PDF) for screen and print. */
@@ -154,9 +139,7 @@ export function learningCurvesSpec(runs: CurvesRun[], opts: CurvesFigureOptions)
     ...(weight > 0 ? [`EMA smoothing ${weight}`] : []),
   ];
   const fit = opts.figureWidth;
-  const caption: string | string[] = fit
-    ? wrapParts(captionParts, fit - 4, f.subtitle)
-    : captionParts.join('; ');
+  const caption = captionText(captionParts, fit, f.subtitle);
   const titleText: string | string[] | undefined =
     opts.title && fit ? wrapParts(opts.title.split('; '), fit - 4, f.title, true) : opts.title;
   // A fixed width: as many legend entries per row as fit (Vega-Lite legends wrap by `columns`).
@@ -166,40 +149,15 @@ export function learningCurvesSpec(runs: CurvesRun[], opts: CurvesFigureOptions)
   if (legendColumns !== undefined) Object.assign(color.legend, { columns: legendColumns });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    // Vega draws no subtitle under an empty title: without a title the caption is the title line.
-    title: titleText
-      ? {
-          text: titleText,
-          subtitle: caption,
-          anchor: 'start',
-          fontSize: f.title,
-          subtitleFontSize: f.subtitle,
-          subtitleColor: '#555',
-        }
-      : { text: caption, anchor: 'start', fontSize: f.subtitle, fontWeight: 'normal', color: '#555' },
-    config: {
-      font: FONT_FAMILY,
-      background: 'white',
-      view: { stroke: '#888' },
-      axis: {
-        labelFontSize: f.label,
-        titleFontSize: f.axisTitle,
-        grid: true,
-        gridColor: '#e5e5e5',
-        ...(opts.print ? { titlePadding: 3, labelPadding: 2, tickSize: 3 } : {}),
-      },
-      header: {
-        labelFontSize: f.header,
-        labelFontWeight: 'bold',
-        title: null,
-        ...(opts.print ? { labelPadding: 3 } : {}),
-      },
+    title: titleBlock(titleText, caption, f),
+    config: paperConfig(f, opts.print, {
+      axis: opts.print ? { titlePadding: 3, labelPadding: 2, tickSize: 3 } : {},
+      header: { title: null, ...(opts.print ? { labelPadding: 3 } : {}) },
       legend: {
         labelFontSize: f.legend,
         ...(opts.print ? { symbolSize: 60, columnPadding: 8, labelLimit: 0 } : {}),
       },
-      ...(opts.print ? { padding: 2 } : {}),
-    },
+    }),
     // One dataset: curve points, and relabeling switches marked by a `switch` field. One panel per
     // metric (a wrapped concat, not a facet: each panel's y axis names its own unit).
     data: { values: [...values, ...rules] },
