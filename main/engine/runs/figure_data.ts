@@ -238,27 +238,31 @@ export async function writeFigureFromSpec(
     .filter((v) => v.switch === undefined)
     .map((v) => ({ ...v, value: v.mean }));
   const csv = toCsv(plotted, ['metric', 'variant', 'x', 'value', 'lo', 'hi', 'n']);
-  const files = await writeFigureFiles(fit.svg, outBase, {
-    formats: spec.formats,
-    widthPt,
-    title: spec.title,
-    csv,
-  });
-  return saveSpec(
+  return writeFigureAndSpec(
     spec,
-    files,
+    { svg: fit.svg, csv, widthPt },
     runs.map((r) => r.id),
     outBase,
   );
 }
 
-/** Writes `outBase`.spec.json: the spec with the runs it resolved to. */
-async function saveSpec(
+/**
+ * Writes a fitted figure in the spec's formats and its plotted data (`outBase`.csv), then
+ * `outBase`.spec.json: the spec with the runs it resolved to, so `skill-lab figure --spec` redraws it.
+ * @returns the files written, by extension, and the run ids
+ */
+async function writeFigureAndSpec(
   spec: FigureSpec,
-  files: Record<string, string>,
+  figure: { svg: string; csv: string; widthPt: number },
   runIds: string[],
   outBase: string,
 ): Promise<{ files: Record<string, string>; runIds: string[] }> {
+  const files = await writeFigureFiles(figure.svg, outBase, {
+    formats: spec.formats,
+    widthPt: figure.widthPt,
+    title: spec.title,
+    csv: figure.csv,
+  });
   files['spec.json'] = `${resolve(outBase)}.spec.json`;
   await writeFileAtomic(files['spec.json'], JSON.stringify({ ...spec, runs: runIds }, null, 2) + '\n');
   return { files, runIds };
@@ -322,15 +326,9 @@ async function writeAggregate(
     ],
     ['part', 'variant', 'what', 'x', 'value', 'lo', 'hi', 'n'],
   );
-  const files = await writeFigureFiles(fit.svg, outBase, {
-    formats: spec.formats,
-    widthPt,
-    title: spec.title,
-    csv,
-  });
-  return saveSpec(
+  return writeFigureAndSpec(
     spec,
-    files,
+    { svg: fit.svg, csv, widthPt },
     data.map((d) => d.id),
     outBase,
   );
