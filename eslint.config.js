@@ -92,7 +92,17 @@ const layers = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'workspace/**', 'out/**', 'dist/**', 'coverage/**', '.tmp/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'workspace/**',
+      'out/**',
+      'dist/**',
+      'coverage/**',
+      '.tmp/**',
+      'native/build/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/recommended'],

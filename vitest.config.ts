@@ -12,6 +12,10 @@ export default defineConfig({
     hookTimeout: 120_000,
     fileParallelism: false,
     pool: 'forks',
+    // The learning tests were sized on wasm, the backend every machine has; a TensorFlow build
+    // (skill-lab native) would otherwise take over. native/parity.test.ts checks TensorFlow against
+    // wasm; `SKILL_LAB_BACKEND=tfjs-node npm test` runs the whole suite on it.
+    env: { SKILL_LAB_BACKEND: process.env.SKILL_LAB_BACKEND || 'wasm' },
     // CI also writes a JSON summary, which .ci/run adds up with the e2e suite's into one line.
     reporters: process.env.CI ? ['default', ['json', { outputFile: '.tmp/vitest.json' }]] : ['default'],
   },

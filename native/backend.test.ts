@@ -10,6 +10,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BACKEND_CHOICES,
+  NO_NATIVE_BUILDS,
   backendInfo,
   initBackend,
   resolveBackendRequest,
@@ -17,6 +18,7 @@ import {
   type BackendInfo,
   type ModuleLoader,
 } from './backend.ts';
+import { readNativeManifest } from './tensorflow_build.ts';
 
 const require = createRequire(import.meta.url);
 const installed = (pkg: string) => {
@@ -28,6 +30,18 @@ const installed = (pkg: string) => {
   }
 };
 const nodePackagesAbsent = !installed('@tensorflow/tfjs-node-gpu') && !installed('@tensorflow/tfjs-node');
+/** The CPU build of `skill-lab native`, when this checkout has one (CI builds it). */
+const cpuBuild = readNativeManifest('cpu');
+const NOT_BUILT = (flag: string) => `not built (build it with \`npx skill-lab native${flag}\`)`;
+/** Finds no node package (the TensorFlow backends can only come from a build). */
+const noPackages: ModuleLoader = {
+  resolve: (id) => {
+    throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+  },
+  load: () => {
+    throw new Error('unreachable');
+  },
+};
 
 let info: BackendInfo;
 beforeAll(async () => {
@@ -35,16 +49,22 @@ beforeAll(async () => {
 });
 
 describe('initBackend', () => {
-  it.runIf(nodePackagesAbsent)('falls back to wasm when the node packages are absent, and says so', () => {
-    expect(info.name).toBe('wasm');
-    expect(info.package).toBe('@tensorflow/tfjs-backend-wasm');
-    expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(info.device).toMatch(/^cpu \(wasm( simd)?/);
-    expect(info.tried).toEqual([
-      '@tensorflow/tfjs-node-gpu: not installed',
-      '@tensorflow/tfjs-node: not installed',
+  it('falls back to wasm when there is no TensorFlow build, and says how to build one', async () => {
+    const { info: wasm } = await selectBackend(
+      resolveBackendRequest(undefined),
+      noPackages,
+      NO_NATIVE_BUILDS,
+    );
+    expect(wasm.name).toBe('wasm');
+    expect(wasm.package).toBe('@tensorflow/tfjs-backend-wasm');
+    expect(wasm.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(wasm.device).toMatch(/^cpu \(wasm( simd)?/);
+    expect(wasm.tried).toEqual([
+      `@tensorflow/tfjs-node-gpu: ${NOT_BUILT(' --gpu')}`,
+      `@tensorflow/tfjs-node: ${NOT_BUILT('')}`,
     ]);
     expect(tf.getBackend()).toBe('wasm');
+    await tf.setBackend(info.name);
   });
 
   it('is idempotent and reports through backendInfo()', async () => {
@@ -56,7 +76,14 @@ describe('initBackend', () => {
 
   it('refuses to switch to another forced backend in the same process', async () => {
     const other = info.name === 'cpu' ? 'wasm' : 'cpu';
-    await expect(initBackend({ prefer: other, quiet: true })).rejects.toThrow(/already initialized/);
+    // The suite runs with SKILL_LAB_BACKEND set (vitest.config.ts), which overrides `prefer`.
+    const saved = process.env.SKILL_LAB_BACKEND;
+    process.env.SKILL_LAB_BACKEND = other;
+    try {
+      await expect(initBackend({ quiet: true })).rejects.toThrow(/already initialized/);
+    } finally {
+      process.env.SKILL_LAB_BACKEND = saved;
+    }
     expect(tf.getBackend()).toBe(info.name);
   });
 });
@@ -107,9 +134,12 @@ describe('selectBackend', () => {
     await tf.setBackend(info.name);
   });
 
-  it.runIf(nodePackagesAbsent)('explains why a forced node backend cannot be used', async () => {
-    await expect(selectBackend(resolveBackendRequest('tfjs-node-gpu'))).rejects.toThrow(
-      /compute backend 'tfjs-node-gpu' was requested by SKILL_LAB_BACKEND but cannot be used: @tensorflow\/tfjs-node-gpu: not installed \(install it with/,
+  it('explains why a forced TensorFlow backend cannot be used, with the command that builds it', async () => {
+    await expect(
+      selectBackend(resolveBackendRequest('tfjs-node-gpu'), noPackages, NO_NATIVE_BUILDS),
+    ).rejects.toThrow(
+      "compute backend 'tfjs-node-gpu' was requested by SKILL_LAB_BACKEND but cannot be used: " +
+        '@tensorflow/tfjs-node-gpu: not built (build it with `npx skill-lab native --gpu`)',
     );
   });
 
@@ -147,6 +177,7 @@ describe('selectBackend', () => {
       const { info: node, short } = await selectBackend(
         resolveBackendRequest(undefined),
         fakeNode('ok', seen),
+        NO_NATIVE_BUILDS,
       );
       expect(seen.polyfilled).toBe(true);
       expect(node).toEqual({
@@ -154,7 +185,7 @@ describe('selectBackend', () => {
         package: '@tensorflow/tfjs-node',
         version: '9.9.9',
         device: 'cpu (libtensorflow)',
-        tried: ['@tensorflow/tfjs-node-gpu: not installed'],
+        tried: [`@tensorflow/tfjs-node-gpu: ${NOT_BUILT(' --gpu')}`],
       });
       expect(short).toBe('cpu');
       expect(tf.getBackend()).toBe('tensorflow');
@@ -166,12 +197,14 @@ describe('selectBackend', () => {
   });
 
   it('passes over a tfjs-node without its native binding, or bound to another tfjs-core', async () => {
-    const { info: a } = await selectBackend(resolveBackendRequest(undefined), fakeNode('binding', {}));
+    const auto = resolveBackendRequest(undefined);
+    const { info: a } = await selectBackend(auto, fakeNode('binding', {}), NO_NATIVE_BUILDS);
     expect(a.name).toBe('wasm');
     expect(a.tried[1]).toMatch(/^@tensorflow\/tfjs-node: installed without its native binding/);
-    const { info: b } = await selectBackend(resolveBackendRequest(undefined), fakeNode('other-core', {}));
+    const { info: b } = await selectBackend(auto, fakeNode('other-core', {}), NO_NATIVE_BUILDS);
     expect(b.tried[1]).toMatch(/another copy of @tensorflow\/tfjs-core/);
-    await expect(selectBackend(resolveBackendRequest('tfjs-node'), fakeNode('binding', {}))).rejects.toThrow(
+    const forced = resolveBackendRequest('tfjs-node');
+    await expect(selectBackend(forced, fakeNode('binding', {}), NO_NATIVE_BUILDS)).rejects.toThrow(
       /'tfjs-node' was requested by SKILL_LAB_BACKEND but cannot be used: .*native binding/,
     );
   });
@@ -208,12 +241,35 @@ describe('in a fresh process', () => {
     expect(stderr).not.toMatch(/Hi, looks like you are running/);
   });
 
-  it.runIf(nodePackagesAbsent)('the default prints the fallback line', async () => {
+  it.runIf(nodePackagesAbsent && !cpuBuild)('the default prints the fallback line', async () => {
     const { stderr } = await probe(undefined);
-    expect(stderr).toMatch(
-      /\[skill-lab\] compute backend: wasm \(@tensorflow\/tfjs-backend-wasm 4\.22\.0, cpu simd\); tried: tfjs-node-gpu \(not installed\), tfjs-node \(not installed\)/,
+    expect(stderr).toContain(
+      '[skill-lab] compute backend: wasm (@tensorflow/tfjs-backend-wasm 4.22.0, cpu simd); ' +
+        'tried: tfjs-node-gpu (not built (build it with `npx skill-lab native --gpu`)), ' +
+        'tfjs-node (not built (build it with `npx skill-lab native`))',
     );
   });
+
+  // CI builds it (.ci/run); elsewhere only after `npx skill-lab native`.
+  it.runIf(cpuBuild !== null || process.env.CI)(
+    'with the CPU build of skill-lab native, the default is TensorFlow, and it says which',
+    async () => {
+      expect(cpuBuild, 'no native/build/cpu: .ci/run should have run skill-lab native').not.toBeNull();
+      const { stdout, stderr } = await probe(undefined);
+      expect(JSON.parse(stdout)).toMatchObject({
+        name: 'tensorflow',
+        package: '@tensorflow/tfjs-node',
+        device: 'cpu (libtensorflow)',
+        tensorflow: expect.stringMatching(
+          /^2\.21\.0 \(tensorflow_cpu-2\.21\.0-.*\.whl, native\/build\/cpu\)$/,
+        ),
+        tried: [`@tensorflow/tfjs-node-gpu: ${NOT_BUILT(' --gpu')}`],
+      });
+      expect(stderr).toContain(
+        '[skill-lab] compute backend: tensorflow (@tensorflow/tfjs-node 4.22.0, TensorFlow 2.21.0, cpu)',
+      );
+    },
+  );
 
   it('an unknown SKILL_LAB_BACKEND fails with the allowed values', async () => {
     await expect(probe('gpu')).rejects.toMatchObject({

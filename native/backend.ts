@@ -3,12 +3,14 @@
  * registers it into the one `@tensorflow/tfjs-core` instance the whole engine imports.
  *
  * Order tried (DESIGN.md, "Measured on this machine class"):
- *   1. @tensorflow/tfjs-node-gpu  libtensorflow 2.9.1 with CUDA 11.2 / cuDNN 8.1 (linux/windows x64)
- *   2. @tensorflow/tfjs-node      libtensorflow on the CPU
+ *   1. tfjs-node-gpu  TensorFlow with CUDA 12: the build of `skill-lab native --gpu`
+ *   2. tfjs-node      TensorFlow on the CPU: the build of `skill-lab native`
  *   3. @tensorflow/tfjs-backend-wasm  XNNPACK in WebAssembly; always installed, always works
  *   4. @tensorflow/tfjs-backend-cpu   plain JS, the last resort
- * The two node packages are optional dependencies: their install script downloads libtensorflow,
- * which fails on an offline machine, so they are commonly absent.
+ * The npm packages @tensorflow/tfjs-node(-gpu) no longer install (their libtensorflow download
+ * returns 403), so the two TensorFlow backends come from native/build (tensorflow_build.ts: the
+ * binding compiled against the official TensorFlow wheel); a tfjs-node package installed in
+ * node_modules some other way is still used when there is no build.
  *
  * `SKILL_LAB_BACKEND` (tfjs-node-gpu | tfjs-node | wasm | cpu | auto) overrides `opts.prefer`.
  * A named backend is used or an Error explains why it cannot be; `auto` (or nothing) walks the
@@ -20,6 +22,7 @@ import { dirname, join, sep } from 'node:path';
 import util from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { patchWasmKernels } from './wasm_fixes.ts';
+import { nativePackageDir, readNativeManifest, type NativeVariant } from './tensorflow_build.ts';
 
 /** The backends a user can ask for, by the package (or backend) name. */
 export type BackendChoice = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
@@ -37,6 +40,8 @@ export interface BackendInfo {
   version: string;
   /** Where the math runs, e.g. 'cpu (wasm simd)', 'cpu (libtensorflow)', 'gpu: NVIDIA H200'. */
   device: string;
+  /** TensorFlow's version and the wheel it came from, for the TensorFlow backends of native/build. */
+  tensorflow?: string;
   /** Each backend tried before this one and why it was passed over, e.g. '@tensorflow/tfjs-node-gpu: not installed'. */
   tried: string[];
 }
@@ -145,14 +150,39 @@ export interface ModuleLoader {
   load(id: string): unknown;
 }
 
+/** Where the native TensorFlow builds are; replaceable so tests can pretend there is none. */
+export interface NativeBuilds {
+  /** Absolute path of a finished build's tfjs-node package, or null. */
+  packageDir(variant: NativeVariant): string | null;
+  manifest(variant: NativeVariant): ReturnType<typeof readNativeManifest>;
+}
+
+const nativeBuilds: NativeBuilds = { packageDir: nativePackageDir, manifest: readNativeManifest };
+/** No native build (tests of the package path and of the fallback order). */
+export const NO_NATIVE_BUILDS: NativeBuilds = { packageDir: () => null, manifest: () => null };
+
 const nodeLoader: ModuleLoader = { resolve: (id) => requireHere.resolve(id), load: (id) => requireHere(id) };
 
-async function loadNode(choice: 'tfjs-node-gpu' | 'tfjs-node', loader: ModuleLoader): Promise<Attempt> {
-  const pkg = PACKAGES[choice];
-  try {
-    loader.resolve(pkg);
-  } catch {
-    return { ok: false, reason: 'not installed' };
+/** The reason a TensorFlow backend is absent, with the command that builds it. */
+function notBuilt(choice: 'tfjs-node-gpu' | 'tfjs-node'): string {
+  return `not built (build it with \`npx skill-lab native${choice === 'tfjs-node-gpu' ? ' --gpu' : ''}\`)`;
+}
+
+async function loadNode(
+  choice: 'tfjs-node-gpu' | 'tfjs-node',
+  loader: ModuleLoader,
+  builds: NativeBuilds,
+): Promise<Attempt> {
+  const variant: NativeVariant = choice === 'tfjs-node-gpu' ? 'gpu' : 'cpu';
+  const built = builds.packageDir(variant);
+  let pkg = PACKAGES[choice];
+  if (built) pkg = built;
+  else {
+    try {
+      loader.resolve(pkg);
+    } catch {
+      return { ok: false, reason: notBuilt(choice) };
+    }
   }
   polyfillNodeUtil();
   // libtensorflow logs every op placement at INFO level; keep warnings (missing CUDA libraries).
@@ -190,9 +220,18 @@ async function loadNode(choice: 'tfjs-node-gpu' | 'tfjs-node', loader: ModuleLoa
   if (be.isUsingGpuDevice) device = `gpu: ${gpuName() ?? 'CUDA device'}`;
   else if (choice === 'tfjs-node-gpu') device = 'cpu (libtensorflow; no usable GPU)';
   const version = packageVersion(pkg, loader);
+  const manifest = built ? builds.manifest(variant) : null;
   return {
     ok: true,
-    info: { name: 'tensorflow', package: pkg, version, device },
+    info: {
+      name: 'tensorflow',
+      package: PACKAGES[choice],
+      version,
+      device,
+      ...(manifest
+        ? { tensorflow: `${manifest.tensorflow} (${manifest.wheel}, native/build/${variant})` }
+        : {}),
+    },
     short: device.startsWith('gpu') ? device : 'cpu',
   };
 }
@@ -241,11 +280,11 @@ async function loadCpu(): Promise<Attempt> {
   }
 }
 
-function load(choice: BackendChoice, loader: ModuleLoader): Promise<Attempt> {
+function load(choice: BackendChoice, loader: ModuleLoader, builds: NativeBuilds): Promise<Attempt> {
   switch (choice) {
     case 'tfjs-node-gpu':
     case 'tfjs-node':
-      return loadNode(choice, loader);
+      return loadNode(choice, loader, builds);
     case 'wasm':
       return loadWasm();
     case 'cpu':
@@ -257,27 +296,25 @@ function load(choice: BackendChoice, loader: ModuleLoader): Promise<Attempt> {
  * Loads and activates a backend for a request, without caching or printing (the engine calls
  * {@link initBackend}; this is its worker, exposed for tests and tools).
  *
- * @param loader how the optional node packages are resolved and loaded (tests pass a fake)
+ * @param loader how node packages are resolved and loaded (tests pass a fake)
+ * @param builds where the native TensorFlow builds are (tests pass {@link NO_NATIVE_BUILDS})
  * @returns the info, plus the short label for the report line.
  * @throws Error when a forced backend cannot be used (with the reason) or nothing loads.
  */
 export async function selectBackend(
   request: BackendRequest,
   loader: ModuleLoader = nodeLoader,
+  builds: NativeBuilds = nativeBuilds,
 ): Promise<{ info: BackendInfo; short: string }> {
   const tried: string[] = [];
   for (const choice of request.order) {
-    const attempt = await load(choice, loader);
+    const attempt = await load(choice, loader, builds);
     if (attempt.ok) return { info: { ...attempt.info, tried }, short: attempt.short };
     tried.push(`${PACKAGES[choice]}: ${attempt.reason}`);
     if (request.forced) {
-      const hint =
-        choice === 'tfjs-node-gpu' || choice === 'tfjs-node'
-          ? ` (install it with \`npm install ${PACKAGES[choice]}\`, which downloads libtensorflow and needs internet)`
-          : '';
       throw new Error(
         `compute backend '${choice}' was requested by ${request.source} but cannot be used: ` +
-          `${PACKAGES[choice]}: ${attempt.reason}${attempt.reason === 'not installed' ? hint : ''}`,
+          `${PACKAGES[choice]}: ${attempt.reason}`,
       );
     }
   }
@@ -324,7 +361,8 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
         return `${pkg.replace('@tensorflow/', '')} (${why.join(': ')})`;
       });
       console.error(
-        `[skill-lab] compute backend: ${info.name} (${info.package} ${info.version}, ${short})` +
+        `[skill-lab] compute backend: ${info.name} (${info.package} ${info.version}` +
+          `${info.tensorflow ? `, TensorFlow ${info.tensorflow.split(' ')[0]}` : ''}, ${short})` +
           (tried.length > 0 ? `; tried: ${tried.join(', ')}` : ''),
       );
     }

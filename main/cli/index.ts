@@ -531,6 +531,18 @@ program
   });
 
 program
+  .command('native')
+  .description(
+    'build the native TensorFlow backend from the official TensorFlow wheel (pip, a C++ compiler, npm): faster updates than wasm',
+  )
+  .option('--gpu', 'the CUDA 12 build (the tensorflow wheel and its CUDA wheels; needs an NVIDIA driver)')
+  .option('--force', 'build again even when this TensorFlow version is built')
+  .action(async (o) => {
+    const { nativeCommand } = await import('./native.ts');
+    await nativeCommand({ gpu: Boolean(o.gpu), force: Boolean(o.force) });
+  });
+
+program
   .command('serve')
   .description(
     'browser mode: the lab on http://127.0.0.1:PORT/?token=… (runs train in child processes); Ctrl-C stops them with a checkpoint',
