@@ -102,7 +102,11 @@ test('a new user opens a run’s page by clicking it and follows, evaluates and 
   expect(keys.length).toBeGreaterThan(0);
   expect(keys.every((k) => k?.startsWith('diayn.discriminator'))).toBe(true);
   await page.fill('input[name=config-filter]', '');
-  await expect(page.locator('[data-test=backend]')).toContainText('wasm');
+  // The backend the run recorded: wasm, or TensorFlow where `skill-lab native` built it (CI does).
+  const { run } = await lab.server.service.getRun({ runId });
+  const backend = run.backend as { name: string; tensorflow?: string };
+  await expect(page.locator('[data-test=backend]')).toContainText(backend.name);
+  if (backend.tensorflow) await expect(page.locator('[data-test=backend]')).toContainText('2.21.0');
   await expect(page.locator('[data-test=versions]')).toContainText('@mujoco/mujoco');
   await screenshotWhole(page, 'run-page-config.png');
 

@@ -525,9 +525,23 @@ program
   .description('measure env steps/s, SAC update times and a DADS Ant iteration on this machine')
   .option('--json', 'print one JSON object')
   .option('--quick', 'fewer repetitions')
+  .option('--updates', 'only the network-update figures (MLP and SAC updates, kernels per SAC update)')
+  .option(
+    '--backends',
+    'the update figures on every available backend (wasm, skill-lab native builds), side by side',
+  )
+  .option('--pytorch', "with --backends: PyTorch's SAC update too (one thread), and the ratios")
   .action(async (o) => {
+    if (o.pytorch && !o.backends)
+      throw new UsageError('--pytorch goes with --backends (npm run bench:pytorch)');
     const { benchCommand } = await import('./bench.ts');
-    await benchCommand({ json: Boolean(o.json), quick: Boolean(o.quick) });
+    await benchCommand({
+      json: Boolean(o.json),
+      quick: Boolean(o.quick),
+      updates: Boolean(o.updates),
+      backends: Boolean(o.backends),
+      pytorch: Boolean(o.pytorch),
+    });
   });
 
 program
