@@ -151,6 +151,74 @@ describe('skill-lab figure --spec', () => {
       expect(svg).toContain(text);
   });
 
+  it('draws the aggregate figure of 3 variants with long names in one column: stacked, keyed, as wide as asked', async () => {
+    const store = tempStore();
+    for (const lr of [0.001, 0.003, 0.01])
+      for (const seed of [0, 1]) {
+        const run = createRun(store, {
+          algo: 'diayn',
+          preset: 'point-mass',
+          seed,
+          totalEnvSteps: 5000,
+          overrides: { 'sac.lr': lr },
+        });
+        for (let i = 1; i <= 3; i++)
+          run.appendMetrics({
+            iteration: i,
+            env_steps: 500 * i,
+            wall_s: i,
+            intrinsic_reward: lr * 100 * i + seed * 0.1,
+            discriminator_accuracy: 0.25 + 0.05 * i,
+            alpha: 0.1,
+          });
+      }
+    const root = store.root;
+    // Variant names such as "sac.lr=0.001, sac.batchSize=128, diayn.skills=4, diayn.discriminatorLr=0.001"
+    const groupBy = ['sac.lr', 'sac.batchSize', 'diayn.skills', 'diayn.discriminatorLr'];
+    for (const width of ['column', '300pt']) {
+      const specFile = join(root, `agg-${width}.json`);
+      writeFileSync(
+        specFile,
+        JSON.stringify({
+          kind: 'aggregate',
+          title: 'DIAYN: final intrinsic reward by learning rate',
+          query: { algo: 'diayn' },
+          groupBy,
+          metrics: ['intrinsic_reward'],
+          width,
+        }),
+      );
+      const out = join(root, `agg-${width}`);
+      const r = cli(['figure', '--spec', specFile, '--out', out], root);
+      expect(r.code, r.err).toBe(0);
+      const widthPt = width === 'column' ? 3.25 * 72 : 300;
+      const pdf = await PDFDocument.load(readFileSync(`${out}.pdf`));
+      expect(pdf.getPage(0).getWidth()).toBeCloseTo(widthPt, 6);
+      const svg = readFileSync(`${out}.svg`, 'utf8');
+      const svgWidth = Number(/^<svg[^>]* width="([\d.]+)"/.exec(svg)![1]);
+      expect(Math.abs(svgWidth - widthPt)).toBeLessThan(0.5);
+      // Every variant named whole with its n (in the legend, by its key A, B, C; a long name on
+      // lines of its own), the pairs by key; nothing cut short, no text under 7 pt.
+      const text = [...svg.matchAll(/<text[^>]*>(.*?)<\/text>/g)]
+        .map((m) => m[1].replace(/<\/tspan><tspan[^>]*>/g, ' ').replace(/<[^>]+>/g, ''))
+        .join('\n')
+        .replace(/&gt;/g, '>');
+      for (const [i, lr] of ['0.001', '0.003', '0.01'].entries())
+        expect(text).toContain(
+          `${'ABC'[i]}: sac.lr=${lr}, sac.batchSize=128, diayn.skills=4, diayn.discriminatorLr=0.001 (n=2)`,
+        );
+      for (const pair of ['P(A > B)', 'P(A > C)', 'P(B > C)']) expect(text).toContain(pair);
+      expect(text).not.toContain('…');
+      const sizes = [...svg.matchAll(/font-size="([\d.]+)px"/g)].map((m) => Number(m[1]));
+      expect(Math.min(...sizes)).toBeGreaterThanOrEqual(7);
+      // The CSV keeps the full names.
+      const csv = readFileSync(`${out}.csv`, 'utf8');
+      expect(csv).toContain(
+        'P(sac.lr=0.001, sac.batchSize=128, diayn.skills=4, diayn.discriminatorLr=0.001 > sac.lr=0.003,',
+      );
+    }
+  });
+
   it('refuses a bad spec naming the field, a width outside 1–20 in, unknown runs and an empty query', () => {
     const { root, ids } = workspace();
     const write = (name: string, spec: unknown) => {

@@ -20,28 +20,41 @@ const PNG_DPI = 300;
 /**
  * Renders `specFor(panelWidth)` with the panel width that makes the figure `widthPt` wide.
  * @param columns panels per row (the width changes `columns` times as fast as the panel width)
- * @returns the SVG and its size in px (= pt)
+ * @returns the SVG, its size in px (= pt) and the panel width it was drawn at
  * @throws Error when the figure cannot get that narrow (its fixed parts — legend, labels — are wider)
  */
 export async function fitToWidth(
   specFor: (panelWidth: number) => object,
   widthPt: number,
   columns: number,
-): Promise<{ svg: string; width: number; height: number; warnings: string[] }> {
+): Promise<{ svg: string; width: number; height: number; warnings: string[]; panelWidth: number }> {
   let panel = Math.max(40, widthPt / columns - 40);
-  let last: { svg: string; warnings: string[] } | null = null;
-  for (let pass = 0; pass < 5; pass++) {
-    last = await renderSvg(specFor(panel));
-    const { width } = svgSize(last.svg);
+  let slope = columns;
+  let prev: { panel: number; width: number } | null = null;
+  let best: { svg: string; warnings: string[]; width: number; panel: number } | null = null;
+  for (let pass = 0; pass < 8; pass++) {
+    const r = await renderSvg(specFor(panel));
+    const { width } = svgSize(r.svg);
+    if (!best || Math.abs(width - widthPt) < Math.abs(best.width - widthPt)) best = { ...r, width, panel };
     if (Math.abs(width - widthPt) < 0.5) break;
-    panel += (widthPt - width) / columns;
-    if (panel < 30)
-      throw new Error(
-        `the figure cannot be ${(widthPt / 72).toFixed(2)} in wide: its legend and labels alone are wider; give a larger width or fewer panels per row`,
-      );
+    // The width is affine in the panel width (slope: the panels per row), up to the steps of axis
+    // labels coming and going: the slope measured between passes, when it is sensible, corrects it.
+    const tooWide = new Error(
+      `the figure cannot be ${(widthPt / 72).toFixed(2)} in wide: its legend and labels alone are wider; give a larger width or fewer panels per row`,
+    );
+    if (prev && panel !== prev.panel) {
+      const measured = (width - prev.width) / (panel - prev.panel);
+      if (measured > 0.5 * columns && measured < 2 * columns) slope = measured;
+      // Narrower panels, the same width: a part that does not shrink with them is too wide.
+      else if (width > widthPt && Math.abs(panel - prev.panel) >= 2 && Math.abs(measured) < 0.1)
+        throw tooWide;
+    }
+    prev = { panel, width };
+    panel += (widthPt - width) / slope;
+    if (panel < 30) throw tooWide;
   }
-  const size = svgSize(last!.svg);
-  return { svg: last!.svg, ...size, warnings: last!.warnings };
+  const size = svgSize(best!.svg);
+  return { svg: best!.svg, ...size, warnings: best!.warnings, panelWidth: best!.panel };
 }
 
 /**

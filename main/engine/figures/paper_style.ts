@@ -18,17 +18,28 @@ export interface PaperFonts {
 
 /**
  * Greedy line breaking of `parts` (joined by "; ") into lines at most `width` px wide at `fontSize`.
- * A part wider than the line stays whole on its own line.
+ * A part wider than the line is broken between its words (a single word wider than the line stays
+ * whole).
  */
 export function wrapParts(parts: readonly string[], width: number, fontSize: number, bold = false): string[] {
+  const fits = (s: string) => textWidth(s, fontSize, bold) <= width;
   const lines: string[] = [];
   let line = '';
   for (const part of parts) {
     const next = line ? `${line}; ${part}` : part;
-    if (line && textWidth(next, fontSize, bold) > width) {
-      lines.push(line + ';');
-      line = part;
-    } else line = next;
+    if (fits(next)) {
+      line = next;
+      continue;
+    }
+    if (line) lines.push(line + ';');
+    line = '';
+    for (const word of part.split(' ')) {
+      const more = line ? `${line} ${word}` : word;
+      if (line && !fits(more)) {
+        lines.push(line);
+        line = word;
+      } else line = more;
+    }
   }
   if (line) lines.push(line);
   return lines;

@@ -13,7 +13,7 @@ import { RunStoreError, type RunDir, type RunRecord, type RunStore } from './sto
 import type { FigureSpec } from '../figures/figure_spec.ts';
 import { parseWidth } from '../figures/pdf.ts';
 import { fitToWidth, toCsv, writeFigureFiles } from '../figures/paper.ts';
-import { aggregateData, aggregateSpec } from '../figures/aggregate.ts';
+import { aggregateData, aggregateLayout, aggregateSpec } from '../figures/aggregate.ts';
 import { writeFileAtomic } from '../atomic.ts';
 import { SweepStore } from './sweeps.ts';
 import { formatPointValues } from './sweep_spec.ts';
@@ -300,8 +300,9 @@ async function writeAggregate(
       print: true,
     }).spec;
   // The widest row grows by one panel width per panel: the profile, and the improvement beside it
-  // when there are two variants to compare.
-  const fit = await fitToWidth(specFor, widthPt, variants.length > 1 ? 2 : 1);
+  // when the two are side by side (at a narrow width they are stacked, one panel per row).
+  const { columns } = aggregateLayout(variants, { figureWidth: widthPt, print: true });
+  const fit = await fitToWidth(specFor, widthPt, columns);
   for (const w of fit.warnings) console.warn(`figure: ${w}`);
   const plotted = aggregateData(variants);
   // One table in long form: part (interval, profile, improvement), variant or pair, x (τ), value, interval, n.
