@@ -14,7 +14,8 @@ import { benchMlpUpdate } from '../engine/nn/bench.ts';
 import { createEnv, envSpec } from '../engine/sim/envs.ts';
 import { measureMjStepsPerSecond } from '../engine/sim/mujoco.ts';
 import { VecEnv } from '../engine/sim/vec_env.ts';
-import { SacLearner, type SacBatch } from '../engine/algos/sac.ts';
+import type { SacBatch, SacLearner } from '../engine/algos/sac.ts';
+import { sacFixture } from '../engine/algos/sac_fixture.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { readNativeManifest } from '../../native/tensorflow_build.ts';
 import { DadsAlgorithm } from '../engine/algos/dads.ts';
@@ -73,34 +74,15 @@ async function vecStepsPerSecond(name: EnvName, n: number, rounds: number): Prom
   return (rounds * n) / s;
 }
 
-/** A SAC learner with Ant-sized inputs and one fixed batch, for the update figures. */
+/** A SAC learner with Ant-sized inputs (29, actions 8) and one fixed batch, for the update figures. */
 function benchSac(hidden: number[], batch: number): { learner: SacLearner; b: SacBatch } {
-  const inputDim = 29;
-  const actDim = 8;
-  const learner = new SacLearner({
+  const { learner, batch: b } = sacFixture({
     name: `bench_sac_${hidden.join('x')}_${batch}`,
-    inputDim,
-    actDim,
+    inputDim: 29,
+    actDim: 8,
     hidden,
-    lr: 3e-4,
-    gamma: 0.99,
-    tau: 0.005,
-    rewardScale: 1,
-    alphaMode: 'auto',
-    alphaInit: 1,
-    targetEntropy: null,
-    seed: 3,
+    batch,
   });
-  const rng = new Rng(4);
-  const mk = (n: number) => rng.fillUniform(new Float32Array(n), -1, 1) as Float32Array;
-  const b = {
-    size: batch,
-    input: mk(batch * inputDim),
-    action: mk(batch * actDim),
-    reward: mk(batch),
-    nextInput: mk(batch * inputDim),
-    terminated: new Float32Array(batch),
-  };
   return { learner, b };
 }
 

@@ -13,8 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../native/backend.ts';
-import { Rng } from '../rng.ts';
-import { SacLearner, type SacUpdateStats } from './sac.ts';
+import type { SacUpdateStats } from './sac.ts';
+import { sacFixture } from './sac_fixture.ts';
 
 /** What the probe prints. */
 export interface ParityProbe {
@@ -38,31 +38,15 @@ export const PARITY_UPDATES = 5;
 /** Runs the probe on the active backend (see the file comment). */
 export async function parityProbe(): Promise<ParityProbe> {
   const info = await initBackend({ quiet: true });
-  const learner = new SacLearner({
+  const { learner, batch } = sacFixture({
     name: 'parity',
     inputDim: INPUT,
     actDim: ACT,
     hidden: [64, 64],
-    lr: 3e-4,
-    gamma: 0.99,
-    tau: 0.005,
-    rewardScale: 1,
-    alphaMode: 'auto',
-    alphaInit: 1,
-    targetEntropy: null,
-    seed: 3,
+    batch: BATCH,
+    terminalEvery: 7,
   });
   try {
-    const rng = new Rng(4);
-    const mk = (n: number) => rng.fillUniform(new Float32Array(n), -1, 1) as Float32Array;
-    const batch = {
-      size: BATCH,
-      input: mk(BATCH * INPUT),
-      action: mk(BATCH * ACT),
-      reward: mk(BATCH),
-      nextInput: mk(BATCH * INPUT),
-      terminated: Float32Array.from({ length: BATCH }, (_, i) => (i % 7 === 0 ? 1 : 0)),
-    };
     const stats: SacUpdateStats[] = [];
     for (let k = 0; k < PARITY_UPDATES; k++) stats.push(learner.update(batch));
     const weights = [...learner.policy.variables, ...learner.q1.variables].flatMap((v) =>
