@@ -296,7 +296,9 @@ async function benchBackends(opts: BenchOptions): Promise<void> {
     console.log(JSON.stringify({ backends: Object.fromEntries(columns.map((c) => [c.label, c.figures])) }));
     return;
   }
-  const width = Math.max(...UPDATE_FIGURES.map((f) => f.length)) + 2;
+  // Wide enough for the ratio rows' labels too ("sac_update_2x512_b128 / PyTorch").
+  const width =
+    Math.max(...UPDATE_FIGURES.map((f) => f.length), 'sac_update_2x256_b256 / PyTorch'.length) + 2;
   const cell = (v: unknown) => String(v ?? '–').padStart(12);
   console.log(`\n${''.padEnd(width)}${columns.map((c, i) => cell(`[${i + 1}]`)).join('')}`);
   for (const f of UPDATE_FIGURES)
