@@ -17,6 +17,7 @@ import {
   selectBackend,
   type BackendInfo,
   type ModuleLoader,
+  type NativeBuilds,
 } from './backend.ts';
 import { readNativeManifest } from './tensorflow_build.ts';
 
@@ -194,6 +195,33 @@ describe('selectBackend', () => {
       await tf.setBackend(info.name);
       tf.removeBackend('tensorflow');
     }
+  });
+
+  it('small networks get wasm first, saying why TensorFlow was passed over; wide ones and a forced choice get TensorFlow', async () => {
+    // A "build" whose package is the fake tfjs-node.
+    const built: NativeBuilds = {
+      packageDir: (v) => (v === 'cpu' ? '@tensorflow/tfjs-node' : null),
+      manifest: () => null,
+    };
+    const auto = resolveBackendRequest(undefined);
+    const pick = async (request: typeof auto, width: number) => {
+      try {
+        return (await selectBackend(request, fakeNode('ok', {}), built, width)).info;
+      } finally {
+        await tf.setBackend(info.name);
+        if (tf.findBackendFactory('tensorflow')) tf.removeBackend('tensorflow');
+      }
+    };
+    const small = await pick(auto, 64);
+    expect(small.name).toBe('wasm');
+    expect(small.tried).toEqual([
+      `@tensorflow/tfjs-node-gpu: ${NOT_BUILT(' --gpu')}`,
+      '@tensorflow/tfjs-node: not used for 64-wide networks (wasm is faster below 256 units; ' +
+        'SKILL_LAB_BACKEND=tfjs-node uses it anyway)',
+    ]);
+    expect((await pick(auto, 0)).tried[1]).toMatch(/not used for small batches/);
+    expect((await pick(auto, 512)).name).toBe('tensorflow');
+    expect((await pick(resolveBackendRequest('tfjs-node'), 64)).name).toBe('tensorflow');
   });
 
   it('passes over a tfjs-node without its native binding, or bound to another tfjs-core', async () => {

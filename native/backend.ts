@@ -14,7 +14,10 @@
  *
  * `SKILL_LAB_BACKEND` (tfjs-node-gpu | tfjs-node | wasm | cpu | auto) overrides `opts.prefer`.
  * A named backend is used or an Error explains why it cannot be; `auto` (or nothing) walks the
- * order above.
+ * order above — except for work on small networks (`networkWidth` below {@link NATIVE_MIN_WIDTH}),
+ * which tries wasm first: TensorFlow's per-op cost through the eager C API outweighs its faster
+ * matrix products there (README, "Native TensorFlow": a point-mass DIAYN run of 4000 env steps
+ * took 20 s on wasm, 65 s on TensorFlow; a 2×64 SAC update 9 against 30 ms, 2×256 41 against 36).
  */
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
@@ -46,10 +49,23 @@ export interface BackendInfo {
   tried: string[];
 }
 
+/**
+ * The widest hidden layer from which the automatic order puts TensorFlow before wasm: the crossover
+ * measured on this machine class (full SAC update, batch 256: 2×128 16.5 ms wasm / 34.2 ms
+ * TensorFlow; 2×256 41.4 / 36.3; 2×512 66 / 37).
+ */
+export const NATIVE_MIN_WIDTH = 256;
+
 /** Options of {@link initBackend}. */
 export interface InitBackendOptions {
   /** Use exactly this backend (Error if it cannot load); `SKILL_LAB_BACKEND` overrides it. */
   prefer?: BackendChoice | 'auto';
+  /**
+   * The widest hidden layer of the networks the process will train or run (0: small batches only,
+   * e.g. planning); below {@link NATIVE_MIN_WIDTH} the automatic order tries wasm first. Unset: the
+   * plain order (the bench, tools).
+   */
+  networkWidth?: number;
   /** Suppress the one-line report on first initialization. */
   quiet?: boolean;
 }
@@ -298,6 +314,7 @@ function load(choice: BackendChoice, loader: ModuleLoader, builds: NativeBuilds)
  *
  * @param loader how node packages are resolved and loaded (tests pass a fake)
  * @param builds where the native TensorFlow builds are (tests pass {@link NO_NATIVE_BUILDS})
+ * @param networkWidth see {@link InitBackendOptions.networkWidth}
  * @returns the info, plus the short label for the report line.
  * @throws Error when a forced backend cannot be used (with the reason) or nothing loads.
  */
@@ -305,9 +322,22 @@ export async function selectBackend(
   request: BackendRequest,
   loader: ModuleLoader = nodeLoader,
   builds: NativeBuilds = nativeBuilds,
+  networkWidth?: number,
 ): Promise<{ info: BackendInfo; short: string }> {
   const tried: string[] = [];
-  for (const choice of request.order) {
+  let order = request.order;
+  if (!request.forced && networkWidth !== undefined && networkWidth < NATIVE_MIN_WIDTH) {
+    order = order.filter((c) => c === 'wasm' || c === 'cpu');
+    for (const choice of ['tfjs-node-gpu', 'tfjs-node'] as const) {
+      const variant: NativeVariant = choice === 'tfjs-node-gpu' ? 'gpu' : 'cpu';
+      const why = builds.packageDir(variant)
+        ? `not used for ${networkWidth ? `${networkWidth}-wide networks` : 'small batches'} ` +
+          `(wasm is faster below ${NATIVE_MIN_WIDTH} units; SKILL_LAB_BACKEND=${choice} uses it anyway)`
+        : notBuilt(choice);
+      tried.push(`${PACKAGES[choice]}: ${why}`);
+    }
+  }
+  for (const choice of order) {
     const attempt = await load(choice, loader, builds);
     if (attempt.ok) return { info: { ...attempt.info, tried }, short: attempt.short };
     tried.push(`${PACKAGES[choice]}: ${attempt.reason}`);
@@ -353,7 +383,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
     return info;
   }
   pending = (async () => {
-    const { info, short } = await selectBackend(request);
+    const { info, short } = await selectBackend(request, nodeLoader, nativeBuilds, opts.networkWidth);
     active = { info, choice: choiceOf(info) };
     if (!opts.quiet) {
       const tried = info.tried.map((t) => {

@@ -42,7 +42,8 @@ export async function diagnoseCommand(
   // A wrong run or step count is refused before the backend starts.
   const { config } = openSkillRun(runRef, which);
   asUsageError(() => diagnosticEpisodes(config, o.steps, '--steps'));
-  await initBackend({ quiet: o.json });
+  // The episodes step the policy one small batch at a time: faster on wasm (native/backend.ts).
+  await initBackend({ quiet: o.json, networkWidth: 0 });
   const source = await loadSkillSource(runRef, {
     ...which,
     onWarning: (m) => console.error(`warning: ${m}`),

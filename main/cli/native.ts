@@ -4,6 +4,7 @@
  */
 import { relative } from 'node:path';
 import { buildNative, type NativeVariant } from '../../native/tensorflow_build.ts';
+import { NATIVE_MIN_WIDTH } from '../../native/backend.ts';
 
 /** Options of {@link nativeCommand}. */
 export interface NativeCommandOptions {
@@ -21,8 +22,9 @@ export async function nativeCommand(opts: NativeCommandOptions): Promise<void> {
   const backend = variant === 'gpu' ? 'tfjs-node-gpu' : 'tfjs-node';
   if (r.built) console.log(`built TensorFlow ${r.manifest.tensorflow} (${variant}) in ${where} in ${took} s`);
   console.log(
-    `runs, evaluations and skill-lab bench now use it (${backend}, TensorFlow on the ${r.device}) ahead of wasm; ` +
-      'SKILL_LAB_BACKEND=wasm picks wasm again',
+    `runs with networks of ${NATIVE_MIN_WIDTH} units or more, and skill-lab bench, now use it ` +
+      `(${backend}, TensorFlow on the ${r.device}) ahead of wasm; smaller networks stay on wasm, ` +
+      `faster there; SKILL_LAB_BACKEND=${backend} or =wasm forces either`,
   );
   if (variant === 'gpu' && r.device !== 'gpu')
     console.log(

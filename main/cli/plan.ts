@@ -99,7 +99,8 @@ export async function planCommand(runRef: string, o: PlanCommandOptions): Promis
   };
   openSkillRun(runRef, which); // refuses a wrong run before the backend starts
   const controllers = (o.controller ?? []).map((c) => readControllerResult(c, o.workspace));
-  await initBackend({ quiet: o.json });
+  // MPPI evaluates small batches, faster on wasm (native/backend.ts).
+  await initBackend({ quiet: o.json, networkWidth: 0 });
   const source = await loadSkillSource(runRef, {
     ...which,
     onWarning: (m) => console.error(`warning: ${m}`),

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { parseRunConfig, ConfigError, allConfigKeys } from './config.ts';
+import { parseRunConfig, ConfigError, allConfigKeys, networkWidthOf } from './config.ts';
+import type { AlgoName } from './algos/lookup.ts';
 import { resolveRunConfig, listPresets, loadPreset } from './presets.ts';
 
 describe('run config', () => {
@@ -102,5 +103,17 @@ describe('presets', () => {
     expect(() =>
       resolveRunConfig({ algo: 'dads', preset: 'point-mass', set: ['dads.priorSamples=-3'] }),
     ).toThrow(ConfigError);
+  });
+});
+
+describe('networkWidthOf (the compute backend loader picks wasm below 256 units)', () => {
+  it("is the widest hidden layer of any of the run's networks", () => {
+    const width = (algo: AlgoName, preset: string, set: string[] = []) =>
+      networkWidthOf(resolveRunConfig({ algo, preset, set }).config);
+    expect(width('diayn', 'point-mass')).toBe(64);
+    expect(width('dads', 'ant-xy')).toBe(512);
+    expect(width('goal-sac', 'arm-push')).toBe(128);
+    // A discriminator wider than SAC's networks counts too.
+    expect(width('diayn', 'point-mass', ['diayn.discriminatorHidden=[300,300]'])).toBe(300);
   });
 });

@@ -98,6 +98,29 @@ export type RunConfig = z.infer<typeof runConfigSchema>;
 export type RunConfigInput = z.input<typeof runConfigSchema>;
 
 /**
+ * The widest hidden layer of a run's networks: every `hidden` / `…Hidden` list of widths in the
+ * config sections its algorithm reads (SAC's, the discriminator's, the skill dynamics', a
+ * controller's; the other algorithms' sections hold defaults the run never builds). The compute
+ * backend loader picks wasm over TensorFlow below a width (native/backend.ts NATIVE_MIN_WIDTH).
+ * @returns units; 0 for a config without such lists
+ */
+export function networkWidthOf(config: RunConfig): number {
+  let widest = 0;
+  const visit = (value: unknown, key: string) => {
+    if (Array.isArray(value)) {
+      if (/^hidden$|Hidden$/.test(key) && value.every((v) => typeof v === 'number'))
+        widest = Math.max(widest, ...(value as number[]));
+      return;
+    }
+    if (value && typeof value === 'object')
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) visit(v, k);
+  };
+  const sections = config as unknown as Record<string, unknown>;
+  for (const name of Object.keys(algoInfo(config.algo).sections)) visit(sections[name], name);
+  return widest;
+}
+
+/**
  * One field-level problem of a run request or config, for forms that show it next to the field.
  * `path` is the dotted config key (`sac.lr`) or the request field (`preset`); '' is the whole object.
  */

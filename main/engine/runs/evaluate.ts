@@ -25,7 +25,7 @@ import { isGoalEvaluable, type Algorithm, type EvalSkill, type GoalEvaluable } f
 import { stateFunction } from '../algos/skills.ts';
 import { envOptionsOf } from '../algos/sac.ts';
 import { VecEnv } from '../sim/vec_env.ts';
-import { skillEnvOf } from '../config.ts';
+import { networkWidthOf, skillEnvOf } from '../config.ts';
 import { readCheckpoint } from './checkpoints.ts';
 import { RunDir, RunStoreError } from './store.ts';
 import { writeFileAtomicSync } from '../atomic.ts';
@@ -77,7 +77,7 @@ export async function evaluateRun(run: RunDir, opts: EvalOptions = {}): Promise<
   if (!run.hasCheckpoint()) {
     throw new RunStoreError(`${run.checkpointPath}: missing — the run has not written a checkpoint yet`);
   }
-  await initBackend({ quiet: opts.quiet ?? true });
+  await initBackend({ quiet: opts.quiet ?? true, networkWidth: networkWidthOf(config) });
   const algo = await createAlgorithm(config, run.path);
   try {
     await readCheckpoint(run, algo, {

@@ -93,7 +93,8 @@ export async function runPlanProcess(runPath: string): Promise<void> {
   poll.unref();
   try {
     const request = await receiveRequest(stop);
-    await initBackend({ quiet: true });
+    // MPPI evaluates small batches, faster on wasm (native/backend.ts).
+    await initBackend({ quiet: true, networkWidth: 0 });
     const source = await loadSkillSource(basename(runPath), {
       workspace: dirname(dirname(runPath)),
       accept: algosWhere(plansWithSkills) as AlgoName[],

@@ -29,6 +29,7 @@
 import { basename } from 'node:path';
 import { initBackend } from '../../../native/backend.ts';
 import { createAlgorithm } from '../algos/index.ts';
+import { networkWidthOf } from '../config.ts';
 import { readCheckpoint, restoreLatestFromPrevious, writeCheckpoint } from './checkpoints.ts';
 import { applyRelabelRequest, isRelabelable } from './relabel_control.ts';
 import { IterationAborted, type AbortPoint, type Algorithm, type Metrics } from '../algos/types.ts';
@@ -110,7 +111,7 @@ async function trainLocked(run: RunDir, opts: TrainOptions, lockNote: string | n
       onWarning(lockNote);
       run.addWarning(lockNote);
     }
-    const backend = await initBackend({ quiet: opts.quiet ?? false });
+    const backend = await initBackend({ quiet: opts.quiet ?? false, networkWidth: networkWidthOf(config) });
     algo = await createAlgorithm(config, run.path);
     let wallBefore = 0;
     if (run.hasCheckpoint()) {
