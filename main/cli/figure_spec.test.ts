@@ -12,10 +12,11 @@ import { createRun, tempStore } from '../engine/runs/test_helpers.ts';
 import { cli, expectRefusals } from './test_helpers.ts';
 
 /** A workspace with 2 + 2 DIAYN runs on the point mass at two learning rates, metric rows written directly. */
-function workspace() {
+/** DIAYN runs of two seeds per learning rate, `iterations` metric rows each. */
+function workspace(lrs = [0.001, 0.003], iterations = 10) {
   const store = tempStore();
   const ids: string[] = [];
-  for (const lr of [0.001, 0.003])
+  for (const lr of lrs)
     for (const seed of [0, 1]) {
       const run = createRun(store, {
         algo: 'diayn',
@@ -24,7 +25,7 @@ function workspace() {
         totalEnvSteps: 5000,
         overrides: { 'sac.lr': lr },
       });
-      for (let i = 1; i <= 10; i++)
+      for (let i = 1; i <= iterations; i++)
         run.appendMetrics({
           iteration: i,
           env_steps: 500 * i,
@@ -152,27 +153,7 @@ describe('skill-lab figure --spec', () => {
   });
 
   it('draws the aggregate figure of 3 variants with long names in one column: stacked, keyed, as wide as asked', async () => {
-    const store = tempStore();
-    for (const lr of [0.001, 0.003, 0.01])
-      for (const seed of [0, 1]) {
-        const run = createRun(store, {
-          algo: 'diayn',
-          preset: 'point-mass',
-          seed,
-          totalEnvSteps: 5000,
-          overrides: { 'sac.lr': lr },
-        });
-        for (let i = 1; i <= 3; i++)
-          run.appendMetrics({
-            iteration: i,
-            env_steps: 500 * i,
-            wall_s: i,
-            intrinsic_reward: lr * 100 * i + seed * 0.1,
-            discriminator_accuracy: 0.25 + 0.05 * i,
-            alpha: 0.1,
-          });
-      }
-    const root = store.root;
+    const { root } = workspace([0.001, 0.003, 0.01], 3);
     // Variant names such as "sac.lr=0.001, sac.batchSize=128, diayn.skills=4, diayn.discriminatorLr=0.001"
     const groupBy = ['sac.lr', 'sac.batchSize', 'diayn.skills', 'diayn.discriminatorLr'];
     for (const width of ['column', '300pt']) {
