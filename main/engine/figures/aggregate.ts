@@ -17,9 +17,8 @@ import {
   probabilityOfImprovementInterval,
   type BootstrapOptions,
 } from './stats.ts';
-import { SKILL_PALETTE } from './palette.ts';
 import { textWidth } from './fonts.ts';
-import { captionText, paperConfig, titleBlock, wrapParts } from './paper_style.ts';
+import { captionText, paperConfig, titleBlock, variantColor, wrapParts } from './paper_style.ts';
 
 /** One variant's final scores, one per run (seed). */
 export interface VariantScores {
@@ -239,20 +238,12 @@ export function aggregateSpec(
         'datum.label',
       )
     : undefined;
-  const color = {
-    field: 'variant',
-    type: 'nominal',
-    title: null,
-    scale: { domain: labels, range: labels.map((_, i) => SKILL_PALETTE[i % SKILL_PALETTE.length]) },
-    legend: {
-      orient: 'bottom',
-      direction: 'horizontal',
-      labelFontSize: f.label,
-      ...(legendColumns !== undefined ? { columns: legendColumns, labelLimit: 0 } : {}),
-      ...(labelExpr ? { labelExpr } : {}),
-      ...(opts.print ? { symbolSize: 50, columnPadding: 10, rowPadding: 2 } : {}),
-    },
-  };
+  const color = variantColor(labels, {
+    labelFontSize: f.label,
+    ...(legendColumns !== undefined ? { columns: legendColumns, labelLimit: 0 } : {}),
+    ...(labelExpr ? { labelExpr } : {}),
+    ...(opts.print ? { symbolSize: 50, columnPadding: 10, rowPadding: 2 } : {}),
+  });
   // The rows share their left edge, axes hanging left of it. The statistics row (names, then the
   // three panels) spans the row below: side by side the profile and the improvement (its pair names
   // left of it, 20 apart), stacked the profile alone, with the improvement as wide. So the figure's

@@ -6,12 +6,11 @@
  * the band is (rliable's practice, Agarwal et al. 2021) — TensorBoard smoothing, and goal-conditioned
  * runs' relabeling switches as dashed rules. Rendered with {@link renderFigure} like the comparison figure.
  */
-import { SKILL_PALETTE } from './palette.ts';
 import { relabelSwitches } from './curves.ts';
 import { BAND_LABEL, emaSmooth, seedCurve, type Band, type Series } from './series.ts';
 import { STATISTIC_LABEL, type Statistic } from './stats.ts';
 import { textWidth } from './fonts.ts';
-import { captionText, paperConfig, titleBlock, wrapParts } from './paper_style.ts';
+import { captionText, paperConfig, titleBlock, variantColor, wrapParts } from './paper_style.ts';
 
 export { wrapParts } from './paper_style.ts';
 
@@ -109,19 +108,8 @@ export function learningCurvesSpec(runs: CurvesRun[], opts: CurvesFigureOptions)
   }
   if (values.length === 0)
     throw new Error(`learning curves: no run reports ${opts.metrics.map((m) => m.key).join(', ')}`);
-  const color = {
-    field: 'variant',
-    type: 'nominal',
-    title: null,
-    scale: { domain: labels, range: labels.map((_, i) => SKILL_PALETTE[i % SKILL_PALETTE.length]) },
-    legend: {
-      orient: 'bottom',
-      direction: 'horizontal',
-      symbolType: 'stroke',
-      symbolStrokeWidth: 3,
-      symbolOpacity: 1,
-    },
-  };
+  const color = variantColor(labels, { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 });
+
   const x = {
     field: 'x',
     type: 'quantitative',

@@ -6,6 +6,7 @@
  * Node only (text measurement).
  */
 import { FONT_FAMILY, textWidth } from './fonts.ts';
+import { SKILL_PALETTE } from './palette.ts';
 
 /** The font sizes (px, = pt in print) the title block and the config read. */
 export interface PaperFonts {
@@ -100,5 +101,28 @@ export function paperConfig(
     header: { labelFontSize: f.header, labelFontWeight: 'bold', ...more.header },
     ...(more.legend ? { legend: more.legend } : {}),
     ...(print ? { padding: 2 } : {}),
+  };
+}
+
+/**
+ * The colour encoding of the paper figures' variants: the skill palette in variant order, the
+ * legend below the figure, laid out horizontally; `legend` adds the figure's own legend settings.
+ */
+export function variantColor(
+  labels: readonly string[],
+  legend: Record<string, unknown>,
+): {
+  field: 'variant';
+  type: 'nominal';
+  title: null;
+  scale: { domain: readonly string[]; range: string[] };
+  legend: Record<string, unknown>;
+} {
+  return {
+    field: 'variant',
+    type: 'nominal',
+    title: null,
+    scale: { domain: labels, range: labels.map((_, i) => SKILL_PALETTE[i % SKILL_PALETTE.length]) },
+    legend: { orient: 'bottom', direction: 'horizontal', ...legend },
   };
 }
