@@ -2,6 +2,7 @@
  * `skill-lab native`'s refusals and its "nothing half-built" rule (tensorflow_build.ts). The full
  * build itself is what CI runs before the tests (.ci/run), and parity.test.ts checks its result.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { NativeBuildError, buildNative, nativeBuildDir, readNativeManifest } from './tensorflow_build.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'skill-lab-native-'));
+const root = join(import.meta.dirname, '..');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** An executable shell script in the scratch folder. */
@@ -20,6 +22,19 @@ function script(name: string, body: string): string {
 }
 
 describe('skill-lab native refuses, saying what to install', () => {
+  it('from the command line: the message alone, exit 1', () => {
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'skill-lab.js'), 'native', '--force'], {
+      encoding: 'utf8',
+      env: { ...process.env, SKILL_LAB_PYTHON: join(scratch, 'no-python3') },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      `error: pip: '${join(scratch, 'no-python3')}' was not found on the PATH\n` +
+        'pip is needed to fetch the TensorFlow wheel: install it (Debian: apt-get install python3-pip) ' +
+        'or point SKILL_LAB_PYTHON at a python3 that has pip',
+    );
+  });
+
   it('without pip', async () => {
     const err = await buildNative({
       variant: 'cpu',

@@ -575,9 +575,10 @@ try {
     console.error(`error: ${err.message}`);
     process.exit(2);
   }
-  if (err instanceof RunLockedError) {
-    // Not a bug: another process trains the run; its message names that process.
-    console.error(`error: ${err.message}`);
+  if (err instanceof RunLockedError || (err as Error).name === 'NativeBuildError') {
+    // Not a bug: another process trains the run (its message names that process), or `native` found
+    // something missing on this machine (its message says what to install).
+    console.error(`error: ${(err as Error).message}`);
     process.exit(1);
   }
   // Anything else: its message alone (a user rarely wants a stack trace), unless it is a
