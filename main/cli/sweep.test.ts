@@ -243,7 +243,10 @@ describe('skill-lab sweep', () => {
       }
       expect(compared).toBeGreaterThan(0);
 
-      const done = await until(store, id, 'all completed', (s) => s.counts.completed === 4);
+      // A run writes 'completed' into run.json a moment before its Slurm task exits.
+      const done = await until(store, id, 'all completed, in the workspace and in Slurm', (s) =>
+        s.points.every((p) => p.state === 'completed' && p.slurm?.state === 'COMPLETED'),
+      );
       for (const p of done.points) {
         expect(p.slurm?.state).toBe('COMPLETED');
         expect(existsSync(p.log!)).toBe(true);

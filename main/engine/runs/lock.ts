@@ -22,12 +22,15 @@
  * - another host (a workspace on a shared file system) → held: its processes cannot be checked from
  *   here; the error says which host and which file to remove if that trainer is gone.
  *
- * Taking over a stale lock is atomic against other takers: the taker renames the stale file aside,
- * checks that what it moved is the very lock it judged stale (a faster taker may already have put a
- * fresh lock there; then it puts that back and is refused), and creates its own with the exclusive
- * link. Of two takers racing for one stale lock exactly one wins. (A third process arriving in the
- * microseconds between a slow taker's rename and its putting back could slip in; the window is that
- * of two syscalls.)
+ * Taking over a stale lock is safe against other takers: only the process that exclusively creates
+ * `train.lock.takeover-<hash of the stale lock's text>` may remove the lock, and it removes it only
+ * if the file still holds that very text. Nobody else removes a lock with that text (its holder is
+ * dead; other takers lose the exclusive create and wait), so the check and the unlink cannot be
+ * interleaved with a fresh lock appearing. Then everyone races with the exclusive link, and exactly
+ * one wins; a slow taker that judged the old lock stale and gets the takeover file later finds other
+ * text and backs off. (An earlier design renamed the lock aside and put back what was not stale: a
+ * third taker could slip in between, and CI once saw two winners.) A takeover file whose taker died
+ * between two syscalls is removed once it is older than {@link TAKEOVER_STALE_MS}.
  *
  * Node only. Evaluations (`skill-lab eval`, the service's evaluateRun) read the checkpoint, which is
  * written atomically, and take no lock.
@@ -36,14 +39,13 @@ import {
   linkSync,
   openSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
   writeFileSync,
   writeSync,
   closeSync,
 } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -59,8 +61,16 @@ export const LOCK_FILE = 'train.lock';
  */
 const UNREADABLE_GRACE_MS = 10_000;
 
-/** Attempts at creating the lock (each failed takeover race costs one). */
-const MAX_ATTEMPTS = 5;
+/** How long takers keep trying while other takers hold the takeover file, in ms. */
+const ACQUIRE_PATIENCE_MS = 5_000;
+
+/** A takeover file older than this was left by a taker that died mid-takeover, in ms. */
+const TAKEOVER_STALE_MS = 30_000;
+
+/** Blocks the thread for `ms` (acquireRunLock is synchronous: the trainer calls it before any await). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
 
 const holderSchema = z.object({
   format: z.literal('skill-lab-train-lock'),
@@ -291,47 +301,59 @@ export function acquireRunLock(
   const mine = thisHolder(command);
   const text = JSON.stringify(mine, null, 2) + '\n';
   let note: string | null = null;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  const giveUp = Date.now() + ACQUIRE_PATIENCE_MS;
+  for (;;) {
     if (createExclusive(path, text)) return new RunLock(path, mine, note);
     const found = readLock(runPath);
     if (found.kind === 'none') continue; // released in between
     const trainer = lockTrainer(runPath, found);
     if (trainer) throw new RunLockedError(runId, trainer);
-    // Stale: move it aside, and make sure it is the file judged stale that moved.
     hooks.beforeTakeover?.();
-    const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
-    try {
-      renameSync(path, aside);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // another taker moved it
-      throw err;
-    }
-    let moved = '';
-    try {
-      moved = readFileSync(aside, 'utf8');
-    } catch {
-      // unreadable now: not the file judged stale either
-    }
-    if (moved !== found.text) {
-      // A faster taker's fresh lock: put it back (unless yet another lock appeared) and retry,
-      // which then finds that taker alive.
-      try {
-        linkSync(aside, path);
-      } catch {
-        // a lock exists again; the retry reads it
-      }
-      rmSync(aside, { force: true });
+    const removed = removeStaleLock(path, found.text);
+    if (removed) {
+      note =
+        found.kind === 'holder'
+          ? `took over the training lock of ${describeHolder(found.holder)}, which is gone (it ended without releasing it: killed or crashed)`
+          : `took over an unreadable training lock ${path} (${found.reason}, ${Math.round(found.ageMs / 1000)} s old)`;
       continue;
     }
-    rmSync(aside, { force: true });
-    note =
-      found.kind === 'holder'
-        ? `took over the training lock of ${describeHolder(found.holder)}, which is gone (it ended without releasing it: killed or crashed)`
-        : `took over an unreadable training lock ${path} (${found.reason}, ${Math.round(found.ageMs / 1000)} s old)`;
+    if (Date.now() > giveUp)
+      throw new Error(
+        `run ${runId}: could not take ${path} within ${ACQUIRE_PATIENCE_MS / 1000} s (other processes keep taking it over)`,
+      );
+    sleepSync(5 + Math.random() * 20);
   }
-  throw new Error(
-    `run ${runId}: could not take ${path} after ${MAX_ATTEMPTS} attempts (other processes keep taking it)`,
-  );
+}
+
+/**
+ * Removes the lock file at `path` if it still holds `staleText`, as the one process holding its
+ * takeover file (see the file comment).
+ * @returns true when this process removed it; false when another taker holds the takeover file or
+ *   the lock changed (a fresh lock is there now, or none)
+ */
+function removeStaleLock(path: string, staleText: string): boolean {
+  const takeover = `${path}.takeover-${createHash('sha256').update(staleText).digest('hex').slice(0, 16)}`;
+  if (!createExclusive(takeover, JSON.stringify({ pid: process.pid, host: hostname() }))) {
+    try {
+      if (Date.now() - statSync(takeover).mtimeMs > TAKEOVER_STALE_MS) rmSync(takeover, { force: true });
+    } catch {
+      // gone already
+    }
+    return false;
+  }
+  try {
+    let now: string | null = null;
+    try {
+      now = readFileSync(path, 'utf8');
+    } catch {
+      // removed by its holder's release or never readable: nothing to take over
+    }
+    if (now !== staleText) return false;
+    rmSync(path, { force: true });
+    return true;
+  } finally {
+    rmSync(takeover, { force: true });
+  }
 }
 
 /** Who trains a run, as far as its lock and run.json tell (see {@link runTrainer}). */
