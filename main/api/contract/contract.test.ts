@@ -89,6 +89,7 @@ describe('API contract', () => {
       'dads',
       'goal-sac',
       'multitask-sac',
+      'skill-embedding',
       'skill-controller',
     ]);
     expect(byPath.seed.message).toMatch(/>=0|too small/i);

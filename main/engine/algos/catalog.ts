@@ -23,6 +23,7 @@ import { diaynSection } from './diayn_options.ts';
 import { goalSacCheck, herSection } from './goal_sac_options.ts';
 import { multitaskSacCheck, multitaskSection } from './multitask_sac_options.ts';
 import { sacSection, skillEnvCheck } from './sac_options.ts';
+import { embeddingSection, skillEmbeddingCheck } from './skill_embedding_options.ts';
 import {
   skillControllerCheck,
   skillControllerSection,
@@ -252,6 +253,57 @@ const MULTITASK_SAC = defineAlgo({
   ],
 });
 
+const SKILL_EMBEDDING = defineAlgo({
+  name: 'skill-embedding',
+  description:
+    'a skill embedding space (Hausman et al. 2018): task embeddings p(z|t), inference q(z|a,s^H) and a policy π(a|s,z), off-policy with SAC',
+  conditioning: 'task',
+  sections: { sac: sacSection, embedding: embeddingSection },
+  envs: ['point-mass'],
+  checkConfig: skillEmbeddingCheck,
+  skillsOption: null,
+  skillsFromOption: null,
+  evaluation: 'goals',
+  evaluatesEnvSuccess: false,
+  evalFigures: [],
+  evalSkillTraces: false,
+  relabeling: null,
+  keepsTaskSpec: false,
+  hasEpisodes: false,
+  previewsSkills: false,
+  skillModels: { skillDynamics: false, discriminator: false },
+  keyMetric: { key: 'success_rate', label: 'success' },
+  summaryMetrics: [
+    'success_rate',
+    'episode_return',
+    'inference_rmse',
+    'inference_task_accuracy',
+    'embedding_kl_min',
+    'alpha',
+  ],
+  progressMetrics: [
+    { key: 'success_rate', short: 'success' },
+    { key: 'inference_rmse', short: 'q rmse' },
+    { key: 'embedding_kl_min', short: 'KL min' },
+  ],
+  curves: [
+    { key: 'success_rate', title: 'success rate (mean over tasks)', unit: 'success (fraction of episodes)' },
+    { key: 'episode_return', title: 'episode return', unit: 'return (sum of rewards)' },
+    { key: 'reward_inference', title: 'reward term α2·log q', unit: 'reward per step' },
+    { key: 'inference_rmse', title: 'inference RMSE of z', unit: 'RMSE (latent units)' },
+    { key: 'embedding_kl_min', title: 'smallest KL between task embeddings', unit: 'KL (nats)' },
+    ALPHA,
+  ],
+  formFields: [
+    'embedding.tasks',
+    'embedding.latentDim',
+    'embedding.alphaEmbedding',
+    'embedding.alphaInference',
+    'sac.lr',
+    'sac.batchSize',
+  ],
+});
+
 const SKILL_CONTROLLER = defineAlgo({
   name: 'skill-controller',
   description:
@@ -298,4 +350,12 @@ const SKILL_CONTROLLER = defineAlgo({
 });
 
 /** Every algorithm, in the order they are listed (CLI choices, presets, pickers). */
-export const ALGO_CATALOG = [SAC, DIAYN, DADS, GOAL_SAC, MULTITASK_SAC, SKILL_CONTROLLER] as const;
+export const ALGO_CATALOG = [
+  SAC,
+  DIAYN,
+  DADS,
+  GOAL_SAC,
+  MULTITASK_SAC,
+  SKILL_EMBEDDING,
+  SKILL_CONTROLLER,
+] as const;

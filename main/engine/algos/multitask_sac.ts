@@ -468,7 +468,7 @@ export class MultitaskSac extends EpisodeAlgorithm<
  * seed: the lockstep collector's reset, a policy given every env's current task, and a sink that
  * stages each episode's steps (copies of the views) and hands them to `onEpisode` when it ends.
  */
-class TaskEpisodes {
+export class TaskEpisodes {
   /** [numEnvs] the task of each env's current episode. */
   readonly tasks: Int32Array;
   /** The task of every episode begun since the last {@link tag}, in the order they began. */

@@ -225,7 +225,7 @@ export interface CoreSpec<S> {
   /** What the replay buffer stores beyond a transition's vectors, and how it scores stored rows. */
   replay: Pick<GoalBufferOptions, 'infoKeys' | 'reward' | 'relabel'>;
   /** Prefix of the learner's variable names (a unique number follows), its input width and nets. */
-  learner: { name: string } & Pick<SacLearnerOptions, 'inputDim' | 'network'>;
+  learner: { name: string } & Pick<SacLearnerOptions, 'inputDim' | 'network' | 'auxiliary' | 'actorInput'>;
 }
 
 /**
@@ -314,6 +314,8 @@ export class EpisodeAgent<E extends GoalEnv, O extends OffPolicyOptions, S exten
       actionL2: options.actionL2,
       seed: root.nextUint32(),
       network: spec.learner.network,
+      auxiliary: spec.learner.auxiliary,
+      actorInput: spec.learner.actorInput,
     });
     this.agent = new OffPolicyAgent({
       learner,

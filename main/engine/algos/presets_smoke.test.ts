@@ -33,6 +33,7 @@ describe('every preset and algorithm runs an iteration on its real env', () => {
         'dads.dynamicsSteps=2',
         'dads.dynamicsBatchSize=32',
         'multitask.episodesPerIteration=2',
+        'embedding.episodesPerIteration=2',
       ],
     });
     const a = await createAlgorithm(config);
@@ -49,6 +50,7 @@ describe('every preset and algorithm runs an iteration on its real env', () => {
         sac: 1,
         'goal-sac': 0,
         'multitask-sac': 0,
+        'skill-embedding': 0,
         'skill-controller': 0,
       };
       expect(skills.length).toBe(expected[algo]);

@@ -110,6 +110,11 @@ const QUICK: Record<string, RunRequest | ((store: RunStore) => Promise<RunReques
     set: ['numEnvs=2', 'her.evalEpisodes=4'],
   },
   'multitask-sac': { algo: 'multitask-sac', preset: 'multi-goal', set: ['multitask.evalEpisodesPerTask=1'] },
+  'skill-embedding': {
+    algo: 'skill-embedding',
+    preset: 'regions',
+    set: ['embedding.evalEpisodesPerTask=1', 'embedding.inferenceHidden=[16]'],
+  },
   'skill-controller': async (store) => ({
     algo: 'skill-controller',
     preset: 'point-mass',
@@ -209,6 +214,7 @@ describe('config sections composed from the catalog', () => {
       'eval',
       'her',
       'multitask',
+      'embedding',
       'skillController',
     ]);
     const c = parseRunConfig({ algo: 'multitask-sac', env: 'point-mass' });

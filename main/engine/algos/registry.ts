@@ -20,6 +20,7 @@ import { GoalSacAlgorithm } from './goal_sac_run.ts';
 import { algoInfo } from './lookup.ts';
 import { MultitaskSacAlgorithm } from './multitask_sac_run.ts';
 import { SacAlgorithm } from './sac.ts';
+import { SkillEmbeddingAlgorithm } from './skill_embedding_run.ts';
 import { describeControllerTask, SkillControllerAlgorithm } from './skill_controller.ts';
 import { pinnedSkills } from '../runs/skill_pin.ts';
 import type { Algorithm, GoalEvaluable } from './types.ts';
@@ -72,6 +73,14 @@ export const ALGO_REGISTRY: readonly AlgoSpec[] = [
     evaluateGoals: (algo) => algo.evaluateGoals(),
     describeTask: (config) => `${config.multitask.tasks} goals on a ${config.multitask.radius} m circle`,
     checkRelabeling: checkTaskRelabelSetting,
+  },
+  {
+    ...algoInfo('skill-embedding'),
+    create: (config) => SkillEmbeddingAlgorithm.create(config),
+    // Its episodes are set per task (embedding.evalEpisodesPerTask), not by `rollouts`.
+    evaluateGoals: (algo) => algo.evaluateGoals(),
+    describeTask: (config) =>
+      `${config.embedding.tasks.length} tasks over ${config.embedding.regions} regions on a ${config.embedding.radius} m circle`,
   },
   {
     ...algoInfo('skill-controller'),

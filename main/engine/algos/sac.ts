@@ -66,6 +66,14 @@ export interface SacLearnerOptions extends SacHyperparameters {
   network?: (opts: MLPOptions) => MLP;
   /** Extra loss terms of the critic and actor objectives, with their own variables (default none). */
   auxiliary?: SacAuxiliaryLoss;
+  /**
+   * The input rows [B, inputDim] the actor objective evaluates π and Q at (default: the batch's own):
+   * e.g. rows whose latent part is a fresh reparameterized sample of a trainable embedding, so the
+   * actor step trains that embedding through π and Q (the skill embedding's SVG(0) update, Hausman
+   * et al. 2018 §5; its variables go in `auxiliary.actorVariables`). Computed inside the actor's
+   * gradient tape; it may draw random numbers only from generators of its own.
+   */
+  actorInput?: (t: SacBatchTensors) => tf.Tensor2D;
 }
 
 /** A batch's tensors inside an update (see {@link SacLearner.batchTensors}). */
@@ -92,7 +100,10 @@ export interface CriticLossTerms extends SacBatchTensors {
   target: tf.Tensor1D;
 }
 
-/** What an auxiliary actor term reads: the batch, the policy head and its reparameterized sample. */
+/**
+ * What an auxiliary actor term reads: the batch (its `input` being the actor's, see
+ * {@link SacLearnerOptions.actorInput}), the policy head and its reparameterized sample.
+ */
 export interface ActorLossTerms extends SacBatchTensors {
   /** [B, actDim] μ(s) before tanh */
   mean: tf.Tensor2D;
@@ -347,9 +358,10 @@ export class SacLearner {
    * @param report receives mean log π, SAC's own loss and the auxiliary term (kept)
    */
   actorLoss(t: SacBatchTensors, alpha: number, report: LossReport = {}): tf.Scalar {
-    const dist = this.policyDist(t.input);
+    const input = this.opts.actorInput?.(t) ?? t.input;
+    const dist = this.policyDist(input);
     const { action, logProb } = this.sampleFrom(dist);
-    const qPi = this.minQ(t.input, action);
+    const qPi = this.minQ(input, action);
     report.logProbMean = tf.keep(tf.mean(logProb) as tf.Scalar);
     const sac = tf.mean(tf.sub(tf.mul(alpha, logProb), qPi)) as tf.Scalar;
     const l2 = this.opts.actionL2 ?? 0;
@@ -358,7 +370,7 @@ export class SacLearner {
     if (!aux) return loss;
     report.own = tf.keep(loss);
     report.aux = tf.keep(
-      aux({ ...t, mean: dist.mean, logStd: dist.logStd, sampled: action, logProb, qPi, alpha }, this),
+      aux({ ...t, input, mean: dist.mean, logStd: dist.logStd, sampled: action, logProb, qPi, alpha }, this),
     );
     return tf.add(loss, report.aux);
   }

@@ -331,3 +331,23 @@ describe('GoalReplayBuffer: toArrays/loadArrays', () => {
     expect(() => b.loadArrays(noInfo)).toThrow(/info\/bonus/);
   });
 });
+
+describe('GoalReplayBuffer: gatherWindow', () => {
+  it('gathers each transition’s window within its own episode, repeating the first and last rows past the ends, across the ring’s wrap', () => {
+    // capacity 12 with episodes of 3 … 7 steps: the ring wraps, and old episodes are dropped
+    const buf = filled({ capacity: 12 }, 6);
+    const batch = buf.sample(200, new Rng(3));
+    const offsets = [-2, -1, 0, 1];
+    const w = buf.gatherWindow('observation', batch.slot, offsets);
+    expect(w.length).toBe(batch.size * offsets.length * 2);
+    for (let b = 0; b < batch.size; b++) {
+      const [e, t] = [batch.observation[2 * b], batch.observation[2 * b + 1]];
+      const T = lengthOf(e);
+      offsets.forEach((o, j) => {
+        const at = 2 * (b * offsets.length + j);
+        expect([w[at], w[at + 1]]).toEqual([e, Math.min(T - 1, Math.max(0, t + o))]);
+      });
+    }
+    expect(() => buf.gatherWindow('nope', batch.slot, [0])).toThrow(/no column nope/);
+  });
+});

@@ -338,6 +338,34 @@ export class GoalReplayBuffer implements EpisodeIndex, ReplayStore<GoalTransitio
     return this.assemble(slot, new Int32Array(n).fill(-1), new Uint8Array(n), counts);
   }
 
+  /**
+   * A column over windows of each slot's episode: for the transition at step t of an episode of T
+   * steps, the rows at steps clamp(t + o, 0, T − 1) for each offset o (a window reaching past either
+   * end repeats the episode's first or last row, as garage's task-embedding worker smears its windows
+   * at the episode's end). E.g. offsets −H+1 … 0 give the past window s_{t−H+1} … s_t.
+   * @param column a column name (observation, action, …, or `info/<key>`)
+   * @param slot [B] ring slots of stored transitions
+   * @returns [B, offsets.length, width] row-major
+   * @throws Error for an unknown column or a slot that holds no stored transition.
+   */
+  gatherWindow(column: string, slot: ArrayLike<number>, offsets: readonly number[]): Float32Array {
+    if (!(column in this.ring.width)) throw new Error(`goal replay: no column ${column}`);
+    const C = this.capacity;
+    const n = offsets.length;
+    const rows = new Int32Array(slot.length * n);
+    for (let b = 0; b < slot.length; b++) {
+      const s = slot[b];
+      const T = this.epLength[s];
+      if (T === 0) throw new Error(`goal replay: slot ${s} holds no stored transition`);
+      const t = (s - this.epStart[s] + C) % C;
+      for (let j = 0; j < n; j++) {
+        const step = Math.min(T - 1, Math.max(0, t + offsets[j]));
+        rows[b * n + j] = (this.epStart[s] + step) % C;
+      }
+    }
+    return this.ring.gather(column, rows);
+  }
+
   /** Gathers rows and the new goals, then computes rewards. */
   private assemble(
     slot: Int32Array,

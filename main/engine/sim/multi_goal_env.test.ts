@@ -24,6 +24,27 @@ describe('GoalTaskFamily', () => {
     expect(() => new GoalTaskFamily({ goals, threshold: 0 })).toThrow(/threshold/);
   });
 
+  it('a task over a subset of regions is solved in any of them; dense reward reads the nearest', () => {
+    const regions = [
+      [0.5, 0],
+      [0, 0.5],
+      [-0.5, 0],
+    ];
+    const family = new GoalTaskFamily({ goals: regions, subsets: [[0, 2], [1]], reward: 'dense' });
+    expect(family.numTasks).toBe(2);
+    expect(family.taskNames[0]).toBe('any of (0.50, 0.00) (-0.50, 0.00)');
+    // task 0 at (0.45, 0) and (−0.35, 0): each within reach of one of its regions; at (0, 0.5) neither
+    const achieved = Float32Array.of(0.45, 0, -0.35, 0, 0, 0.5, 0, 0.5);
+    const ev = family.evaluate([0, 0, 0, 1], achieved);
+    expect([...ev.reward].map((r) => +r.toFixed(4))).toEqual([-0.05, -0.15, -0.7071, 0]);
+    expect([...ev.success]).toEqual([1, 0, 0, 1]);
+    expect([...family.goal(0)]).toEqual([0.5, 0]);
+    expect(() => new GoalTaskFamily({ goals: regions, subsets: [[0, 3]] })).toThrow(
+      /task 0's regions must be a non-empty list of region indices 0 … 2, got \[0, 3\]/,
+    );
+    expect(() => new GoalTaskFamily({ goals: regions, subsets: [[]] })).toThrow(/task 0's regions/);
+  });
+
   it('circleGoals: K = 4 with phase π/4 are the corners of a square', () => {
     const g = circleGoals(4, Math.SQRT2 * 0.3);
     const rounded = g.map((p) => p.map((v) => Math.round(v * 1e6) / 1e6));

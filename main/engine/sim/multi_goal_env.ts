@@ -70,18 +70,29 @@ export type GoalFamilyReward = 'sparse' | 'dense';
 export interface GoalTaskFamilyOptions {
   /** Family name; default 'goals'. */
   name?: string;
-  /** [K][d] the goal of each task, m. */
+  /** [M][d] goal regions' centres, m: without `subsets` each is one task (K = M). */
   goals: readonly (readonly number[])[];
+  /**
+   * [K] the regions each task rewards (indices into `goals`): a task is solved in any of its regions,
+   * so it has as many solutions (the didactic point-mass tasks of Hausman et al. 2018 §5.1, where a
+   * task embedding must cover several solutions). Default: task k rewards region k alone.
+   */
+  subsets?: readonly (readonly number[])[];
   /** Default 'sparse'. */
   reward?: GoalFamilyReward;
   /** Success radius (and sparse threshold) in m; default 0.1 (point-mass-reach, Fetch uses 0.05). */
   threshold?: number;
 }
 
-/** K goal-reaching tasks: task t's reward is the goal reward of (achieved, g_t). */
+/**
+ * K goal-reaching tasks: task t's reward is the goal reward of (achieved, g), g the region of task t's
+ * subset nearest the achieved point (with one region per task, g_t itself).
+ */
 export class GoalTaskFamily implements TaskFamily {
   readonly name: string;
   readonly numTasks: number;
+  /** [K] the regions each task rewards (indices into the goals). */
+  readonly subsets: readonly (readonly number[])[];
   readonly taskNames: readonly string[];
   readonly achievedDim: number;
   readonly infoKeys: readonly string[] = Object.freeze([]);
@@ -92,7 +103,10 @@ export class GoalTaskFamily implements TaskFamily {
   /** The shared goal reward, achieved first (tasks/reward.ts). */
   readonly goalReward: GoalRewardFn;
 
-  /** @throws Error for no goals, goals of unequal or zero length, or a non-positive threshold. */
+  /**
+   * @throws Error for no goals, goals of unequal or zero length, a non-positive threshold, or a subset
+   *   that is empty or names a region that does not exist.
+   */
   constructor(opts: GoalTaskFamilyOptions) {
     const { goals } = opts;
     const d = goals[0]?.length ?? 0;
@@ -101,12 +115,27 @@ export class GoalTaskFamily implements TaskFamily {
     const threshold = opts.threshold ?? 0.1;
     if (!(threshold > 0)) throw new Error(`goal task family: threshold must be > 0, got ${threshold}`);
     this.name = opts.name ?? 'goals';
-    this.numTasks = goals.length;
+    const subsets = opts.subsets ?? goals.map((_, k) => [k]);
+    subsets.forEach((sub, k) => {
+      if (sub.length === 0 || sub.some((r) => !Number.isInteger(r) || r < 0 || r >= goals.length))
+        throw new Error(
+          `goal task family: task ${k}'s regions must be a non-empty list of region indices 0 … ${goals.length - 1}, got [${sub.join(', ')}]`,
+        );
+    });
+    this.subsets = Object.freeze(subsets.map((sub) => Object.freeze([...sub])));
+    this.numTasks = subsets.length;
     this.achievedDim = d;
     this.reward = opts.reward ?? 'sparse';
     this.threshold = threshold;
     this.goals = Float32Array.from(goals.flat());
-    this.taskNames = Object.freeze(goals.map((g) => `goal (${g.map((v) => v.toFixed(2)).join(', ')})`));
+    const where = (g: readonly number[]) => `(${g.map((v) => v.toFixed(2)).join(', ')})`;
+    this.taskNames = Object.freeze(
+      this.subsets.map((sub) =>
+        sub.length === 1
+          ? `goal ${where(goals[sub[0]])}`
+          : `any of ${sub.map((r) => where(goals[r])).join(' ')}`,
+      ),
+    );
     const term =
       this.reward === 'sparse'
         ? { kind: 'sparse' as const, weight: 1, threshold }
@@ -114,11 +143,15 @@ export class GoalTaskFamily implements TaskFamily {
     this.goalReward = makeGoalReward(this.name, d, [term], threshold);
   }
 
-  /** A copy of goal g_t, [d] m. @throws Error for a task out of range. */
+  /**
+   * A copy of task t's goal, [d] m: its first region's centre (the desired goal the env shows).
+   * @throws Error for a task out of range.
+   */
   goal(task: number): Float32Array {
     this.checkTask(task);
     const d = this.achievedDim;
-    return this.goals.slice(task * d, (task + 1) * d);
+    const r = this.subsets[task][0];
+    return this.goals.slice(r * d, (r + 1) * d);
   }
 
   evaluate(
@@ -135,7 +168,14 @@ export class GoalTaskFamily implements TaskFamily {
     for (let b = 0; b < tasks.length; b++) {
       const t = tasks[b];
       this.checkTask(t);
-      desired.set(this.goals.subarray(t * d, (t + 1) * d), b * d);
+      let best = this.subsets[t][0];
+      let bestSq = Infinity;
+      for (const r of this.subsets[t]) {
+        let sq = 0;
+        for (let i = 0; i < d; i++) sq += (achieved[b * d + i] - this.goals[r * d + i]) ** 2;
+        if (sq < bestSq) [best, bestSq] = [r, sq];
+      }
+      desired.set(this.goals.subarray(best * d, (best + 1) * d), b * d);
     }
     return this.goalReward(achieved, desired, info);
   }
@@ -163,8 +203,10 @@ export function circleGoals(numTasks: number, radius: number, phase = Math.PI / 
 
 /** Options of {@link createMultiGoalPointEnv}. */
 export interface MultiGoalPointEnvOptions {
-  /** [K][2] goals in m; default {@link circleGoals}(numTasks, radius). */
+  /** [M][2] goals (regions' centres) in m; default {@link circleGoals}(numTasks, radius). */
   goals?: readonly (readonly number[])[];
+  /** [K] the regions each task rewards (see {@link GoalTaskFamilyOptions.subsets}); default one each. */
+  subsets?: readonly (readonly number[])[];
   /** Used without `goals`; default 4. */
   numTasks?: number;
   /** Used without `goals`: circle radius in m; default 0.3. */
@@ -255,6 +297,7 @@ export async function createMultiGoalPointEnv(
   const family = new GoalTaskFamily({
     name: 'multi-goal-point-mass',
     goals: opts.goals ?? circleGoals(opts.numTasks ?? 4, opts.radius ?? 0.3),
+    subsets: opts.subsets,
     reward: opts.reward,
     threshold: opts.threshold,
   });

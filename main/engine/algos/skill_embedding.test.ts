@@ -1,0 +1,147 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../../native/backend.ts';
+import { circleGoals, createMultiGoalPointEnv } from '../sim/multi_goal_env.ts';
+import {
+  embeddingMetrics,
+  gaussianKl,
+  SkillEmbedding,
+  type SkillEmbeddingOptions,
+} from './skill_embedding.ts';
+import { restoredCopy, sideBySide, SMALL_OPTIONS } from './test_helpers.ts';
+
+beforeAll(async () => {
+  await initBackend({ quiet: true });
+});
+
+/** 2 envs × one 50-step episode per iteration; two tasks over four regions, two solutions each. */
+function small(overrides: Partial<SkillEmbeddingOptions> = {}): Promise<SkillEmbedding> {
+  return SkillEmbedding.create(
+    (i) =>
+      createMultiGoalPointEnv({
+        seed: 30 + i,
+        goals: circleGoals(4, 0.25),
+        subsets: [
+          [0, 1],
+          [2, 3],
+        ],
+      }),
+    {
+      ...SMALL_OPTIONS,
+      learningStarts: 150,
+      replayCapacity: 1000,
+      latentDim: 2,
+      window: 3,
+      inferenceHidden: [16],
+      ...overrides,
+    },
+  );
+}
+
+describe('SkillEmbedding: the objective’s terms by hand', () => {
+  it('adds α2·log q, clipped to ±logQClip, to the task reward', async () => {
+    const algo = await small({ alphaInference: 0.5, logQClip: 3 });
+    try {
+      const { logQ, reward } = algo.augmentedReward(Float32Array.of(-1, 0, -1), Float32Array.of(-5, 1.2, 4));
+      expect([...logQ]).toEqual([-3, Math.fround(1.2), 3]);
+      expect([...reward].map((v) => +v.toFixed(5))).toEqual([-2.5, 0.6, 0.5]);
+    } finally {
+      algo.dispose();
+    }
+  });
+
+  it('log q is the diagonal Gaussian density of the inference head: a constant head (μ, log σ) by hand', async () => {
+    const algo = await small();
+    try {
+      // Zero every weight but the output bias: the head is [μ0, μ1, log σ0, log σ1] for any window.
+      const vars = algo.inference.variables;
+      vars.forEach((v) => v.assign(tf.zerosLike(v)));
+      vars[vars.length - 1].assign(tf.tensor1d([0.5, -1, Math.log(0.2), Math.log(2)]));
+      const width = algo.inference.inputDim;
+      const window = new Float32Array(2 * width).fill(0.3);
+      const latent = Float32Array.of(0.5, -1, 0.9, 1);
+      const logN = (x: number, m: number, s: number) =>
+        -((x - m) ** 2) / (2 * s * s) - Math.log(s) - 0.5 * Math.log(2 * Math.PI);
+      const expected = [logN(0.5, 0.5, 0.2) + logN(-1, -1, 2), logN(0.9, 0.5, 0.2) + logN(1, -1, 2)];
+      const got = algo.inferenceLogQ(window, latent);
+      expected.forEach((e, b) => expect(got[b]).toBeCloseTo(e, 4));
+    } finally {
+      algo.dispose();
+    }
+  });
+
+  it('embedding entropies and KLs between task embeddings follow the Gaussian formulas', () => {
+    const p = { mean: Float32Array.of(0, 0), std: Float32Array.of(1, 1) };
+    const q = { mean: Float32Array.of(1, 0), std: Float32Array.of(2, 1) };
+    // KL(p‖q) = log 2 + (1 + 1)/8 − ½ (first dim) + 0; KL(q‖p) = −log 2 + (4 + 1)/2 − ½
+    expect(gaussianKl(p, q)).toBeCloseTo(Math.log(2) + 0.25 - 0.5, 6);
+    expect(gaussianKl(q, p)).toBeCloseTo(-Math.log(2) + 2, 6);
+    const m = embeddingMetrics([p, q]);
+    expect(m.embedding_entropy_t0).toBeCloseTo(Math.log(2 * Math.PI * Math.E), 6);
+    expect(m.embedding_entropy_t1).toBeCloseTo(Math.log(2 * Math.PI * Math.E) + Math.log(2), 6);
+    expect(m.embedding_kl_min).toBeCloseTo(Math.log(2) - 0.25, 6);
+    expect(m.embedding_kl_mean).toBeCloseTo((Math.log(2) - 0.25 + 2 - Math.log(2)) / 2, 6);
+    expect([m.embedding_mean_t1_0, m.embedding_std_t1]).toEqual([1, 1.5]);
+  });
+});
+
+describe('SkillEmbedding: training', () => {
+  it('trains π, Q, q and the embedding: the policy never reads the task, the embedding moves, the terms are logged', async () => {
+    const algo = await small();
+    try {
+      const before = algo.taskEmbeddings();
+      await algo.iterate(); // warm-up
+      const m = await algo.iterate();
+      expect(m.updates).toBe(SMALL_OPTIONS.updatesPerIteration);
+      for (const key of [
+        'reward_env',
+        'reward_inference',
+        'reward_entropy',
+        'inference_loss',
+        'inference_rmse',
+        'inference_task_accuracy',
+        'embedding_kl_min',
+        'embedding_entropy_t1',
+        'aux_actor_loss',
+      ])
+        expect(Number.isFinite(m[key]), key).toBe(true);
+      const after = algo.taskEmbeddings();
+      expect(after[0].mean).not.toEqual(before[0].mean);
+      expect(after[1].std).not.toEqual(before[1].std);
+      // π(a | s, z): rows that differ only in the task block get the same action
+      const obs = Float32Array.of(0.1, -0.2, 0.3, 0, 0.1, -0.2, 0.3, 0);
+      const z = Float32Array.of(0.4, -0.4, 0.4, -0.4);
+      const a0 = algo.learner.act(algo.inputs(obs, z, [0, 1]), true);
+      expect(a0.subarray(0, 2)).toEqual(a0.subarray(2, 4));
+    } finally {
+      algo.dispose();
+    }
+  });
+
+  it('continues bit-exactly from a checkpoint (embedding, inference network, replay with z, generators)', async () => {
+    const a = await small();
+    try {
+      for (let i = 0; i < 3; i++) await a.iterate();
+      const { b, state } = await restoredCopy(a, () => small());
+      try {
+        expect(Object.keys(state.arrays).some((k) => k.includes('aux/embedding/mean'))).toBe(true);
+        expect(Object.keys(state.arrays).some((k) => k.startsWith('inference/'))).toBe(true);
+        const out = await sideBySide(a, b, 2, (x) => [x.taskEmbeddings(), x.evaluate(1, 5)]);
+        expect(out.b).toEqual(out.a);
+      } finally {
+        b.dispose();
+      }
+    } finally {
+      a.dispose();
+    }
+  });
+
+  it('refuses options out of range, naming them', async () => {
+    await expect(small({ latentDim: 0 })).rejects.toThrow(
+      /skill embedding: latentDim must be a positive integer, got 0/,
+    );
+    await expect(small({ embeddingInitStd: 2, embeddingMaxStd: 1 })).rejects.toThrow(
+      /embeddingInitStd must be at most embeddingMaxStd \(1\), got 2/,
+    );
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * The `embedding` config section of the skill embedding (`skill-embedding`, Hausman et al. 2018) and
+ * its env rule. zod only (see config_section.ts).
+ */
+import { z } from 'zod';
+import { configSection, type ConfigCheck } from './config_section.ts';
+
+/**
+ * Settings of the skill embedding on the point mass's didactic task family (sim/multi_goal_env.ts):
+ * target regions on a circle, each task rewarding a subset of them, so that a task has as many
+ * solutions as regions in its subset (the paper's §7.1 point-mass examples).
+ */
+export const embeddingSchema = z
+  .object({
+    /** Target regions, evenly spaced on a circle around the arena's centre. */
+    regions: z.number().int().min(1).max(16).default(4),
+    /** Radius of the regions' circle, m (the arena's walls are at ±1 m). */
+    radius: z.number().min(0.05).max(0.9).meta({ unit: 'm' }).default(0.25),
+    /** The regions (indices, from 0) each task rewards: one list per task. */
+    tasks: z
+      .array(z.array(z.number().int().min(0).max(15)).min(1).max(16))
+      .min(1)
+      .max(16)
+      .default([
+        [0, 1],
+        [1, 2],
+        [2, 3],
+        [3, 0],
+      ]),
+    /** Sparse −1/0 within 0.1 m of a region of the task, or dense −distance to the nearest one. */
+    reward: z.enum(['sparse', 'dense']).default('sparse'),
+    /** d: size of the latent skill z. */
+    latentDim: z.number().int().min(1).max(16).default(3),
+    /** H: observations in the inference network's window. */
+    window: z.number().int().min(1).max(50).default(6),
+    /** α1: weight of the embedding entropy H[p(z|t)]. */
+    alphaEmbedding: z.number().min(0).max(100).default(0.001),
+    /** α2: weight of log q(z | a, s^H) in the reward. */
+    alphaInference: z.number().min(0).max(100).default(0.05),
+    /** log q is clipped to ±logQClip before it enters the reward, nats. */
+    logQClip: z.number().gt(0).max(100).meta({ unit: 'nats' }).default(3),
+    inferenceHidden: z.array(z.number().int().positive().max(4096)).min(1).max(8).default([200, 200]),
+    inferenceLr: z.number().gt(0).max(1).default(0.001),
+    /** σ of every task's embedding at the start. */
+    embeddingInitStd: z.number().gt(0).max(10).default(0.5),
+    /** Upper bound of the embedding's σ. */
+    embeddingMaxStd: z.number().gt(0).max(10).default(1),
+    episodesPerIteration: z.number().int().positive().max(1000).default(2),
+    /** Evaluation episodes of the deterministic policy (z = the task's embedding mean) per task. */
+    evalEpisodesPerTask: z.number().int().positive().max(100).default(5),
+  })
+  .strict();
+
+/** The `embedding` section and where its defaults come from. */
+export const embeddingSection = configSection(embeddingSchema, {
+  latentDim: 'Hausman et al. 2018 App. E.2 and Fig. 2: 3-D Gaussian embeddings',
+  window: 'garage te_ppo_point inference_window (the paper gives no value)',
+  alphaEmbedding: 'garage te_ppo_point encoder_ent_coeff',
+  alphaInference: 'garage te_ppo_point inference_ce_coeff',
+  logQClip: 'garage TENPO clips the cross-entropy reward term to [−3, 3]',
+  inferenceHidden: 'Hausman et al. 2018 App. E.2 (inference network 200-200)',
+  inferenceLr: 'Hausman et al. 2018 App. E.2 (Adam, 1e-3)',
+  embeddingInitStd: 'our choice: broad enough that one task’s samples behave differently from the start',
+  embeddingMaxStd: 'our choice (garage caps σ at 0.2 with tanh-bounded z; here z is unbounded)',
+});
+
+/** skill-embedding trains on the point mass's region tasks; every task names regions that exist. */
+export const skillEmbeddingCheck: ConfigCheck = (config) => {
+  const issues = [];
+  if (config.env !== 'point-mass')
+    issues.push({
+      path: 'env',
+      message: `skill-embedding trains on the point mass's region tasks: env point-mass, got ${config.env}`,
+    });
+  const e = config.embedding as z.infer<typeof embeddingSchema> | undefined;
+  if (e) {
+    e.tasks.forEach((regions, k) => {
+      const bad = regions.filter((r) => r >= e.regions);
+      if (bad.length > 0)
+        issues.push({
+          path: 'embedding.tasks',
+          message: `task ${k} names region ${bad.join(', ')}, but there are only ${e.regions} regions (0 … ${e.regions - 1})`,
+        });
+    });
+    if (e.embeddingInitStd > e.embeddingMaxStd)
+      issues.push({
+        path: 'embedding.embeddingInitStd',
+        message: `must be at most embedding.embeddingMaxStd (${e.embeddingMaxStd}), got ${e.embeddingInitStd}`,
+      });
+  }
+  return issues;
+};
