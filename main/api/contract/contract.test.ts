@@ -91,6 +91,7 @@ describe('API contract', () => {
       'multitask-sac',
       'skill-embedding',
       'skill-controller',
+      'embedding-controller',
     ]);
     expect(byPath.seed.message).toMatch(/>=0|too small/i);
     expect(byPath.preset).toBeDefined();

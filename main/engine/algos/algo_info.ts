@@ -69,7 +69,18 @@ export interface AlgoInfo<
    * that train over the frozen skills of a skill-discovery run (runs/skill_pin.ts checks and pins
    * that run); null for algorithms that learn from scratch.
    */
-  skillsFromOption: { key: string; meaning: string } | null;
+  skillsFromOption: {
+    key: string;
+    meaning: string;
+    /** The algorithms whose runs it accepts (their frozen parts: runs/policy_source.ts). */
+    algos: readonly string[];
+  } | null;
+  /**
+   * Its runs can be steered through a latent z of size `dimKey` (a dotted config key): their
+   * checkpoints hold a policy π(a | s, z) over normalized observations, the observation normalizer's
+   * statistics and task embeddings p(z | t) (the skill embedding); null otherwise.
+   */
+  latentSkills: { dimKey: string } | null;
   evaluation: EvaluationKind;
   /** A `skills` evaluation also reports the env's own success rate (plain SAC pursues the env's task). */
   evaluatesEnvSuccess: boolean;

@@ -47,6 +47,7 @@ const SAC = defineAlgo({
   checkConfig: skillEnvCheck,
   skillsOption: null,
   skillsFromOption: null,
+  latentSkills: null,
   evaluation: 'skills',
   evaluatesEnvSuccess: true,
   evalFigures: [SUCCESS_RATE_FIGURE],
@@ -80,6 +81,7 @@ const DIAYN = defineAlgo({
   checkConfig: skillEnvCheck,
   skillsOption: { key: 'diayn.skills', meaning: 'number of skills' },
   skillsFromOption: null,
+  latentSkills: null,
   evaluation: 'skills',
   evaluatesEnvSuccess: false,
   evalFigures: [
@@ -120,6 +122,7 @@ const DADS = defineAlgo({
   checkConfig: skillEnvCheck,
   skillsOption: { key: 'dads.skillDim', meaning: 'skill dimension' },
   skillsFromOption: null,
+  latentSkills: null,
   evaluation: 'skills',
   evaluatesEnvSuccess: false,
   evalFigures: [
@@ -160,6 +163,7 @@ const GOAL_SAC = defineAlgo({
   checkConfig: goalSacCheck,
   skillsOption: null,
   skillsFromOption: null,
+  latentSkills: null,
   evaluation: 'goals',
   evaluatesEnvSuccess: false,
   evalFigures: [],
@@ -208,6 +212,7 @@ const MULTITASK_SAC = defineAlgo({
   checkConfig: multitaskSacCheck,
   skillsOption: null,
   skillsFromOption: null,
+  latentSkills: null,
   evaluation: 'goals',
   evaluatesEnvSuccess: false,
   evalFigures: [],
@@ -263,6 +268,7 @@ const SKILL_EMBEDDING = defineAlgo({
   checkConfig: skillEmbeddingCheck,
   skillsOption: null,
   skillsFromOption: null,
+  latentSkills: { dimKey: 'embedding.latentDim' },
   evaluation: 'goals',
   evaluatesEnvSuccess: false,
   evalFigures: [],
@@ -317,7 +323,9 @@ const SKILL_CONTROLLER = defineAlgo({
   skillsFromOption: {
     key: 'skillController.skillsFrom',
     meaning: 'the DIAYN or DADS run whose frozen skills it composes',
+    algos: ['diayn', 'dads'],
   },
+  latentSkills: null,
   evaluation: 'goals',
   evaluatesEnvSuccess: false,
   evalFigures: [],
@@ -349,6 +357,18 @@ const SKILL_CONTROLLER = defineAlgo({
   ],
 });
 
+const EMBEDDING_CONTROLLER = defineAlgo({
+  ...SKILL_CONTROLLER,
+  name: 'embedding-controller',
+  description:
+    "a new high-level policy over a skill-embedding run's latent z, its π(a|s,z) frozen, learning a new goal task (Hausman et al. 2018 transfer)",
+  skillsFromOption: {
+    key: 'skillController.skillsFrom',
+    meaning: 'the skill-embedding run whose frozen policy π(a|s,z) it steers',
+    algos: ['skill-embedding'],
+  },
+});
+
 /** Every algorithm, in the order they are listed (CLI choices, presets, pickers). */
 export const ALGO_CATALOG = [
   SAC,
@@ -358,4 +378,5 @@ export const ALGO_CATALOG = [
   MULTITASK_SAC,
   SKILL_EMBEDDING,
   SKILL_CONTROLLER,
+  EMBEDDING_CONTROLLER,
 ] as const;

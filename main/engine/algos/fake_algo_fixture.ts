@@ -41,6 +41,7 @@ export const FAKE_ENTRY = defineAlgo({
       : [{ path: 'env', message: `${FAKE_ALGO} trains on point-mass only, got ${config.env}` }],
   skillsOption: { key: 'fake.skills', meaning: 'number of fake skills' },
   skillsFromOption: null,
+  latentSkills: null,
   evaluation: 'skills',
   evaluatesEnvSuccess: false,
   evalFigures: [{ key: 'fake_score', label: 'fake score', hint: 'made up' }],

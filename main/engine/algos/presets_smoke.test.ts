@@ -16,9 +16,13 @@ const cases = listPresets().flatMap((preset) =>
 
 describe('every preset and algorithm runs an iteration on its real env', () => {
   it.each(cases)('%s / %s', async (preset, algo) => {
-    // An algorithm over another run's skills gets an (untrained) DADS run of the preset's env.
-    const skillsFrom = algoInfo(algo).skillsFromOption
-      ? (await untrainedSkillRun(tempStore(), { algo: 'dads', preset })).path
+    // An algorithm over another run's skills gets an untrained run of the last skill algorithm it
+    // accepts that the preset offers (DADS for a skill controller, the skill embedding for its controller).
+    const from = algoInfo(algo)
+      .skillsFromOption?.algos.filter((a) => a in loadPreset(preset).algos)
+      .at(-1);
+    const skillsFrom = from
+      ? (await untrainedSkillRun(tempStore(), { algo: from as AlgoName, preset })).path
       : undefined;
     const { config } = resolveRunConfig({
       algo,
@@ -52,6 +56,7 @@ describe('every preset and algorithm runs an iteration on its real env', () => {
         'multitask-sac': 0,
         'skill-embedding': 0,
         'skill-controller': 0,
+        'embedding-controller': 0,
       };
       expect(skills.length).toBe(expected[algo]);
     } finally {

@@ -123,6 +123,18 @@ const QUICK: Record<string, RunRequest | ((store: RunStore) => Promise<RunReques
     ).id,
     set: ['skillController.hidden=[16,16]', 'skillController.evalEpisodes=2'],
   }),
+  'embedding-controller': async (store) => ({
+    algo: 'embedding-controller',
+    preset: 'regions',
+    skillsFrom: (
+      await untrainedSkillRun(store, {
+        algo: 'skill-embedding',
+        preset: 'regions',
+        set: ['sac.hidden=[16,16]', 'embedding.inferenceHidden=[16]'],
+      })
+    ).id,
+    set: ['skillController.hidden=[16,16]', 'skillController.evalEpisodes=2'],
+  }),
 };
 
 /** Small enough for a test: about 200 env steps, a few gradient steps on small batches. */

@@ -53,6 +53,28 @@ export interface AlgoSpec extends AlgoInfo {
   checkRelabeling?(strategy: string, amount: number): RelabelSetting;
 }
 
+/**
+ * A controller over another run's frozen policy (a skill controller over DIAYN's or DADS's skills, an
+ * embedding controller over a skill embedding's π(a|s,z)): the parts are pinned in its run directory
+ * at the first start (runs/skill_pin.ts) and read from that copy from then on.
+ */
+function controllerSpec(name: 'skill-controller' | 'embedding-controller'): AlgoSpec {
+  return {
+    ...algoInfo(name),
+    create: async (config, runDir) =>
+      SkillControllerAlgorithm.create(
+        config,
+        (
+          await pinnedSkills(config, runDir, {
+            onWarning: (m) => console.warn(`[skill-lab] ${config.algo}: ${m}`),
+          })
+        ).source,
+      ),
+    evaluateGoals: (algo, rollouts) => (algo as SkillControllerAlgorithm).evaluateGoals(rollouts),
+    describeTask: describeControllerTask,
+  };
+}
+
 /** Every algorithm, in catalog order. */
 export const ALGO_REGISTRY: readonly AlgoSpec[] = [
   { ...algoInfo('sac'), create: (config) => SacAlgorithm.create(config) },
@@ -82,21 +104,8 @@ export const ALGO_REGISTRY: readonly AlgoSpec[] = [
     describeTask: (config) =>
       `${config.embedding.tasks.length} tasks over ${config.embedding.regions} regions on a ${config.embedding.radius} m circle`,
   },
-  {
-    ...algoInfo('skill-controller'),
-    // The skill run's frozen parts, pinned in the run directory at the first start (runs/skill_pin.ts).
-    create: async (config, runDir) =>
-      SkillControllerAlgorithm.create(
-        config,
-        (
-          await pinnedSkills(config, runDir, {
-            onWarning: (m) => console.warn(`[skill-lab] ${config.algo}: ${m}`),
-          })
-        ).source,
-      ),
-    evaluateGoals: (algo, rollouts) => (algo as SkillControllerAlgorithm).evaluateGoals(rollouts),
-    describeTask: describeControllerTask,
-  },
+  controllerSpec('skill-controller'),
+  controllerSpec('embedding-controller'),
 ];
 
 /**

@@ -274,7 +274,17 @@ describe('skill controller: refusals before a run is created', () => {
     expect(check(dads.id, { idsOnly: true })).not.toThrow();
 
     expect(() => resolveRunConfig({ algo: 'dads', preset: 'point-mass', skillsFrom: dads.id })).toThrow(
-      '--skills-from: dads learns from scratch; it applies to skill-controller (the DIAYN or DADS run whose frozen skills it composes)',
+      '--skills-from: dads learns from scratch; it applies to skill-controller (the DIAYN or DADS run whose frozen skills it composes), embedding-controller (the skill-embedding run whose frozen policy π(a|s,z) it steers)',
+    );
+    // An embedding controller steers a skill embedding only, a skill controller never does.
+    const embedding = {
+      ...smallController(dads.id),
+      algo: 'embedding-controller' as const,
+      preset: 'regions',
+      set: ['goal=[0,0.25]'],
+    };
+    expect(issue(() => checkSkillsFrom(resolveRunConfig(embedding).config, store.root)).message).toBe(
+      `run ${dads.id} is a dads run; embedding-controller --skills-from needs a run of skill-embedding`,
     );
     expect(() => resolveRunConfig({ algo: 'skill-controller', env: 'point-mass' })).toThrow(
       /goal: skill-controller learns to reach a goal: set goal to \[x, y\] in m/,

@@ -3,6 +3,7 @@
  * Pure JS on typed arrays: these run per env step and per sampled batch.
  */
 import type { Rng } from '../rng.ts';
+import type { RunningNormalizer } from './running_normalizer.ts';
 import type { StateFunctionName } from '../config.ts';
 
 /** A skill prior p(z) that writes z vectors of length `dim`. */
@@ -117,6 +118,45 @@ export class PolicyInput {
       for (let j = 0; j < k; j++) out[o + j] = obs[b * this.obsDim + this.keptDims[j]];
       for (let j = 0; j < this.skillDim; j++) out[o + k + j] = skill[b * this.skillDim + j];
     }
+    return out;
+  }
+}
+
+/**
+ * The input of a skill-embedding run's policy π(a | s, z) (algos/skill_embedding.ts) as a controller
+ * steers it: the observation normalized with the run's frozen statistics, then z = center + scale ⊙ c
+ * for the controller's skill c ∈ [−1, 1]^d, so that the box a controller acts in covers the tasks'
+ * embeddings (see runs/policy_source.ts for center and scale).
+ */
+export class LatentPolicyInput extends PolicyInput {
+  /**
+   * @param normalizer the run's observation normalizer, restored to its checkpoint's statistics
+   * @param center [d] the box's centre in z
+   * @param scale [d] its half-widths
+   */
+  constructor(
+    obsDim: number,
+    private readonly normalizer: RunningNormalizer,
+    readonly center: Float32Array,
+    readonly scale: Float32Array,
+  ) {
+    super(obsDim, [], center.length);
+  }
+
+  /** The z of controller skills: c [B, d] in [−1, 1] → center + scale ⊙ c, [B, d]. */
+  latentOf(skill: Float32Array): Float32Array {
+    const d = this.skillDim;
+    return skill.map((v, i) => this.center[i % d] + this.scale[i % d] * v);
+  }
+
+  /** obs [B, obsDim], c [B, d] → [B, obsDim + d]: normalized observation, then z. */
+  override build(obs: Float32Array, skill: Float32Array): Float32Array {
+    const B = obs.length / this.obsDim;
+    const out = new Float32Array(B * this.dim);
+    this.normalizer.normalizeInto(obs, out, this.dim, 0);
+    const z = this.latentOf(skill);
+    for (let b = 0; b < B; b++)
+      out.set(z.subarray(b * this.skillDim, (b + 1) * this.skillDim), b * this.dim + this.obsDim);
     return out;
   }
 }

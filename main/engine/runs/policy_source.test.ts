@@ -6,6 +6,8 @@ import { initBackend } from '../../../native/backend.ts';
 import { createAlgorithm } from '../algos/index.ts';
 import type { DadsAlgorithm } from '../algos/dads.ts';
 import type { DiaynAlgorithm } from '../algos/diayn.ts';
+import type { SkillEmbeddingAlgorithm } from '../algos/skill_embedding_run.ts';
+import type { LatentPolicyInput } from '../algos/skills.ts';
 import { Rng } from '../rng.ts';
 import { readCheckpoint } from './checkpoints.ts';
 import { loadSkillSource } from './policy_source.ts';
@@ -98,6 +100,48 @@ describe('policy source: a run’s frozen skill parts from its checkpoint', () =
       source.dispose();
       live.dispose();
     }
+  });
+
+  it('gives a skill-embedding run’s π(a|s,z) over normalized observations, steered by c ∈ [−1, 1]^d through the box of its task embeddings', async () => {
+    await initBackend({ quiet: true });
+    const store = tempStore();
+    const run = createRun(store, {
+      algo: 'skill-embedding',
+      preset: 'regions',
+      seed: 3,
+      totalEnvSteps: 600,
+      set: [
+        'checkpointEvery=1',
+        'sac.learningStarts=0',
+        'sac.hidden=[16,16]',
+        'embedding.inferenceHidden=[16]',
+      ],
+    });
+    await trainRun(run, { quiet: true });
+    const live = (await createAlgorithm(run.readConfig(), run.path)) as SkillEmbeddingAlgorithm;
+    await readCheckpoint(run, live);
+    const source = await loadSkillSource(run.id, { workspace: store.root, accept: ['skill-embedding'] });
+    try {
+      expect(source.skills).toEqual({ kind: 'continuous', dim: 2 });
+      const embeddings = live.inner.taskEmbeddings();
+      const input = source.policy.input as LatentPolicyInput;
+      for (let j = 0; j < 2; j++) {
+        const means = embeddings.map((e) => e.mean[j]);
+        const [lo, hi] = [Math.min(...means), Math.max(...means)];
+        const sigma = Math.max(...embeddings.map((e) => e.std[j]));
+        expect(input.center[j]).toBeCloseTo((lo + hi) / 2, 5);
+        expect(input.scale[j]).toBeCloseTo((hi - lo) / 2 + 2 * sigma, 5);
+      }
+      const { obs, z: c } = probe(source.env.obsDim, 2);
+      // The frozen policy at c acts as the trained one at z = center + scale ⊙ c.
+      expect(source.policy.act(obs, c, 'mean')).toEqual(live.inner.actDeterministic(obs, input.latentOf(c)));
+    } finally {
+      source.dispose();
+      live.dispose();
+    }
+    await expect(loadSkillSource(run.id, { workspace: store.root })).rejects.toThrow(
+      `run ${run.id} is a skill-embedding run; this needs a run of diayn or dads`,
+    );
   });
 
   it('refuses a run of another algorithm, a run without a checkpoint and unreadable checkpoints, naming them', async () => {

@@ -15,7 +15,15 @@ import { skillEnvOf, type AlgoName, type RunConfig } from '../config.ts';
 import { algoInfo, algosWhere } from '../algos/lookup.ts';
 import { SkillDynamics } from '../algos/dads.ts';
 import { FrozenPolicy } from '../algos/frozen_policy.ts';
-import { PolicyInput, stateFunction, type SkillSpace, type StateFunction } from '../algos/skills.ts';
+import {
+  LatentPolicyInput,
+  PolicyInput,
+  stateFunction,
+  type SkillSpace,
+  type StateFunction,
+} from '../algos/skills.ts';
+import { RunningNormalizer, type NormalizerState } from '../algos/running_normalizer.ts';
+import { OFF_POLICY_DEFAULTS } from '../algos/off_policy_options.ts';
 import { namedParams, underPrefix } from '../algos/state.ts';
 import { assignArrays, type NamedArrays } from '../nn/checkpoint.ts';
 import { MLP } from '../nn/mlp.ts';
@@ -61,8 +69,20 @@ export const SKILL_SOURCE_ALGOS: readonly AlgoName[] = algosWhere(
   (a) => a.conditioning === 'discrete-skill' || a.conditioning === 'continuous-skill',
 ) as AlgoName[];
 
-/** Checkpoint array prefixes of the frozen parts (SacLearner, DadsAlgorithm, DiaynAlgorithm saveState). */
-const PART_PREFIXES = ['sac/actor/weights/', 'skill_dynamics/weights/', 'discriminator/weights/'];
+/**
+ * Checkpoint array prefixes of the frozen parts (SacLearner, DadsAlgorithm, DiaynAlgorithm saveState;
+ * the skill embedding's task embeddings are among the actor's weights), and of the observation
+ * normalizer's statistics that {@link readSkillArrays} adds for latent-skill runs.
+ */
+const PART_PREFIXES = [
+  'sac/actor/weights/',
+  'skill_dynamics/weights/',
+  'discriminator/weights/',
+  'obs_norm/',
+];
+
+/** Where a latent-skill run's task embeddings are among its checkpoint's actor weights. */
+const EMBEDDING_PREFIX = 'sac/actor/weights/aux/embedding';
 
 /** Options of {@link loadSkillSource}. */
 export interface LoadSkillSourceOptions {
@@ -133,7 +153,22 @@ export async function readSkillArrays(
 ): Promise<SkillArrays> {
   const { run, config } = openSkillRun(runRef, opts);
   const checkpoint = await readRunCheckpoint(run, config.algo, { select: isSkillPartArray, sha256: true });
-  const counters = checkpoint.algoMeta as { iteration?: number; envSteps?: number };
+  const counters = checkpoint.algoMeta as {
+    iteration?: number;
+    envSteps?: number;
+    obsNorm?: NormalizerState;
+  };
+  if (algoInfo(config.algo).latentSkills) {
+    // The normalizer lives in the checkpoint's meta; as arrays it travels with the pinned copy.
+    const norm = counters.obsNorm;
+    if (!norm) throw new RunStoreError(`${checkpoint.file}: no observation normalizer in the checkpoint`);
+    checkpoint.arrays['obs_norm/sum'] = { shape: [norm.sum.length], data: Float32Array.from(norm.sum) };
+    checkpoint.arrays['obs_norm/sum_sq'] = {
+      shape: [norm.sumSq.length],
+      data: Float32Array.from(norm.sumSq),
+    };
+    checkpoint.arrays['obs_norm/count'] = { shape: [1], data: Float32Array.of(norm.n) };
+  }
   const ref: CheckpointRef = {
     file: checkpoint.file,
     sha256: checkpoint.sha256!,
@@ -173,6 +208,7 @@ export function skillSourceFromArrays(parts: SkillArrays): SkillSource {
   const env = envSpec(skillEnvOf(config) as EnvName);
   const f = stateFunction(config.stateFunction, env.obsDim, env.coordDims);
   const info = algoInfo(config.algo);
+  if (info.latentSkills) return latentSkillSource(parts, env, f, info.latentSkills.dimKey);
   // The skill count (discrete) or dimension (continuous) is the config value `--skills` sets.
   const key = info.skillsOption?.key;
   if (!key) throw new Error(`${config.algo}: the catalog names no skill option; its skills cannot be loaded`);
@@ -246,4 +282,69 @@ export function skillSourceFromArrays(parts: SkillArrays): SkillSource {
     for (const part of owned) part.dispose();
     throw err;
   }
+}
+
+/**
+ * A skill-embedding run's frozen policy π(a | s, z), steered through z = center + scale ⊙ c for a
+ * controller's c ∈ [−1, 1]^d (algos/skills.ts LatentPolicyInput): the box spans the task embeddings'
+ * means plus two of their largest σ on each side, center_j = (max_t μ_tj + min_t μ_tj)/2 and
+ * scale_j = (max_t μ_tj − min_t μ_tj)/2 + 2·max_t σ_tj, so a controller can reach every task's
+ * skills, interpolate between them and go a little beyond.
+ * @throws Error naming the checkpoint file when a weight, the embeddings or the normalizer is missing
+ *   or mis-shaped.
+ */
+function latentSkillSource(parts: SkillArrays, env: EnvSpec, f: StateFunction, dimKey: string): SkillSource {
+  const { run, config, arrays } = parts;
+  const ref = parts.checkpoint;
+  const d = dimKey.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], config) as number;
+  const need = (name: string, length?: number) => {
+    const a = arrays[name];
+    if (!a || (length !== undefined && a.data.length !== length))
+      throw new Error(
+        `${ref.file}: ${name} is missing or has the wrong size (a checkpoint of another config?)`,
+      );
+    return a.data;
+  };
+  const mean = need(`${EMBEDDING_PREFIX}/mean`);
+  const logStd = need(`${EMBEDDING_PREFIX}/log_std`, mean.length);
+  if (mean.length % d !== 0)
+    throw new Error(`${ref.file}: task embeddings of ${mean.length} values are not rows of z (d = ${d})`);
+  const normalizer = new RunningNormalizer(
+    env.obsDim,
+    OFF_POLICY_DEFAULTS.normEps,
+    OFF_POLICY_DEFAULTS.normClip,
+  );
+  normalizer.setState({
+    sum: Array.from(need('obs_norm/sum', env.obsDim)),
+    sumSq: Array.from(need('obs_norm/sum_sq', env.obsDim)),
+    n: need('obs_norm/count', 1)[0],
+  });
+  const maxStd = config.embedding.embeddingMaxStd;
+  const center = new Float32Array(d);
+  const scale = new Float32Array(d);
+  for (let j = 0; j < d; j++) {
+    let [lo, hi, sigma] = [Infinity, -Infinity, 0];
+    for (let t = 0; t < mean.length / d; t++) {
+      lo = Math.min(lo, mean[t * d + j]);
+      hi = Math.max(hi, mean[t * d + j]);
+      sigma = Math.max(sigma, Math.min(maxStd, Math.exp(logStd[t * d + j])));
+    }
+    center[j] = (hi + lo) / 2;
+    scale[j] = (hi - lo) / 2 + 2 * sigma;
+  }
+  const input = new LatentPolicyInput(env.obsDim, normalizer, center, scale);
+  const policy = FrozenPolicy.fromArrays(arrays, input, env.actDim, config.sac.hidden, ref.file);
+  return {
+    run: { id: run.id, path: run.path },
+    algo: config.algo,
+    config,
+    checkpoint: ref,
+    env,
+    f,
+    skills: { kind: 'continuous', dim: d },
+    policy,
+    skillDynamics: null,
+    discriminator: null,
+    dispose: () => policy.dispose(),
+  };
 }

@@ -14,15 +14,9 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { algoInfo } from '../algos/lookup.ts';
-import { ConfigError, parseRunConfig, type RunConfig } from '../config.ts';
+import { ConfigError, parseRunConfig, type AlgoName, type RunConfig } from '../config.ts';
 import { readTensorFile, writeTensorFile } from '../nn/checkpoint.ts';
-import {
-  openSkillRun,
-  readSkillArrays,
-  skillSourceFromArrays,
-  SKILL_SOURCE_ALGOS,
-  type SkillSource,
-} from './policy_source.ts';
+import { openSkillRun, readSkillArrays, skillSourceFromArrays, type SkillSource } from './policy_source.ts';
 import { RunDir, RunStore, RunStoreError, type SkillSourceRecord } from './store.ts';
 
 /** The copy of the skill run's frozen parts in a controller's run directory. */
@@ -55,7 +49,9 @@ function valueAt(config: RunConfig, key: string): unknown {
  * algorithm composes no other run's skills.
  * @throws ConfigError (at the option's key) when the algorithm needs one and none is named.
  */
-export function skillsFromOf(config: RunConfig): { key: string; ref: string } | null {
+export function skillsFromOf(
+  config: RunConfig,
+): { key: string; ref: string; algos: readonly AlgoName[] } | null {
   const option = algoInfo(config.algo).skillsFromOption;
   if (!option) return null;
   const ref = valueAt(config, option.key);
@@ -63,7 +59,7 @@ export function skillsFromOf(config: RunConfig): { key: string; ref: string } | 
     const message = `${config.algo} composes the skills of another run: name ${option.meaning} with --skills-from RUN (${option.key})`;
     throw new ConfigError(message, [{ path: option.key, message }]);
   }
-  return { key: option.key, ref };
+  return { key: option.key, ref, algos: option.algos as readonly AlgoName[] };
 }
 
 /**
@@ -89,7 +85,11 @@ export function checkSkillsFrom(
   let skill: RunConfig;
   let id: string;
   try {
-    const opened = openSkillRun(from.ref, { workspace, purpose: `${config.algo} --skills-from` });
+    const opened = openSkillRun(from.ref, {
+      workspace,
+      accept: from.algos,
+      purpose: `${config.algo} --skills-from`,
+    });
     skill = opened.config;
     id = opened.run.id;
   } catch (err) {
@@ -122,7 +122,7 @@ export async function pinnedSkills(
   const workspace = opts.workspace ?? (runDir ? dirname(dirname(runDir)) : undefined);
   const parts = await readSkillArrays(from.ref, {
     workspace,
-    accept: SKILL_SOURCE_ALGOS,
+    accept: from.algos,
     purpose: `${config.algo} --skills-from`,
     onWarning: opts.onWarning,
   });
