@@ -6,11 +6,14 @@ export default defineConfig({
   plugins: [vue()],
   test: {
     include: ['main/**/*.test.ts', 'native/**/*.test.ts', 'renderer/**/*.test.ts'],
-    // Learning tests train real agents on 2 cores: give them room, and run files one at a time
-    // so two trainings never fight for the same core.
+    // Learning tests train real agents: give them room. Two files at a time, each in a process of
+    // its own: a training (tfjs-wasm, MuJoCo) uses one core, so on the 2-core CI machine two files
+    // share the cores instead of one leaving a core idle, and results do not depend on timing
+    // (every learning test is seeded).
     testTimeout: 600_000,
     hookTimeout: 120_000,
-    fileParallelism: false,
+    fileParallelism: true,
+    maxWorkers: 2,
     pool: 'forks',
     // The learning tests were sized on wasm, the backend every machine has; a TensorFlow build
     // (skill-lab native) would otherwise take over. native/parity.test.ts checks TensorFlow against

@@ -19,7 +19,9 @@ describe('a new algorithm in the catalog, on the command line', () => {
       'dads',
       'goal-sac',
       'multitask-sac',
+      'skill-embedding',
       'skill-controller',
+      'embedding-controller',
       FAKE_ALGO,
     ]);
     expect(skillsHelp()).toBe(
