@@ -154,6 +154,7 @@ function bases(): Record<MethodName, Record<string, unknown>> {
     getEvaluation: { runId, skills: [0, 1] },
     setRelabeling: { runId, strategy: 'future', k: 4 },
     getRunTask: { runId },
+    getSkillEmbedding: { runId },
     // The fixture run is no DADS run: a planning is refused before any process starts.
     planSkills: {
       runId,

@@ -59,6 +59,8 @@ export const BRIDGE_METHODS = [
   'previewFigure',
   'exportFigure',
   'listFigures',
+  // skill embeddings (issue #11 §2)
+  'getSkillEmbedding',
 ] as const satisfies readonly MethodName[];
 
 // A method added to the contract but not here fails to compile.

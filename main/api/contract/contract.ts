@@ -385,6 +385,43 @@ export const METHODS = {
     }),
   },
   /**
+   * A skill-embedding run's task embeddings p(z | t) from its latest checkpoint, drawn in 2-D (z
+   * itself for d ≤ 2, the task means' two principal components above) with the KL divergences
+   * between tasks. 'conflict' for a run of an algorithm without task embeddings or without a
+   * checkpoint.
+   */
+  getSkillEmbedding: {
+    params: runRef,
+    result: z.object({
+      runId: runIdSchema,
+      latentDim: count,
+      projection: z.union([
+        z.object({ kind: z.literal('direct') }),
+        z.object({
+          kind: z.literal('pca'),
+          axes: z.array(z.array(z.number())),
+          explained: z.array(z.number()),
+        }),
+      ]),
+      tasks: z.array(
+        z.object({
+          task: count,
+          name: z.string(),
+          mean: z.array(z.number()),
+          std: z.array(z.number()),
+          entropy: z.number(),
+          x: z.number(),
+          y: z.number(),
+          sx: z.number(),
+          sy: z.number(),
+        }),
+      ),
+      kl: z.array(z.array(z.number())),
+      iteration: count,
+      envSteps: count,
+    }),
+  },
+  /**
    * Zero-shot goal reaching with a DADS run's skills (as `skill-lab plan`, the same numbers for the
    * same goals and seed): MPPI over its skill dynamics picks a skill every H_Z env steps, its skill
    * policy acts, random skill sequences on the same starts as the baseline. Runs in a process of its

@@ -35,6 +35,7 @@ import { algoInfo, algosWhere, findAlgo } from '../../engine/algos/lookup.ts';
 import { joinNames } from '../../engine/algos/algo_info.ts';
 import { checkRunTask, runTask as compileRunTask } from '../../engine/algos/goal_sac_run.ts';
 import { checkSkillsFrom } from '../../engine/runs/skill_pin.ts';
+import { skillEmbeddingView } from '../../engine/runs/skill_embedding_view.ts';
 import type { SpawnRun } from '../../engine/runs/spawn.ts';
 import { RunSupervisor, type RunProcess, type RunProcessEnd } from '../../engine/runs/supervisor.ts';
 import { PlanFailure, PlanSupervisor } from '../../engine/runs/plan_supervisor.ts';
@@ -514,6 +515,22 @@ export class LabService implements LabClient {
     if (config.env === 'bit-flip') return { runId, spec: null, xml: null };
     const compiled = compileRunTask(config, dir.path);
     return { runId, spec: compiled.spec as ResultOf<'getRunTask'>['spec'], xml: compiled.xml };
+  }
+
+  /**
+   * A skill-embedding run's task embeddings from its latest checkpoint (runs/skill_embedding_view.ts).
+   * Reads only.
+   * @throws ApiError 'conflict' for a run without task embeddings or without a checkpoint.
+   */
+  async getSkillEmbedding(params: ParamsOf<'getSkillEmbedding'>): Promise<ResultOf<'getSkillEmbedding'>> {
+    const { runId } = checkParams('getSkillEmbedding', params);
+    const dir = this.openRun(runId);
+    try {
+      return await skillEmbeddingView(dir);
+    } catch (err) {
+      if (err instanceof RunStoreError) throw new ApiError('conflict', err.message);
+      throw err;
+    }
   }
 
   /**

@@ -58,6 +58,9 @@ import {
   LockstepCollector,
 } from './off_policy_core.ts';
 import type { AbortPoint, AlgorithmState, Metrics } from './types.ts';
+import { embeddingMetrics, mean, type TaskEmbedding } from './embedding_stats.ts';
+
+export { embeddingMetrics, gaussianKl, type TaskEmbedding } from './embedding_stats.ts';
 
 /** Options of {@link SkillEmbedding}; defaults and sources in {@link SKILL_EMBEDDING_DEFAULTS}. */
 export interface SkillEmbeddingOptions extends OffPolicyOptions {
@@ -145,12 +148,6 @@ export interface LatentRollout {
   observations: Float32Array;
   /** [T, actDim] actions a_0 … a_{T−1}. */
   actions: Float32Array;
-}
-
-/** A task's embedding p_φ(z | t): mean and σ, [d] each. */
-export interface TaskEmbedding {
-  mean: Float32Array;
-  std: Float32Array;
 }
 
 /** See the file comment. */
@@ -757,38 +754,6 @@ class LeadingColumnsMLP extends MLP {
   }
 }
 
-/**
- * Per-task embedding diagnostics: embedding_mean_t<k>_<j>, embedding_std_t<k> (mean σ over dims),
- * embedding_entropy_t<k> (nats), and embedding_kl_mean / embedding_kl_min over ordered pairs of
- * different tasks, KL(N(μ_i, σ_i²) ‖ N(μ_j, σ_j²)) = Σ_d [log(σ_j/σ_i) + (σ_i² + (μ_i − μ_j)²)/(2σ_j²) − ½].
- */
-export function embeddingMetrics(embeddings: readonly TaskEmbedding[]): Metrics {
-  const out: Metrics = {};
-  embeddings.forEach((e, k) => {
-    e.mean.forEach((v, j) => (out[`embedding_mean_t${k}_${j}`] = v));
-    out[`embedding_std_t${k}`] = mean(e.std);
-    out[`embedding_entropy_t${k}`] = e.std.reduce((s, v) => s + Math.log(v) + HALF_LOG_2PI_E, 0);
-  });
-  const kls: number[] = [];
-  for (const [i, p] of embeddings.entries())
-    for (const [j, q] of embeddings.entries()) if (i !== j) kls.push(gaussianKl(p, q));
-  if (kls.length > 0) {
-    out.embedding_kl_mean = mean(kls);
-    out.embedding_kl_min = Math.min(...kls);
-  }
-  return out;
-}
-
-/** KL(p ‖ q) of two diagonal Gaussians, nats. */
-export function gaussianKl(p: TaskEmbedding, q: TaskEmbedding): number {
-  let kl = 0;
-  for (let j = 0; j < p.mean.length; j++) {
-    const [si, sj] = [p.std[j], q.std[j]];
-    kl += Math.log(sj / si) + (si * si + (p.mean[j] - q.mean[j]) ** 2) / (2 * sj * sj) - 0.5;
-  }
-  return kl;
-}
-
 /** Index of the point of `points` nearest (Euclidean) to z. */
 function nearest(z: ArrayLike<number>, points: readonly ArrayLike<number>[]): number {
   let best = 0;
@@ -799,12 +764,6 @@ function nearest(z: ArrayLike<number>, points: readonly ArrayLike<number>[]): nu
     if (sq < bestSq) [best, bestSq] = [k, sq];
   });
   return best;
-}
-
-function mean(values: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return values.length === 0 ? 0 : s / values.length;
 }
 
 /** The family's own info columns (without the task and z), or undefined when it has none. */
