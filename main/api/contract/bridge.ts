@@ -36,6 +36,7 @@ export const BRIDGE_METHODS = [
   'evaluateRun',
   'setRelabeling',
   'getRunTask',
+  'getSkillEmbedding',
   'planSkills',
   'stopPlan',
   // tasks (issue #4 §3)
@@ -59,8 +60,6 @@ export const BRIDGE_METHODS = [
   'previewFigure',
   'exportFigure',
   'listFigures',
-  // skill embeddings (issue #11 §2)
-  'getSkillEmbedding',
 ] as const satisfies readonly MethodName[];
 
 // A method added to the contract but not here fails to compile.
