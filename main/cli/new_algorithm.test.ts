@@ -20,6 +20,7 @@ describe('a new algorithm in the catalog, on the command line', () => {
       'goal-sac',
       'multitask-sac',
       'skill-embedding',
+      'reinforce',
       'skill-controller',
       'embedding-controller',
       FAKE_ALGO,

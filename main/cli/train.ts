@@ -17,7 +17,7 @@ import { requestRelabeling } from '../engine/runs/relabel_control.ts';
 import { checkRunTask, resolveTaskSpec } from '../engine/algos/goal_sac_run.ts';
 import { evaluateRun } from '../engine/runs/evaluate.ts';
 import { checkSkillsFrom } from '../engine/runs/skill_pin.ts';
-import { findAlgo } from '../engine/algos/lookup.ts';
+import { algoInfo, findAlgo, unreadSettings } from '../engine/algos/lookup.ts';
 import { versions } from '../engine/versions.ts';
 import { RunBars } from './progress.ts';
 import { printEvalReport } from './report.ts';
@@ -35,6 +35,13 @@ export async function trainCommand(
   if (req.task && !req.env && !req.preset)
     req = { ...req, env: resolveTaskSpec(req.task, store.root, taskFiles).robot };
   const { config, sources } = resolveRunConfig(req);
+  const unread = unreadSettings(config.algo, req.set ?? []);
+  if (unread.length > 0)
+    console.warn(
+      `note: ${config.algo} does not read ${unread.join(', ')} (it reads the sections ${Object.keys(
+        algoInfo(config.algo).sections,
+      ).join(', ')}); ${unread.length === 1 ? 'that setting changes' : 'those settings change'} nothing`,
+    );
   checkRunTask(config, store.root, taskFiles);
   checkSkillsFrom(config, store.root);
   const run = store.create(config, sources, versions());

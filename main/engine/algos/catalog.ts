@@ -22,6 +22,7 @@ import { dadsSection } from './dads_options.ts';
 import { diaynSection } from './diayn_options.ts';
 import { goalSacCheck, herSection } from './goal_sac_options.ts';
 import { multitaskSacCheck, multitaskSection } from './multitask_sac_options.ts';
+import { reinforceCheck, reinforceSection } from './reinforce_options.ts';
 import { sacSection, skillEnvCheck } from './sac_options.ts';
 import { embeddingSection, skillEmbeddingCheck } from './skill_embedding_options.ts';
 import {
@@ -310,6 +311,53 @@ const SKILL_EMBEDDING = defineAlgo({
   ],
 });
 
+const REINFORCE = defineAlgo({
+  name: 'reinforce',
+  description:
+    'multi-task REINFORCE with a learned state-value baseline and reward-to-go, one task-conditioned Gaussian policy (on-policy)',
+  conditioning: 'task',
+  sections: { reinforce: reinforceSection },
+  envs: ['point-mass'],
+  checkConfig: reinforceCheck,
+  skillsOption: null,
+  skillsFromOption: null,
+  latentSkills: null,
+  evaluation: 'goals',
+  evaluatesEnvSuccess: false,
+  evalFigures: [],
+  evalSkillTraces: false,
+  relabeling: null,
+  keepsTaskSpec: false,
+  hasEpisodes: false,
+  previewsSkills: false,
+  skillModels: { skillDynamics: false, discriminator: false },
+  keyMetric: { key: 'success_rate', label: 'success' },
+  summaryMetrics: ['success_rate', 'episode_return', 'explained_variance', 'policy_std', 'approx_kl'],
+  progressMetrics: [
+    { key: 'success_rate', short: 'success' },
+    { key: 'episode_return', short: 'return' },
+    { key: 'policy_std', short: 'σ' },
+  ],
+  curves: [
+    { key: 'success_rate', title: 'success rate (all tasks)', unit: 'success (fraction of episodes)' },
+    { key: 'episode_return', title: 'episode return', unit: 'return (sum of rewards)' },
+    {
+      key: 'explained_variance',
+      title: 'baseline: explained variance of the reward-to-go',
+      unit: '1 − Var[G − b]/Var[G]',
+    },
+    { key: 'policy_std', title: 'policy σ (mean over action dims)', unit: 'σ (action units)' },
+    { key: 'approx_kl', title: 'KL of one policy step (approx.)', unit: 'KL (nats)' },
+  ],
+  formFields: [
+    'reinforce.tasks',
+    'reinforce.reward',
+    'reinforce.episodesPerTask',
+    'reinforce.policyLr',
+    'reinforce.baseline',
+  ],
+});
+
 const SKILL_CONTROLLER = defineAlgo({
   name: 'skill-controller',
   description:
@@ -377,6 +425,7 @@ export const ALGO_CATALOG = [
   GOAL_SAC,
   MULTITASK_SAC,
   SKILL_EMBEDDING,
+  REINFORCE,
   SKILL_CONTROLLER,
   EMBEDDING_CONTROLLER,
 ] as const;

@@ -45,3 +45,18 @@ export function catalogSections(): Array<[string, ConfigSection]> {
 export function catalogDefaultSources(): Record<string, string> {
   return defaultSources(ALGO_CATALOG);
 }
+
+/**
+ * The `--set` assignments (`section.key=value`) whose section `algo` does not read: they are valid
+ * run config keys (every run config carries every section) but change nothing for this algorithm.
+ * @returns the dotted keys, in the order given
+ */
+export function unreadSettings(algo: string, assignments: readonly string[]): string[] {
+  const read = Object.keys(algoInfo(algo).sections);
+  const sections = new Set(catalogSections().map(([name]) => name));
+  return assignments
+    .map((a) => a.slice(0, a.indexOf('=')).trim())
+    .filter(
+      (key) => key.includes('.') && sections.has(key.split('.')[0]) && !read.includes(key.split('.')[0]),
+    );
+}

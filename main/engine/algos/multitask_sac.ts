@@ -412,31 +412,7 @@ export class MultitaskSac extends EpisodeAlgorithm<
    * @param seed seeds the env resets
    */
   evaluate(episodesPerTask: number, seed: number): MultitaskEvalReport {
-    const K = this.numTasks;
-    const seeds = new Rng(seed);
-    const taskSuccess: number[] = [];
-    let total = 0;
-    let returns = 0;
-    for (let k = 0; k < K; k++) {
-      const task = new TaskEpisodes(
-        this.envs,
-        () => k,
-        () => seeds.nextUint32(),
-      );
-      const { episodes } = new LockstepCollector(this.envs, episodesPerTask, task.reset).collect(
-        task.policy((obs, tasks) => this.actDeterministic(obs, tasks)),
-        task.step,
-      );
-      taskSuccess.push(episodes.filter((e) => e.success).length / episodes.length);
-      total += episodes.length;
-      returns += episodes.reduce((s, e) => s + e.ret, 0);
-    }
-    return {
-      episodes: total,
-      success_rate: taskSuccess.reduce((s, v) => s + v, 0) / K,
-      task_success: taskSuccess,
-      episode_return: returns / total,
-    };
+    return evaluateTasks(this.envs, episodesPerTask, seed, (obs, tasks) => this.actDeterministic(obs, tasks));
   }
 
   /**
@@ -461,6 +437,44 @@ export class MultitaskSac extends EpisodeAlgorithm<
     this.airCache.setState(m.airCache);
     this.relabeler.setting = relabel;
   }
+}
+
+/**
+ * Per-task success of a deterministic task-conditioned policy: for every task k, `episodesPerTask`
+ * rounds of all envs pursuing k, reset seeds drawn from `seed`; nothing is stored.
+ * @param act actions [n, actDim] for the envs' raw observations [n, obsDim] and tasks [n]
+ */
+export function evaluateTasks(
+  envs: readonly MultiTaskEnv[],
+  episodesPerTask: number,
+  seed: number,
+  act: (obs: Float32Array, tasks: Int32Array) => Float32Array,
+): MultitaskEvalReport {
+  const K = envs[0].family.numTasks;
+  const seeds = new Rng(seed);
+  const taskSuccess: number[] = [];
+  let total = 0;
+  let returns = 0;
+  for (let k = 0; k < K; k++) {
+    const task = new TaskEpisodes(
+      envs,
+      () => k,
+      () => seeds.nextUint32(),
+    );
+    const { episodes } = new LockstepCollector(envs, episodesPerTask, task.reset).collect(
+      task.policy(act),
+      task.step,
+    );
+    taskSuccess.push(episodes.filter((e) => e.success).length / episodes.length);
+    total += episodes.length;
+    returns += episodes.reduce((s, e) => s + e.ret, 0);
+  }
+  return {
+    episodes: total,
+    success_rate: taskSuccess.reduce((s, v) => s + v, 0) / K,
+    task_success: taskSuccess,
+    episode_return: returns / total,
+  };
 }
 
 /**

@@ -38,13 +38,16 @@ describe('every preset and algorithm runs an iteration on its real env', () => {
         'dads.dynamicsBatchSize=32',
         'multitask.episodesPerIteration=2',
         'embedding.episodesPerIteration=2',
+        'reinforce.episodesPerTask=1',
+        'reinforce.baselineIters=2',
       ],
     });
     const a = await createAlgorithm(config);
     try {
       const metrics = await a.iterate();
       expect(a.envSteps).toBeGreaterThanOrEqual(200);
-      expect(Number.isFinite(metrics.critic_loss)).toBe(true);
+      // Every algorithm learns by gradient: SAC's critic loss, REINFORCE's surrogate.
+      expect(Number.isFinite(metrics.critic_loss ?? metrics.policy_loss)).toBe(true);
       if (algo === 'diayn') expect(metrics.discriminator_accuracy).toBeGreaterThanOrEqual(0);
       if (algo === 'dads') expect(Number.isFinite(metrics.skill_dynamics_loglik)).toBe(true);
       const skills = a.evaluationSkills();
@@ -55,6 +58,7 @@ describe('every preset and algorithm runs an iteration on its real env', () => {
         'goal-sac': 0,
         'multitask-sac': 0,
         'skill-embedding': 0,
+        reinforce: 0,
         'skill-controller': 0,
         'embedding-controller': 0,
       };

@@ -11,6 +11,7 @@ import type { RunStore } from '../runs/store.ts';
 import { trainRun } from '../runs/trainer.ts';
 import { CONDITIONINGS, configSections, type AlgoInfo } from './algo_info.ts';
 import { ALGO_CATALOG } from './catalog.ts';
+import { unreadSettings } from './lookup.ts';
 import { configSection } from './config_section.ts';
 import { RUN_TASK_FILE } from './goal_sac_run.ts';
 import { ALGO_REGISTRY, algoSpec } from './registry.ts';
@@ -39,7 +40,8 @@ describe('algorithm registry: every entry is complete and consistent', () => {
     expect(spec.description.length).toBeGreaterThan(10);
 
     // Sections: declared with defaults for every field, part of the run config, sources of real fields.
-    expect(Object.keys(spec.sections)).toContain('sac');
+    // Every algorithm reads a section of its own or SAC's (REINFORCE is on-policy and reads no SAC).
+    expect(Object.keys(spec.sections).length).toBeGreaterThan(0);
     const shape = runConfigSchema.shape as Record<string, z.ZodType>;
     for (const [name, section] of Object.entries(spec.sections)) {
       expect(Object.keys(shape), `section ${name}`).toContain(name);
@@ -114,6 +116,11 @@ const QUICK: Record<string, RunRequest | ((store: RunStore) => Promise<RunReques
     algo: 'skill-embedding',
     preset: 'regions',
     set: ['embedding.evalEpisodesPerTask=1', 'embedding.inferenceHidden=[16]'],
+  },
+  reinforce: {
+    algo: 'reinforce',
+    env: 'point-mass',
+    set: ['numEnvs=2', 'reinforce.tasks=2', 'reinforce.episodesPerTask=1', 'reinforce.evalEpisodesPerTask=1'],
   },
   'skill-controller': async (store) => ({
     algo: 'skill-controller',
@@ -227,6 +234,7 @@ describe('config sections composed from the catalog', () => {
       'her',
       'multitask',
       'embedding',
+      'reinforce',
       'skillController',
     ]);
     const c = parseRunConfig({ algo: 'multitask-sac', env: 'point-mass' });
@@ -253,5 +261,14 @@ describe('config sections composed from the catalog', () => {
         { name: 'q', sections: { a: b } },
       ]),
     ).toThrow(/p and q declare different config sections named "a"/);
+  });
+});
+
+describe('settings an algorithm does not read', () => {
+  it('are the --set keys of sections outside its catalog entry', () => {
+    expect(
+      unreadSettings('reinforce', ['sac.lr=0.1', 'reinforce.gamma=0.9', 'seed=3', 'diayn.skills=4']),
+    ).toEqual(['sac.lr', 'diayn.skills']);
+    expect(unreadSettings('dads', ['sac.lr=0.1', 'dads.skillDim=2', 'numEnvs=2'])).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ import { DiaynAlgorithm } from './diayn.ts';
 import { GoalSacAlgorithm } from './goal_sac_run.ts';
 import { algoInfo } from './lookup.ts';
 import { MultitaskSacAlgorithm } from './multitask_sac_run.ts';
+import { ReinforceAlgorithm } from './reinforce.ts';
 import { SacAlgorithm } from './sac.ts';
 import { SkillEmbeddingAlgorithm } from './skill_embedding_run.ts';
 import { describeControllerTask, SkillControllerAlgorithm } from './skill_controller.ts';
@@ -103,6 +104,13 @@ export const ALGO_REGISTRY: readonly AlgoSpec[] = [
     evaluateGoals: (algo) => algo.evaluateGoals(),
     describeTask: (config) =>
       `${config.embedding.tasks.length} tasks over ${config.embedding.regions} regions on a ${config.embedding.radius} m circle`,
+  },
+  {
+    ...algoInfo('reinforce'),
+    create: (config) => ReinforceAlgorithm.create(config),
+    // Its episodes are set per task (reinforce.evalEpisodesPerTask), not by `rollouts`.
+    evaluateGoals: (algo) => algo.evaluateGoals(),
+    describeTask: (config) => `${config.reinforce.tasks} goals on a ${config.reinforce.radius} m circle`,
   },
   controllerSpec('skill-controller'),
   controllerSpec('embedding-controller'),

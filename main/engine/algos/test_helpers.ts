@@ -1,10 +1,10 @@
-/** Helpers for the unit tests of goal-conditioned and multi-task SAC (algorithms on an EpisodeAgent). */
+/** Helpers for the unit tests of the algorithms on whole episodes (goal-conditioned and multi-task SAC, REINFORCE). */
 import type { EpisodicAlgorithm } from './off_policy_run.ts';
 import type { OffPolicyOptions } from './off_policy_options.ts';
 import type { AlgorithmState, Metrics } from './types.ts';
 
-/** Goal-conditioned or multi-task SAC with its iteration and checkpoint methods. */
-type Core = EpisodicAlgorithm & {
+/** An algorithm with its counters, iteration and checkpoint methods (SAC variants, REINFORCE). */
+type Core = Pick<EpisodicAlgorithm, 'envSteps' | 'iteration'> & {
   iterate(): Promise<Metrics>;
   saveState(): Promise<AlgorithmState>;
   loadState(state: AlgorithmState): Promise<void>;
