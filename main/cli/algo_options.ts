@@ -52,3 +52,10 @@ export function relabelStrategyChoices(): string[] {
 export function relabelAmountAlgos(amount: 'k' | 'ratio'): string {
   return joinNames(algosWhere((a) => a.relabeling?.amount === amount));
 }
+
+/** Help of `--teachers`: what it names per algorithm that learns from teacher runs. */
+export function teachersHelp(): string {
+  return algosWhere((a) => a.teachersOption !== null)
+    .map((a) => `${a}: ${algoInfo(a).teachersOption!.meaning} (run ids, comma-separated)`)
+    .join('; ');
+}

@@ -16,6 +16,7 @@ import {
   relabelDescription,
   relabelStrategyChoices,
   skillsFromHelp,
+  teachersHelp,
   skillsHelp,
   taskHelp,
 } from './algo_options.ts';
@@ -55,6 +56,12 @@ program
   .option('--skills <n>', skillsHelp(), int('--skills'))
   .option('--task <name>', taskHelp())
   .option('--skills-from <run>', skillsFromHelp())
+  .option('--teachers <runs>', teachersHelp(), (v: string) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .option('--steps <n>', 'total env steps', int('--steps'))
   .option('--seed <n>', 'random seed', int('--seed'))
   .option('--set <key=value>', 'override any config value, e.g. --set sac.lr=0.001 (repeatable)', collect, [])
@@ -71,6 +78,7 @@ program
         skills: o.skills,
         task: o.task,
         skillsFrom: o.skillsFrom,
+        teachers: o.teachers,
         set: o.set,
       },
       { workspace: program.opts().workspace, eval: o.eval },

@@ -21,6 +21,7 @@ describe('a new algorithm in the catalog, on the command line', () => {
       'multitask-sac',
       'skill-embedding',
       'reinforce',
+      'distill',
       'skill-controller',
       'embedding-controller',
       FAKE_ALGO,

@@ -19,6 +19,12 @@ export function printEvalReport(r: EvalReport): void {
     );
     if (Array.isArray(r.task_success))
       console.log(`  success per task: ${r.task_success.map((v: number) => n(v, 2)).join(', ')}`);
+    if (Array.isArray(r.teacher_success))
+      console.log(
+        `  teachers' success per task (their mean actions, same resets): ${r.teacher_success
+          .map((v: number) => n(v, 2))
+          .join(', ')}${Array.isArray(r.teachers) ? ` — ${(r.teachers as string[]).join(', ')}` : ''}`,
+      );
     if (typeof r.mean_final_distance === 'number')
       console.log(
         `  mean final distance to the goal ${n(r.mean_final_distance)} m (success: below ${n(r.success_radius, 2)} m)`,

@@ -17,6 +17,7 @@ import { requestRelabeling } from '../engine/runs/relabel_control.ts';
 import { checkRunTask, resolveTaskSpec } from '../engine/algos/goal_sac_run.ts';
 import { evaluateRun } from '../engine/runs/evaluate.ts';
 import { checkSkillsFrom } from '../engine/runs/skill_pin.ts';
+import { checkTeachers } from '../engine/runs/teacher_pin.ts';
 import { algoInfo, findAlgo, unreadSettings } from '../engine/algos/lookup.ts';
 import { versions } from '../engine/versions.ts';
 import { RunBars } from './progress.ts';
@@ -44,6 +45,7 @@ export async function trainCommand(
     );
   checkRunTask(config, store.root, taskFiles);
   checkSkillsFrom(config, store.root);
+  checkTeachers(config, store.root);
   const run = store.create(config, sources, versions());
   console.log(`run ${run.id}\n  directory ${run.path}`);
   await trainInProcess(run, opts.eval, 'skill-lab train');

@@ -97,6 +97,11 @@ export interface RunRequest {
    * the skill controller's `skillController.skillsFrom`); refused for algorithms that learn from scratch.
    */
   skillsFrom?: string;
+  /**
+   * The runs whose frozen policies the algorithm learns from (its catalog entry's `teachersOption`,
+   * distillation's `distill.teachers`); refused for algorithms without teachers.
+   */
+  teachers?: string[];
   /** `key=value` assignments with dotted keys into the config. */
   set?: string[];
   /** Typed values by dotted key (`{ 'sac.lr': 0.001 }`), applied last: the app's start form. */
@@ -198,6 +203,19 @@ export function resolveRunConfig(req: RunRequest): ResolvedConfig {
       );
     }
     flag(option.key, req.skillsFrom);
+  }
+  if (req.teachers !== undefined) {
+    const option = algoInfo(req.algo).teachersOption;
+    if (!option) {
+      const learners = algosWhere((a) => a.teachersOption !== null);
+      throw new ConfigError(
+        `--teachers: ${req.algo} learns from no teachers; it applies to ${learners
+          .map((a) => `${a} (${algoInfo(a).teachersOption!.meaning})`)
+          .join(', ')}`,
+        [{ path: 'teachers', message: `${req.algo} learns from no teachers` }],
+      );
+    }
+    flag(option.key, req.teachers);
   }
   for (const assignment of req.set ?? []) {
     applySetOverride(raw, assignment);

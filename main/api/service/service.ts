@@ -35,6 +35,7 @@ import { algoInfo, algosWhere, findAlgo } from '../../engine/algos/lookup.ts';
 import { joinNames } from '../../engine/algos/algo_info.ts';
 import { checkRunTask, runTask as compileRunTask } from '../../engine/algos/goal_sac_run.ts';
 import { checkSkillsFrom } from '../../engine/runs/skill_pin.ts';
+import { checkTeachers } from '../../engine/runs/teacher_pin.ts';
 import { skillEmbeddingView } from '../../engine/runs/skill_embedding_view.ts';
 import type { SpawnRun } from '../../engine/runs/spawn.ts';
 import { RunSupervisor, type RunProcess, type RunProcessEnd } from '../../engine/runs/supervisor.ts';
@@ -356,6 +357,8 @@ export class LabService implements LabClient {
     checkRunTask(config, this.store.root, { field });
     // The skill run a skill controller composes: a run id of this workspace, with a checkpoint.
     checkSkillsFrom(config, this.store.root, { idsOnly: true });
+    // A distillation's teachers: run ids of this workspace, sac runs on its env, with checkpoints.
+    checkTeachers(config, this.store.root, { idsOnly: true });
     const run = this.store.create(config, sources, versions());
     this.spawnTraining(run);
     return { run: await this.summaryOf(run) };

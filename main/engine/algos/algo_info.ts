@@ -81,6 +81,16 @@ export interface AlgoInfo<
    * statistics and task embeddings p(z | t) (the skill embedding); null otherwise.
    */
   latentSkills: { dimKey: string } | null;
+  /**
+   * What `--teachers RUN,RUN,…` sets (a dotted config key holding run ids) and means, for algorithms
+   * that learn from other runs' frozen policies (policy distillation; runs/teacher_pin.ts checks and
+   * pins them): the algorithms whose runs it accepts. Null for the others.
+   */
+  teachersOption: {
+    key: string;
+    meaning: string;
+    algos: readonly string[];
+  } | null;
   evaluation: EvaluationKind;
   /** A `skills` evaluation also reports the env's own success rate (plain SAC pursues the env's task). */
   evaluatesEnvSuccess: boolean;

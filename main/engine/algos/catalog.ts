@@ -19,6 +19,7 @@ import { RELABEL_STRATEGIES } from '../replay/relabel.ts';
 import { TASK_RELABEL_STRATEGIES } from '../replay/task_relabel.ts';
 import { defineAlgo, type EvalFigure } from './algo_info.ts';
 import { dadsSection } from './dads_options.ts';
+import { distillCheck, distillSection } from './distill_options.ts';
 import { diaynSection } from './diayn_options.ts';
 import { goalSacCheck, herSection } from './goal_sac_options.ts';
 import { multitaskSacCheck, multitaskSection } from './multitask_sac_options.ts';
@@ -49,6 +50,7 @@ const SAC = defineAlgo({
   skillsOption: null,
   skillsFromOption: null,
   latentSkills: null,
+  teachersOption: null,
   evaluation: 'skills',
   evaluatesEnvSuccess: true,
   evalFigures: [SUCCESS_RATE_FIGURE],
@@ -83,6 +85,7 @@ const DIAYN = defineAlgo({
   skillsOption: { key: 'diayn.skills', meaning: 'number of skills' },
   skillsFromOption: null,
   latentSkills: null,
+  teachersOption: null,
   evaluation: 'skills',
   evaluatesEnvSuccess: false,
   evalFigures: [
@@ -124,6 +127,7 @@ const DADS = defineAlgo({
   skillsOption: { key: 'dads.skillDim', meaning: 'skill dimension' },
   skillsFromOption: null,
   latentSkills: null,
+  teachersOption: null,
   evaluation: 'skills',
   evaluatesEnvSuccess: false,
   evalFigures: [
@@ -165,6 +169,7 @@ const GOAL_SAC = defineAlgo({
   skillsOption: null,
   skillsFromOption: null,
   latentSkills: null,
+  teachersOption: null,
   evaluation: 'goals',
   evaluatesEnvSuccess: false,
   evalFigures: [],
@@ -214,6 +219,7 @@ const MULTITASK_SAC = defineAlgo({
   skillsOption: null,
   skillsFromOption: null,
   latentSkills: null,
+  teachersOption: null,
   evaluation: 'goals',
   evaluatesEnvSuccess: false,
   evalFigures: [],
@@ -270,6 +276,7 @@ const SKILL_EMBEDDING = defineAlgo({
   skillsOption: null,
   skillsFromOption: null,
   latentSkills: { dimKey: 'embedding.latentDim' },
+  teachersOption: null,
   evaluation: 'goals',
   evaluatesEnvSuccess: false,
   evalFigures: [],
@@ -322,6 +329,7 @@ const REINFORCE = defineAlgo({
   skillsOption: null,
   skillsFromOption: null,
   latentSkills: null,
+  teachersOption: null,
   evaluation: 'goals',
   evaluatesEnvSuccess: false,
   evalFigures: [],
@@ -358,6 +366,61 @@ const REINFORCE = defineAlgo({
   ],
 });
 
+const DISTILL = defineAlgo({
+  name: 'distill',
+  description:
+    'multi-task policy distillation (Rusu et al. 2016): one task-conditioned student fitted to single-task SAC teachers (KL)',
+  conditioning: 'task',
+  sections: { distill: distillSection },
+  envs: ['point-mass'],
+  checkConfig: distillCheck,
+  skillsOption: null,
+  skillsFromOption: null,
+  latentSkills: null,
+  teachersOption: {
+    key: 'distill.teachers',
+    meaning: 'the single-task teacher runs, one per task (sac runs with a goal)',
+    algos: ['sac'],
+  },
+  evaluation: 'goals',
+  evaluatesEnvSuccess: false,
+  evalFigures: [],
+  evalSkillTraces: false,
+  relabeling: null,
+  keepsTaskSpec: false,
+  hasEpisodes: false,
+  previewsSkills: false,
+  skillModels: { skillDynamics: false, discriminator: false },
+  keyMetric: { key: 'success_rate', label: 'success' },
+  summaryMetrics: ['success_rate', 'kl', 'distill_loss', 'teacher_success', 'memory_size'],
+  progressMetrics: [
+    { key: 'success_rate', short: 'success' },
+    { key: 'kl', short: 'KL' },
+    { key: 'teacher_success', short: 'teachers' },
+  ],
+  curves: [
+    {
+      key: 'success_rate',
+      title: "student's success (mean action, mean over tasks)",
+      unit: 'success (fraction of episodes)',
+    },
+    { key: 'kl', title: 'KL(teacher ‖ student) on the memory', unit: 'KL (nats per state)' },
+    { key: 'distill_loss', title: 'distillation loss', unit: 'loss' },
+    {
+      key: 'student_success',
+      title: 'success of the episodes the student acted in',
+      unit: 'success (fraction of episodes)',
+    },
+  ],
+  formFields: [
+    'distill.teachers',
+    'distill.studentShare',
+    'distill.loss',
+    'distill.episodesPerTask',
+    'distill.lr',
+  ],
+});
+
 const SKILL_CONTROLLER = defineAlgo({
   name: 'skill-controller',
   description:
@@ -374,6 +437,7 @@ const SKILL_CONTROLLER = defineAlgo({
     algos: ['diayn', 'dads'],
   },
   latentSkills: null,
+  teachersOption: null,
   evaluation: 'goals',
   evaluatesEnvSuccess: false,
   evalFigures: [],
@@ -426,6 +490,7 @@ export const ALGO_CATALOG = [
   MULTITASK_SAC,
   SKILL_EMBEDDING,
   REINFORCE,
+  DISTILL,
   SKILL_CONTROLLER,
   EMBEDDING_CONTROLLER,
 ] as const;

@@ -42,6 +42,7 @@ export const FAKE_ENTRY = defineAlgo({
   skillsOption: { key: 'fake.skills', meaning: 'number of fake skills' },
   skillsFromOption: null,
   latentSkills: null,
+  teachersOption: null,
   evaluation: 'skills',
   evaluatesEnvSuccess: false,
   evalFigures: [{ key: 'fake_score', label: 'fake score', hint: 'made up' }],

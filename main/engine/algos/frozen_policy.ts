@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { assignArrays, type NamedArrays } from '../nn/checkpoint.ts';
-import { tanhGaussian } from '../nn/distributions.ts';
+import { LOG_STD_MAX, LOG_STD_MIN, tanhGaussian } from '../nn/distributions.ts';
 import { MLP } from '../nn/mlp.ts';
 import type { Rng } from '../rng.ts';
 import type { PolicyInput } from './skills.ts';
@@ -87,6 +87,27 @@ export class FrozenPolicy {
       const logStd = tf.slice(out, [0, a], [-1, a]) as tf.Tensor2D;
       return tanhGaussian(mean, logStd, tf.tensor2d(eps, [B, a])).action.dataSync() as Float32Array;
     });
+  }
+
+  /**
+   * The Gaussian before the tanh for B rows: obs [B, obsDim], c [B, input.skillDim] → mean μ and
+   * log σ (clipped to [LOG_STD_MIN, LOG_STD_MAX] as {@link tanhGaussian} clips it), each [B, actDim].
+   * tanh is a bijection, so divergences between two such policies equal those of their Gaussians.
+   */
+  distribution(obs: Float32Array, c: Float32Array): { mean: Float32Array; logStd: Float32Array } {
+    const x = this.input.build(obs, c);
+    const B = x.length / this.input.dim;
+    const a = this.actDim;
+    const [mean, logStd] = tf.tidy(() => {
+      const out = this.net.apply(tf.tensor2d(x, [B, this.input.dim]));
+      return [
+        tf.slice(out, [0, 0], [-1, a]),
+        tf.clipByValue(tf.slice(out, [0, a], [-1, a]), LOG_STD_MIN, LOG_STD_MAX),
+      ];
+    });
+    const result = { mean: mean.dataSync() as Float32Array, logStd: logStd.dataSync() as Float32Array };
+    tf.dispose([mean, logStd]);
+    return result;
   }
 
   dispose(): void {

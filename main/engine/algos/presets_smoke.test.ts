@@ -24,10 +24,22 @@ describe('every preset and algorithm runs an iteration on its real env', () => {
     const skillsFrom = from
       ? (await untrainedSkillRun(tempStore(), { algo: from as AlgoName, preset })).path
       : undefined;
+    // A distillation gets two untrained teachers of the teacher algorithm the preset offers.
+    const teacherAlgo = algoInfo(algo)
+      .teachersOption?.algos.filter((a) => a in loadPreset(preset).algos)
+      .at(-1);
+    const store = tempStore();
+    const teachers = teacherAlgo
+      ? [
+          (await untrainedSkillRun(store, { algo: teacherAlgo as AlgoName, preset })).path,
+          (await untrainedSkillRun(store, { algo: teacherAlgo as AlgoName, preset })).path,
+        ]
+      : undefined;
     const { config } = resolveRunConfig({
       algo,
       preset,
       skillsFrom,
+      teachers,
       set: [
         'stepsPerIteration=200',
         'updatesPerIteration=2',
@@ -40,14 +52,16 @@ describe('every preset and algorithm runs an iteration on its real env', () => {
         'embedding.episodesPerIteration=2',
         'reinforce.episodesPerTask=1',
         'reinforce.baselineIters=2',
+        'distill.episodesPerTask=2',
+        'distill.updates=2',
       ],
     });
     const a = await createAlgorithm(config);
     try {
       const metrics = await a.iterate();
       expect(a.envSteps).toBeGreaterThanOrEqual(200);
-      // Every algorithm learns by gradient: SAC's critic loss, REINFORCE's surrogate.
-      expect(Number.isFinite(metrics.critic_loss ?? metrics.policy_loss)).toBe(true);
+      // Every algorithm learns by gradient: SAC's critic loss, REINFORCE's surrogate, the student's loss.
+      expect(Number.isFinite(metrics.critic_loss ?? metrics.policy_loss ?? metrics.distill_loss)).toBe(true);
       if (algo === 'diayn') expect(metrics.discriminator_accuracy).toBeGreaterThanOrEqual(0);
       if (algo === 'dads') expect(Number.isFinite(metrics.skill_dynamics_loglik)).toBe(true);
       const skills = a.evaluationSkills();
@@ -59,6 +73,7 @@ describe('every preset and algorithm runs an iteration on its real env', () => {
         'multitask-sac': 0,
         'skill-embedding': 0,
         reinforce: 0,
+        distill: 0,
         'skill-controller': 0,
         'embedding-controller': 0,
       };

@@ -122,6 +122,23 @@ const QUICK: Record<string, RunRequest | ((store: RunStore) => Promise<RunReques
     env: 'point-mass',
     set: ['numEnvs=2', 'reinforce.tasks=2', 'reinforce.episodesPerTask=1', 'reinforce.evalEpisodesPerTask=1'],
   },
+  distill: async (store) => ({
+    algo: 'distill',
+    env: 'point-mass',
+    teachers: await Promise.all(
+      ['[0.3,0.3]', '[-0.3,0.3]'].map(
+        async (goal) =>
+          (
+            await untrainedSkillRun(store, {
+              algo: 'sac',
+              preset: 'point-mass',
+              set: [`goal=${goal}`, 'sac.hidden=[16,16]'],
+            })
+          ).id,
+      ),
+    ),
+    set: ['numEnvs=2', 'distill.episodesPerTask=1', 'distill.updates=2', 'distill.evalEpisodesPerTask=1'],
+  }),
   'skill-controller': async (store) => ({
     algo: 'skill-controller',
     preset: 'point-mass',
@@ -235,6 +252,7 @@ describe('config sections composed from the catalog', () => {
       'multitask',
       'embedding',
       'reinforce',
+      'distill',
       'skillController',
     ]);
     const c = parseRunConfig({ algo: 'multitask-sac', env: 'point-mass' });

@@ -7,8 +7,9 @@
  * Adding an algorithm: its files, one entry in catalog.ts, one here, its tests (registry.test.ts checks
  * that both lists agree and every entry is complete).
  *
- * The skill controller is built over another run's frozen skills: its entry asks runs/skill_pin.ts for
- * them (the pinned copy in its run directory, made at the first start), the one entry that reads a run.
+ * The controllers are built over another run's frozen skills: their entries ask runs/skill_pin.ts for
+ * them (the pinned copy in its run directory, made at the first start); distillation asks
+ * runs/teacher_pin.ts for its teachers the same way. These are the entries that read other runs.
  */
 import type { RunConfig } from '../config.ts';
 import { checkRelabelSetting } from '../replay/relabel.ts';
@@ -19,11 +20,13 @@ import { DiaynAlgorithm } from './diayn.ts';
 import { GoalSacAlgorithm } from './goal_sac_run.ts';
 import { algoInfo } from './lookup.ts';
 import { MultitaskSacAlgorithm } from './multitask_sac_run.ts';
+import { DistillAlgorithm } from './distill.ts';
 import { ReinforceAlgorithm } from './reinforce.ts';
 import { SacAlgorithm } from './sac.ts';
 import { SkillEmbeddingAlgorithm } from './skill_embedding_run.ts';
 import { describeControllerTask, SkillControllerAlgorithm } from './skill_controller.ts';
 import { pinnedSkills } from '../runs/skill_pin.ts';
+import { pinnedTeachers } from '../runs/teacher_pin.ts';
 import type { Algorithm, GoalEvaluable } from './types.ts';
 
 /** What a goal evaluation measures: the deterministic policy's success rate and mean return. */
@@ -111,6 +114,21 @@ export const ALGO_REGISTRY: readonly AlgoSpec[] = [
     // Its episodes are set per task (reinforce.evalEpisodesPerTask), not by `rollouts`.
     evaluateGoals: (algo) => algo.evaluateGoals(),
     describeTask: (config) => `${config.reinforce.tasks} goals on a ${config.reinforce.radius} m circle`,
+  },
+  {
+    ...algoInfo('distill'),
+    create: async (config, runDir) =>
+      DistillAlgorithm.create(
+        config,
+        (
+          await pinnedTeachers(config, runDir, {
+            onWarning: (m) => console.warn(`[skill-lab] distill: ${m}`),
+          })
+        ).teachers,
+      ),
+    // Its episodes are set per task (distill.evalEpisodesPerTask), not by `rollouts`.
+    evaluateGoals: (algo) => algo.evaluateGoals(),
+    describeTask: (config) => `${config.distill.teachers.length} teachers' goals`,
   },
   controllerSpec('skill-controller'),
   controllerSpec('embedding-controller'),

@@ -24,6 +24,7 @@ import { ConfigError, type RunConfig } from '../config.ts';
 import { resolveRunConfig } from '../presets.ts';
 import { checkRunTask } from '../algos/goal_sac_run.ts';
 import { checkSkillsFrom } from './skill_pin.ts';
+import { checkTeachers } from './teacher_pin.ts';
 import { RunStore, type MetricRow, type RunDir, type RunRecord, type RunStatus } from './store.ts';
 import { runTrainer } from './lock.ts';
 import { versions } from '../versions.ts';
@@ -152,6 +153,7 @@ export class SweepStore {
         });
         checkRunTask(config, this.root, { files: opts.taskFiles });
         checkSkillsFrom(config, this.root);
+        checkTeachers(config, this.root);
         for (const key of Object.keys(p.values)) sources[key] = 'sweep';
         return { ...p, config, sources };
       } catch (err) {

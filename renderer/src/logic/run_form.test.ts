@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFields, fieldRule, formFields, issuesByField, ruleText } from './run_form.ts';
+import { checkFields, fieldRule, formFields, issuesByField, parseValue, ruleText } from './run_form.ts';
 import { fakePreset } from '../testing/fake_client.ts';
 
 describe('run form rules (issue #13 B4)', () => {
@@ -17,6 +17,16 @@ describe('run form rules (issue #13 B4)', () => {
       'random',
     ]);
     expect(fieldRule('no.such.key')).toBeNull();
+  });
+
+  it('reads a list field typed with commas as its items (a distillation’s teachers)', () => {
+    expect(parseValue('run-a, run-b', 'distill.teachers')).toEqual(['run-a', 'run-b']);
+    expect(parseValue('run-a', 'distill.teachers')).toEqual(['run-a']);
+    expect(parseValue('["run-a"]', 'distill.teachers')).toEqual(['run-a']);
+    expect(parseValue('[64, 64]', 'sac.hidden')).toEqual([64, 64]);
+    expect(parseValue('64, 64', 'sac.hidden')).toEqual([64, 64]);
+    // Not a list field: the text stays as typed, for the service to refuse in words.
+    expect(parseValue('run-a, run-b', 'seed')).toBe('run-a, run-b');
   });
 
   it('flags every invalid field at once, in words, before anything is sent', () => {

@@ -166,14 +166,20 @@ export function formFields(preset: PresetInfo, algo: Algo): FormField[] {
 
 /**
  * Parses typed text the way a JSON value would be read (numbers, true/false/null, arrays), falling
- * back to the raw string so the service can say what it expected.
+ * back to the raw string so the service can say what it expected. For a list field (`key`'s rule is
+ * an array) text without brackets is a comma-separated list: `run-a, run-b` → ["run-a", "run-b"].
  */
-export function parseValue(text: string): unknown {
+export function parseValue(text: string, key?: string): unknown {
   const t = text.trim();
   if (t === '') return '';
   try {
     return JSON.parse(t);
   } catch {
+    if (key && !t.startsWith('[') && fieldRule(key)?.type === 'array')
+      return t
+        .split(',')
+        .map((item) => parseValue(item))
+        .filter((item) => item !== '');
     return t;
   }
 }
@@ -189,7 +195,7 @@ export function buildStartParams(presetName: string, algo: Algo, fields: FormFie
     const changed = f.text.trim() !== f.defaultText.trim();
     if (f.key === 'seed' || f.key === 'totalEnvSteps') {
       if (changed) params[f.key] = parseValue(f.text);
-    } else if (changed) overrides[f.key] = parseValue(f.text);
+    } else if (changed) overrides[f.key] = parseValue(f.text, f.key);
   }
   if (Object.keys(overrides).length > 0) params.overrides = overrides;
   return params as ParamsOf<'startRun'>;
@@ -232,7 +238,7 @@ export function checkFields(preset: PresetInfo, algo: Algo, fields: FormField[])
   config.algo = algo;
   config.env ??= preset.env;
   for (const f of fields)
-    if (f.text.trim() !== f.defaultText.trim()) setPath(config, f.key, parseValue(f.text));
+    if (f.text.trim() !== f.defaultText.trim()) setPath(config, f.key, parseValue(f.text, f.key));
   const result = runConfigSchema.safeParse(config);
   if (result.success) return {};
   const keys = new Set(fields.map((f) => f.key));

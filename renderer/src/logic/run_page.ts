@@ -213,6 +213,13 @@ export function evaluationFigures(s: EvalSummary): Figure[] {
         label: 'success per task',
         value: (s.task_success as unknown[]).map((v) => num(v, 2)).join(', '),
       });
+    // A distilled student: each teacher's mean action on its own task, on the same resets.
+    if (Array.isArray(s.teacher_success))
+      figures.push({
+        label: "teachers' success per task",
+        value: (s.teacher_success as unknown[]).map((v) => num(v, 2)).join(', '),
+        hint: Array.isArray(s.teachers) ? (s.teachers as string[]).join(', ') : undefined,
+      });
     return figures;
   }
   const figures: Figure[] = [
