@@ -392,11 +392,11 @@ const DISTILL = defineAlgo({
   previewsSkills: false,
   skillModels: { skillDynamics: false, discriminator: false },
   keyMetric: { key: 'success_rate', label: 'success' },
-  summaryMetrics: ['success_rate', 'kl', 'distill_loss', 'teacher_success', 'memory_size'],
+  summaryMetrics: ['success_rate', 'kl', 'distill_loss', 'memory_size'],
   progressMetrics: [
     { key: 'success_rate', short: 'success' },
     { key: 'kl', short: 'KL' },
-    { key: 'teacher_success', short: 'teachers' },
+    { key: 'memory_size', short: 'states' },
   ],
   curves: [
     {

@@ -274,7 +274,8 @@ export class Distill {
    * @returns metrics: success_rate (the student's mean action, mean over tasks), success_task<k>,
    *   distill_loss (mean over the steps), kl (mean KL(teacher ‖ student) of the batches),
    *   student_episodes / teacher_episodes and their success shares (student_success,
-   *   teacher_success: acting as collected), episode_return (all collected episodes), memory_size.
+   *   teacher_success: acting as collected, absent without such episodes), episode_return (all
+   *   collected episodes), memory_size.
    */
   async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
     const K = this.numTasks;
@@ -324,19 +325,24 @@ export class Distill {
       this.actDeterministic(obs, t),
     );
     const by = (actor: number) => collected.episodes.filter((_, e) => actors[e] === actor);
-    const share = (eps: { success: boolean }[]) =>
-      eps.length === 0 ? 0 : eps.filter((e) => e.success).length / eps.length;
     const metrics: Metrics = {
       success_rate: own.success_rate,
       ...losses,
       student_episodes: by(1).length,
       teacher_episodes: by(0).length,
-      student_success: share(by(1)),
-      teacher_success: share(by(0)),
       episode_return: collected.episodes.reduce((s, e) => s + e.ret, 0) / collected.episodes.length,
       memory_size: this.memory.size,
     };
     own.task_success.forEach((s, k) => (metrics[`success_task${k}`] = s));
+    // Success as collected, by who acted; absent in an iteration without such episodes (as the
+    // per-task figures of multi-task SAC), so a curve has a gap there instead of a false zero.
+    for (const [key, actor] of [
+      ['student_success', 1],
+      ['teacher_success', 0],
+    ] as const) {
+      const eps = by(actor);
+      if (eps.length > 0) metrics[key] = eps.filter((e) => e.success).length / eps.length;
+    }
     return metrics;
   }
 

@@ -48,7 +48,10 @@ export const distillSection = configSection(distillSchema, {
   memoryCapacity: 'our choice (Rusu et al. 2016 keep the last 10 hours of teacher play per task)',
 });
 
-/** distill trains on the point mass and needs at least one teacher, each named once. */
+/**
+ * distill trains on the point mass and names each teacher once (that there are teachers, and that
+ * they can be used, is checked when a run is created: runs/teacher_pin.ts, as presets list none).
+ */
 export const distillCheck: ConfigCheck = (config) => {
   const issues: ConfigCheckIssue[] = [];
   if (config.env !== 'point-mass')
@@ -58,11 +61,6 @@ export const distillCheck: ConfigCheck = (config) => {
     });
   const d = config.distill as z.infer<typeof distillSchema> | undefined;
   if (d) {
-    if (d.teachers.length === 0)
-      issues.push({
-        path: 'distill.teachers',
-        message: 'name the teacher runs, one per task: --teachers RUN,RUN,… (finished sac runs with a goal)',
-      });
     const twice = d.teachers.filter((t, i) => d.teachers.indexOf(t) !== i);
     if (twice.length > 0)
       issues.push({ path: 'distill.teachers', message: `run ${twice[0]} is named twice` });

@@ -105,8 +105,12 @@ export function checkTeachers(
 ): void {
   const of = teachersOf(config);
   if (!of) return;
-  for (const ref of of.refs)
-    openTeacher(config, ref, workspace, { ...opts, field: opts.field ?? of.key, algos: of.algos });
+  const field = opts.field ?? of.key;
+  if (of.refs.length === 0) {
+    const message = `name the teacher runs, one per task: ${of.algos.join(' or ')} runs, their ids comma-separated (--teachers RUN,RUN,…)`;
+    throw new ConfigError(`${field}: ${message}`, [{ path: field, message }]);
+  }
+  for (const ref of of.refs) openTeacher(config, ref, workspace, { ...opts, field, algos: of.algos });
 }
 
 /** A teacher's network from its actor arrays. @throws Error naming `context` for missing weights. */
@@ -140,7 +144,8 @@ export async function pinnedTeachers(
   const copy = runDir ? join(runDir, PINNED_TEACHERS_FILE) : null;
   if (copy && existsSync(copy)) return readPinned(copy);
   const of = teachersOf(config);
-  if (!of) throw new Error(`${config.algo} learns from no teachers`);
+  if (!of || of.refs.length === 0)
+    throw new Error(`${config.algo}: no teacher runs named (${of?.key ?? 'teachers'})`);
   const workspace = opts.workspace ?? (runDir ? dirname(dirname(runDir)) : undefined);
   const arrays: NamedArrays = {};
   const pinned: PinnedMeta['teachers'] = [];
