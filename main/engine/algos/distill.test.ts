@@ -136,7 +136,9 @@ describe('distillation runs: teachers, pinning, checkpoints', () => {
     );
     const fresh = createRun(store, { algo: 'sac', preset: 'point-mass' }).id;
     expect(() => check([fresh])).toThrow(new RegExp(`run ${fresh} has no checkpoint yet`));
-    expect(() => check([])).toThrow(/distill.teachers: name the teacher runs, one per task: sac runs, their ids comma-separated/);
+    expect(() => check([])).toThrow(
+      /distill.teachers: name the teacher runs, one per task: sac runs, their ids comma-separated/,
+    );
     expect(() => resolveRunConfig(request([good, good]))).toThrow(new RegExp(`run ${good} is named twice`));
     expect(() => resolveRunConfig({ algo: 'sac', env: 'point-mass', teachers: [good] })).toThrow(
       /--teachers: sac learns from no teachers; it applies to distill/,
