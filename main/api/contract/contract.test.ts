@@ -90,6 +90,8 @@ describe('API contract', () => {
       'goal-sac',
       'multitask-sac',
       'skill-embedding',
+      'reinforce',
+      'distill',
       'skill-controller',
       'embedding-controller',
     ]);

@@ -215,7 +215,8 @@ export const skillReportSchema = z
  * has, those of an algorithm whose goal evaluation traces the skills it picked (catalog
  * `evalSkillTraces`, engine/algos/skill_controller.ts ControllerEvaluation): every episode's trace in
  * the shape the Skills view draws (without predictions or candidates), the goal, the success radius
- * and mean final distance (m), and the skill run composed.
+ * and mean final distance (m), and the skill run composed; and those of a skill embedding's (its
+ * interpolations between tasks and the regions).
  */
 export const evalSummarySchema = z
   .object({
@@ -235,6 +236,22 @@ export const evalSummarySchema = z
     success_radius: jnum.optional(),
     mean_final_distance: jnum.optional(),
     skills_from: z.object({ run: z.string(), algo: z.string(), sha256: z.string() }).optional(),
+    /**
+     * A skill embedding's interpolations between two tasks' embedding means (engine/algos/
+     * skill_embedding_run.ts): one trace per α, z as its one segment's skill.
+     */
+    interpolations: z
+      .array(
+        z.object({
+          from: count,
+          to: count,
+          alphas: z.array(z.number()),
+          traces: z.array(episodeTraceSchema),
+        }),
+      )
+      .optional(),
+    /** The target regions' centres (m) a skill embedding's tasks reward. */
+    regions: z.array(z.array(jnum)).optional(),
   })
   .catchall(z.unknown());
 export type EvalSummary = z.infer<typeof evalSummarySchema>;

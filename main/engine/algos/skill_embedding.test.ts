@@ -136,6 +136,28 @@ describe('SkillEmbedding: training', () => {
     }
   });
 
+  it('interpolates between two tasks’ embedding means from one start: only z differs', async () => {
+    const a = await small();
+    try {
+      await a.iterate();
+      const [m0, m1] = a.taskEmbeddings().map((e) => Array.from(e.mean));
+      const out = a.interpolate(0, 1, [0, 0.5, 1], 7);
+      expect(out.map((r) => r.alpha)).toEqual([0, 0.5, 1]);
+      out[0].z.forEach((v, j) => expect(v).toBeCloseTo(m0[j], 6));
+      out[2].z.forEach((v, j) => expect(v).toBeCloseTo(m1[j], 6));
+      out[1].z.forEach((v, j) => expect(v).toBeCloseTo((m0[j] + m1[j]) / 2, 6));
+      for (const r of out) {
+        expect(r.observations[0]).toEqual(out[0].observations[0]);
+        expect(r.achieved).toHaveLength(r.observations.length);
+      }
+      // Another z, another behaviour.
+      expect(out[2].achieved.at(-1)).not.toEqual(out[0].achieved.at(-1));
+      expect(() => a.interpolate(0, 9, [0], 1)).toThrow(/task 9 is not one of 0 … 1/);
+    } finally {
+      a.dispose();
+    }
+  });
+
   it('refuses options out of range, naming them', async () => {
     await expect(small({ latentDim: 0 })).rejects.toThrow(
       /skill embedding: latentDim must be a positive integer, got 0/,

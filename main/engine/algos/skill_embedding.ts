@@ -618,6 +618,45 @@ export class SkillEmbedding extends EpisodeAlgorithm<
   }
 
   /**
+   * The paper's interpolation (Hausman et al. 2018 §7.1, Fig. 4): rollouts of the deterministic
+   * policy at z = (1 − α)·μ_φ(from) + α·μ_φ(to) for each α, all from the same reset (env 0, task
+   * `from`, reset seed `seed`), so that only z differs between them; nothing is stored and no
+   * training generator advances.
+   * @param alphas the α of each rollout, usually from 0 to 1
+   * @returns per α: z [d], the observation per step [T + 1][obsDim] (row 0 after the reset), the
+   *   achieved goal per step [T + 1][goalDim], and whether the env ended it unstable
+   * @throws Error for a task out of range.
+   */
+  interpolate(
+    from: number,
+    to: number,
+    alphas: readonly number[],
+    seed: number,
+  ): { alpha: number; z: number[]; observations: number[][]; achieved: number[][]; nan: boolean }[] {
+    const embeddings = this.taskEmbeddings();
+    for (const t of [from, to])
+      if (!Number.isInteger(t) || t < 0 || t >= this.numTasks)
+        throw new Error(`interpolate: task ${t} is not one of 0 … ${this.numTasks - 1}`);
+    const env = this.envs[0];
+    return alphas.map((alpha) => {
+      const z = embeddings[from].mean.map((m, j) => (1 - alpha) * m + alpha * embeddings[to].mean[j]);
+      let { obs } = env.reset({ task: from, seed });
+      const observations = [Array.from(obs.observation)];
+      const achieved = [Array.from(obs.achievedGoal)];
+      let nan = false;
+      for (;;) {
+        const out = env.step(this.actDeterministic(obs.observation, z));
+        obs = out.obs;
+        observations.push(Array.from(obs.observation));
+        achieved.push(Array.from(obs.achievedGoal));
+        nan = Boolean(out.info.nan);
+        if (out.terminated || out.truncated) break;
+      }
+      return { alpha, z: Array.from(z), observations, achieved, nan };
+    });
+  }
+
+  /**
    * q_ψ's estimate of the z behind a trajectory: its mean over the windows of every step (the
    * normalized observations s_{t−H+1} … s_t, the first repeated before the start, and a_t).
    * @param observations [T, obsDim] raw

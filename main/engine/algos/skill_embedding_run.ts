@@ -5,9 +5,27 @@
  */
 import type { RunConfig } from '../config.ts';
 import { circleGoals, createMultiGoalPointEnv } from '../sim/multi_goal_env.ts';
+import type { EpisodeTrace } from '../planning/execute.ts';
+import { envSpec, POINT_MASS_SUCCESS_RADIUS } from '../sim/envs.ts';
+import type { MultitaskEvalReport } from './multitask_sac.ts';
 import { SkillEmbedding } from './skill_embedding.ts';
 import { offPolicyOptionsOf, OffPolicyRun } from './off_policy_run.ts';
 import type { AbortPoint, AlgorithmState, GoalEvaluable, Metrics } from './types.ts';
+
+/** The α of an interpolation's rollouts: 0 (the first task's mean) to 1 (the second's) in tenths. */
+export const INTERPOLATION_ALPHAS: readonly number[] = Object.freeze(
+  Array.from({ length: 11 }, (_, i) => i / 10),
+);
+
+/** Rollouts along the line between two tasks' embedding means (an evaluation report's `interpolations`). */
+export interface EmbeddingInterpolation {
+  from: number;
+  to: number;
+  /** α of each trace, in order. */
+  alphas: number[];
+  /** One episode per α: its path f = achieved (x, y), qpos, z as its one segment's skill, the region it ends nearest as goal. */
+  traces: EpisodeTrace[];
+}
 
 /** The skill embedding as a run's algorithm. */
 export class SkillEmbeddingAlgorithm extends OffPolicyRun<SkillEmbedding> implements GoalEvaluable {
@@ -65,14 +83,64 @@ export class SkillEmbeddingAlgorithm extends OffPolicyRun<SkillEmbedding> implem
     return this.inner.actDeterministic(obs, z);
   }
 
-  /** Success per task of the deterministic policy at z = μ_φ(t), `evalEpisodesPerTask` per task. */
-  evaluateGoals(): {
-    episodes: number;
-    success_rate: number;
-    episode_return: number;
-    task_success: number[];
+  /**
+   * Success per task of the deterministic policy at z = μ_φ(t), `evalEpisodesPerTask` per task; and
+   * the interpolations between the tasks' embeddings ({@link interpolations}) with the regions they
+   * are judged against.
+   */
+  evaluateGoals(): MultitaskEvalReport & {
+    regions: number[][];
+    success_radius: number;
+    interpolations: EmbeddingInterpolation[];
   } {
-    return this.inner.evaluate(this.config.embedding.evalEpisodesPerTask, 1_000_003 + this.config.seed);
+    const e = this.config.embedding;
+    return {
+      ...this.inner.evaluate(e.evalEpisodesPerTask, 1_000_003 + this.config.seed),
+      regions: circleGoals(e.regions, e.radius),
+      success_radius: POINT_MASS_SUCCESS_RADIUS,
+      interpolations: this.interpolations(1_000_033 + this.config.seed),
+    };
+  }
+
+  /**
+   * The interpolation between every two tasks' embeddings (only neighbours k, k + 1 for more than
+   * six tasks): {@link INTERPOLATION_ALPHAS} from one mean to the other, one rollout each from the
+   * pair's reset, as traces the Skills view draws (x-y path, qpos for 3D, z as the one segment's
+   * skill); each judged by the region nearest its end.
+   */
+  interpolations(seed: number): EmbeddingInterpolation[] {
+    const K = this.inner.numTasks;
+    const e = this.config.embedding;
+    const regions = circleGoals(e.regions, e.radius);
+    const nq = envSpec('point-mass').nq;
+    const pairs: [number, number][] = [];
+    for (let a = 0; a < K; a++) for (let b = a + 1; b < K; b++) if (K <= 6 || b === a + 1) pairs.push([a, b]);
+    return pairs.map(([from, to], p) => {
+      const resetSeed = seed + p;
+      const traces = this.inner
+        .interpolate(from, to, INTERPOLATION_ALPHAS, resetSeed)
+        .map((r): EpisodeTrace => {
+          const end = r.achieved[r.achieved.length - 1];
+          const dist = regions.map((g) => Math.hypot(end[0] - g[0], end[1] - g[1]));
+          const nearest = dist.indexOf(Math.min(...dist));
+          return {
+            task: `z = (1 − ${r.alpha.toFixed(2)})·μ(task ${from}) + ${r.alpha.toFixed(2)}·μ(task ${to})`,
+            waypoints: [],
+            seed: resetSeed,
+            steps_to_goal: null,
+            nan: r.nan,
+            f: r.achieved,
+            // Point-mass observations are (qpos, qvel).
+            qpos: r.observations.map((o) => o.slice(0, nq)),
+            segments: [{ start: 0, skill: r.z, predicted: null, candidates: [], planMs: 0 }],
+            goal: regions[nearest],
+            final_distance: dist[nearest],
+            success: dist[nearest] < POINT_MASS_SUCCESS_RADIUS,
+            steps: r.achieved.length - 1,
+          };
+        });
+      return { from, to, alphas: [...INTERPOLATION_ALPHAS], traces };
+    });
   }
 
   dispose(): void {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { axisTitles, ellipsePoints, embeddingSpec, type SkillEmbeddingData } from './embedding_plot.ts';
+import {
+  axisTitles,
+  ellipsePoints,
+  embeddingSpec,
+  interpolationPoint,
+  type SkillEmbeddingData,
+} from './embedding_plot.ts';
 
 const theme = { text: '#111', grid: '#ddd', background: '#fff' };
 
@@ -56,5 +62,18 @@ describe('embedding plot', () => {
     expect(x.scale.domain[1] - x.scale.domain[0]).toBeCloseTo(y.scale.domain[1] - y.scale.domain[0], 9);
     expect(x.scale.domain[0]).toBeLessThan(-1 - 0.2);
     expect(x.scale.domain[1]).toBeGreaterThan(1 + 0.2);
+  });
+
+  it('marks z(α) of an interpolation on the line between the two drawn means', () => {
+    const d = data({ kind: 'direct' });
+    expect(interpolationPoint(d, { from: 0, to: 1, alpha: 0.25 })).toEqual({ x: -0.5, y: 0.125 });
+    expect(interpolationPoint(d, { from: 0, to: 7, alpha: 0.5 })).toBeNull();
+    const layers = (s: object) => (s as { layer: unknown[] }).layer.length;
+    const mark = embeddingSpec(d, theme, 300, { from: 0, to: 1, alpha: 0.25 }) as {
+      layer: Array<{ data: { values: Array<{ x: number; y: number }> }; mark: { shape?: string } }>;
+    };
+    expect(layers(mark)).toBe(layers(embeddingSpec(d, theme, 300)) + 2);
+    const diamond = mark.layer.find((l) => l.mark.shape === 'diamond')!;
+    expect(diamond.data.values[0]).toMatchObject({ x: -0.5, y: 0.125 });
   });
 });

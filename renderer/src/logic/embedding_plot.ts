@@ -40,8 +40,38 @@ function extentOf(data: SkillEmbeddingData): { cx: number; cy: number; half: num
   return { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, half };
 }
 
-/** The Vega-Lite spec of the plot, `size` px square. */
-export function embeddingSpec(data: SkillEmbeddingData, theme: PlotTheme, size: number): object {
+/** A point on the line between two tasks' embedding means: z = (1 − α)·μ(from) + α·μ(to). */
+export interface InterpolationMark {
+  from: number;
+  to: number;
+  alpha: number;
+}
+
+/**
+ * Where z(α) of an interpolation lies on the plot: the projection (z itself, or principal
+ * components) is linear, so it is the same mix of the two tasks' drawn means; null for a task the
+ * data does not have.
+ */
+export function interpolationPoint(
+  data: SkillEmbeddingData,
+  mark: InterpolationMark,
+): { x: number; y: number } | null {
+  const a = data.tasks.find((t) => t.task === mark.from);
+  const b = data.tasks.find((t) => t.task === mark.to);
+  if (!a || !b) return null;
+  return { x: (1 - mark.alpha) * a.x + mark.alpha * b.x, y: (1 - mark.alpha) * a.y + mark.alpha * b.y };
+}
+
+/**
+ * The Vega-Lite spec of the plot, `size` px square; with `mark`, the line between the two tasks'
+ * means (dashed) and z(α) on it (a diamond).
+ */
+export function embeddingSpec(
+  data: SkillEmbeddingData,
+  theme: PlotTheme,
+  size: number,
+  mark: InterpolationMark | null = null,
+): object {
   const tasks = data.tasks.map((t) => `task ${t.task}`);
   const color = {
     field: 'task',
@@ -102,6 +132,32 @@ export function embeddingSpec(data: SkillEmbeddingData, theme: PlotTheme, size: 
         mark: { type: 'text', dx: 9, dy: -9, fontSize: 12, color: theme.text },
         encoding: { x, y, text: { field: 'label' } },
       },
+      ...interpolationLayers(data, mark, x, y, theme),
     ],
   };
+}
+
+/** The interpolation's line and its z(α) marker, or nothing without a mark. */
+function interpolationLayers(
+  data: SkillEmbeddingData,
+  mark: InterpolationMark | null,
+  x: object,
+  y: object,
+  theme: PlotTheme,
+): object[] {
+  const point = mark && interpolationPoint(data, mark);
+  if (!mark || !point) return [];
+  const ends = [0, 1].map((alpha, i) => ({ i, ...interpolationPoint(data, { ...mark, alpha })! }));
+  return [
+    {
+      data: { values: ends },
+      mark: { type: 'line', strokeDash: [4, 3], strokeWidth: 1, color: theme.text, opacity: 0.6, clip: true },
+      encoding: { x, y, order: { field: 'i' } },
+    },
+    {
+      data: { values: [{ ...point, label: `α = ${mark.alpha.toFixed(1)}` }] },
+      mark: { type: 'point', shape: 'diamond', filled: true, size: 140, color: theme.text, clip: true },
+      encoding: { x, y, tooltip: [{ field: 'label', title: 'z(α)' }] },
+    },
+  ];
 }
