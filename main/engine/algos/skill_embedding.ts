@@ -643,16 +643,14 @@ export class SkillEmbedding extends EpisodeAlgorithm<
       let { obs } = env.reset({ task: from, seed });
       const observations = [Array.from(obs.observation)];
       const achieved = [Array.from(obs.achievedGoal)];
-      let nan = false;
       for (;;) {
         const out = env.step(this.actDeterministic(obs.observation, z));
         obs = out.obs;
         observations.push(Array.from(obs.observation));
         achieved.push(Array.from(obs.achievedGoal));
-        nan = Boolean(out.info.nan);
-        if (out.terminated || out.truncated) break;
+        if (out.terminated || out.truncated)
+          return { alpha, z: Array.from(z), observations, achieved, nan: Boolean(out.info.nan) };
       }
-      return { alpha, z: Array.from(z), observations, achieved, nan };
     });
   }
 
