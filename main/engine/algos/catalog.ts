@@ -324,7 +324,7 @@ const REINFORCE = defineAlgo({
     'multi-task REINFORCE with a learned state-value baseline and reward-to-go, one task-conditioned Gaussian policy (on-policy)',
   conditioning: 'task',
   sections: { reinforce: reinforceSection },
-  envs: ['point-mass'],
+  envs: ['point-mass', 'arm'],
   checkConfig: reinforceCheck,
   skillsOption: null,
   skillsFromOption: null,

@@ -22,6 +22,7 @@ import { algoInfo } from './lookup.ts';
 import { MultitaskSacAlgorithm } from './multitask_sac_run.ts';
 import { DistillAlgorithm } from './distill.ts';
 import { ReinforceAlgorithm } from './reinforce.ts';
+import { reinforceRadius } from './reinforce_options.ts';
 import { SacAlgorithm } from './sac.ts';
 import { SkillEmbeddingAlgorithm } from './skill_embedding_run.ts';
 import { describeControllerTask, SkillControllerAlgorithm } from './skill_controller.ts';
@@ -113,7 +114,10 @@ export const ALGO_REGISTRY: readonly AlgoSpec[] = [
     create: (config) => ReinforceAlgorithm.create(config),
     // Its episodes are set per task (reinforce.evalEpisodesPerTask), not by `rollouts`.
     evaluateGoals: (algo) => algo.evaluateGoals(),
-    describeTask: (config) => `${config.reinforce.tasks} goals on a ${config.reinforce.radius} m circle`,
+    describeTask: (config) =>
+      `${config.reinforce.tasks} goals on a ${reinforceRadius(config.env, config.reinforce.radius)} m circle${
+        config.env === 'arm' ? " around the arm's gripper start" : ''
+      }`,
   },
   {
     ...algoInfo('distill'),

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../native/backend.ts';
 import { createMultiGoalPointEnv } from '../sim/multi_goal_env.ts';
+import { resolveRunConfig } from '../presets.ts';
 import { gaussianLogProb, Reinforce, reinforceLoss, rewardToGo, type ReinforceOptions } from './reinforce.ts';
 import { restoredCopy, sideBySide } from './test_helpers.ts';
 
@@ -144,6 +145,16 @@ describe('REINFORCE: iterations, checkpoints, options', () => {
     algo.actDeterministic(new Float32Array(8), [0, 2]);
     expect(tf.memory().numTensors).toBe(before);
     algo.dispose();
+  });
+
+  it('runs on the point mass or the arm reach family, and refuses a circle the arm cannot reach', () => {
+    expect(() => resolveRunConfig({ algo: 'reinforce', env: 'half-cheetah' })).toThrow(
+      /reinforce trains on the multi-goal point mass \(env point-mass\) or the arm reach family/,
+    );
+    expect(() => resolveRunConfig({ algo: 'reinforce', env: 'arm', set: ['reinforce.radius=0.3'] })).toThrow(
+      /reinforce.radius: on the arm the goals' circle fits the reach workspace: at most 0.15 m, got 0.3/,
+    );
+    expect(resolveRunConfig({ algo: 'reinforce', env: 'arm' }).config.reinforce.radius).toBeNull();
   });
 
   it('refuses an option out of range, naming it', async () => {

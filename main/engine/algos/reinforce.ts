@@ -28,7 +28,9 @@ import { makeAdam } from '../nn/checkpoint.ts';
 import { MLP } from '../nn/mlp.ts';
 import { Rng } from '../rng.ts';
 import type { GoalTransition } from '../replay/goal_buffer.ts';
+import { createMultiGoalArmEnv } from '../sim/multi_goal_arm_env.ts';
 import { createMultiGoalPointEnv, type MultiTaskEnv, type TaskFamily } from '../sim/multi_goal_env.ts';
+import { reinforceRadius } from './reinforce_options.ts';
 import { evaluateTasks, TaskEpisodes, type MultitaskEvalReport } from './multitask_sac.ts';
 import { checkSameEnvs, concatRows, LockstepCollector } from './off_policy_core.ts';
 import { withEnvs } from './off_policy_options.ts';
@@ -463,25 +465,27 @@ function checkOptions(o: ReinforceOptions): void {
     fail('hidden', 'a list of positive integers');
 }
 
-/** A `reinforce` run: {@link Reinforce} on the multi-goal point mass, built from a run config. */
+/** A `reinforce` run: {@link Reinforce} on the multi-goal point mass or the arm reach family, from a run config. */
 export class ReinforceAlgorithm implements GoalEvaluable {
   private constructor(
     readonly config: RunConfig,
     readonly inner: Reinforce,
   ) {}
 
-  /** Builds the envs (the same K tasks in each) and the networks from the config. */
+  /** Builds the envs (the same K tasks in each: the point mass's or the arm's) and the networks from the config. */
   static async create(config: RunConfig): Promise<ReinforceAlgorithm> {
     const r = config.reinforce;
+    const family = {
+      numTasks: r.tasks,
+      radius: reinforceRadius(config.env, r.radius),
+      reward: r.reward,
+      maxEpisodeSteps: config.episodeSteps ?? undefined,
+    };
     const inner = await Reinforce.create(
       (i) =>
-        createMultiGoalPointEnv({
-          numTasks: r.tasks,
-          radius: r.radius,
-          reward: r.reward,
-          maxEpisodeSteps: config.episodeSteps ?? undefined,
-          seed: config.seed * 1000 + i,
-        }),
+        config.env === 'arm'
+          ? createMultiGoalArmEnv({ ...family, seed: config.seed * 1000 + i })
+          : createMultiGoalPointEnv({ ...family, seed: config.seed * 1000 + i }),
       {
         seed: config.seed,
         numEnvs: config.numEnvs,

@@ -7,15 +7,19 @@ import { configSection, type ConfigCheck } from './config_section.ts';
 
 /**
  * Settings of multi-task REINFORCE with a learned state-value baseline and reward-to-go on the
- * multi-goal point mass (sim/multi_goal_env.ts): K goal-reaching tasks on a circle, one
- * task-conditioned Gaussian policy.
+ * multi-goal point mass (sim/multi_goal_env.ts) or the arm reach family (sim/multi_goal_arm_env.ts):
+ * K goal-reaching tasks on a circle, one task-conditioned Gaussian policy.
  */
 export const reinforceSchema = z
   .object({
     /** Number of tasks K: goals evenly spaced on a circle around the arena's centre. */
     tasks: z.number().int().min(1).max(16).default(4),
-    /** Radius of the goals' circle, m (the arena's walls are at ±1 m). */
-    radius: z.number().min(0.05).max(0.9).meta({ unit: 'm' }).default(0.3),
+    /**
+     * Radius of the goals' circle, m: around the point mass's start (its walls are at ±1 m), or
+     * around the arm's gripper start at its height (at most 0.15: the reach workspace); null: 0.3 on
+     * the point mass, 0.1 on the arm.
+     */
+    radius: z.number().min(0.05).max(0.9).nullable().meta({ unit: 'm' }).default(null),
     /** Dense −distance to the task's goal, or sparse −1/0 within 0.1 m. */
     reward: z.enum(['sparse', 'dense']).default('dense'),
     /** Episodes of every task per iteration (one policy-gradient step per iteration). */
@@ -56,13 +60,27 @@ export const reinforceSection = configSection(reinforceSchema, {
   normalizeAdvantages: 'Spinning Up VPG and CS285 HW2 normalize advantages',
 });
 
-/** reinforce trains on the multi-goal point mass. */
-export const reinforceCheck: ConfigCheck = (config) =>
-  config.env === 'point-mass'
-    ? []
-    : [
-        {
-          path: 'env',
-          message: `reinforce trains on the multi-goal point mass: env point-mass, got ${config.env}`,
-        },
-      ];
+/** The goals' circle radius a run uses, m: the section's, or the env's default. */
+export function reinforceRadius(env: string, radius: number | null): number {
+  return radius ?? (env === 'arm' ? 0.1 : 0.3);
+}
+
+/** reinforce trains on the multi-goal point mass or the arm reach family. */
+export const reinforceCheck: ConfigCheck = (config) => {
+  if (config.env !== 'point-mass' && config.env !== 'arm')
+    return [
+      {
+        path: 'env',
+        message: `reinforce trains on the multi-goal point mass (env point-mass) or the arm reach family (env arm), got ${config.env}`,
+      },
+    ];
+  const r = config.reinforce as z.infer<typeof reinforceSchema> | undefined;
+  if (config.env === 'arm' && r && r.radius !== null && r.radius > 0.15)
+    return [
+      {
+        path: 'reinforce.radius',
+        message: `on the arm the goals' circle fits the reach workspace: at most 0.15 m, got ${r.radius}`,
+      },
+    ];
+  return [];
+};

@@ -44,6 +44,16 @@ function dist(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('arm env: spaces and reset', () => {
+  it('takes a desired goal at reset instead of drawing one, and refuses a malformed one', async () => {
+    await withEnv(task('reach'), (env) => {
+      const { obs } = env.reset({ seed: 4, goal: [0.05, -0.1, 0.3] });
+      expect(Array.from(obs.desiredGoal).map((v) => +v.toFixed(6))).toEqual([0.05, -0.1, 0.3]);
+      expect(Array.from(env.desiredGoal)).toEqual([0.05, -0.1, 0.3]);
+      expect(() => env.reset({ goal: [0, 0] })).toThrow(/reset goal must be 3 finite numbers/);
+      expect(() => env.reset({ goal: [0, NaN, 0] })).toThrow(/reset goal must be 3 finite numbers/);
+    });
+  });
+
   it('has Fetch dimensions and timing', async () => {
     await withEnv(task('reach'), (env) => {
       expect(env.observationSpace.shape).toEqual([10]);

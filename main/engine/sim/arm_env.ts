@@ -204,11 +204,19 @@ export class ArmEnv implements GoalEnv {
 
   /**
    * Starts an episode (see the module docs for the order of the reset).
-   * @throws Error when `seed` is not an integer, after close, or when the task's objects cannot be placed.
+   * @param opts.goal the desired goal (x, y, height above the table), m, instead of one drawn from
+   *   the task's goal region (a task family's fixed goals, sim/multi_goal_arm_env.ts)
+   * @throws Error when `seed` is not an integer, `goal` not 3 finite numbers, after close, or when the
+   *   task's objects cannot be placed.
    */
-  reset(opts?: { seed?: number }): { obs: GoalObservation; info: StepInfo } {
+  reset(opts?: { seed?: number; goal?: ArrayLike<number> }): { obs: GoalObservation; info: StepInfo } {
     const { mj, model, data } = this.simulation;
     const seed = opts?.seed;
+    const goal = opts?.goal;
+    if (goal !== undefined && (goal.length !== 3 || !Array.from(goal).every(Number.isFinite)))
+      throw new Error(
+        `${this.name}: a reset goal must be 3 finite numbers (x, y, height), got ${Array.from(goal).join(', ')}`,
+      );
     if (seed !== undefined) {
       if (!Number.isInteger(seed))
         throw new Error(`${this.name}: reset seed must be an integer, got ${seed}`);
@@ -235,7 +243,7 @@ export class ArmEnv implements GoalEnv {
       const adr = ids.objQpos[i];
       qpos.set([xy[2 * i], xy[2 * i + 1], objectHalfHeight(objects[i]), 1, 0, 0, 0], adr);
     }
-    this.goal = this.task.sampleGoal(rng);
+    this.goal = goal === undefined ? this.task.sampleGoal(rng) : Float64Array.from(goal);
     (model.site_pos as Float64Array).set(this.goal, 3 * ids.target);
     mj.mj_forward(model, data);
 
