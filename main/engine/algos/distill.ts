@@ -32,9 +32,10 @@ import { FrozenPolicy } from './frozen_policy.ts';
 import { evaluateTasks, type MultitaskEvalReport } from './multitask_sac.ts';
 import { checkSameEnvs, lockstepEpisodes } from './off_policy_core.ts';
 import { withEnvs } from './off_policy_options.ts';
+import { EpisodeRun } from './off_policy_run.ts';
 import { PolicyInput } from './skills.ts';
 import { loadTrainable, namedParams, saveTrainable } from './state.ts';
-import type { AbortPoint, AlgorithmState, EvalSkill, GoalEvaluable, Metrics } from './types.ts';
+import type { AbortPoint, AlgorithmState, GoalEvaluable, Metrics } from './types.ts';
 
 /** A frozen single-task teacher: its run, its goal (x, y) in m (its task) and its SAC policy. */
 export interface Teacher {
@@ -503,11 +504,10 @@ function checkOptions(o: DistillOptions, teachers: readonly Teacher[]): void {
 }
 
 /** A `distill` run: {@link Distill} on the point mass with its pinned teachers, from a run config. */
-export class DistillAlgorithm implements GoalEvaluable {
-  private constructor(
-    readonly config: RunConfig,
-    readonly inner: Distill,
-  ) {}
+export class DistillAlgorithm extends EpisodeRun<Distill> implements GoalEvaluable {
+  private constructor(config: RunConfig, inner: Distill) {
+    super(config, inner);
+  }
 
   /**
    * Builds the envs (task k = teacher k's goal, the point mass's goal reward and success radius) and
@@ -543,38 +543,9 @@ export class DistillAlgorithm implements GoalEvaluable {
     return new DistillAlgorithm(config, inner);
   }
 
-  get envSteps(): number {
-    return this.inner.envSteps;
-  }
-
-  get iteration(): number {
-    return this.inner.iteration;
-  }
-
-  get episodeSteps(): number {
-    return this.inner.envs[0].maxEpisodeSteps;
-  }
-
-  iterate(abortPoint?: AbortPoint): Promise<Metrics> {
-    return this.inner.iterate(abortPoint);
-  }
-
-  saveState(): Promise<AlgorithmState> {
-    return this.inner.saveState();
-  }
-
-  loadState(state: AlgorithmState): Promise<void> {
-    return this.inner.loadState(state);
-  }
-
   /** The student's mean actions for observations [B, obsDim] and task ids [B]. */
   actDeterministic(obs: Float32Array, tasks: Float32Array): Float32Array {
     return this.inner.actDeterministic(obs, tasks);
-  }
-
-  /** A distilled student has no skills to roll out one by one (see evaluateGoals). */
-  evaluationSkills(): EvalSkill[] {
-    return [];
   }
 
   /** Student and teachers per task, `evalEpisodesPerTask` rounds per task, and the teachers' runs. */
@@ -583,9 +554,5 @@ export class DistillAlgorithm implements GoalEvaluable {
       ...this.inner.evaluate(this.config.distill.evalEpisodesPerTask, 1_000_003 + this.config.seed),
       teachers: this.inner.teachers.map((t) => t.run),
     };
-  }
-
-  dispose(): void {
-    this.inner.dispose();
   }
 }

@@ -182,7 +182,7 @@ export class GoalSacAlgorithm extends OffPolicyRun<GoalSac> implements GoalEvalu
     return new GoalSacAlgorithm(config, inner, taskName);
   }
 
-  async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
+  override async iterate(abortPoint?: AbortPoint): Promise<Metrics> {
     const metrics = await this.inner.iterate(abortPoint);
     if (this.store?.shouldFlush) await this.store.flush();
     return metrics;
@@ -220,12 +220,12 @@ export class GoalSacAlgorithm extends OffPolicyRun<GoalSac> implements GoalEvalu
   }
 
   /** The learner's state plus the per-episode sampling counts (`relabel_stats/counts`). */
-  async saveState(): Promise<AlgorithmState> {
+  override async saveState(): Promise<AlgorithmState> {
     const state = await this.inner.saveState();
     return { ...state, arrays: { ...state.arrays, ...this.recorder.stats.save() } };
   }
 
-  async loadState(state: AlgorithmState): Promise<void> {
+  override async loadState(state: AlgorithmState): Promise<void> {
     await this.inner.loadState(state);
     this.recorder.stats.load(state.arrays);
   }
@@ -241,7 +241,7 @@ export class GoalSacAlgorithm extends OffPolicyRun<GoalSac> implements GoalEvalu
     return this.inner.evaluate(perEnv, 1_000_003 + this.config.seed);
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.store?.close();
     this.store = null;
     this.inner.dispose();

@@ -8,7 +8,7 @@ import { createMultiGoalPointEnv } from '../sim/multi_goal_env.ts';
 import { checkTaskRelabelSetting } from '../replay/task_relabel.ts';
 import { MultitaskSac } from './multitask_sac.ts';
 import { offPolicyOptionsOf, OffPolicyRun } from './off_policy_run.ts';
-import type { AbortPoint, AlgorithmState, GoalEvaluable, Metrics } from './types.ts';
+import type { GoalEvaluable } from './types.ts';
 
 /** Multi-task SAC with task relabeling as a run's algorithm. */
 export class MultitaskSacAlgorithm extends OffPolicyRun<MultitaskSac> implements GoalEvaluable {
@@ -40,10 +40,6 @@ export class MultitaskSacAlgorithm extends OffPolicyRun<MultitaskSac> implements
     return new MultitaskSacAlgorithm(config, inner);
   }
 
-  iterate(abortPoint?: AbortPoint): Promise<Metrics> {
-    return this.inner.iterate(abortPoint);
-  }
-
   /**
    * Switches the task relabeling strategy and the relabeled share from the next batch on.
    * @throws Error for an unknown strategy or a share outside [0, 1].
@@ -51,14 +47,6 @@ export class MultitaskSacAlgorithm extends OffPolicyRun<MultitaskSac> implements
   setRelabeling(strategy: string, ratio: number): void {
     const setting = checkTaskRelabelSetting(strategy, ratio);
     this.inner.setRelabeling(setting.strategy, setting.ratio);
-  }
-
-  saveState(): Promise<AlgorithmState> {
-    return this.inner.saveState();
-  }
-
-  loadState(state: AlgorithmState): Promise<void> {
-    return this.inner.loadState(state);
   }
 
   /** Deterministic actions for observations [B, obsDim] and task ids [B] (the "skills"). */
@@ -74,9 +62,5 @@ export class MultitaskSacAlgorithm extends OffPolicyRun<MultitaskSac> implements
     task_success: number[];
   } {
     return this.inner.evaluate(this.config.multitask.evalEpisodesPerTask, 1_000_003 + this.config.seed);
-  }
-
-  dispose(): void {
-    this.inner.dispose();
   }
 }

@@ -1,12 +1,13 @@
 /**
- * What the run wrappers of goal-conditioned SAC (goal_sac_run.ts) and multi-task SAC
- * (multitask_sac_run.ts) share: the algorithm options a run config sets the same way for both, and
- * the run loop's read-outs that only forward to the algorithm.
+ * What the run wrappers of the algorithms over whole episodes share (goal_sac_run.ts,
+ * multitask_sac_run.ts, skill_embedding_run.ts, reinforce.ts, distill.ts): the SAC options a run
+ * config sets the same way for the SAC variants, and the run loop's read-outs and calls that only
+ * forward to the algorithm.
  */
 import type { RunConfig } from '../config.ts';
 import type { GoalEnv } from '../sim/types.ts';
 import type { OffPolicyOptions } from './off_policy_options.ts';
-import type { EvalSkill } from './types.ts';
+import type { AbortPoint, AlgorithmState, EvalSkill, Metrics } from './types.ts';
 
 /** What a run wrapper reads of goal-conditioned or multi-task SAC (both hold an EpisodeAgent). */
 export interface EpisodicAlgorithm {
@@ -44,11 +45,23 @@ export function offPolicyOptionsOf(
   };
 }
 
+/** What a run wrapper forwards to: an algorithm of whole episodes with its counters and checkpoints. */
+export interface WrappedAlgorithm {
+  readonly envSteps: number;
+  readonly iteration: number;
+  readonly envs: readonly { readonly maxEpisodeSteps: number }[];
+  iterate(abortPoint?: AbortPoint): Promise<Metrics>;
+  saveState(): Promise<AlgorithmState>;
+  loadState(state: AlgorithmState): Promise<void>;
+  dispose(): void;
+}
+
 /**
- * A run's algorithm around goal-conditioned or multi-task SAC (`inner`): the config it was built
- * from and the counters, episode length and switch log the run loop and evaluation read.
+ * A run's algorithm around an algorithm of whole episodes (`inner`: goal-conditioned or multi-task
+ * SAC, the skill embedding, REINFORCE, distillation): the config it was built from, and the counters,
+ * episode length, iterations and checkpoints the run loop reads, forwarded.
  */
-export abstract class OffPolicyRun<A extends EpisodicAlgorithm> {
+export abstract class EpisodeRun<A extends WrappedAlgorithm> {
   readonly config: RunConfig;
   readonly inner: A;
 
@@ -70,13 +83,32 @@ export abstract class OffPolicyRun<A extends EpisodicAlgorithm> {
     return this.inner.envs[0].maxEpisodeSteps;
   }
 
-  /** The relabeling switches so far (the first is the initial setting at env step 0). */
-  get switchLog(): A['switchLog'] {
-    return this.inner.switchLog;
+  iterate(abortPoint?: AbortPoint): Promise<Metrics> {
+    return this.inner.iterate(abortPoint);
+  }
+
+  saveState(): Promise<AlgorithmState> {
+    return this.inner.saveState();
+  }
+
+  loadState(state: AlgorithmState): Promise<void> {
+    return this.inner.loadState(state);
   }
 
   /** Goal-conditioned and multi-task runs have no skills to roll out one by one (see evaluateGoals). */
   evaluationSkills(): EvalSkill[] {
     return [];
+  }
+
+  dispose(): void {
+    this.inner.dispose();
+  }
+}
+
+/** {@link EpisodeRun} around an algorithm that relabels: its switch log too. */
+export abstract class OffPolicyRun<A extends EpisodicAlgorithm & WrappedAlgorithm> extends EpisodeRun<A> {
+  /** The relabeling switches so far (the first is the initial setting at env step 0). */
+  get switchLog(): A['switchLog'] {
+    return this.inner.switchLog;
   }
 }

@@ -34,10 +34,11 @@ import { reinforceRadius } from './reinforce_options.ts';
 import { evaluateTasks, TaskEpisodes, type MultitaskEvalReport } from './multitask_sac.ts';
 import { checkSameEnvs, concatRows, LockstepCollector } from './off_policy_core.ts';
 import { withEnvs } from './off_policy_options.ts';
+import { EpisodeRun } from './off_policy_run.ts';
 import { RunningNormalizer, type NormalizerState } from './running_normalizer.ts';
 import { uid } from './sac.ts';
 import { loadTrainable, namedParams, saveTrainable } from './state.ts';
-import type { AbortPoint, AlgorithmState, EvalSkill, GoalEvaluable, Metrics } from './types.ts';
+import type { AbortPoint, AlgorithmState, GoalEvaluable, Metrics } from './types.ts';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -466,11 +467,10 @@ function checkOptions(o: ReinforceOptions): void {
 }
 
 /** A `reinforce` run: {@link Reinforce} on the multi-goal point mass or the arm reach family, from a run config. */
-export class ReinforceAlgorithm implements GoalEvaluable {
-  private constructor(
-    readonly config: RunConfig,
-    readonly inner: Reinforce,
-  ) {}
+export class ReinforceAlgorithm extends EpisodeRun<Reinforce> implements GoalEvaluable {
+  private constructor(config: RunConfig, inner: Reinforce) {
+    super(config, inner);
+  }
 
   /** Builds the envs (the same K tasks in each: the point mass's or the arm's) and the networks from the config. */
   static async create(config: RunConfig): Promise<ReinforceAlgorithm> {
@@ -504,46 +504,13 @@ export class ReinforceAlgorithm implements GoalEvaluable {
     return new ReinforceAlgorithm(config, inner);
   }
 
-  get envSteps(): number {
-    return this.inner.envSteps;
-  }
-
-  get iteration(): number {
-    return this.inner.iteration;
-  }
-
-  get episodeSteps(): number {
-    return this.inner.envs[0].maxEpisodeSteps;
-  }
-
-  iterate(abortPoint?: AbortPoint): Promise<Metrics> {
-    return this.inner.iterate(abortPoint);
-  }
-
-  saveState(): Promise<AlgorithmState> {
-    return this.inner.saveState();
-  }
-
-  loadState(state: AlgorithmState): Promise<void> {
-    return this.inner.loadState(state);
-  }
-
   /** Mean actions for observations [B, obsDim] and task ids [B] (the "skills"). */
   actDeterministic(obs: Float32Array, tasks: Float32Array): Float32Array {
     return this.inner.actDeterministic(obs, tasks);
   }
 
-  /** A multi-task run has no skills to roll out one by one (see evaluateGoals). */
-  evaluationSkills(): EvalSkill[] {
-    return [];
-  }
-
   /** Success per task of the mean action, `evalEpisodesPerTask` episodes per task. */
   evaluateGoals(): MultitaskEvalReport {
     return this.inner.evaluate(this.config.reinforce.evalEpisodesPerTask, 1_000_003 + this.config.seed);
-  }
-
-  dispose(): void {
-    this.inner.dispose();
   }
 }

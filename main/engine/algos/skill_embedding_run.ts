@@ -10,7 +10,7 @@ import { envSpec, POINT_MASS_SUCCESS_RADIUS } from '../sim/envs.ts';
 import type { MultitaskEvalReport } from './multitask_sac.ts';
 import { SkillEmbedding } from './skill_embedding.ts';
 import { offPolicyOptionsOf, OffPolicyRun } from './off_policy_run.ts';
-import type { AbortPoint, AlgorithmState, GoalEvaluable, Metrics } from './types.ts';
+import type { GoalEvaluable } from './types.ts';
 
 /** The α of an interpolation's rollouts: 0 (the first task's mean) to 1 (the second's) in tenths. */
 export const INTERPOLATION_ALPHAS: readonly number[] = Object.freeze(
@@ -60,18 +60,6 @@ export class SkillEmbeddingAlgorithm extends OffPolicyRun<SkillEmbedding> implem
       },
     );
     return new SkillEmbeddingAlgorithm(config, inner);
-  }
-
-  iterate(abortPoint?: AbortPoint): Promise<Metrics> {
-    return this.inner.iterate(abortPoint);
-  }
-
-  saveState(): Promise<AlgorithmState> {
-    return this.inner.saveState();
-  }
-
-  loadState(state: AlgorithmState): Promise<void> {
-    return this.inner.loadState(state);
   }
 
   /** Deterministic actions for observations [B, obsDim] and task ids [B], at each task's embedding mean. */
@@ -141,9 +129,5 @@ export class SkillEmbeddingAlgorithm extends OffPolicyRun<SkillEmbedding> implem
         });
       return { from, to, alphas: [...INTERPOLATION_ALPHAS], traces };
     });
-  }
-
-  dispose(): void {
-    this.inner.dispose();
   }
 }
