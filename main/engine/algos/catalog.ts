@@ -209,13 +209,12 @@ const GOAL_SAC = defineAlgo({
   formFields: ['task', 'her.relabelStrategy', 'her.relabelK', 'sac.lr', 'sac.batchSize', 'sac.gamma'],
 });
 
-const MULTITASK_SAC = defineAlgo({
-  name: 'multitask-sac',
-  description: 'multi-task SAC with task relabeling (HIPI, Generalized Hindsight) on K goal tasks',
+/**
+ * What the task-conditioned algorithms judged on their own tasks share (multi-task SAC, the skill
+ * embedding, REINFORCE, distillation): a policy π(a | s, t), no skills of their own, success per task.
+ */
+const TASK_POLICY = {
   conditioning: 'task',
-  sections: { sac: sacSection, multitask: multitaskSection },
-  envs: ['point-mass'],
-  checkConfig: multitaskSacCheck,
   skillsOption: null,
   skillsFromOption: null,
   latentSkills: null,
@@ -224,6 +223,21 @@ const MULTITASK_SAC = defineAlgo({
   evaluatesEnvSuccess: false,
   evalFigures: [],
   evalSkillTraces: false,
+  relabeling: null,
+  keepsTaskSpec: false,
+  hasEpisodes: false,
+  previewsSkills: false,
+  skillModels: { skillDynamics: false, discriminator: false },
+  keyMetric: { key: 'success_rate', label: 'success' },
+} as const;
+
+const MULTITASK_SAC = defineAlgo({
+  ...TASK_POLICY,
+  name: 'multitask-sac',
+  description: 'multi-task SAC with task relabeling (HIPI, Generalized Hindsight) on K goal tasks',
+  sections: { sac: sacSection, multitask: multitaskSection },
+  envs: ['point-mass'],
+  checkConfig: multitaskSacCheck,
   relabeling: {
     kind: 'task',
     amount: 'ratio',
@@ -231,11 +245,6 @@ const MULTITASK_SAC = defineAlgo({
     strategyText: 'task relabeling',
     amountText: 'the relabeled share',
   },
-  keepsTaskSpec: false,
-  hasEpisodes: false,
-  previewsSkills: false,
-  skillModels: { skillDynamics: false, discriminator: false },
-  keyMetric: { key: 'success_rate', label: 'success' },
   summaryMetrics: [
     'success_rate',
     'episode_return',
@@ -266,27 +275,14 @@ const MULTITASK_SAC = defineAlgo({
 });
 
 const SKILL_EMBEDDING = defineAlgo({
+  ...TASK_POLICY,
   name: 'skill-embedding',
   description:
     'a skill embedding space (Hausman et al. 2018): task embeddings p(z|t), inference q(z|a,s^H) and a policy π(a|s,z), off-policy with SAC',
-  conditioning: 'task',
   sections: { sac: sacSection, embedding: embeddingSection },
   envs: ['point-mass'],
   checkConfig: skillEmbeddingCheck,
-  skillsOption: null,
-  skillsFromOption: null,
   latentSkills: { dimKey: 'embedding.latentDim' },
-  teachersOption: null,
-  evaluation: 'goals',
-  evaluatesEnvSuccess: false,
-  evalFigures: [],
-  evalSkillTraces: false,
-  relabeling: null,
-  keepsTaskSpec: false,
-  hasEpisodes: false,
-  previewsSkills: false,
-  skillModels: { skillDynamics: false, discriminator: false },
-  keyMetric: { key: 'success_rate', label: 'success' },
   summaryMetrics: [
     'success_rate',
     'episode_return',
@@ -319,27 +315,13 @@ const SKILL_EMBEDDING = defineAlgo({
 });
 
 const REINFORCE = defineAlgo({
+  ...TASK_POLICY,
   name: 'reinforce',
   description:
     'multi-task REINFORCE with a learned state-value baseline and reward-to-go, one task-conditioned Gaussian policy (on-policy)',
-  conditioning: 'task',
   sections: { reinforce: reinforceSection },
   envs: ['point-mass', 'arm'],
   checkConfig: reinforceCheck,
-  skillsOption: null,
-  skillsFromOption: null,
-  latentSkills: null,
-  teachersOption: null,
-  evaluation: 'goals',
-  evaluatesEnvSuccess: false,
-  evalFigures: [],
-  evalSkillTraces: false,
-  relabeling: null,
-  keepsTaskSpec: false,
-  hasEpisodes: false,
-  previewsSkills: false,
-  skillModels: { skillDynamics: false, discriminator: false },
-  keyMetric: { key: 'success_rate', label: 'success' },
   summaryMetrics: ['success_rate', 'episode_return', 'explained_variance', 'policy_std', 'approx_kl'],
   progressMetrics: [
     { key: 'success_rate', short: 'success' },
@@ -367,31 +349,18 @@ const REINFORCE = defineAlgo({
 });
 
 const DISTILL = defineAlgo({
+  ...TASK_POLICY,
   name: 'distill',
   description:
     'multi-task policy distillation (Rusu et al. 2016): one task-conditioned student fitted to single-task SAC teachers (KL)',
-  conditioning: 'task',
   sections: { distill: distillSection },
   envs: ['point-mass'],
   checkConfig: distillCheck,
-  skillsOption: null,
-  skillsFromOption: null,
-  latentSkills: null,
   teachersOption: {
     key: 'distill.teachers',
     meaning: 'the single-task teacher runs, one per task (sac runs with a goal)',
     algos: ['sac'],
   },
-  evaluation: 'goals',
-  evaluatesEnvSuccess: false,
-  evalFigures: [],
-  evalSkillTraces: false,
-  relabeling: null,
-  keepsTaskSpec: false,
-  hasEpisodes: false,
-  previewsSkills: false,
-  skillModels: { skillDynamics: false, discriminator: false },
-  keyMetric: { key: 'success_rate', label: 'success' },
   summaryMetrics: ['success_rate', 'kl', 'distill_loss', 'memory_size'],
   progressMetrics: [
     { key: 'success_rate', short: 'success' },
