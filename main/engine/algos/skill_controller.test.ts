@@ -20,6 +20,8 @@ import {
 import { trainRun } from '../runs/trainer.ts';
 import { DiscreteSacLearner } from './discrete_sac.ts';
 import { SkillControllerAlgorithm, type ControllerEvaluation } from './skill_controller.ts';
+import { LatentPolicyInput, PolicyInput, policySkillOf } from './skills.ts';
+import { RunningNormalizer } from './running_normalizer.ts';
 import { namedParams } from './state.ts';
 import type { Algorithm } from './types.ts';
 
@@ -345,4 +347,54 @@ describe('skill controller: a stopped and resumed run ends exactly as an uninter
     },
     120_000,
   );
+});
+
+describe('embedding controller over a skill embedding', () => {
+  it('names the z a skill c stands for: center + scale ⊙ c over an embedding, c otherwise', () => {
+    const latent = new LatentPolicyInput(
+      2,
+      new RunningNormalizer(2, 0.01, 5),
+      Float32Array.of(1, 2),
+      Float32Array.of(3, 4),
+    );
+    expect(Array.from(policySkillOf(latent, Float32Array.of(0.5, -1, 0, 1)))).toEqual([2.5, -2, 1, 6]);
+    expect(Array.from(policySkillOf(new PolicyInput(4, [], 2), Float32Array.of(0.5, -1)))).toEqual([0.5, -1]);
+  });
+
+  it('traces the latent z it gave the policy (center + scale ⊙ c), not the box coordinates c', async () => {
+    const store = tempStore();
+    const embedding = await untrainedSkillRun(store, {
+      algo: 'skill-embedding',
+      preset: 'regions',
+      set: ['sac.hidden=[16,16]', 'embedding.inferenceHidden=[16]'],
+    });
+    const run = createRun(store, {
+      ...smallController(embedding.id),
+      algo: 'embedding-controller',
+      preset: 'regions',
+      set: [...smallController(embedding.id).set!, 'goal=[0,0.25]'],
+    });
+    await trainRun(run, { quiet: true });
+    const report = (await evaluateRun(run)) as unknown as ControllerEvaluation;
+    const { source } = await pinnedSkills(run.readConfig(), run.path);
+    const input = source.policy.input as LatentPolicyInput;
+    try {
+      const segments = report.traces.flatMap((t) => t.segments);
+      expect(segments.length).toBeGreaterThan(3);
+      for (const s of segments) {
+        expect(s.skill).toHaveLength(2);
+        // Back in the controller's box: every coordinate within [−1, 1].
+        s.skill.forEach((z, j) =>
+          expect(Math.abs((z - input.center[j]) / input.scale[j])).toBeLessThanOrEqual(1 + 1e-5),
+        );
+      }
+      // The box is not the identity map here, so the traced values are z, not c.
+      expect(
+        Array.from(input.center).some((c) => Math.abs(c) > 1e-3) ||
+          Array.from(input.scale).some((v) => Math.abs(v - 1) > 1e-3),
+      ).toBe(true);
+    } finally {
+      source.dispose();
+    }
+  }, 60_000);
 });

@@ -43,7 +43,7 @@ import type { FrozenPolicy } from './frozen_policy.ts';
 import { summarizeEpisodes } from './rollout.ts';
 import { envOptionsOf, meanStats, sacHyperparametersOf, sacLearnerFor, uid } from './sac.ts';
 import { decodeSkill, SkillSteps } from './skill_env.ts';
-import type { SkillSpace } from './skills.ts';
+import { policySkillOf, type SkillSpace } from './skills.ts';
 import type { AbortPoint, AlgorithmState, EvalSkill, GoalEvaluable, GoalScores, Metrics } from './types.ts';
 import { VecAgent, type LearnerFactory, type VecLearner } from './vec_agent.ts';
 import { VecAgentAlgorithm } from './vec_algorithm.ts';
@@ -212,12 +212,15 @@ export class SkillControllerAlgorithm
         };
         const segments: SegmentTrace[] = [];
         const z = new Float32Array(steps.actDim);
+        // Over a skill embedding the trace names the latent z the policy was given (the paper's "z
+        // chosen over an episode"), not the controller's box coordinates c.
+        const input = this.skills.policy.input;
         let ret = 0;
         for (;;) {
           const action = this.parts.actDeterministic(obs, new Float32Array(0));
           segments.push({
             start: f.length - 1,
-            skill: Array.from(decodeSkill(this.skills.skills, action, z)),
+            skill: Array.from(policySkillOf(input, decodeSkill(this.skills.skills, action, z))),
             predicted: null,
             candidates: [],
             planMs: 0,

@@ -162,6 +162,16 @@ export class LatentPolicyInput extends PolicyInput {
 }
 
 /**
+ * What a skill c given to a policy through `input` is in the policy's own terms: z = center + scale ⊙ c
+ * over a skill embedding ({@link LatentPolicyInput}), c itself otherwise. For traces and reports,
+ * which name the z a policy was given.
+ * @param skill c [B, skillDim]
+ */
+export function policySkillOf(input: PolicyInput, skill: Float32Array): Float32Array {
+  return input instanceof LatentPolicyInput ? input.latentOf(skill) : skill;
+}
+
+/**
  * A fixed, reproducible set of z for evaluating DADS: for d = 2, `count` directions evenly spread on
  * the unit circle (so their x-y traces can be compared run to run); otherwise draws from a fixed seed.
  */
