@@ -14,7 +14,9 @@
  *   2 000; SAC from scratch on the same goal (`--algo sac --preset point-mass --set goal=[0,0.25]`,
  *   0.5 updates per env step, five times the controller's) 0.00 at 2 000 and 3 000 env steps, 1.00
  *   at 4 000. Goals on the side of the unlearned region stay out of reach (goal (0, −0.25): 0.00 at
- *   3 000): a controller can only compose the skills it was given.
+ *   3 000): a controller can only compose the skills it was given. With the sparse reward
+ *   (`--set skillController.reward=sparse`: −1 per env step until the goal): 0.00 at 500 env steps,
+ *   0.70 at 1 000, 0.80 at 2 000, 1.00 at 3 000.
  */
 import { describe, expect, it } from 'vitest';
 import { evaluateRun } from '../runs/evaluate.ts';
@@ -38,20 +40,22 @@ describe('embedding controller on the point mass (learning test)', () => {
     await trainRun(skills, { quiet: true });
     const pretrainS = (performance.now() - t0) / 1000;
 
-    const controller = async (steps: number) => {
+    const controller = async (steps: number, reward: 'dense' | 'sparse' = 'dense') => {
       const run = createRun(store, {
         algo: 'embedding-controller',
         preset: 'regions',
         seed: 0,
         skillsFrom: skills.id,
         totalEnvSteps: steps,
-        set: [GOAL],
+        set: [GOAL, `skillController.reward=${reward}`],
       });
       await trainRun(run, { quiet: true });
       return (await evaluateRun(run, { quiet: true })) as unknown as ControllerEvaluation;
     };
     const before = await controller(500);
     const after = await controller(2000);
+    // The new task's sparse reward (−1 per env step until the goal): learned too, a little later.
+    const sparse = await controller(3000, 'sparse');
 
     const scratch = createRun(store, {
       algo: 'sac',
@@ -67,12 +71,14 @@ describe('embedding controller on the point mass (learning test)', () => {
     console.log(
       `embedding controller, goal (0, 0.25): success ${before.success_rate.toFixed(2)} before any update, ` +
         `${after.success_rate.toFixed(2)} at 2 000 env steps (mean final distance ${after.mean_final_distance.toFixed(3)} m); ` +
+        `sparse reward ${sparse.success_rate.toFixed(2)} at 3 000; ` +
         `SAC from scratch at 2 000 env steps ${Number(sac.success_rate).toFixed(2)} (final position mean ${Math.hypot(x, y - 0.25).toFixed(3)} m from the goal); ` +
         `pre-training ${pretrainS.toFixed(0)} s, all ${((performance.now() - t0) / 1000).toFixed(0)} s`,
     );
     expect(before.success_rate).toBeLessThanOrEqual(0.3);
     expect(after.success_rate).toBeGreaterThanOrEqual(0.8);
     expect(after.skills_from.algo).toBe('skill-embedding');
+    expect(sparse.success_rate).toBeGreaterThanOrEqual(0.8);
     expect(Number(sac.success_rate)).toBeLessThanOrEqual(0.3);
   }, 400_000);
 });

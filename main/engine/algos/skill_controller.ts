@@ -110,7 +110,7 @@ export class SkillControllerAlgorithm
         { ...envOptionsOf(config), goal },
         skills.policy,
         skills.skills,
-        { hold: sc.hold, actions: sc.actions, stopAtGoal: sc.stopAtGoal },
+        { hold: sc.hold, actions: sc.actions, stopAtGoal: sc.stopAtGoal, reward: sc.reward },
         config.seed,
       );
       return new SkillControllerAlgorithm(config, skills, steps);
@@ -186,7 +186,7 @@ export class SkillControllerAlgorithm
       { ...envOptionsOf(config), goal },
       this.skills.policy,
       this.skills.skills,
-      { hold: sc.hold, actions: sc.actions, stopAtGoal: sc.stopAtGoal },
+      { hold: sc.hold, actions: sc.actions, stopAtGoal: sc.stopAtGoal, reward: sc.reward },
       EVAL_SEED,
     );
     const radius = GOAL_SUCCESS_RADIUS[config.env as EnvName] ?? Number.NaN;

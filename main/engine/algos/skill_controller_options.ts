@@ -30,6 +30,11 @@ export const skillControllerSchema = z
     actions: z.enum(SKILL_ACTION_MODES).default('mean'),
     /** An episode ends at the first env step within the env's success radius of the goal. */
     stopAtGoal: z.boolean().default(true),
+    /**
+     * The controller's reward: dense −‖(x, y) − g‖ per env step, or sparse −1 per env step until the
+     * goal is reached (0 there).
+     */
+    reward: z.enum(['dense', 'sparse']).default('dense'),
     /** Episodes of `skill-lab eval` (the deterministic controller, seeded starts). */
     evalEpisodes: z.number().int().min(1).max(1000).default(10),
   })
@@ -42,6 +47,7 @@ export const skillControllerSection = configSection(skillControllerSchema, {
   lr: 'DADS paper Fig. 8 (SAC meta-controller 3e-4; its PPO over discrete skills used 1e-4)',
   actions: 'as skill-lab plan and skill-lab eval (the deterministic mean action)',
   stopAtGoal: 'as skill-lab plan (an episode ends at the goal; success = reached within the episode)',
+  reward: 'DADS paper Fig. 8: the goal reward −‖s − g‖ (the sparse −1/0 is Fetch’s, Plappert et al. 2018)',
 });
 
 /**

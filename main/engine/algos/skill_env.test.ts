@@ -85,6 +85,40 @@ describe('skill envs: one high-level step holds a skill for H_Z env steps of the
     }
   });
 
+  it('with a sparse reward pays −1 per env step away from the goal and 0 at it', async () => {
+    await initBackend({ quiet: true });
+    const src = await source('dads');
+    const probe = await createEnv('point-mass');
+    const start = probe.reset({ seed: 3 }).obs;
+    probe.close();
+    const far: [number, number] = [start[0] + 0.8, start[1]];
+    const near: [number, number] = [start[0], start[1] + 0.05];
+    const sparse = { ...MEAN, reward: 'sparse' as const };
+    for (const [goal, expected] of [
+      [far, -10],
+      [near, 0],
+    ] as const) {
+      const steps = await SkillSteps.create(
+        'point-mass',
+        1,
+        { goal: [...goal] },
+        src.policy,
+        src.skills,
+        sparse,
+        3,
+      );
+      try {
+        steps.reset();
+        // The zero skill barely moves the untrained policy's point mass: it stays where it starts.
+        const out = steps.step(Float32Array.from([0, 0]));
+        expect(out.reward[0]).toBe(expected);
+      } finally {
+        steps.close();
+      }
+    }
+    src.dispose();
+  });
+
   it('continues exactly from its state (mid-episode, sampled actions)', async () => {
     await initBackend({ quiet: true });
     const src = await source('dads');

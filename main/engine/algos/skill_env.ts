@@ -12,7 +12,8 @@
  *   policy batched over the envs still stepping; the segment ends early when the env's episode ends
  *   or, with `stopAtGoal`, at the first env step within the env's success radius of the goal
  *   (info.success);
- * - reward: the sum of the env's goal rewards −‖(x, y) − g‖ over the steps executed;
+ * - reward: the sum of the env's goal rewards −‖(x, y) − g‖ over the steps executed, or with a sparse
+ *   reward of −1 per step outside the env's success radius of the goal (0 inside);
  * - terminated: the goal was reached (with `stopAtGoal`: the task is done, nothing to bootstrap) or the
  *   simulation went unstable; truncated: the env's episode hit its step limit. A high-level episode
  *   is the env's episode: point-mass 50 steps → 5 decisions at H_Z = 10, Ant 200 → 20.
@@ -41,6 +42,11 @@ export interface SkillStepsOptions {
   actions: ActionMode;
   /** End an episode at the first env step within the success radius of the goal. */
   stopAtGoal: boolean;
+  /**
+   * The controller's reward per env step: the env's dense goal reward −‖(x, y) − g‖, or sparse −1
+   * until the goal is within the success radius, 0 there (Fetch's −(d > ε)). Default dense.
+   */
+  reward?: 'dense' | 'sparse';
 }
 
 /** What {@link SkillSteps.getState} returns: JSON-able, exact. */
@@ -273,7 +279,7 @@ export class SkillSteps implements StepEnvs<SkillStepsState> {
         const res = this.envs[i].step(act.subarray(r * a, (r + 1) * a));
         this.envSteps += 1;
         steps[i] += 1;
-        rewards[i] += res.reward;
+        rewards[i] += this.opts.reward === 'sparse' ? (res.info.success === true ? 0 : -1) : res.reward;
         this.obs.set(res.obs, i * envObsDim);
         this.onEnvStep?.(i, res.obs, res.info);
         const reached = this.opts.stopAtGoal && res.info.success === true;
