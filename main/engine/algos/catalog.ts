@@ -432,6 +432,7 @@ const SKILL_CONTROLLER = defineAlgo({
   formFields: [
     'skillController.skillsFrom',
     'goal',
+    'skillController.reward',
     'skillController.hold',
     'skillController.lr',
     'sac.batchSize',
