@@ -16,8 +16,7 @@ import { watchJob } from '../engine/runs/parent_watch.ts';
 import { requestRelabeling } from '../engine/runs/relabel_control.ts';
 import { checkRunTask, resolveTaskSpec } from '../engine/algos/goal_sac_run.ts';
 import { evaluateRun } from '../engine/runs/evaluate.ts';
-import { checkSkillsFrom } from '../engine/runs/skill_pin.ts';
-import { checkTeachers } from '../engine/runs/teacher_pin.ts';
+import { checkReferencedRuns } from '../engine/runs/run_references.ts';
 import { algoInfo, findAlgo, unreadSettings } from '../engine/algos/lookup.ts';
 import { versions } from '../engine/versions.ts';
 import { RunBars } from './progress.ts';
@@ -44,8 +43,7 @@ export async function trainCommand(
       ).join(', ')}); ${unread.length === 1 ? 'that setting changes' : 'those settings change'} nothing`,
     );
   checkRunTask(config, store.root, taskFiles);
-  checkSkillsFrom(config, store.root);
-  checkTeachers(config, store.root);
+  checkReferencedRuns(config, store.root);
   const run = store.create(config, sources, versions());
   console.log(`run ${run.id}\n  directory ${run.path}`);
   await trainInProcess(run, opts.eval, 'skill-lab train');

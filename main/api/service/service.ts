@@ -34,8 +34,7 @@ import { assertNotTrained, RunLockedError, runTrainer } from '../../engine/runs/
 import { algoInfo, algosWhere, findAlgo } from '../../engine/algos/lookup.ts';
 import { joinNames } from '../../engine/algos/algo_info.ts';
 import { checkRunTask, runTask as compileRunTask } from '../../engine/algos/goal_sac_run.ts';
-import { checkSkillsFrom } from '../../engine/runs/skill_pin.ts';
-import { checkTeachers } from '../../engine/runs/teacher_pin.ts';
+import { checkReferencedRuns } from '../../engine/runs/run_references.ts';
 import { skillEmbeddingView } from '../../engine/runs/skill_embedding_view.ts';
 import type { SpawnRun } from '../../engine/runs/spawn.ts';
 import { RunSupervisor, type RunProcess, type RunProcessEnd } from '../../engine/runs/supervisor.ts';
@@ -355,10 +354,9 @@ export class LabService implements LabClient {
     // Names only (issue #10 §2): a built-in or workspace task, never a file path.
     const field = p.overrides && 'task' in p.overrides ? 'overrides.task' : 'task';
     checkRunTask(config, this.store.root, { field });
-    // The skill run a skill controller composes: a run id of this workspace, with a checkpoint.
-    checkSkillsFrom(config, this.store.root, { idsOnly: true });
-    // A distillation's teachers: run ids of this workspace, sac runs on its env, with checkpoints.
-    checkTeachers(config, this.store.root, { idsOnly: true });
+    // The runs it names (a controller's skill run, a distillation's teachers, a fine-tuning's
+    // source): run ids of this workspace, of the right algorithm and env, with checkpoints.
+    checkReferencedRuns(config, this.store.root, { idsOnly: true });
     const run = this.store.create(config, sources, versions());
     this.spawnTraining(run);
     return { run: await this.summaryOf(run) };

@@ -16,6 +16,19 @@ export const multitaskSchema = z
     tasks: z.number().int().min(2).max(16).default(4),
     /** Radius of the goals' circle, m (the arena's walls are at ±1 m). */
     radius: z.number().min(0.05).max(0.9).default(0.3),
+    /** The tasks' goals (x, y) in m, instead of `tasks` goals on the `radius` circle; null: the circle. */
+    goals: z
+      .array(z.tuple([z.number().min(-0.95).max(0.95), z.number().min(-0.95).max(0.95)]))
+      .min(1)
+      .max(16)
+      .nullable()
+      .default(null),
+    /**
+     * Fine-tuning: a finished multitask-sac run (id) whose policy, critics and observation statistics
+     * this run starts from, read at its first start. Its tasks' one-hot weights are averaged into each
+     * of this run's tasks (a task it never saw starts as the mean of those it knows). One-hot tasks only.
+     */
+    initFrom: z.string().min(1).max(200).nullable().default(null),
     /** Sparse −1/0 within 0.1 m of the task's goal, or dense −distance. */
     reward: z.enum(['sparse', 'dense']).default('sparse'),
     /** How the task enters policy and critics: one-hot (Meta-World MT-SAC) or a learned embedding. */
@@ -39,13 +52,22 @@ export const multitaskSchema = z
 /** The `multitask` section (its defaults' sources are in reference/relabeling_and_multitask.md). */
 export const multitaskSection = configSection(multitaskSchema);
 
-/** multitask-sac trains on the multi-goal point mass. */
-export const multitaskSacCheck: ConfigCheck = (config) =>
-  config.env === 'point-mass'
-    ? []
-    : [
-        {
-          path: 'env',
-          message: `multitask-sac trains on the multi-goal point mass: env point-mass, got ${config.env}`,
-        },
-      ];
+/** multitask-sac trains on the multi-goal point mass; fine-tuning needs one-hot tasks. */
+export const multitaskSacCheck: ConfigCheck = (config) => {
+  if (config.env !== 'point-mass')
+    return [
+      {
+        path: 'env',
+        message: `multitask-sac trains on the multi-goal point mass: env point-mass, got ${config.env}`,
+      },
+    ];
+  const m = config.multitask as z.infer<typeof multitaskSchema> | undefined;
+  if (m?.initFrom && m.taskEncoding !== 'one-hot')
+    return [
+      {
+        path: 'multitask.initFrom',
+        message: 'fine-tuning starts from one-hot task inputs: set multitask.taskEncoding=one-hot',
+      },
+    ];
+  return [];
+};

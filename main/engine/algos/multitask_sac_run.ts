@@ -4,6 +4,8 @@
  * multi-goal point mass (sim/multi_goal_env.ts), with task relabeling.
  */
 import type { RunConfig } from '../config.ts';
+import type { NamedArrays } from '../nn/checkpoint.ts';
+import type { NormalizerState } from './running_normalizer.ts';
 import { createMultiGoalPointEnv } from '../sim/multi_goal_env.ts';
 import { checkTaskRelabelSetting } from '../replay/task_relabel.ts';
 import { MultitaskSac } from './multitask_sac.ts';
@@ -16,12 +18,18 @@ export class MultitaskSacAlgorithm extends OffPolicyRun<MultitaskSac> implements
     super(config, inner);
   }
 
-  /** Builds the envs (the same K tasks in each) and the learner from the config. */
-  static async create(config: RunConfig): Promise<MultitaskSacAlgorithm> {
+  /**
+   * Builds the envs (the same K tasks in each) and the learner from the config.
+   * @param init fine-tuning: another run's networks and statistics to start from (see
+   *   {@link fineTuneFrom}); null for a run from scratch or one resumed from its own checkpoint
+   * @throws Error naming the source run when its networks do not fit this run's
+   */
+  static async create(config: RunConfig, init: FineTuneInit | null = null): Promise<MultitaskSacAlgorithm> {
     const { multitask: mt } = config;
     const inner = await MultitaskSac.create(
       (i) =>
         createMultiGoalPointEnv({
+          goals: mt.goals ?? undefined,
           numTasks: mt.tasks,
           radius: mt.radius,
           reward: mt.reward,
@@ -37,7 +45,16 @@ export class MultitaskSacAlgorithm extends OffPolicyRun<MultitaskSac> implements
         embeddingDim: mt.embeddingDim,
       },
     );
-    return new MultitaskSacAlgorithm(config, inner);
+    const algo = new MultitaskSacAlgorithm(config, inner);
+    if (init) {
+      try {
+        await fineTuneFrom(inner, init);
+      } catch (err) {
+        algo.dispose();
+        throw err;
+      }
+    }
+    return algo;
   }
 
   /**
@@ -63,4 +80,60 @@ export class MultitaskSacAlgorithm extends OffPolicyRun<MultitaskSac> implements
   } {
     return this.inner.evaluate(this.config.multitask.evalEpisodesPerTask, 1_000_003 + this.config.seed);
   }
+}
+
+/** What a fine-tuned multi-task SAC run starts from: another multitask-sac run's checkpoint parts. */
+export interface FineTuneInit {
+  /** The source run's id, for messages. */
+  run: string;
+  /** Its checkpoint's weights: `sac/actor/weights/…`, `sac/critic/weights/…`, `sac/targets/…`. */
+  arrays: NamedArrays;
+  /** Its observation normalizer. */
+  obsNorm: NormalizerState;
+  /** Its number of tasks K (the one-hot block's width). */
+  numTasks: number;
+}
+
+/** The first-layer kernels whose input rows are [observation, one-hot task, (action)]. */
+const FIRST_KERNELS =
+  /^sac\/(actor\/weights\/policy|critic\/weights\/q[12]|targets\/q[12]_target)\/l0\/kernel$/;
+
+/**
+ * Starts `algo` from another multitask-sac run's networks: the policy's and critics' (and target
+ * critics') weights, and its observation statistics; the Adam states and α stay the new run's. In
+ * each first layer, the rows of the observation (and the critics' action) are copied, and every
+ * task of this run gets the mean of the source's task rows: a task the source never saw starts as
+ * the average of those it knows (fine-tuning a multi-task policy on a new task, the baseline of
+ * Hausman et al. 2018's transfer experiments).
+ * @throws Error naming the source run and the parameter when a shape does not fit.
+ */
+export async function fineTuneFrom(algo: MultitaskSac, init: FineTuneInit): Promise<void> {
+  const state = await algo.saveState();
+  const K = algo.numTasks;
+  const obsDim = algo.obsDim;
+  for (const [name, src] of Object.entries(init.arrays)) {
+    const dst = state.arrays[name];
+    if (!dst) throw new Error(`fine-tuning from ${init.run}: its ${name} has no counterpart in this run`);
+    if (!FIRST_KERNELS.test(name)) {
+      if (src.shape.join() !== dst.shape.join())
+        throw new Error(
+          `fine-tuning from ${init.run}: ${name} is [${src.shape.join(', ')}] there, [${dst.shape.join(', ')}] here (other network sizes?)`,
+        );
+      dst.data.set(src.data);
+      continue;
+    }
+    const [srcRows, width] = src.shape;
+    const rest = srcRows - obsDim - init.numTasks; // the critics' action rows
+    if (width !== dst.shape[1] || rest < 0 || dst.shape[0] !== obsDim + K + rest)
+      throw new Error(
+        `fine-tuning from ${init.run}: ${name} is [${src.shape.join(', ')}] there, [${dst.shape.join(', ')}] here (another env or network sizes?)`,
+      );
+    const mean = new Float32Array(width);
+    for (let t = 0; t < init.numTasks; t++)
+      for (let j = 0; j < width; j++) mean[j] += src.data[(obsDim + t) * width + j] / init.numTasks;
+    dst.data.set(src.data.subarray(0, obsDim * width), 0);
+    for (let k = 0; k < K; k++) dst.data.set(mean, (obsDim + k) * width);
+    dst.data.set(src.data.subarray((obsDim + init.numTasks) * width), (obsDim + K) * width);
+  }
+  await algo.loadState({ arrays: state.arrays, meta: { ...state.meta, obsNorm: init.obsNorm } });
 }

@@ -9,7 +9,8 @@
  *
  * The controllers are built over another run's frozen skills: their entries ask runs/skill_pin.ts for
  * them (the pinned copy in its run directory, made at the first start); distillation asks
- * runs/teacher_pin.ts for its teachers the same way. These are the entries that read other runs.
+ * runs/teacher_pin.ts for its teachers the same way, a fine-tuned multi-task SAC run
+ * runs/fine_tune_source.ts for its source. These are the entries that read other runs.
  */
 import type { RunConfig } from '../config.ts';
 import { checkRelabelSetting } from '../replay/relabel.ts';
@@ -28,6 +29,7 @@ import { SkillEmbeddingAlgorithm } from './skill_embedding_run.ts';
 import { describeControllerTask, SkillControllerAlgorithm } from './skill_controller.ts';
 import { pinnedSkills } from '../runs/skill_pin.ts';
 import { pinnedTeachers } from '../runs/teacher_pin.ts';
+import { fineTuneSource } from '../runs/fine_tune_source.ts';
 import type { Algorithm, GoalEvaluable } from './types.ts';
 
 /** What a goal evaluation measures: the deterministic policy's success rate and mean return. */
@@ -95,7 +97,14 @@ export const ALGO_REGISTRY: readonly AlgoSpec[] = [
   },
   {
     ...algoInfo('multitask-sac'),
-    create: (config) => MultitaskSacAlgorithm.create(config),
+    // Fine-tuned (multitask.initFrom): started from another run's networks at its first start.
+    create: async (config, runDir) =>
+      MultitaskSacAlgorithm.create(
+        config,
+        await fineTuneSource(config, runDir, {
+          onWarning: (m) => console.warn(`[skill-lab] multitask-sac: ${m}`),
+        }),
+      ),
     // Its episodes are set per task (multitask.evalEpisodesPerTask), not by `rollouts`.
     evaluateGoals: (algo) => algo.evaluateGoals(),
     describeTask: (config) => `${config.multitask.tasks} goals on a ${config.multitask.radius} m circle`,

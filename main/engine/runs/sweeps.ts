@@ -23,8 +23,7 @@ import { writeFileAtomicSync } from '../atomic.ts';
 import { ConfigError, type RunConfig } from '../config.ts';
 import { resolveRunConfig } from '../presets.ts';
 import { checkRunTask } from '../algos/goal_sac_run.ts';
-import { checkSkillsFrom } from './skill_pin.ts';
-import { checkTeachers } from './teacher_pin.ts';
+import { checkReferencedRuns } from './run_references.ts';
 import { RunStore, type MetricRow, type RunDir, type RunRecord, type RunStatus } from './store.ts';
 import { runTrainer } from './lock.ts';
 import { versions } from '../versions.ts';
@@ -152,8 +151,7 @@ export class SweepStore {
           overrides: { ...spec.set, ...p.values },
         });
         checkRunTask(config, this.root, { files: opts.taskFiles });
-        checkSkillsFrom(config, this.root);
-        checkTeachers(config, this.root);
+        checkReferencedRuns(config, this.root);
         for (const key of Object.keys(p.values)) sources[key] = 'sweep';
         return { ...p, config, sources };
       } catch (err) {
