@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { checkFields, fieldRule, formFields, issuesByField, parseValue, ruleText } from './run_form.ts';
-import { fakePreset } from '../testing/fake_client.ts';
+import {
+  checkFields,
+  fieldRule,
+  formFields,
+  issuesByField,
+  listedIds,
+  parseValue,
+  referenceRuns,
+  ruleText,
+} from './run_form.ts';
+import { fakePreset, fakeRun } from '../testing/fake_client.ts';
 
 describe('run form rules (issue #13 B4)', () => {
   it('reads each field’s allowed range from the run config schema and says it in words', () => {
@@ -27,6 +36,37 @@ describe('run form rules (issue #13 B4)', () => {
     expect(parseValue('64, 64', 'sac.hidden')).toEqual([64, 64]);
     // Not a list field: the text stays as typed, for the service to refuse in words.
     expect(parseValue('run-a, run-b', 'seed')).toBe('run-a, run-b');
+  });
+
+  it('offers the runs a field names: a controller’s skill run, a distillation’s teachers', () => {
+    const runs = [
+      fakeRun({
+        id: 'sac-a',
+        algo: 'sac',
+        env: 'point-mass',
+        envSteps: 8000,
+        createdAt: '2026-12-07T10:00:00Z',
+      }),
+      fakeRun({
+        id: 'sac-b',
+        algo: 'sac',
+        env: 'point-mass',
+        envSteps: 8000,
+        createdAt: '2026-12-07T11:00:00Z',
+      }),
+      fakeRun({ id: 'sac-new', algo: 'sac', env: 'point-mass', envSteps: 0 }),
+      fakeRun({ id: 'sac-ant', algo: 'sac', env: 'ant', envSteps: 9000 }),
+      fakeRun({ id: 'dads-a', algo: 'dads', env: 'point-mass', envSteps: 9000 }),
+    ];
+    const teachers = referenceRuns('distill', 'distill.teachers', 'point-mass', runs)!;
+    expect(teachers.multiple).toBe(true);
+    expect(teachers.runs.map((r) => r.id)).toEqual(['sac-b', 'sac-a']);
+    const skills = referenceRuns('skill-controller', 'skillController.skillsFrom', 'point-mass', runs)!;
+    expect([skills.multiple, skills.runs.map((r) => r.id)]).toEqual([false, ['dads-a']]);
+    expect(referenceRuns('distill', 'distill.lr', 'point-mass', runs)).toBeNull();
+    expect(listedIds('sac-a, sac-b')).toEqual(['sac-a', 'sac-b']);
+    expect(listedIds('["sac-a"]')).toEqual(['sac-a']);
+    expect(listedIds('[]')).toEqual([]);
   });
 
   it('flags every invalid field at once, in words, before anything is sent', () => {

@@ -12,6 +12,7 @@ import {
   type ApiIssue,
   type ParamsOf,
   type PresetInfo,
+  type RunSummary,
 } from '../../../main/api/contract/contract.ts';
 import { algoInfo } from '../../../main/api/contract/presentation.ts';
 
@@ -136,6 +137,44 @@ export function fieldOptions(algo: Algo, key: string): string[] | null {
   const relabeling = algoInfo(algo).relabeling;
   if (relabeling && /\.relabelStrategy$/.test(key)) return [...relabeling.strategies];
   return fieldRule(key)?.options ?? null;
+}
+
+/**
+ * The runs a field that names other runs can pick from: the skill run of a controller
+ * (`skillsFromOption`, one) or a distillation's teachers (`teachersOption`, several) — runs of the
+ * algorithms the option accepts, on the env of the run being started, with env steps behind them (a
+ * checkpoint), newest first. Null for every other field.
+ */
+export function referenceRuns(
+  algo: Algo,
+  key: string,
+  env: string,
+  runs: readonly RunSummary[],
+): { multiple: boolean; runs: RunSummary[] } | null {
+  const info = algoInfo(algo);
+  const option =
+    info.skillsFromOption?.key === key
+      ? { multiple: false, algos: info.skillsFromOption.algos }
+      : info.teachersOption?.key === key
+        ? { multiple: true, algos: info.teachersOption.algos }
+        : null;
+  if (!option) return null;
+  const usable = runs
+    .filter((r) => option.algos.includes(r.algo) && r.env === env && r.envSteps > 0)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return { multiple: option.multiple, runs: usable };
+}
+
+/** The run ids in a list field's text (`a, b`, or a JSON list), in order. */
+export function listedIds(text: string): string[] {
+  const value = parseValue(text);
+  if (Array.isArray(value)) return value.map(String);
+  return typeof value === 'string' && value !== ''
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /** The value at a dotted path of a nested object, or undefined. */
