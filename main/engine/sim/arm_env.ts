@@ -28,6 +28,7 @@
  *   there with contacts off), the mocap pose reset, objects then goal drawn from the task's samplers
  *   with the env's seeded Rng. Same seed → bit-identical episode.
  */
+import { base64ToFloat32, base64ToFloat64, typedToBase64 } from '../exact_json.ts';
 import { Rng } from '../rng.ts';
 import { MJCF_NAMES, JOINT_SPEED } from '../tasks/mjcf.ts';
 import type { CompiledTask } from '../tasks/compile.ts';
@@ -61,6 +62,49 @@ const SETTLED_CACHE_SIZE = 64;
 export interface ArmEnvOptions {
   /** Seed of the env's generator for the first reset that gives none (default: from the OS). */
   seed?: number;
+}
+
+/**
+ * What {@link ArmEnv.getState} returns: everything needed to continue an episode in flight bit for
+ * bit in another instance of the same task's env (a skill controller's checkpoint). JSON-able and
+ * exact: float arrays travel as base64 of their little-endian bytes (exact_json.ts), so JSON's loss
+ * of −0, NaN and float64 precision cannot touch them.
+ */
+export interface ArmEnvState {
+  /** The task's name; {@link ArmEnv.setState} refuses another task's state. */
+  task: string;
+  /**
+   * MuJoCo's mjSTATE_INTEGRATION state (mj_getState: time, qpos, qvel, act, solver warm start, ctrl,
+   * applied forces, equality flags, mocap pose, userdata), float64, base64.
+   */
+  physics: string;
+  /**
+   * The grip site's world position (m) as the next Cartesian step reads it, float64[3], base64. A
+   * derived quantity, not part of MuJoCo's state: after a step it is the position at the start of the
+   * last substep (mj_step's forward pass precedes its integration), so it cannot be recomputed from
+   * qpos.
+   */
+  grip: string;
+  /** Steps since the episode's reset, in [0, episode length]. */
+  elapsedSteps: number;
+  /** The episode ended (or never began): reset before the next step. */
+  needsReset: boolean;
+  /** Reset at least once. */
+  everReset: boolean;
+  /**
+   * The reset generator ({@link Rng.getState}: 4 uint32 words and the spare normal, NaN — null after
+   * JSON — when none), or null before a reset when the env was built without a seed.
+   */
+  rng: number[] | null;
+  /** The episode's desired goal (x, y, height above the table), m, float64[3], base64. */
+  goal: string;
+  /** The domain-randomization factors (× nominal) of the episode, float64[physicsKeys.length], base64. */
+  draws: string;
+  /**
+   * The last observation (returned again if the simulation goes unstable), float32 base64 each, or
+   * null before any reset.
+   */
+  last: { observation: string; achievedGoal: string; desiredGoal: string } | null;
 }
 
 interface Ids {
@@ -137,6 +181,8 @@ export class ArmEnv implements GoalEnv {
   private warnedUnstable = false;
   private last: GoalObservation | null = null;
   private readonly act: Float64Array;
+  /** The target site's position in the compiled model (shown until the first reset), m. */
+  private readonly targetSite0: Float64Array;
 
   /** Use {@link createArmEnv}. Takes ownership of `sim` (disposed here on failure). */
   constructor(task: CompiledTask, sim: Simulation, opts: ArmEnvOptions = {}) {
@@ -180,6 +226,7 @@ export class ArmEnv implements GoalEnv {
       // A disabled weld (joint-velocity mode) through the option flag: the bindings cannot write eq_active.
       if (!this.cartesian) model.opt.disableflags |= mj.mjtDisableBit.mjDSBL_EQUALITY.value;
       this.rng = opts.seed === undefined ? null : new Rng(opts.seed);
+      this.targetSite0 = (model.site_pos as Float64Array).slice(3 * this.ids.target, 3 * this.ids.target + 3);
       this.velBuf = mj.DoubleBuffer.FromArray([0, 0, 0, 0, 0, 0]);
     } catch (err) {
       sim.dispose();
@@ -206,17 +253,38 @@ export class ArmEnv implements GoalEnv {
    * Starts an episode (see the module docs for the order of the reset).
    * @param opts.goal the desired goal (x, y, height above the table), m, instead of one drawn from
    *   the task's goal region (a task family's fixed goals, sim/multi_goal_arm_env.ts)
-   * @throws Error when `seed` is not an integer, `goal` not 3 finite numbers, after close, or when the
-   *   task's objects cannot be placed.
+   * @param opts.objectPosition where the first object's centre starts (x, y, height above the table
+   *   top), m, instead of its sampled position, upright (e.g. a block on top of a rail: the rail's
+   *   height plus the block's half height). The object sampler is still called, so the generator's
+   *   stream (and with it the goal and the other objects) is the same as without the option. Nothing
+   *   checks it: an object placed inside the table, an obstacle, another object or the gripper is
+   *   pushed out by the contacts on the first step. The `liftHeight` info still counts from the
+   *   object's resting height on the table.
+   * @throws Error when `seed` is not an integer, `goal` not 3 finite numbers, `objectPosition` not 3
+   *   finite numbers or given for a task without objects, after close, or when the task's objects
+   *   cannot be placed. A refused option leaves the env unchanged.
    */
-  reset(opts?: { seed?: number; goal?: ArrayLike<number> }): { obs: GoalObservation; info: StepInfo } {
+  reset(opts?: { seed?: number; goal?: ArrayLike<number>; objectPosition?: ArrayLike<number> }): {
+    obs: GoalObservation;
+    info: StepInfo;
+  } {
     const { mj, model, data } = this.simulation;
     const seed = opts?.seed;
     const goal = opts?.goal;
+    const objectPosition = opts?.objectPosition;
     if (goal !== undefined && (goal.length !== 3 || !Array.from(goal).every(Number.isFinite)))
       throw new Error(
         `${this.name}: a reset goal must be 3 finite numbers (x, y, height), got ${Array.from(goal).join(', ')}`,
       );
+    if (objectPosition !== undefined) {
+      if (!this.nObjects)
+        throw new Error(`${this.name}: a reset objectPosition needs an object; the task has none`);
+      if (objectPosition.length !== 3 || !Array.from(objectPosition).every(Number.isFinite))
+        throw new Error(
+          `${this.name}: a reset objectPosition must be 3 finite numbers (x, y, height of the centre above the table), m, ` +
+            `got ${Array.from(objectPosition).join(', ')}`,
+        );
+    }
     if (seed !== undefined) {
       if (!Number.isInteger(seed))
         throw new Error(`${this.name}: reset seed must be an integer, got ${seed}`);
@@ -243,6 +311,7 @@ export class ArmEnv implements GoalEnv {
       const adr = ids.objQpos[i];
       qpos.set([xy[2 * i], xy[2 * i + 1], objectHalfHeight(objects[i]), 1, 0, 0, 0], adr);
     }
+    if (objectPosition !== undefined) qpos.set(Array.from(objectPosition), ids.objQpos[0]);
     this.goal = goal === undefined ? this.task.sampleGoal(rng) : Float64Array.from(goal);
     (model.site_pos as Float64Array).set(this.goal, 3 * ids.target);
     mj.mj_forward(model, data);
@@ -328,6 +397,132 @@ export class ArmEnv implements GoalEnv {
   /** See {@link GoalEnv.physics}. */
   physics(): Float64Array {
     return this.draws.slice();
+  }
+
+  /**
+   * Everything needed to continue this env's episode bit for bit in another instance of the same
+   * task's env (see {@link ArmEnvState}): MuJoCo's integration state, the grip position the next
+   * Cartesian step starts from, the step counter and episode flags, the reset generator, the goal,
+   * the domain-randomization draws and the last observation. Works before any reset too.
+   * @throws Error after close.
+   */
+  getState(): ArmEnvState {
+    const { mj, model, data } = this.simulation;
+    const sig = mj.mjtState.mjSTATE_INTEGRATION.value;
+    // An out parameter needs a buffer on the WASM heap (the bindings' README), deleted here.
+    const buf = new mj.DoubleBuffer(mj.mj_stateSize(model, sig));
+    let physics: Float64Array;
+    try {
+      mj.mj_getState(model, data, buf, sig);
+      physics = Float64Array.from(buf.GetView() as Float64Array);
+    } finally {
+      buf.delete();
+    }
+    const g = 3 * this.ids.grip;
+    const last = this.last;
+    return {
+      task: this.name,
+      physics: typedToBase64(physics),
+      grip: typedToBase64((data.site_xpos as Float64Array).slice(g, g + 3)),
+      elapsedSteps: this._elapsedSteps,
+      needsReset: this.needsReset,
+      everReset: this.everReset,
+      rng: this.rng ? this.rng.getState() : null,
+      goal: typedToBase64(this.goal),
+      draws: typedToBase64(this.draws),
+      last: last
+        ? {
+            observation: typedToBase64(last.observation),
+            achievedGoal: typedToBase64(last.achievedGoal),
+            desiredGoal: typedToBase64(last.desiredGoal),
+          }
+        : null,
+    };
+  }
+
+  /**
+   * Restores {@link getState} (taken from an instance of the same task's env, possibly after a JSON
+   * round trip): the next step continues the saved episode bit for bit. The model's episode-specific
+   * values are rewritten too: the domain-randomization draws (when the task randomizes) and the target
+   * site at the goal. Derived quantities (body and site poses, velocities) are left to the next step's
+   * own forward pass, except the grip position a Cartesian step reads before it: an mj_forward here
+   * would overwrite the solver's warm start with this state's accelerations, and the continuation
+   * would differ in the last bits. Until that step, read qpos rather than poses.
+   * @throws Error naming the env and the part when the state does not fit this env (another task, a
+   *   wrong length, a non-finite goal, grip or draw, elapsedSteps out of range, an inconsistent
+   *   episode flag, a malformed generator state), or after close; the env is unchanged then.
+   */
+  setState(state: ArmEnvState): void {
+    const { mj, model, data } = this.simulation;
+    const sig = mj.mjtState.mjSTATE_INTEGRATION.value;
+    const what = `${this.name} env state`;
+    if (!state || typeof state !== 'object') throw new Error(`${what}: expected an object`);
+    if (state.task !== this.name)
+      throw new Error(
+        `${what}: task is '${String(state.task)}', expected '${this.name}' (a state of another task)`,
+      );
+    const finite = (a: Float64Array, part: string) => {
+      if (!allFinite(a))
+        throw new Error(`${what} ${part}: must be finite numbers, got ${Array.from(a).join(', ')}`);
+      return a;
+    };
+    const physics = base64ToFloat64(state.physics, mj.mj_stateSize(model, sig), `${what} physics`);
+    const grip = base64ToFloat64(state.grip, 3, `${what} grip`);
+    const goal = finite(base64ToFloat64(state.goal, 3, `${what} goal`), 'goal');
+    const draws = base64ToFloat64(state.draws, this.physicsKeys.length, `${what} draws`);
+    draws.forEach((v, k) => {
+      if (!Number.isFinite(v) || v <= 0)
+        throw new Error(`${what} draws: ${this.physicsKeys[k]} must be finite and positive, got ${v}`);
+    });
+    if (
+      !Number.isInteger(state.elapsedSteps) ||
+      state.elapsedSteps < 0 ||
+      state.elapsedSteps > this.maxEpisodeSteps
+    )
+      throw new Error(
+        `${what} elapsedSteps: must be an integer in [0, ${this.maxEpisodeSteps}], got ${state.elapsedSteps}`,
+      );
+    for (const flag of ['needsReset', 'everReset'] as const)
+      if (typeof state[flag] !== 'boolean')
+        throw new Error(`${what} ${flag}: must be true or false, got ${String(state[flag])}`);
+    let last: GoalObservation | null = null;
+    if (state.last !== null) {
+      if (!state.last || typeof state.last !== 'object')
+        throw new Error(`${what} last: expected an object or null`);
+      last = {
+        observation: base64ToFloat32(
+          state.last.observation,
+          this.observationSpace.shape[0],
+          `${what} last.observation`,
+        ),
+        achievedGoal: base64ToFloat32(state.last.achievedGoal, 3, `${what} last.achievedGoal`),
+        desiredGoal: base64ToFloat32(state.last.desiredGoal, 3, `${what} last.desiredGoal`),
+      };
+    }
+    if (!state.needsReset) {
+      // A running episode: step() must be able to continue it.
+      if (!state.everReset || !last || state.elapsedSteps >= this.maxEpisodeSteps)
+        throw new Error(
+          `${what} needsReset: false needs a reset episode with a last observation and fewer than ` +
+            `${this.maxEpisodeSteps} steps, got everReset ${state.everReset}, ` +
+            `last ${last ? 'set' : 'null'}, elapsedSteps ${state.elapsedSteps}`,
+        );
+      finite(grip, 'grip');
+    }
+    const rng = state.rng === null ? null : rngFromState(state.rng, `${what} rng`);
+
+    if (this.randomizer.active) this.randomizer.applyDraws(model, draws);
+    mj.mj_setState(model, data, Array.from(physics), sig);
+    // The one derived quantity read before the next step's forward pass (the Cartesian target).
+    (data.site_xpos as Float64Array).set(grip, 3 * this.ids.grip);
+    (model.site_pos as Float64Array).set(state.everReset ? goal : this.targetSite0, 3 * this.ids.target);
+    this._elapsedSteps = state.elapsedSteps;
+    this.needsReset = state.needsReset;
+    this.everReset = state.everReset;
+    this.rng = rng;
+    this.goal = goal;
+    this.draws = draws;
+    this.last = last;
   }
 
   /** Frees the simulation and the velocity buffer. Idempotent; any later call but close throws. */
@@ -433,6 +628,22 @@ export class ArmEnv implements GoalEnv {
     const achievedGoal = k ? o.slice(3, 6) : o.slice(0, 3);
     return { observation: o, achievedGoal, desiredGoal: Float32Array.from(this.goal) };
   }
+}
+
+/**
+ * A generator restored from {@link Rng.getState} (after JSON the spare normal's NaN is null).
+ * @throws Error naming `what` when `v` is not 4 uint32 words and a number or null.
+ */
+function rngFromState(v: unknown, what: string): Rng {
+  const words = (a: unknown[]) =>
+    a.slice(0, 4).every((w) => Number.isInteger(w) && (w as number) >= 0 && (w as number) < 2 ** 32);
+  if (!Array.isArray(v) || v.length !== 5 || !words(v) || !(v[4] === null || typeof v[4] === 'number'))
+    throw new Error(
+      `${what}: expected 4 uint32 words and the spare normal (a number or null), got ${JSON.stringify(v)}`,
+    );
+  const rng = new Rng(0);
+  rng.setState(v as number[]);
+  return rng;
 }
 
 function cloneObs(o: GoalObservation): GoalObservation {

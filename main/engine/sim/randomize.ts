@@ -121,6 +121,27 @@ export class DomainRandomizer {
     });
     return out;
   }
+
+  /**
+   * Writes nominal × draws[k] into `model` for every range, drawing nothing: restores the physics of
+   * an earlier {@link apply} (an env state being continued) bit for bit. Factors of 1 restore the
+   * nominal model.
+   * @param draws [keys.length] scale factors (× nominal), in {@link keys} order
+   * @throws Error when `draws` has the wrong length or a factor that is not finite and positive; the
+   *   model is unchanged then.
+   */
+  applyDraws(model: MjModel, draws: ArrayLike<number>): void {
+    if (draws.length !== this.groups.length)
+      throw new Error(
+        `domain randomization: expected ${this.groups.length} scale factors (${this.keys.join(', ')}), got ${draws.length}`,
+      );
+    for (let k = 0; k < draws.length; k++)
+      if (!Number.isFinite(draws[k]) || draws[k] <= 0)
+        throw new Error(
+          `domain randomization: scale factor ${this.keys[k]} must be finite and positive, got ${draws[k]}`,
+        );
+    this.groups.forEach((g, k) => writeScaled(model, g, draws[k]));
+  }
 }
 
 /** The nominal values of `ids` for `kind` (see {@link Group.nominal}). */
