@@ -15,7 +15,7 @@ describe('skill-lab command line', () => {
     r = cli(['train', '--algo', 'dads', '--preset', 'nope'], ws);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(
-      /Unknown preset "nope". Allowed presets: ant-xy, arm-push, arm-reach, arm-reach-tasks, bit-flip, distill, half-cheetah, multi-goal, point-mass, policy-gradient, regions/,
+      /Unknown preset "nope". Allowed presets: ant-xy, arm-push, arm-reach, arm-reach-tasks, arm-skills, bit-flip, distill, half-cheetah, multi-goal, point-mass, policy-gradient, regions/,
     );
     r = cli(['train', '--algo', 'dads', '--preset', 'point-mass', '--set', 'sac.gamma=2'], ws);
     expect(r.code).toBe(2);

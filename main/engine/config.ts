@@ -42,6 +42,8 @@ const baseShape = {
   /**
    * goal-sac: the goal task, a built-in task name (assets/tasks) or a task file (workspace tasks
    * are <workspace>/tasks/<name>.json). Its robot must be the run's env. Unused for bit flipping.
+   * skill-embedding on the arm: the transfer task whose pre-training family it learns;
+   * embedding-controller on the arm: the built-in task it learns.
    */
   task: z.string().min(1).nullable().default(null),
   stateFunction: z.enum(STATE_FUNCTIONS).default('xy'),

@@ -19,3 +19,13 @@ export type EnvName = (typeof ENVS)[number];
 /** Named state functions f(s) that skills are judged on (DADS paper §6.2: both algorithms get the same one). */
 export const STATE_FUNCTIONS = ['xy', 'full-without-xy'] as const;
 export type StateFunctionName = (typeof STATE_FUNCTIONS)[number];
+
+/**
+ * The arm's transfer tasks of Hausman et al. 2018 that have a pre-training task family
+ * (sim/arm_skill_family.ts): a skill embedding pre-trains for one, an embedding controller transfers
+ * to it.
+ */
+export const ARM_TRANSFER_TASKS = ['l-wall-push', 'spring-wall', 'rail-push'] as const;
+export type ArmTransferTask = (typeof ARM_TRANSFER_TASKS)[number];
+/** The built-in arm tasks with one block, whose goal is the block's (an embedding controller's tasks). */
+export const ARM_BLOCK_TASKS = ['push', 'pick-and-place', 'slide', ...ARM_TRANSFER_TASKS] as const;

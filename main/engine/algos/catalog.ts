@@ -27,6 +27,8 @@ import { reinforceCheck, reinforceSection } from './reinforce_options.ts';
 import { sacSection, skillEnvCheck } from './sac_options.ts';
 import { embeddingSection, skillEmbeddingCheck } from './skill_embedding_options.ts';
 import {
+  embeddingControllerCheck,
+  EMBEDDING_CONTROLLER_ENVS,
   skillControllerCheck,
   skillControllerSection,
   SKILL_CONTROLLER_ENVS,
@@ -280,7 +282,7 @@ const SKILL_EMBEDDING = defineAlgo({
   description:
     'a skill embedding space (Hausman et al. 2018): task embeddings p(z|t), inference q(z|a,s^H) and a policy π(a|s,z), off-policy with SAC',
   sections: { sac: sacSection, embedding: embeddingSection },
-  envs: ['point-mass'],
+  envs: ['point-mass', 'arm'],
   checkConfig: skillEmbeddingCheck,
   latentSkills: { dimKey: 'embedding.latentDim' },
   summaryMetrics: [
@@ -444,6 +446,8 @@ const EMBEDDING_CONTROLLER = defineAlgo({
   name: 'embedding-controller',
   description:
     "a new high-level policy over a skill-embedding run's latent z, its π(a|s,z) frozen, learning a new goal task (Hausman et al. 2018 transfer)",
+  envs: EMBEDDING_CONTROLLER_ENVS,
+  checkConfig: embeddingControllerCheck,
   skillsFromOption: {
     key: 'skillController.skillsFrom',
     meaning: 'the skill-embedding run whose frozen policy π(a|s,z) it steers',

@@ -12,6 +12,7 @@
  * runs/teacher_pin.ts for its teachers the same way, a fine-tuned multi-task SAC run
  * runs/fine_tune_source.ts for its source. These are the entries that read other runs.
  */
+import { armSkillFamilySpec } from '../sim/arm_skill_family.ts';
 import type { RunConfig } from '../config.ts';
 import { checkRelabelSetting } from '../replay/relabel.ts';
 import { checkTaskRelabelSetting } from '../replay/task_relabel.ts';
@@ -116,7 +117,11 @@ export const ALGO_REGISTRY: readonly AlgoSpec[] = [
     // Its episodes are set per task (embedding.evalEpisodesPerTask), not by `rollouts`.
     evaluateGoals: (algo) => algo.evaluateGoals(),
     describeTask: (config) =>
-      `${config.embedding.tasks.length} tasks over ${config.embedding.regions} regions on a ${config.embedding.radius} m circle`,
+      config.env === 'arm'
+        ? `the pre-training tasks for ${config.task} (${armSkillFamilySpec(config.task ?? '')
+            .tasks.map((t) => t.name)
+            .join(', ')})`
+        : `${config.embedding.tasks.length} tasks over ${config.embedding.regions} regions on a ${config.embedding.radius} m circle`,
   },
   {
     ...algoInfo('reinforce'),

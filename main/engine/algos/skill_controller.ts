@@ -36,13 +36,12 @@
  */
 import type { RunConfig } from '../config.ts';
 import type { EpisodeTrace, SegmentTrace } from '../planning/execute.ts';
-import { GOAL_SUCCESS_RADIUS } from '../sim/envs.ts';
-import type { EnvName } from '../sim/types.ts';
 import { DiscreteSacLearner } from './discrete_sac.ts';
 import type { FrozenPolicy } from './frozen_policy.ts';
 import { summarizeEpisodes } from './rollout.ts';
-import { envOptionsOf, meanStats, sacHyperparametersOf, sacLearnerFor, uid } from './sac.ts';
+import { meanStats, sacHyperparametersOf, sacLearnerFor, uid } from './sac.ts';
 import { decodeSkill, SkillSteps } from './skill_env.ts';
+import { controllerEnvFactory } from './skill_task_envs.ts';
 import { policySkillOf, type SkillSpace } from './skills.ts';
 import type { AbortPoint, AlgorithmState, EvalSkill, GoalEvaluable, GoalScores, Metrics } from './types.ts';
 import { VecAgent, type LearnerFactory, type VecLearner } from './vec_agent.ts';
@@ -77,10 +76,21 @@ export interface ControllerEvaluation extends GoalScores {
   traces: EpisodeTrace[];
 }
 
-/** The goal task a controller run reports, e.g. "goal (0.50, 0.50) m with the skills of dads-…". */
+/**
+ * The goal task a controller run reports, e.g. "goal (0.50, 0.50) m with the skills of dads-…", or
+ * on the arm "task l-wall-push with the skills of skill-embedding-…".
+ */
 export function describeControllerTask(config: RunConfig): string {
+  const from = `with the skills of ${config.skillController.skillsFrom}`;
+  if (config.env === 'arm') return `task ${config.task} ${from}`;
   const g = config.goal ?? [Number.NaN, Number.NaN];
-  return `goal (${g[0].toFixed(2)}, ${g[1].toFixed(2)}) m with the skills of ${config.skillController.skillsFrom}`;
+  return `goal (${g[0].toFixed(2)}, ${g[1].toFixed(2)}) m ${from}`;
+}
+
+/** The options of a controller's skill envs from its config. */
+function stepsOptions(config: RunConfig) {
+  const sc = config.skillController;
+  return { hold: sc.hold, actions: sc.actions, stopAtGoal: sc.stopAtGoal, reward: sc.reward };
 }
 
 /**
@@ -95,22 +105,18 @@ export class SkillControllerAlgorithm
   /**
    * Builds the high-level envs and the agent. Takes ownership of `skills` (disposed with the
    * algorithm, also when building fails).
-   * @throws Error when the config names no goal or an env without a goal task, or the skills do not
+   * @throws Error when the config names no goal (an x-y env) or no arm task, or the skills do not
    *   fit the env (naming the skill run).
    */
   static async create(config: RunConfig, skills: ControllerSkills): Promise<SkillControllerAlgorithm> {
     let steps: SkillSteps | null = null;
     try {
-      const goal = config.goal;
-      if (!goal) throw new Error(`${config.algo}: the run names no goal (set goal to [x, y] in m)`);
-      const sc = config.skillController;
-      steps = await SkillSteps.create(
-        config.env as EnvName,
+      steps = await SkillSteps.build(
+        controllerEnvFactory(config),
         config.numEnvs,
-        { ...envOptionsOf(config), goal },
         skills.policy,
         skills.skills,
-        { hold: sc.hold, actions: sc.actions, stopAtGoal: sc.stopAtGoal, reward: sc.reward },
+        stepsOptions(config),
         config.seed,
       );
       return new SkillControllerAlgorithm(config, skills, steps);
@@ -178,19 +184,15 @@ export class SkillControllerAlgorithm
    */
   async evaluateGoals(episodes = this.config.skillController.evalEpisodes): Promise<ControllerEvaluation> {
     const config = this.config;
-    const sc = config.skillController;
-    const goal = config.goal!;
-    const steps = await SkillSteps.create(
-      config.env as EnvName,
+    const steps = await SkillSteps.build(
+      controllerEnvFactory(config),
       1,
-      { ...envOptionsOf(config), goal },
       this.skills.policy,
       this.skills.skills,
-      { hold: sc.hold, actions: sc.actions, stopAtGoal: sc.stopAtGoal, reward: sc.reward },
+      stepsOptions(config),
       EVAL_SEED,
     );
-    const radius = GOAL_SUCCESS_RADIUS[config.env as EnvName] ?? Number.NaN;
-    const coords = steps.env(0).coordDims;
+    const radius = steps.lowEnv(0).successRadius;
     const task = describeControllerTask(config);
     const traces: EpisodeTrace[] = [];
     let returns = 0;
@@ -198,13 +200,16 @@ export class SkillControllerAlgorithm
       for (let e = 0; e < episodes; e++) {
         let obs = steps.reset(EVAL_SEED + e);
         const env = steps.lowEnv(0);
-        const f: number[][] = [[obs[coords[0]], obs[coords[1]]]];
+        const goal = env.goal();
+        const f: number[][] = [env.position(obs)];
         const qpos: number[][] = [Array.from(env.qpos())];
         let stepsToGoal: number | null = null;
         let distance = Number.NaN;
         let nan = false;
+        let success = false;
         steps.onEnvStep = (_i, o, info) => {
-          f.push([o[coords[0]], o[coords[1]]]);
+          f.push(env.position(o));
+          success = info.success === true;
           qpos.push(Array.from(env.qpos()));
           distance = info.goalDistance ?? Number.NaN;
           if (info.success && stepsToGoal === null) stepsToGoal = f.length - 1;
@@ -233,12 +238,14 @@ export class SkillControllerAlgorithm
         steps.onEnvStep = null;
         returns += ret;
         traces.push({
-          goal: [...goal],
+          goal,
           final_distance: distance,
-          success: distance < radius,
+          // The env's own judgement at the last step: within its goal radius (x-y envs), the task's
+          // success (arm).
+          success,
           steps: f.length - 1,
           task,
-          waypoints: [[...goal]],
+          waypoints: [goal.slice(0, 2)],
           seed: EVAL_SEED + e,
           steps_to_goal: stepsToGoal,
           nan,
@@ -257,7 +264,8 @@ export class SkillControllerAlgorithm
       episode_return: returns / n,
       mean_final_distance: traces.reduce((s, t) => s + t.final_distance, 0) / n,
       success_radius: radius,
-      goal: [...goal],
+      // One goal per run on x-y envs; an arm task draws one per episode (each trace has its own).
+      goal: config.env === 'arm' ? [] : [...config.goal!],
       skills_from: { run: this.skills.run.id, algo: this.skills.algo, sha256: this.skills.checkpoint.sha256 },
       traces,
     };

@@ -5,9 +5,13 @@
 import { z } from 'zod';
 import { configSection, type ConfigCheck } from './config_section.ts';
 import { hiddenSchema } from './sac_options.ts';
+import { ARM_BLOCK_TASKS } from '../env_names.ts';
 
 /** The envs a skill controller reaches goals in: those with an x-y goal task (sim/envs.ts). */
 export const SKILL_CONTROLLER_ENVS = ['point-mass', 'ant'] as const;
+
+/** The embedding controller also transfers to the arm's tasks (Hausman et al. 2018 §7.2). */
+export const EMBEDDING_CONTROLLER_ENVS = [...SKILL_CONTROLLER_ENVS, 'arm'] as const;
 
 /** How the frozen skill policy turns its distribution into actions (algos/frozen_policy.ts). */
 export const SKILL_ACTION_MODES = ['mean', 'sample'] as const;
@@ -31,8 +35,8 @@ export const skillControllerSchema = z
     /** An episode ends at the first env step within the env's success radius of the goal. */
     stopAtGoal: z.boolean().default(true),
     /**
-     * The controller's reward: dense −‖(x, y) − g‖ per env step, or sparse −1 per env step until the
-     * goal is reached (0 there).
+     * The controller's reward: dense −‖(x, y) − g‖ per env step (on the arm −‖block − g‖), or sparse
+     * −1 per env step until the goal is reached (0 there).
      */
     reward: z.enum(['dense', 'sparse']).default('dense'),
     /** Episodes of `skill-lab eval` (the deterministic controller, seeded starts). */
@@ -54,17 +58,33 @@ export const skillControllerSection = configSection(skillControllerSchema, {
  * A skill controller reaches an x-y goal on point-mass or Ant: the env must be one of those and the
  * run must name its goal. The skill run itself is checked where files can be read (runs/skill_pin.ts).
  */
-export const skillControllerCheck: ConfigCheck = (config) => {
+export const skillControllerCheck: ConfigCheck = (config) => controllerIssues(config, SKILL_CONTROLLER_ENVS);
+
+/**
+ * The embedding controller as {@link skillControllerCheck}, or on the arm a built-in arm task with
+ * one object (its goal is drawn per episode; `goal` is not read).
+ */
+export const embeddingControllerCheck: ConfigCheck = (config) =>
+  controllerIssues(config, EMBEDDING_CONTROLLER_ENVS);
+
+function controllerIssues(config: Parameters<ConfigCheck>[0], envs: readonly string[]) {
   const issues = [];
-  if (!(SKILL_CONTROLLER_ENVS as readonly string[]).includes(config.env))
+  if (!envs.includes(config.env))
     issues.push({
       path: 'env',
-      message: `${config.algo} reaches x-y goals on ${SKILL_CONTROLLER_ENVS.join(' or ')}, got ${config.env}`,
+      message: `${config.algo} reaches x-y goals on ${SKILL_CONTROLLER_ENVS.join(' or ')}${envs.includes('arm') ? ', or learns a block task on the arm' : ''}, got ${config.env}`,
     });
-  if (config.goal === null || config.goal === undefined)
+  else if (config.env === 'arm') {
+    const task = config.task;
+    if (!(ARM_BLOCK_TASKS as readonly unknown[]).includes(task))
+      issues.push({
+        path: 'task',
+        message: `${config.algo} on the arm learns a built-in arm task with one block: one of ${ARM_BLOCK_TASKS.join(', ')}, got ${task === null || task === undefined ? 'none' : String(task)}`,
+      });
+  } else if (config.goal === null || config.goal === undefined)
     issues.push({
       path: 'goal',
       message: `${config.algo} learns to reach a goal: set goal to [x, y] in m (e.g. --set goal=[0.5,0.5])`,
     });
   return issues;
-};
+}

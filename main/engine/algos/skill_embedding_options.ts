@@ -4,11 +4,14 @@
  */
 import { z } from 'zod';
 import { configSection, type ConfigCheck } from './config_section.ts';
+import { ARM_TRANSFER_TASKS } from '../env_names.ts';
 
 /**
- * Settings of the skill embedding on the point mass's didactic task family (sim/multi_goal_env.ts):
+ * Settings of the skill embedding. On the point mass its didactic task family (sim/multi_goal_env.ts):
  * target regions on a circle, each task rewarding a subset of them, so that a task has as many
- * solutions as regions in its subset (the paper's §7.1 point-mass examples).
+ * solutions as regions in its subset (the paper's §7.1 point-mass examples). On the arm the tasks are
+ * the pre-training family of the run's `task` (sim/arm_skill_family.ts) and `regions`, `radius` and
+ * `tasks` are not read.
  */
 export const embeddingSchema = z
   .object({
@@ -27,7 +30,10 @@ export const embeddingSchema = z
         [2, 3],
         [3, 0],
       ]),
-    /** Sparse −1/0 within 0.1 m of a region of the task, or dense −distance to the nearest one. */
+    /**
+     * Sparse −1/0 within 0.1 m of a region of the task, or dense −distance to the nearest one; on the
+     * arm sparse −1/0 within 0.05 m of the block's goal, or dense −‖block − g‖ − 0.5·‖grip − block‖.
+     */
     reward: z.enum(['sparse', 'dense']).default('sparse'),
     /** d: size of the latent skill z. */
     latentDim: z.number().int().min(1).max(16).default(3),
@@ -64,13 +70,21 @@ export const embeddingSection = configSection(embeddingSchema, {
   embeddingMaxStd: 'our choice (garage caps σ at 0.2 with tanh-bounded z; here z is unbounded)',
 });
 
-/** skill-embedding trains on the point mass's region tasks; every task names regions that exist. */
+/**
+ * skill-embedding trains on the point mass's region tasks, every task naming regions that exist, or
+ * on the arm on the pre-training family of a transfer task.
+ */
 export const skillEmbeddingCheck: ConfigCheck = (config) => {
   const issues = [];
-  if (config.env !== 'point-mass')
+  if (config.env !== 'point-mass' && config.env !== 'arm')
     issues.push({
       path: 'env',
-      message: `skill-embedding trains on the point mass's region tasks: env point-mass, got ${config.env}`,
+      message: `skill-embedding trains on the point mass's region tasks or the arm's pre-training tasks: env point-mass or arm, got ${config.env}`,
+    });
+  if (config.env === 'arm' && !(ARM_TRANSFER_TASKS as readonly unknown[]).includes(config.task))
+    issues.push({
+      path: 'task',
+      message: `skill-embedding on the arm pre-trains for a transfer task: one of ${ARM_TRANSFER_TASKS.join(', ')}, got ${config.task === null || config.task === undefined ? 'none' : String(config.task)}`,
     });
   const e = config.embedding as z.infer<typeof embeddingSchema> | undefined;
   if (e) {

@@ -1,10 +1,14 @@
 /**
  * A `skill-embedding` run: {@link SkillEmbedding} (skill_embedding.ts) behind the run loop's
  * {@link Algorithm} contract, built from a {@link RunConfig}: the point mass's region tasks
- * (sim/multi_goal_env.ts, `embedding.regions` on a circle, each task rewarding `embedding.tasks[k]`).
+ * (sim/multi_goal_env.ts, `embedding.regions` on a circle, each task rewarding `embedding.tasks[k]`),
+ * or on the arm the pre-training family of the transfer task `task` (sim/arm_skill_family.ts:
+ * pushing the block in four directions and lifting it, or lifting it onto the rail and pushing it
+ * along to the centre).
  */
 import type { RunConfig } from '../config.ts';
-import { circleGoals, createMultiGoalPointEnv } from '../sim/multi_goal_env.ts';
+import { circleGoals, createMultiGoalPointEnv, type MultiTaskEnv } from '../sim/multi_goal_env.ts';
+import { ARM_SKILL_THRESHOLD, createArmSkillFamilyEnv } from '../sim/arm_skill_family.ts';
 import type { EpisodeTrace } from '../planning/execute.ts';
 import { envSpec, POINT_MASS_SUCCESS_RADIUS } from '../sim/envs.ts';
 import type { MultitaskEvalReport } from './multitask_sac.ts';
@@ -36,29 +40,34 @@ export class SkillEmbeddingAlgorithm extends OffPolicyRun<SkillEmbedding> implem
   /** Builds the envs (the same tasks in each) and the networks from the config. */
   static async create(config: RunConfig): Promise<SkillEmbeddingAlgorithm> {
     const e = config.embedding;
-    const inner = await SkillEmbedding.create(
-      (i) =>
-        createMultiGoalPointEnv({
-          goals: circleGoals(e.regions, e.radius),
-          subsets: e.tasks,
-          reward: e.reward,
-          maxEpisodeSteps: config.episodeSteps ?? undefined,
-          seed: config.seed * 1000 + i,
-        }),
-      {
-        ...offPolicyOptionsOf(config),
-        episodesPerIteration: e.episodesPerIteration,
-        latentDim: e.latentDim,
-        window: e.window,
-        alphaEmbedding: e.alphaEmbedding,
-        alphaInference: e.alphaInference,
-        logQClip: e.logQClip,
-        inferenceHidden: e.inferenceHidden,
-        inferenceLr: e.inferenceLr,
-        embeddingInitStd: e.embeddingInitStd,
-        embeddingMaxStd: e.embeddingMaxStd,
-      },
-    );
+    const maxEpisodeSteps = config.episodeSteps ?? undefined;
+    const env = (i: number): Promise<MultiTaskEnv> | MultiTaskEnv =>
+      config.env === 'arm'
+        ? createArmSkillFamilyEnv(config.task ?? '', {
+            reward: e.reward,
+            maxEpisodeSteps,
+            seed: config.seed * 1000 + i,
+          })
+        : createMultiGoalPointEnv({
+            goals: circleGoals(e.regions, e.radius),
+            subsets: e.tasks,
+            reward: e.reward,
+            maxEpisodeSteps,
+            seed: config.seed * 1000 + i,
+          });
+    const inner = await SkillEmbedding.create(env, {
+      ...offPolicyOptionsOf(config),
+      episodesPerIteration: e.episodesPerIteration,
+      latentDim: e.latentDim,
+      window: e.window,
+      alphaEmbedding: e.alphaEmbedding,
+      alphaInference: e.alphaInference,
+      logQClip: e.logQClip,
+      inferenceHidden: e.inferenceHidden,
+      inferenceLr: e.inferenceLr,
+      embeddingInitStd: e.embeddingInitStd,
+      embeddingMaxStd: e.embeddingMaxStd,
+    });
     return new SkillEmbeddingAlgorithm(config, inner);
   }
 
@@ -73,8 +82,9 @@ export class SkillEmbeddingAlgorithm extends OffPolicyRun<SkillEmbedding> implem
 
   /**
    * Success per task of the deterministic policy at z = μ_φ(t), `evalEpisodesPerTask` per task; and
-   * the interpolations between the tasks' embeddings ({@link interpolations}) with the regions they
-   * are judged against.
+   * on the point mass the interpolations between the tasks' embeddings ({@link interpolations}) with
+   * the regions they are judged against (on the arm none: the Skills view draws point-mass, Ant and
+   * half-cheetah traces only).
    */
   evaluateGoals(): MultitaskEvalReport & {
     regions: number[][];
@@ -82,8 +92,11 @@ export class SkillEmbeddingAlgorithm extends OffPolicyRun<SkillEmbedding> implem
     interpolations: EmbeddingInterpolation[];
   } {
     const e = this.config.embedding;
+    const report = this.inner.evaluate(e.evalEpisodesPerTask, 1_000_003 + this.config.seed);
+    if (this.config.env === 'arm')
+      return { ...report, regions: [], success_radius: ARM_SKILL_THRESHOLD, interpolations: [] };
     return {
-      ...this.inner.evaluate(e.evalEpisodesPerTask, 1_000_003 + this.config.seed),
+      ...report,
       regions: circleGoals(e.regions, e.radius),
       success_radius: POINT_MASS_SUCCESS_RADIUS,
       interpolations: this.interpolations(1_000_033 + this.config.seed),

@@ -27,12 +27,13 @@
  */
 import { base64ToFloat32, typedToBase64 } from '../exact_json.ts';
 import { Rng } from '../rng.ts';
-import { createEnv, type MujocoEnv, type MujocoEnvState } from '../sim/envs.ts';
+import { createEnv } from '../sim/envs.ts';
 import type { BoxSpace, EnvName, EnvOptions, StepInfo } from '../sim/types.ts';
 import type { VecStepResult } from '../sim/vec_env.ts';
 import type { ActionMode, FrozenPolicy } from './frozen_policy.ts';
 import type { StepEnvs } from './rollout.ts';
 import { skillWidth, type SkillSpace } from './skills.ts';
+import { XyGoalTask, type SkillTaskEnv } from './skill_task_envs.ts';
 
 /** Options of {@link SkillSteps}. */
 export interface SkillStepsOptions {
@@ -52,8 +53,8 @@ export interface SkillStepsOptions {
 /** What {@link SkillSteps.getState} returns: JSON-able, exact. */
 export interface SkillStepsState {
   started: boolean;
-  /** Each env's physics, step counter and reset-noise generator. */
-  envs: MujocoEnvState[];
+  /** Each env's physics, step counter and reset-noise generator (its own getState). */
+  envs: unknown[];
   /** Which envs ended their episode (by the goal, or the env) and must be reset. */
   ended: boolean[];
   /** [n, env obsDim] each env's current observation, float32, base64. */
@@ -65,7 +66,7 @@ export interface SkillStepsState {
 
 /** How an episode ended, for the metrics. */
 export interface EpisodeEnd {
-  /** ‖(x, y) − g‖ at its last env step, m. */
+  /** ‖achieved − g‖ at its last env step, m. */
   finalDistance: number;
   /** Env steps it took. */
   envSteps: number;
@@ -90,16 +91,16 @@ export function decodeSkill(skills: SkillSpace, row: ArrayLike<number>, out: Flo
 /** See the file comment. */
 export class SkillSteps implements StepEnvs<SkillStepsState> {
   readonly numEnvs: number;
-  /** The env's observation length + 2 (g − (x, y)). */
+  /** The env's observation length + the goal offset's (2: g − (x, y); 3 on the arm: g − block). */
   readonly obsDim: number;
   /** The skill vector's length. */
   readonly actDim: number;
-  readonly goal: readonly [number, number];
   /** Env steps executed so far, all envs together. */
   envSteps = 0;
   /** Sees every env step executed, e.g. to record a trace: env index, its observation and info. */
   onEnvStep: ((env: number, obs: Float32Array, info: StepInfo) => void) | null = null;
   private readonly envObsDim: number;
+  private readonly goalDim: number;
   private readonly coords: readonly number[];
   private readonly space: BoxSpace;
   private readonly obs: Float32Array;
@@ -110,7 +111,7 @@ export class SkillSteps implements StepEnvs<SkillStepsState> {
   private closed = false;
 
   /**
-   * Builds `n` envs of `name` (with `envOptions`: the goal, the episode length).
+   * Builds `n` envs of `name` with an x-y goal task (`envOptions`: the goal, the episode length).
    * @param seed the envs' first reset uses seed + i; the policy's sampling generator is seeded from it
    * @throws Error when the goal is missing, the policy's action size differs from the env's, the hold
    *   is not a positive integer, or an env cannot be built (envs already built are closed).
@@ -124,11 +125,34 @@ export class SkillSteps implements StepEnvs<SkillStepsState> {
     opts: SkillStepsOptions,
     seed: number,
   ): Promise<SkillSteps> {
+    return SkillSteps.build(
+      async () => new XyGoalTask(await createEnv(name, envOptions)),
+      n,
+      policy,
+      skills,
+      opts,
+      seed,
+    );
+  }
+
+  /**
+   * Builds `n` envs of any goal task (skill_task_envs.ts: an x-y goal on point-mass or Ant, an arm
+   * task) from `factory`.
+   * @throws as {@link create}.
+   */
+  static async build(
+    factory: (index: number) => Promise<SkillTaskEnv>,
+    n: number,
+    policy: FrozenPolicy,
+    skills: SkillSpace,
+    opts: SkillStepsOptions,
+    seed: number,
+  ): Promise<SkillSteps> {
     if (!Number.isInteger(n) || n <= 0)
       throw new Error(`skill envs: numEnvs must be a positive integer, got ${n}`);
-    const envs: MujocoEnv[] = [];
+    const envs: SkillTaskEnv[] = [];
     try {
-      for (let i = 0; i < n; i++) envs.push(await createEnv(name, envOptions));
+      for (let i = 0; i < n; i++) envs.push(await factory(i));
       return new SkillSteps(envs, policy, skills, opts, seed);
     } catch (err) {
       for (const e of envs) e.close();
@@ -137,7 +161,7 @@ export class SkillSteps implements StepEnvs<SkillStepsState> {
   }
 
   private constructor(
-    private readonly envs: MujocoEnv[],
+    private readonly envs: SkillTaskEnv[],
     private readonly policy: FrozenPolicy,
     readonly skills: SkillSpace,
     readonly opts: SkillStepsOptions,
@@ -156,10 +180,10 @@ export class SkillSteps implements StepEnvs<SkillStepsState> {
       );
     this.numEnvs = envs.length;
     this.envObsDim = env.observationSpace.shape[0];
-    this.obsDim = this.envObsDim + 2;
+    this.goalDim = env.goalDim;
+    this.obsDim = this.envObsDim + this.goalDim;
     this.actDim = skillWidth(skills);
     this.coords = env.coordDims;
-    this.goal = env.goal;
     const low = new Float32Array(this.actDim).fill(skills.kind === 'discrete' ? 0 : -1);
     const high = new Float32Array(this.actDim).fill(1);
     this.space = Object.freeze({ shape: Object.freeze([this.actDim]) as readonly [number], low, high });
@@ -174,8 +198,8 @@ export class SkillSteps implements StepEnvs<SkillStepsState> {
     return { actionSpace: this.space, coordDims: this.coords };
   }
 
-  /** The MuJoCo env i itself (its qpos for traces). @throws RangeError on a bad index. */
-  lowEnv(i: number): MujocoEnv {
+  /** The low-level env i itself (its qpos and goal for traces). @throws RangeError on a bad index. */
+  lowEnv(i: number): SkillTaskEnv {
     this.assertOpen();
     if (!Number.isInteger(i) || i < 0 || i >= this.numEnvs)
       throw new RangeError(`skill envs: env index ${i} out of range [0, ${this.numEnvs})`);
@@ -189,12 +213,11 @@ export class SkillSteps implements StepEnvs<SkillStepsState> {
     return out;
   }
 
-  /** The high-level observation of env i: [env obs, g − (x, y)]. */
+  /** The high-level observation of env i: [env obs, g − achieved]. */
   private observe(i: number, out: Float32Array, offset: number): void {
     const row = this.obs.subarray(i * this.envObsDim, (i + 1) * this.envObsDim);
     out.set(row, offset);
-    out[offset + this.envObsDim] = this.goal[0] - row[this.coords[0]];
-    out[offset + this.envObsDim + 1] = this.goal[1] - row[this.coords[1]];
+    this.envs[i].goalOffset(row, out, offset + this.envObsDim);
   }
 
   private startEpisode(i: number, obs: Float32Array): void {
@@ -279,7 +302,14 @@ export class SkillSteps implements StepEnvs<SkillStepsState> {
         const res = this.envs[i].step(act.subarray(r * a, (r + 1) * a));
         this.envSteps += 1;
         steps[i] += 1;
-        rewards[i] += this.opts.reward === 'sparse' ? (res.info.success === true ? 0 : -1) : res.reward;
+        // Dense: −‖achieved − g‖ (the point-mass and Ant goal envs' own reward; on the arm the block's
+        // distance to the task's goal, not the task's sparse reward).
+        rewards[i] +=
+          this.opts.reward === 'sparse'
+            ? res.info.success === true
+              ? 0
+              : -1
+            : -(res.info.goalDistance ?? 0);
         this.obs.set(res.obs, i * envObsDim);
         this.onEnvStep?.(i, res.obs, res.info);
         const reached = this.opts.stopAtGoal && res.info.success === true;

@@ -10,6 +10,7 @@
  * here writes to the run.
  */
 import { envSpec, type EnvSpec } from '../sim/envs.ts';
+import { armSkillFamilySpec } from '../sim/arm_skill_family.ts';
 import type { EnvName } from '../sim/types.ts';
 import { skillEnvOf, type AlgoName, type RunConfig } from '../config.ts';
 import { algoInfo, algosWhere } from '../algos/lookup.ts';
@@ -44,24 +45,28 @@ export interface CheckpointRef {
   fallback: string | null;
 }
 
-/** The frozen parts of a skill-discovery run; see the file comment. Dispose when done. */
-export interface SkillSource {
+/** A run's frozen skill policy π(a | s, z), what a controller composes. Dispose when done. */
+export interface PolicySource {
   readonly run: { id: string; path: string };
   readonly algo: AlgoName;
   readonly config: RunConfig;
   readonly checkpoint: CheckpointRef;
+  readonly skills: SkillSpace;
+  /** π(a | s, z): z is one-hot [B, count] for discrete skills, [B, dim] for continuous ones. */
+  readonly policy: FrozenPolicy;
+  dispose(): void;
+}
+
+/** The frozen parts of a skill-discovery run; see the file comment. Dispose when done. */
+export interface SkillSource extends PolicySource {
   /** The env the skills were trained on (build new ones with the run's own env options). */
   readonly env: EnvSpec;
   /** The state function f(s) the skills are judged on. */
   readonly f: StateFunction;
-  readonly skills: SkillSpace;
-  /** π(a | s, z): z is one-hot [B, count] for discrete skills, [B, dim] for continuous ones. */
-  readonly policy: FrozenPolicy;
   /** DADS: q(Δf | s, z) with its normalizers' moving statistics; null otherwise. */
   readonly skillDynamics: SkillDynamics | null;
   /** DIAYN: the discriminator's logits network over f(s'), [B, fDim] → [B, count]; null otherwise. */
   readonly discriminator: MLP | null;
-  dispose(): void;
 }
 
 /** Algorithms whose runs have skills a {@link SkillSource} can load: those conditioned on a skill. */
@@ -198,6 +203,26 @@ export async function loadSkillSource(
 }
 
 /**
+ * The frozen policy of a skill run from its parts' arrays: {@link skillSourceFromArrays}, or for a
+ * skill embedding on the arm (whose tasks are an arm task family, not a skill-discovery env) its
+ * π(a|s,z) alone.
+ * @throws as {@link skillSourceFromArrays}; Error for an arm run without a pre-training family.
+ */
+export function policySourceFromArrays(parts: SkillArrays): PolicySource {
+  const info = algoInfo(parts.config.algo);
+  if (!(info.latentSkills && parts.config.env === 'arm')) return skillSourceFromArrays(parts);
+  // The arm's observation is 10 + 15 per object wide (sim/arm_env.ts); Cartesian control takes 4 actions.
+  const { scene } = armSkillFamilySpec(parts.config.task ?? '');
+  const dims = { obsDim: 10 + 15 * scene.objects.length, actDim: scene.control === 'cartesian' ? 4 : 8 };
+  const {
+    env: _env,
+    f: _f,
+    ...source
+  } = latentSkillSource(parts, dims, null, null, info.latentSkills.dimKey);
+  return source;
+}
+
+/**
  * The networks of a skill run from its frozen parts' arrays ({@link readSkillArrays}, or a copy of
  * them).
  * @throws Error naming `parts.checkpoint.file` when a part's weights are missing or mis-shaped.
@@ -208,7 +233,8 @@ export function skillSourceFromArrays(parts: SkillArrays): SkillSource {
   const env = envSpec(skillEnvOf(config) as EnvName);
   const f = stateFunction(config.stateFunction, env.obsDim, env.coordDims);
   const info = algoInfo(config.algo);
-  if (info.latentSkills) return latentSkillSource(parts, env, f, info.latentSkills.dimKey);
+  if (info.latentSkills)
+    return latentSkillSource(parts, env, env, f, info.latentSkills.dimKey) as SkillSource;
   // The skill count (discrete) or dimension (continuous) is the config value `--skills` sets.
   const key = info.skillsOption?.key;
   if (!key) throw new Error(`${config.algo}: the catalog names no skill option; its skills cannot be loaded`);
@@ -293,7 +319,13 @@ export function skillSourceFromArrays(parts: SkillArrays): SkillSource {
  * @throws Error naming the checkpoint file when a weight, the embeddings or the normalizer is missing
  *   or mis-shaped.
  */
-function latentSkillSource(parts: SkillArrays, env: EnvSpec, f: StateFunction, dimKey: string): SkillSource {
+function latentSkillSource(
+  parts: SkillArrays,
+  dims: { obsDim: number; actDim: number },
+  env: EnvSpec | null,
+  f: StateFunction | null,
+  dimKey: string,
+): PolicySource & { env: EnvSpec | null; f: StateFunction | null; skillDynamics: null; discriminator: null } {
   const { run, config, arrays } = parts;
   const ref = parts.checkpoint;
   const d = dimKey.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], config) as number;
@@ -310,13 +342,13 @@ function latentSkillSource(parts: SkillArrays, env: EnvSpec, f: StateFunction, d
   if (mean.length % d !== 0)
     throw new Error(`${ref.file}: task embeddings of ${mean.length} values are not rows of z (d = ${d})`);
   const normalizer = new RunningNormalizer(
-    env.obsDim,
+    dims.obsDim,
     OFF_POLICY_DEFAULTS.normEps,
     OFF_POLICY_DEFAULTS.normClip,
   );
   normalizer.setState({
-    sum: Array.from(need('obs_norm/sum', env.obsDim)),
-    sumSq: Array.from(need('obs_norm/sum_sq', env.obsDim)),
+    sum: Array.from(need('obs_norm/sum', dims.obsDim)),
+    sumSq: Array.from(need('obs_norm/sum_sq', dims.obsDim)),
     n: need('obs_norm/count', 1)[0],
   });
   const maxStd = config.embedding.embeddingMaxStd;
@@ -332,8 +364,8 @@ function latentSkillSource(parts: SkillArrays, env: EnvSpec, f: StateFunction, d
     center[j] = (hi + lo) / 2;
     scale[j] = (hi - lo) / 2 + 2 * sigma;
   }
-  const input = new LatentPolicyInput(env.obsDim, normalizer, center, scale);
-  const policy = FrozenPolicy.fromArrays(arrays, input, env.actDim, config.sac.hidden, ref.file);
+  const input = new LatentPolicyInput(dims.obsDim, normalizer, center, scale);
+  const policy = FrozenPolicy.fromArrays(arrays, input, dims.actDim, config.sac.hidden, ref.file);
   return {
     run: { id: run.id, path: run.path },
     algo: config.algo,

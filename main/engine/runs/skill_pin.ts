@@ -16,7 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import { algoInfo } from '../algos/lookup.ts';
 import { ConfigError, parseRunConfig, type AlgoName, type RunConfig } from '../config.ts';
 import { readTensorFile, writeTensorFile } from '../nn/checkpoint.ts';
-import { openSkillRun, readSkillArrays, skillSourceFromArrays, type SkillSource } from './policy_source.ts';
+import { openSkillRun, policySourceFromArrays, readSkillArrays, type PolicySource } from './policy_source.ts';
 import { RunDir, RunStore, RunStoreError, type SkillSourceRecord } from './store.ts';
 
 /** The copy of the skill run's frozen parts in a controller's run directory. */
@@ -35,7 +35,7 @@ interface PinnedMeta {
 
 /** A controller's frozen skills and where they came from. Dispose the source when done. */
 export interface PinnedSkills {
-  source: SkillSource;
+  source: PolicySource;
   record: SkillSourceRecord;
 }
 
@@ -146,7 +146,7 @@ export async function pinnedSkills(
     await writeTensorFile(copy, parts.arrays, meta);
     recordIn(runDir!, record);
   }
-  return { source: skillSourceFromArrays(parts), record };
+  return { source: policySourceFromArrays(parts), record };
 }
 
 /**
@@ -180,7 +180,7 @@ async function readPinned(config: RunConfig, runDir: string, file: string): Prom
   const record: SkillSourceRecord = { ...meta.source, copy: PINNED_SKILLS_FILE };
   const run = new RunDir(runDir, basename(runDir));
   if (existsSync(run.recordPath) && !run.readRecord().skillSource) recordIn(runDir, record);
-  const source = skillSourceFromArrays({
+  const source = policySourceFromArrays({
     run: { id: meta.source.run, path: meta.source.path },
     config: skillConfig,
     arrays: read.arrays,
