@@ -78,11 +78,11 @@ export interface ControllerEvaluation extends GoalScores {
 
 /**
  * The goal task a controller run reports, e.g. "goal (0.50, 0.50) m with the skills of dads-…", or
- * on the arm "task l-wall-push with the skills of skill-embedding-…".
+ * on the arm "l-wall-push with the skills of skill-embedding-…".
  */
 export function describeControllerTask(config: RunConfig): string {
   const from = `with the skills of ${config.skillController.skillsFrom}`;
-  if (config.env === 'arm') return `task ${config.task} ${from}`;
+  if (config.env === 'arm') return `${config.task} ${from}`;
   const g = config.goal ?? [Number.NaN, Number.NaN];
   return `goal (${g[0].toFixed(2)}, ${g[1].toFixed(2)}) m ${from}`;
 }

@@ -8,6 +8,9 @@ import {
   SkillEmbedding,
   type SkillEmbeddingOptions,
 } from './skill_embedding.ts';
+import { bernoulliEntropy, bernoulliKl } from './embedding_stats.ts';
+import { resolveRunConfig } from '../presets.ts';
+import { SkillEmbeddingAlgorithm } from './skill_embedding_run.ts';
 import { restoredCopy, sideBySide, SMALL_OPTIONS } from './test_helpers.ts';
 
 beforeAll(async () => {
@@ -165,5 +168,70 @@ describe('SkillEmbedding: training', () => {
     await expect(small({ embeddingInitStd: 2, embeddingMaxStd: 1 })).rejects.toThrow(
       /embeddingInitStd must be at most embeddingMaxStd \(1\), got 2/,
     );
+  });
+});
+
+describe('SkillEmbedding: the Bernoulli embedding (the paper’s didactic comparison)', () => {
+  it('a run config’s embedding.distribution and concreteTemperature reach the algorithm', async () => {
+    const { config } = resolveRunConfig({
+      algo: 'skill-embedding',
+      preset: 'regions',
+      set: ['embedding.distribution=bernoulli', 'embedding.concreteTemperature=0.4', 'numEnvs=1'],
+    });
+    const run = await SkillEmbeddingAlgorithm.create(config);
+    try {
+      expect(run.inner.options.distribution).toBe('bernoulli');
+      expect(run.inner.options.concreteTemperature).toBe(0.4);
+      for (const p of run.inner.taskEmbeddings()[0].mean) expect(p).toBeGreaterThan(0);
+    } finally {
+      run.dispose();
+    }
+  });
+
+  it('entropy and KL of Bernoulli embeddings by hand', () => {
+    const p = { mean: Float32Array.of(0.5, 1), std: Float32Array.of(0.5, 0) };
+    const q = { mean: Float32Array.of(0.25, 1), std: Float32Array.of(Math.sqrt(0.1875), 0) };
+    expect(bernoulliEntropy(p.mean)).toBeCloseTo(Math.log(2), 6);
+    // KL(0.5 ‖ 0.25) = ½ log(0.5/0.25) + ½ log(0.5/0.75) = ½ log(4/3); the certain dimension adds 0.
+    expect(bernoulliKl(p.mean, q.mean)).toBeCloseTo(0.5 * Math.log(4 / 3), 5);
+    const m = embeddingMetrics([p, q], 'bernoulli');
+    expect(m.embedding_entropy_t1).toBeCloseTo(-(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75)), 6);
+    expect(m.embedding_kl_min).toBeCloseTo(Math.min(0.5 * Math.log(4 / 3), bernoulliKl(q.mean, p.mean)), 5);
+  });
+
+  it('draws binary z, evaluates at the mode, and log q is the Bernoulli mass of a constant logit head', async () => {
+    const algo = await small({ distribution: 'bernoulli' });
+    try {
+      const { Rng } = await import('../rng.ts');
+      const rng = new Rng(4);
+      for (let i = 0; i < 20; i++) for (const v of algo.sampleLatent(i % 2, rng)) expect([0, 1]).toContain(v);
+      const [e0] = algo.taskEmbeddings();
+      expect(Array.from(algo.taskLatent(0))).toEqual(Array.from(e0.mean, (p) => (p > 0.5 ? 1 : 0)));
+      e0.mean.forEach((p, j) => expect(e0.std[j]).toBeCloseTo(Math.sqrt(p * (1 - p)), 6));
+      // Head logits (0.5, −1) for any window: log q(z) = Σ z log σ(o) + (1 − z) log σ(−o).
+      const vars = algo.inference.variables;
+      vars.forEach((v) => v.assign(tf.zerosLike(v)));
+      vars[vars.length - 1].assign(tf.tensor1d([0.5, -1, 7, 7]));
+      const window = new Float32Array(2 * algo.inference.inputDim).fill(0.3);
+      const logSig = (x: number) => -Math.log1p(Math.exp(-x));
+      const got = algo.inferenceLogQ(window, Float32Array.of(1, 0, 0, 1));
+      expect(got[0]).toBeCloseTo(logSig(0.5) + logSig(1), 5);
+      expect(got[1]).toBeCloseTo(logSig(-0.5) + logSig(-1), 5);
+      // Training moves the logits through the relaxed z̃ and the entropy term; it resumes bit-exactly.
+      const before = Array.from(algo.taskEmbeddings()[1].mean);
+      await algo.iterate();
+      const m = await algo.iterate();
+      expect(Number.isFinite(m.embedding_kl_min)).toBe(true);
+      expect(Array.from(algo.taskEmbeddings()[1].mean)).not.toEqual(before);
+      const { b } = await restoredCopy(algo, () => small({ distribution: 'bernoulli' }));
+      try {
+        const out = await sideBySide(algo, b, 1, (x) => [x.taskEmbeddings(), x.evaluate(1, 5)]);
+        expect(out.b).toEqual(out.a);
+      } finally {
+        b.dispose();
+      }
+    } finally {
+      algo.dispose();
+    }
   });
 });

@@ -28,10 +28,18 @@
  *   so its gradient trains π and, through both π and Q, the embedding (SVG(0), §5 and App. D.1),
  *   minus α1·mean_t H[p_φ(z|t)].
  *
+ * The Bernoulli embedding (`distribution: 'bernoulli'`, the paper's didactic comparison of embedding
+ * families): p_φ(z | t) = Π_j Bernoulli(σ(ℓ_tj)) over z ∈ {0, 1}^d, one logit row ℓ_t per task (held
+ * in the `mean` variable; `logStd` is unused). Episodes draw binary z; the actor's reparameterized z̃ is
+ * the binary Concrete relaxation (Maddison, Mnih, Teh 2017, Eq. 4 with one logit): z̃ = σ((ℓ + log u −
+ * log(1 − u)) / λ), u ~ U(0, 1), temperature λ = `concreteTemperature`; H[p] = Σ_j softplus(ℓ) − σ(ℓ)·ℓ;
+ * q_ψ's head is d Bernoulli logits o with log q = Σ_j z_j·log σ(o_j) + (1 − z_j)·log σ(−o_j). A task's
+ * deterministic z is its mode 1[p_tj > ½].
+ *
  * Where it departs from the paper: one learner process and SAC's one-step soft targets instead of
  * 16 distributed actors and Retrace over N-step returns with c = min(1, π·p(z|t) / (b(a)·b(z))) (§5,
  * Eq. 5); SAC's automatic temperature for α3 instead of a fixed weight; no target policy. Not built
- * yet: Retrace, and the Bernoulli (Concrete) embedding of the 4-goal didactic example.
+ * yet: Retrace.
  *
  * Defaults and where they come from: {@link SKILL_EMBEDDING_DEFAULTS}.
  */
@@ -58,7 +66,7 @@ import {
   LockstepCollector,
 } from './off_policy_core.ts';
 import type { AbortPoint, AlgorithmState, Metrics } from './types.ts';
-import { embeddingMetrics, mean, type TaskEmbedding } from './embedding_stats.ts';
+import { embeddingMetrics, mean, type EmbeddingDistribution, type TaskEmbedding } from './embedding_stats.ts';
 
 export { embeddingMetrics, gaussianKl, type TaskEmbedding } from './embedding_stats.ts';
 
@@ -82,6 +90,10 @@ export interface SkillEmbeddingOptions extends OffPolicyOptions {
   embeddingInitStd: number;
   /** Upper bound of the embedding's σ (log σ is clipped). */
   embeddingMaxStd: number;
+  /** The embedding's family: diagonal Gaussian, or independent Bernoullis over z ∈ {0, 1}^d. */
+  distribution: EmbeddingDistribution;
+  /** λ of the binary Concrete relaxation of a Bernoulli z in the actor step. */
+  concreteTemperature: number;
 }
 
 /**
@@ -101,6 +113,8 @@ export const SKILL_EMBEDDING_DEFAULTS: Readonly<Omit<SkillEmbeddingOptions, 'see
   inferenceLr: 1e-3, // paper App. E.2: Adam 1e-3
   embeddingInitStd: 0.5, // chosen: broad enough that a task's samples behave differently from the start
   embeddingMaxStd: 1, // chosen: garage caps at 0.2 with tanh-bounded z; here z is unbounded
+  distribution: 'gaussian', // paper App. E.2: Gaussian embeddings for the arm
+  concreteTemperature: 2 / 3, // Maddison et al. 2017 App. C.2: λ = 2/3 worked well for binary relaxations
 });
 
 /** Replay info column of the stored task. */
@@ -284,21 +298,42 @@ export class SkillEmbedding extends EpisodeAlgorithm<
     );
   }
 
-  /** p_φ(z | t) of every task: [K] means and σs, [d] each. */
+  /** The embedding's family (options.distribution). */
+  get distribution(): EmbeddingDistribution {
+    return this.options.distribution;
+  }
+
+  /**
+   * p_φ(z | t) of every task, [d] each: a Gaussian's μ and σ; a Bernoulli's p = σ(ℓ) and √(p(1 − p)).
+   */
   taskEmbeddings(): TaskEmbedding[] {
     const K = this.numTasks;
     const d = this.latentDim;
-    const mean = this.embedding.mean.dataSync() as Float32Array;
-    const std = tf.tidy(() => tf.exp(this.clippedLogStd()).dataSync() as Float32Array);
+    const bernoulli = this.distribution === 'bernoulli';
+    const [mean, std] = tf.tidy(() => {
+      const m = bernoulli ? tf.sigmoid(this.embedding.mean) : this.embedding.mean;
+      const sd = bernoulli ? tf.sqrt(tf.mul(m, tf.sub(1, m))) : tf.exp(this.clippedLogStd());
+      return [m.dataSync() as Float32Array, sd.dataSync() as Float32Array];
+    });
     return Array.from({ length: K }, (_, k) => ({
       mean: mean.slice(k * d, (k + 1) * d),
       std: std.slice(k * d, (k + 1) * d),
     }));
   }
 
-  /** z ~ p_φ(z | t), [d], drawn with `rng`. */
+  /**
+   * The deterministic z of task t, [d]: the Gaussian's mean μ_φ(t), or the Bernoulli's mode 1[p > ½]
+   * (what evaluation, interpolation and the controllers' box start from).
+   */
+  taskLatent(task: number): Float32Array {
+    const { mean } = this.taskEmbeddings()[task];
+    return this.distribution === 'bernoulli' ? mean.map((p) => (p > 0.5 ? 1 : 0)) : mean;
+  }
+
+  /** z ~ p_φ(z | t), [d], drawn with `rng`: Gaussian μ + σ·ε, or Bernoulli 1[u < p]. */
   sampleLatent(task: number, rng: Rng): Float32Array {
     const { mean, std } = this.taskEmbeddings()[task];
+    if (this.distribution === 'bernoulli') return mean.map((p) => (rng.uniform() < p ? 1 : 0));
     return mean.map((m, j) => m + std[j] * rng.normal());
   }
 
@@ -311,14 +346,23 @@ export class SkillEmbedding extends EpisodeAlgorithm<
     ) as tf.Tensor2D;
   }
 
-  /** [K] H[p_φ(z | t)] = Σ_j (log σ_tj + ½ log 2πe), nats (differentiable). */
+  /**
+   * [K] H[p_φ(z | t)], nats (differentiable): Σ_j (log σ_tj + ½ log 2πe) for a Gaussian,
+   * Σ_j softplus(ℓ_tj) − σ(ℓ_tj)·ℓ_tj for a Bernoulli.
+   */
   private embeddingEntropies(): tf.Tensor1D {
+    if (this.distribution === 'bernoulli') {
+      const l = this.embedding.mean;
+      return tf.sum(tf.sub(tf.softplus(l), tf.mul(tf.sigmoid(l), l)), 1) as tf.Tensor1D;
+    }
     return tf.add(tf.sum(this.clippedLogStd(), 1), this.latentDim * HALF_LOG_2PI_E) as tf.Tensor1D;
   }
 
   /**
-   * The actor's input rows: the batch's, with the latent block replaced by z̃ = μ_φ(t) + σ_φ(t)·ε for
-   * each row's task (read from its one-hot block), ε ~ N(0, I) from the algorithm's own generator.
+   * The actor's input rows: the batch's, with the latent block replaced by a reparameterized sample
+   * for each row's task (read from its one-hot block), noise from the algorithm's own generator:
+   * z̃ = μ_φ(t) + σ_φ(t)·ε, ε ~ N(0, I); or for a Bernoulli the binary Concrete
+   * z̃ = σ((ℓ_φ(t) + log u − log(1 − u)) / λ), u ~ U(0, 1).
    */
   private freshLatentInput(t: SacBatchTensors): tf.Tensor2D {
     const { obsDim } = this;
@@ -326,10 +370,17 @@ export class SkillEmbedding extends EpisodeAlgorithm<
     const K = this.numTasks;
     const B = t.input.shape[0];
     const oneHot = tf.slice(t.input, [0, obsDim + d], [B, K]);
-    const mean = tf.matMul(oneHot, this.embedding.mean as tf.Tensor2D);
-    const std = tf.matMul(oneHot, tf.exp(this.clippedLogStd()));
-    const eps = tf.randomNormal([B, d], 0, 1, 'float32', this.latentRng.nextUint32());
-    const z = tf.add(mean, tf.mul(std, eps));
+    const param = tf.matMul(oneHot, this.embedding.mean as tf.Tensor2D);
+    let z: tf.Tensor;
+    if (this.distribution === 'bernoulli') {
+      const u = tf.randomUniform([B, d], 1e-6, 1 - 1e-6, 'float32', this.latentRng.nextUint32());
+      const logistic = tf.sub(tf.log(u), tf.log(tf.sub(1, u)));
+      z = tf.sigmoid(tf.div(tf.add(param, logistic), this.options.concreteTemperature));
+    } else {
+      const std = tf.matMul(oneHot, tf.exp(this.clippedLogStd()));
+      const eps = tf.randomNormal([B, d], 0, 1, 'float32', this.latentRng.nextUint32());
+      z = tf.add(param, tf.mul(std, eps));
+    }
     return tf.concat([tf.slice(t.input, [0, 0], [B, obsDim]), z, oneHot], 1) as tf.Tensor2D;
   }
 
@@ -374,10 +425,12 @@ export class SkillEmbedding extends EpisodeAlgorithm<
   }
 
   /**
-   * log q_ψ(z | window) of a diagonal Gaussian head, per row (differentiable).
+   * log q_ψ(z | window) per row (differentiable): of a diagonal Gaussian head [μ, log σ], or of a
+   * Bernoulli head whose first d outputs are logits o (log q = Σ_j z_j·log σ(o_j) + (1 − z_j)·log
+   * σ(−o_j); the other d are unused, so both families share the network's shape).
    * @param window [B, H·obsDim + actDim]
    * @param latent [B, d]
-   * @returns log density [B] in nats, and the head's mean [B, d]
+   * @returns log density (mass) [B] in nats, and the head's mean [B, d] (σ(o) for a Bernoulli)
    */
   private inferenceLogProb(
     window: tf.Tensor2D,
@@ -385,6 +438,13 @@ export class SkillEmbedding extends EpisodeAlgorithm<
   ): { logQ: tf.Tensor1D; mean: tf.Tensor2D } {
     const d = this.latentDim;
     const out = this.inference.apply(window);
+    if (this.distribution === 'bernoulli') {
+      const o = tf.slice(out, [0, 0], [-1, d]);
+      const perDim = tf.neg(
+        tf.add(tf.mul(latent, tf.softplus(tf.neg(o))), tf.mul(tf.sub(1, latent), tf.softplus(o))),
+      );
+      return { logQ: tf.sum(perDim, 1) as tf.Tensor1D, mean: tf.sigmoid(o) as tf.Tensor2D };
+    }
     const mean = tf.slice(out, [0, 0], [-1, d]);
     const logStd = tf.clipByValue(tf.slice(out, [0, d], [-1, d]), LOG_STD_FLOOR, 2);
     const z = tf.div(tf.sub(latent, mean), tf.exp(logStd));
@@ -549,7 +609,7 @@ export class SkillEmbedding extends EpisodeAlgorithm<
         inference_task_accuracy: acc.taskAccuracy / n,
       });
     }
-    Object.assign(metrics, embeddingMetrics(this.taskEmbeddings()));
+    Object.assign(metrics, embeddingMetrics(this.taskEmbeddings(), this.distribution));
     return metrics;
   }
 
@@ -619,7 +679,8 @@ export class SkillEmbedding extends EpisodeAlgorithm<
 
   /**
    * The paper's interpolation (Hausman et al. 2018 §7.1, Fig. 4): rollouts of the deterministic
-   * policy at z = (1 − α)·μ_φ(from) + α·μ_φ(to) for each α, all from the same reset (env 0, task
+   * policy at z = (1 − α)·z(from) + α·z(to) for each α, z(t) the task's deterministic z
+   * ({@link taskLatent}: μ_φ(t), or a Bernoulli's mode), all from the same reset (env 0, task
    * `from`, reset seed `seed`), so that only z differs between them; nothing is stored and no
    * training generator advances.
    * @param alphas the α of each rollout, usually from 0 to 1
@@ -633,13 +694,13 @@ export class SkillEmbedding extends EpisodeAlgorithm<
     alphas: readonly number[],
     seed: number,
   ): { alpha: number; z: number[]; observations: number[][]; achieved: number[][]; nan: boolean }[] {
-    const embeddings = this.taskEmbeddings();
     for (const t of [from, to])
       if (!Number.isInteger(t) || t < 0 || t >= this.numTasks)
         throw new Error(`interpolate: task ${t} is not one of 0 … ${this.numTasks - 1}`);
+    const [a, b] = [this.taskLatent(from), this.taskLatent(to)];
     const env = this.envs[0];
     return alphas.map((alpha) => {
-      const z = embeddings[from].mean.map((m, j) => (1 - alpha) * m + alpha * embeddings[to].mean[j]);
+      const z = a.map((m, j) => (1 - alpha) * m + alpha * b[j]);
       let { obs } = env.reset({ task: from, seed });
       const observations = [Array.from(obs.observation)];
       const achieved = [Array.from(obs.achievedGoal)];
@@ -677,12 +738,12 @@ export class SkillEmbedding extends EpisodeAlgorithm<
       }
       x.set(actions.subarray(t * actDim, (t + 1) * actDim), t * width + H * obsDim);
     }
-    const means = tf.tidy(
-      () =>
-        tf
-          .mean(tf.slice(this.inference.apply(tf.tensor2d(x, [T, width])), [0, 0], [T, d]), 0)
-          .dataSync() as Float32Array,
-    );
+    const means = tf.tidy(() => {
+      const head = tf.slice(this.inference.apply(tf.tensor2d(x, [T, width])), [0, 0], [T, d]);
+      return tf
+        .mean(this.distribution === 'bernoulli' ? tf.sigmoid(head) : head, 0)
+        .dataSync() as Float32Array;
+    });
     return Float32Array.from(means);
   }
 
@@ -722,8 +783,7 @@ export class SkillEmbedding extends EpisodeAlgorithm<
    * @param seed seeds the env resets
    */
   evaluate(episodesPerTask: number, seed: number): MultitaskEvalReport {
-    const embeddings = this.taskEmbeddings();
-    const all = this.rollouts(episodesPerTask, seed, (k) => embeddings[k].mean);
+    const all = this.rollouts(episodesPerTask, seed, (k) => this.taskLatent(k));
     const taskSuccess = Array.from({ length: this.numTasks }, (_, k) => {
       const mine = all.filter((e) => e.task === k);
       return mine.filter((e) => e.success).length / mine.length;
@@ -829,10 +889,18 @@ function checkOptions(o: SkillEmbeddingOptions): void {
     if (!Number.isInteger(o[name]) || o[name] < 1) fail(name, 'a positive integer');
   for (const name of ['alphaEmbedding', 'alphaInference'] as const)
     if (!(o[name] >= 0 && Number.isFinite(o[name]))) fail(name, 'a finite number ≥ 0');
-  for (const name of ['logQClip', 'inferenceLr', 'embeddingInitStd', 'embeddingMaxStd'] as const)
+  for (const name of [
+    'logQClip',
+    'inferenceLr',
+    'embeddingInitStd',
+    'embeddingMaxStd',
+    'concreteTemperature',
+  ] as const)
     if (!(o[name] > 0 && Number.isFinite(o[name]))) fail(name, 'a finite number > 0');
   if (o.embeddingInitStd > o.embeddingMaxStd)
     fail('embeddingInitStd', `at most embeddingMaxStd (${o.embeddingMaxStd})`);
   if (!o.inferenceHidden.every((h) => Number.isInteger(h) && h > 0))
     fail('inferenceHidden', 'a list of positive integers');
+  if (o.distribution !== 'gaussian' && o.distribution !== 'bernoulli')
+    fail('distribution', "'gaussian' or 'bernoulli'");
 }

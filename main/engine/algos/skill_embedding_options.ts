@@ -51,6 +51,17 @@ export const embeddingSchema = z
     embeddingInitStd: z.number().gt(0).max(10).default(0.5),
     /** Upper bound of the embedding's σ. */
     embeddingMaxStd: z.number().gt(0).max(10).default(1),
+    /**
+     * The embedding's family: a diagonal Gaussian over z ∈ R^d, or independent Bernoullis over
+     * z ∈ {0, 1}^d (the paper's didactic comparison; embeddingInitStd and embeddingMaxStd are not read).
+     */
+    distribution: z.enum(['gaussian', 'bernoulli']).default('gaussian'),
+    /** λ of the binary Concrete relaxation through which a Bernoulli z is reparameterized. */
+    concreteTemperature: z
+      .number()
+      .gt(0)
+      .max(10)
+      .default(2 / 3),
     episodesPerIteration: z.number().int().positive().max(1000).default(2),
     /** Evaluation episodes of the deterministic policy (z = the task's embedding mean) per task. */
     evalEpisodesPerTask: z.number().int().positive().max(100).default(5),
@@ -68,6 +79,8 @@ export const embeddingSection = configSection(embeddingSchema, {
   inferenceLr: 'Hausman et al. 2018 App. E.2 (Adam, 1e-3)',
   embeddingInitStd: 'our choice: broad enough that one task’s samples behave differently from the start',
   embeddingMaxStd: 'our choice (garage caps σ at 0.2 with tanh-bounded z; here z is unbounded)',
+  distribution: 'Hausman et al. 2018 App. E.2: Gaussian embeddings (Bernoulli in the didactic comparison)',
+  concreteTemperature: 'Maddison, Mnih, Teh 2017 App. C.2: λ = 2/3 for binary Concrete relaxations',
 });
 
 /**

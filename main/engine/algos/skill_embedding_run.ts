@@ -67,16 +67,18 @@ export class SkillEmbeddingAlgorithm extends OffPolicyRun<SkillEmbedding> implem
       inferenceLr: e.inferenceLr,
       embeddingInitStd: e.embeddingInitStd,
       embeddingMaxStd: e.embeddingMaxStd,
+      distribution: e.distribution,
+      concreteTemperature: e.concreteTemperature,
     });
     return new SkillEmbeddingAlgorithm(config, inner);
   }
 
-  /** Deterministic actions for observations [B, obsDim] and task ids [B], at each task's embedding mean. */
+  /** Deterministic actions for observations [B, obsDim] and task ids [B], at each task's deterministic z. */
   actDeterministic(obs: Float32Array, tasks: Float32Array): Float32Array {
-    const embeddings = this.inner.taskEmbeddings();
+    const latents = Array.from({ length: this.inner.numTasks }, (_, k) => this.inner.taskLatent(k));
     const d = this.inner.latentDim;
     const z = new Float32Array(tasks.length * d);
-    tasks.forEach((t, b) => z.set(embeddings[t].mean, b * d));
+    tasks.forEach((t, b) => z.set(latents[t], b * d));
     return this.inner.actDeterministic(obs, z);
   }
 

@@ -352,9 +352,11 @@ function latentSkillSource(
     n: need('obs_norm/count', 1)[0],
   });
   const maxStd = config.embedding.embeddingMaxStd;
-  const center = new Float32Array(d);
-  const scale = new Float32Array(d);
-  for (let j = 0; j < d; j++) {
+  // A Bernoulli embedding's z lies in [0, 1]^d: the controller's c ∈ [−1, 1]^d covers that cube.
+  const bernoulli = config.embedding.distribution === 'bernoulli';
+  const center = new Float32Array(d).fill(0.5);
+  const scale = new Float32Array(d).fill(0.5);
+  for (let j = 0; j < d && !bernoulli; j++) {
     let [lo, hi, sigma] = [Infinity, -Infinity, 0];
     for (let t = 0; t < mean.length / d; t++) {
       lo = Math.min(lo, mean[t * d + j]);

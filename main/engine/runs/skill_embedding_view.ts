@@ -1,11 +1,12 @@
 /**
  * What the workbench draws of a skill-embedding run (issue #11 §2): every task's embedding
- * p(z | t) = N(μ_t, diag σ_t²) from the run's latest checkpoint, in a 2-D view — z itself for d ≤ 2,
+ * p(z | t) = N(μ_t, diag σ_t²) (or a Bernoulli's p_t with spread √(p(1 − p))) from the run's latest checkpoint, in a 2-D view — z itself for d ≤ 2,
  * its first two principal components over the task means above 2 — with the KL divergences between
  * tasks (the paper's Fig. 3 measure). Reads only; no tensors.
  */
 import { algoInfo } from '../algos/lookup.ts';
-import { gaussianEntropy, gaussianKl } from '../algos/embedding_stats.ts';
+import { embeddingEntropy, embeddingKl } from '../algos/embedding_stats.ts';
+import { armSkillFamilySpec } from '../sim/arm_skill_family.ts';
 import { circleGoals, GoalTaskFamily } from '../sim/multi_goal_env.ts';
 import { readRunCheckpoint } from './checkpoints.ts';
 import { RunStoreError, type RunDir } from './store.ts';
@@ -64,14 +65,30 @@ export async function skillEmbeddingView(run: RunDir): Promise<SkillEmbeddingVie
     throw new Error(`${checkpoint.file}: no task embeddings (${PREFIX}mean, log_std)`);
   const [K, d] = mean.shape;
   const e = config.embedding;
-  const family = new GoalTaskFamily({ goals: circleGoals(e.regions, e.radius), subsets: e.tasks });
+  const taskNames =
+    config.env === 'arm'
+      ? armSkillFamilySpec(config.task ?? '').tasks.map((t) => t.name)
+      : new GoalTaskFamily({ goals: circleGoals(e.regions, e.radius), subsets: e.tasks }).taskNames;
   const maxStd = e.embeddingMaxStd;
-  const rows = Array.from({ length: K }, (_, t) => ({
-    mean: Array.from(mean.data.subarray(t * d, (t + 1) * d)),
-    std: Array.from(logStd.data.subarray(t * d, (t + 1) * d), (v) =>
-      Math.min(maxStd, Math.max(1e-3, Math.exp(v))),
-    ),
-  }));
+  const kind = e.distribution;
+  // A Bernoulli's mean is p = σ(ℓ) of its logits ℓ (stored where a Gaussian keeps μ), its spread √(p(1 − p)).
+  const rows = Array.from({ length: K }, (_, t) => {
+    const param = Array.from(mean.data.subarray(t * d, (t + 1) * d));
+    if (kind === 'bernoulli') {
+      const p = param.map((l) => 1 / (1 + Math.exp(-l)));
+      return { mean: p, std: p.map((v) => Math.sqrt(v * (1 - v))) };
+    }
+    return {
+      mean: param,
+      std: Array.from(logStd.data.subarray(t * d, (t + 1) * d), (v) =>
+        Math.min(maxStd, Math.max(1e-3, Math.exp(v))),
+      ),
+    };
+  });
+  const asEmbedding = (r: { mean: number[]; std: number[] }) => ({
+    mean: Float32Array.from(r.mean),
+    std: Float32Array.from(r.std),
+  });
   const projection = d <= 2 ? ({ kind: 'direct' } as const) : principalAxes(rows.map((r) => r.mean));
   const axes = projection.kind === 'direct' ? [0, 1].map((i) => unit(d, i)) : projection.axes;
   const counters = checkpoint.algoMeta as { iteration?: number; envSteps?: number };
@@ -81,24 +98,15 @@ export async function skillEmbeddingView(run: RunDir): Promise<SkillEmbeddingVie
     projection,
     tasks: rows.map((r, t) => ({
       task: t,
-      name: family.taskNames[t] ?? `task ${t}`,
+      name: taskNames[t] ?? `task ${t}`,
       ...r,
-      entropy: gaussianEntropy(r.std),
+      entropy: embeddingEntropy(kind, asEmbedding(r)),
       x: dot(axes[0], r.mean),
       y: dot(axes[1], r.mean),
       sx: Math.sqrt(axes[0].reduce((s, p, j) => s + (p * r.std[j]) ** 2, 0)),
       sy: Math.sqrt(axes[1].reduce((s, p, j) => s + (p * r.std[j]) ** 2, 0)),
     })),
-    kl: rows.map((p) =>
-      rows.map((q) =>
-        p === q
-          ? 0
-          : gaussianKl(
-              { mean: Float32Array.from(p.mean), std: Float32Array.from(p.std) },
-              { mean: Float32Array.from(q.mean), std: Float32Array.from(q.std) },
-            ),
-      ),
-    ),
+    kl: rows.map((p) => rows.map((q) => (p === q ? 0 : embeddingKl(kind, asEmbedding(p), asEmbedding(q))))),
     iteration: counters.iteration ?? 0,
     envSteps: counters.envSteps ?? 0,
   };

@@ -200,7 +200,12 @@ export function formFields(preset: PresetInfo, algo: Algo): FormField[] {
     const def = asText(getPath(config, key));
     return { key, text: def, defaultText: def, source: sources[key] ?? null };
   };
-  return [field('seed'), field('totalEnvSteps'), ...algoInfo(algo).formFields.map(field)];
+  const keys = algoInfo(algo).formFields;
+  // A preset that names a task for an algorithm whose fields do not list it (the arm's skill
+  // embedding and embedding controller: the transfer task) offers it first.
+  const task = getPath(config, 'task');
+  const extra = typeof task === 'string' && !keys.includes('task') ? ['task'] : [];
+  return [field('seed'), field('totalEnvSteps'), ...[...extra, ...keys].map(field)];
 }
 
 /**
