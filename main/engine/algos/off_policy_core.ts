@@ -225,7 +225,10 @@ export interface CoreSpec<S> {
   /** What the replay buffer stores beyond a transition's vectors, and how it scores stored rows. */
   replay: Pick<GoalBufferOptions, 'infoKeys' | 'reward' | 'relabel'>;
   /** Prefix of the learner's variable names (a unique number follows), its input width and nets. */
-  learner: { name: string } & Pick<SacLearnerOptions, 'inputDim' | 'network' | 'auxiliary' | 'actorInput'>;
+  learner: { name: string } & Pick<
+    SacLearnerOptions,
+    'inputDim' | 'network' | 'auxiliary' | 'actorInput' | 'criticTargetOverride'
+  >;
 }
 
 /**
@@ -316,6 +319,7 @@ export class EpisodeAgent<E extends GoalEnv, O extends OffPolicyOptions, S exten
       network: spec.learner.network,
       auxiliary: spec.learner.auxiliary,
       actorInput: spec.learner.actorInput,
+      criticTargetOverride: spec.learner.criticTargetOverride,
     });
     this.agent = new OffPolicyAgent({
       learner,

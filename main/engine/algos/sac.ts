@@ -74,6 +74,13 @@ export interface SacLearnerOptions extends SacHyperparameters {
    * gradient tape; it may draw random numbers only from generators of its own.
    */
   actorInput?: (t: SacBatchTensors) => tf.Tensor2D;
+  /**
+   * The critics' target y [B] in place of the one-step soft target ({@link SacLearner.criticTarget}):
+   * e.g. a Retrace target over the batch rows' next steps (Munos et al. 2016; the skill embedding's
+   * option). Computed before the critic step, as a constant; it may draw random numbers only from the
+   * learner's generator (through the learner's methods) or generators of its own.
+   */
+  criticTargetOverride?: (t: SacBatchTensors, alpha: number) => tf.Tensor1D;
 }
 
 /** A batch's tensors inside an update (see {@link SacLearner.batchTensors}). */
@@ -277,14 +284,42 @@ export class SacLearner {
   logProbOf(input: Float32Array, action: Float32Array): Float32Array {
     const { inputDim, actDim } = this.opts;
     const N = input.length / inputDim;
-    return tf.tidy(() => {
-      const { mean, logStd } = this.policyDist(tf.tensor2d(input, [N, inputDim]));
-      const a = tf.clipByValue(tf.tensor2d(action, [N, actDim]), -1 + 1e-6, 1 - 1e-6);
-      const u = tf.mul(0.5, tf.sub(tf.log(tf.add(1, a)), tf.log(tf.sub(1, a))));
-      const std = tf.exp(tf.clipByValue(logStd, LOG_STD_MIN, LOG_STD_MAX));
-      const eps = tf.div(tf.sub(u, mean), std) as tf.Tensor2D;
-      return tanhGaussian(mean, logStd, eps).logProb.dataSync() as Float32Array;
-    });
+    return tf.tidy(
+      () =>
+        this.logProbTensor(tf.tensor2d(input, [N, inputDim]), tf.tensor2d(action, [N, actDim]))
+          .dataSync() as Float32Array,
+    );
+  }
+
+  /** {@link logProbOf} on tensors (inside the caller's tidy): [N, inputDim], [N, actDim] → [N] nats. */
+  logProbTensor(input: tf.Tensor2D, action: tf.Tensor2D): tf.Tensor1D {
+    const { mean, logStd } = this.policyDist(input);
+    const a = tf.clipByValue(action, -1 + 1e-6, 1 - 1e-6);
+    const u = tf.mul(0.5, tf.sub(tf.log(tf.add(1, a)), tf.log(tf.sub(1, a))));
+    const std = tf.exp(tf.clipByValue(logStd, LOG_STD_MIN, LOG_STD_MAX));
+    const eps = tf.div(tf.sub(u, mean), std) as tf.Tensor2D;
+    return tanhGaussian(mean, logStd, eps).logProb;
+  }
+
+  /**
+   * min(Q̄1, Q̄2)(s, a) of the target critics (inside the caller's tidy).
+   * @returns [N]
+   */
+  targetMinQ(input: tf.Tensor2D, action: tf.Tensor2D): tf.Tensor1D {
+    return tf.minimum(
+      this.q(this.q1Target, input, action),
+      this.q(this.q2Target, input, action),
+    ) as tf.Tensor1D;
+  }
+
+  /**
+   * The target critics' soft value V̄(s) = min Q̄(s, a') − α log π(a'|s), one a' ~ π(·|s) drawn with
+   * the learner's generator (inside the caller's tidy): what the one-step target bootstraps from.
+   * @returns [N]
+   */
+  targetSoftValue(input: tf.Tensor2D, alpha: number): tf.Tensor1D {
+    const next = this.sampleAction(input);
+    return tf.sub(this.targetMinQ(input, next.action), tf.mul(alpha, next.logProb)) as tf.Tensor1D;
   }
 
   /**
@@ -323,12 +358,7 @@ export class SacLearner {
    */
   criticTarget(t: SacBatchTensors, alpha: number): tf.Tensor1D {
     const { gamma, rewardScale } = this.opts;
-    const next = this.sampleAction(t.nextInput);
-    const qNext = tf.minimum(
-      this.q(this.q1Target, t.nextInput, next.action),
-      this.q(this.q2Target, t.nextInput, next.action),
-    );
-    const softV = tf.sub(qNext, tf.mul(alpha, next.logProb));
+    const softV = this.targetSoftValue(t.nextInput, alpha);
     return tf.add(tf.mul(rewardScale, t.reward), tf.mul(gamma, tf.mul(t.notDone, softV)));
   }
 
@@ -389,7 +419,7 @@ export class SacLearner {
     const actor: LossReport = {};
     const stats = tf.tidy(() => {
       const t = this.batchTensors(batch);
-      const y = this.criticTarget(t, alpha);
+      const y = this.opts.criticTargetOverride?.(t, alpha) ?? this.criticTarget(t, alpha);
 
       const criticVars = [...this.q1.variables, ...this.q2.variables];
       const criticLoss = this.criticOpt.minimize(

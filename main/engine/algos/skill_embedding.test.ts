@@ -235,3 +235,55 @@ describe('SkillEmbedding: the Bernoulli embedding (the paper’s didactic compar
     }
   });
 });
+
+describe('SkillEmbedding: Retrace (the paper’s §5)', () => {
+  it('stores the behaviour’s log μ, learns from sequences, and resumes bit-exactly', async () => {
+    const opts = { criticTarget: 'retrace', retraceSteps: 4 } as const;
+    const a = await small(opts);
+    try {
+      await a.iterate(); // the warm-up: uniform actions on [−1, 1]², log μ = −2 log 2
+      const warm = a.replay.all();
+      for (const v of warm.info.behaviour_logp) expect(v).toBeCloseTo(-2 * Math.log(2), 6);
+      await a.iterate();
+      // A copy of the policy that will act next: the logs it stores are that policy's log π.
+      const { b } = await restoredCopy(a, () => small(opts));
+      try {
+        const m = await a.iterate();
+        expect(Number.isFinite(m.critic_loss)).toBe(true);
+        const all = a.replay.all();
+        const fresh = 2 * 50; // 2 envs × one 50-step episode
+        const from = all.size - fresh;
+        const rows = (x: Float32Array, w: number) => x.slice(from * w, all.size * w);
+        const latent = new Float32Array(fresh * 2);
+        for (let r = 0; r < fresh; r++)
+          for (let j = 0; j < 2; j++) latent[r * 2 + j] = all.info[`z${j}`][from + r];
+        const expected = b.learner.logProbOf(
+          b.inputs(rows(all.observation, b.obsDim), latent, all.info.task.slice(from)),
+          rows(all.action, 2),
+        );
+        const stored = all.info.behaviour_logp.slice(from);
+        expected.forEach((v, r) => expect(stored[r]).toBeCloseTo(v, 4));
+        // Sequences of a sampled batch: step k + 1 continues step k within an episode of 50 steps.
+        const seq = a.sequenceOf(Int32Array.of(all.slot[from], all.slot[from + 48]));
+        expect(Array.from(seq.continues)).toEqual([1, 1, 1, 0, 1, 0, 0, 0]);
+        const c = await restoredCopy(a, () => small(opts));
+        try {
+          const out = await sideBySide(a, c.b, 2, (x) => [x.taskEmbeddings(), x.evaluate(1, 5)]);
+          expect(out.b).toEqual(out.a);
+        } finally {
+          c.b.dispose();
+        }
+      } finally {
+        b.dispose();
+      }
+    } finally {
+      a.dispose();
+    }
+  });
+
+  it('refuses Retrace settings out of range', async () => {
+    await expect(small({ criticTarget: 'retrace', retraceLambda: 2 })).rejects.toThrow(
+      /retraceLambda must be a number in \[0, 1\], got 2/,
+    );
+  });
+});

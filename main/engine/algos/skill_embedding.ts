@@ -36,10 +36,17 @@
  * q_ψ's head is d Bernoulli logits o with log q = Σ_j z_j·log σ(o_j) + (1 − z_j)·log σ(−o_j). A task's
  * deterministic z is its mode 1[p_tj > ½].
  *
- * Where it departs from the paper: one learner process and SAC's one-step soft targets instead of
- * 16 distributed actors and Retrace over N-step returns with c = min(1, π·p(z|t) / (b(a)·b(z))) (§5,
- * Eq. 5); SAC's automatic temperature for α3 instead of a fixed weight; no target policy. Not built
- * yet: Retrace.
+ * Retrace (`criticTarget: 'retrace'`, the paper's §5, Eq. 5): each transition stores the behaviour
+ * policy's log μ(a|s, z) (its log π at collection — no update happens while an iteration collects —
+ * or the uniform density during the warm-up), and the critics' target is retrace.ts's G_0 over the
+ * batch row's next `retraceSteps` steps of its episode with c = λ·min(1, π(a|s, z) / μ(a|s, z)), every
+ * step's reward augmented with the current q_ψ as the first one's. The paper's weight also divides by
+ * the behaviour's p(z|t); here z stays the one the episode was played with (the critic is
+ * conditioned on it), so only the action ratio enters.
+ *
+ * Where it departs from the paper: one learner process instead of 16 distributed actors; SAC's
+ * one-step soft targets by default (Retrace as above, an option); SAC's automatic temperature for α3
+ * instead of a fixed weight; no target policy.
  *
  * Defaults and where they come from: {@link SKILL_EMBEDDING_DEFAULTS}.
  */
@@ -47,7 +54,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MLP, type MLPOptions } from '../nn/mlp.ts';
 import { makeAdam } from '../nn/checkpoint.ts';
 import { Rng } from '../rng.ts';
-import type { GoalBatch } from '../replay/goal_buffer.ts';
+import type { GoalBatch, GoalTransition } from '../replay/goal_buffer.ts';
+import { retraceTarget, retraceTraces } from './retrace.ts';
 import type { MultiTaskEnv, TaskFamily } from '../sim/multi_goal_env.ts';
 import type { SacBatch, SacBatchTensors } from './sac.ts';
 import { loadTrainable, namedParams, saveTrainable } from './state.ts';
@@ -94,6 +102,12 @@ export interface SkillEmbeddingOptions extends OffPolicyOptions {
   distribution: EmbeddingDistribution;
   /** λ of the binary Concrete relaxation of a Bernoulli z in the actor step. */
   concreteTemperature: number;
+  /** The critics' target: SAC's one-step soft target, or Retrace over replayed sequences. */
+  criticTarget: 'one-step' | 'retrace';
+  /** N: steps of each replayed sequence Retrace reads. */
+  retraceSteps: number;
+  /** λ of Retrace's traces c = λ·min(1, π/μ). */
+  retraceLambda: number;
 }
 
 /**
@@ -115,10 +129,15 @@ export const SKILL_EMBEDDING_DEFAULTS: Readonly<Omit<SkillEmbeddingOptions, 'see
   embeddingMaxStd: 1, // chosen: garage caps at 0.2 with tanh-bounded z; here z is unbounded
   distribution: 'gaussian', // paper App. E.2: Gaussian embeddings for the arm
   concreteTemperature: 2 / 3, // Maddison et al. 2017 App. C.2: λ = 2/3 worked well for binary relaxations
+  criticTarget: 'one-step', // SAC's; 'retrace' is the paper's (§5)
+  retraceSteps: 5, // chosen: the paper does not give its sequence length
+  retraceLambda: 1, // Munos et al. 2016: c = λ·min(1, π/μ) with λ = 1
 });
 
 /** Replay info column of the stored task. */
 const TASK_KEY = 'task';
+/** Replay info column of the behaviour policy's log μ(a | s, z) (Retrace only). */
+const BEHAVIOUR_KEY = 'behaviour_logp';
 /** Replay info column of latent component j. */
 const latentKey = (j: number) => `z${j}`;
 /** Bounds of the embedding's and the inference network's log σ. */
@@ -146,6 +165,25 @@ export interface EmbeddingBatch {
   logQ: Float32Array;
   /** [B] r_t + α2·log q: what the critic trains on (α3·H[π] enters through SAC's α). */
   reward: Float32Array;
+  /** With Retrace: each row's next steps in its episode (see {@link RetraceSequence}). */
+  sequence?: RetraceSequence;
+}
+
+/**
+ * B replayed sequences of N steps for Retrace, step-major ([N, B] rows, row k·B + b is step k of
+ * sequence b): learner inputs of each step's state and next state, its action, augmented reward,
+ * 1 − terminated, whether step k + 1 continues the episode (0 on the last row), and log μ.
+ */
+export interface RetraceSequence {
+  steps: number;
+  size: number;
+  input: Float32Array;
+  nextInput: Float32Array;
+  action: Float32Array;
+  reward: Float32Array;
+  notDone: Float32Array;
+  continues: Float32Array;
+  logMu: Float32Array;
 }
 
 /** One episode of {@link SkillEmbedding.rollouts}. */
@@ -186,6 +224,8 @@ export class SkillEmbedding extends EpisodeAlgorithm<
   /** [numEnvs, d] the z of each env's current training episode. */
   private readonly latents: Float32Array;
   private seen: Float32Array[] = [];
+  /** The sequences of the batch the learner is updating on (Retrace's target reads them). */
+  private pendingSequence: RetraceSequence | null = null;
   /** Inference statistics of the iteration's batches. */
   private inferenceStats = { loss: 0, rmse: 0, taskAccuracy: 0, envReward: 0, logQ: 0, batches: 0 };
 
@@ -209,7 +249,12 @@ export class SkillEmbedding extends EpisodeAlgorithm<
     checkSameEnvs('skill embedding', envs, 'its spaces or tasks', (e) => [e.family.numTasks]);
     const family = envs[0].family;
     const d = opts.latentDim;
-    const keys = [TASK_KEY, ...Array.from({ length: d }, (_, j) => latentKey(j))];
+    const retrace = opts.criticTarget === 'retrace';
+    const keys = [
+      TASK_KEY,
+      ...Array.from({ length: d }, (_, j) => latentKey(j)),
+      ...(retrace ? [BEHAVIOUR_KEY] : []),
+    ];
     if (keys.some((k) => family.infoKeys.includes(k)))
       throw new Error(`skill embedding: the family's info keys may not be named ${keys.join(', ')}`);
     const obsDim = envs[0].observationSpace.shape[0];
@@ -253,10 +298,12 @@ export class SkillEmbedding extends EpisodeAlgorithm<
         const z = this.latents.subarray(env * d, (env + 1) * d);
         const info: Record<string, number> = { [TASK_KEY]: task };
         z.forEach((v, j) => (info[latentKey(j)] = v));
-        for (const tr of steps) {
-          this.replay.add(env, { ...tr, info: { ...tr.info, ...info } });
+        const logMu = retrace ? this.behaviourLogProbs(steps, z, task) : null;
+        steps.forEach((tr, i) => {
+          const behaviour = logMu ? { [BEHAVIOUR_KEY]: logMu[i] } : {};
+          this.replay.add(env, { ...tr, info: { ...tr.info, ...info, ...behaviour } });
           this.seen.push(tr.observation as Float32Array);
-        }
+        });
       },
     );
     this.core = new EpisodeAgent(
@@ -280,6 +327,7 @@ export class SkillEmbedding extends EpisodeAlgorithm<
           network: (o: MLPOptions) =>
             o.name === 'policy' ? new LeadingColumnsMLP(o, obsDim + d) : new MLP(o),
           actorInput: (t) => this.freshLatentInput(t),
+          criticTargetOverride: retrace ? (_t, alpha) => this.retraceTarget(alpha) : undefined,
           auxiliary: {
             actor: () => tf.mul(-opts.alphaEmbedding, tf.mean(this.embeddingEntropies())) as tf.Scalar,
             actorVariables: {
@@ -489,12 +537,7 @@ export class SkillEmbedding extends EpisodeAlgorithm<
   sampleBatch(batchSize: number, rng: Rng = this.core.sampleRng): EmbeddingBatch {
     const rows = this.replay.sample(batchSize, rng);
     const B = rows.size;
-    const d = this.latentDim;
-    const latent = new Float32Array(B * d);
-    for (let j = 0; j < d; j++) {
-      const col = rows.info[latentKey(j)];
-      for (let b = 0; b < B; b++) latent[b * d + j] = col[b];
-    }
+    const latent = this.latentsOf(rows.info, B);
     const window = this.windows(rows.slot, rows.action);
     const logQ = this.inferenceLogQ(window, latent);
     const augmented = this.augmentedReward(rows.reward, logQ);
@@ -507,10 +550,106 @@ export class SkillEmbedding extends EpisodeAlgorithm<
       envReward: rows.reward,
       logQ: augmented.logQ,
       reward: augmented.reward,
+      ...(this.options.criticTarget === 'retrace' ? { sequence: this.sequenceOf(rows.slot) } : {}),
     };
   }
 
+  /** The z column block [n, d] of replay rows' info. */
+  private latentsOf(info: Record<string, Float32Array>, n: number): Float32Array {
+    const d = this.latentDim;
+    const latent = new Float32Array(n * d);
+    for (let j = 0; j < d; j++) {
+      const col = info[latentKey(j)];
+      for (let b = 0; b < n; b++) latent[b * d + j] = col[b];
+    }
+    return latent;
+  }
+
+  /**
+   * The Retrace sequences of sampled rows: each row's next `retraceSteps` steps of its episode, their
+   * rewards augmented with the current q_ψ, as learner inputs (see {@link RetraceSequence}).
+   */
+  sequenceOf(slot: Int32Array): RetraceSequence {
+    const N = this.options.retraceSteps;
+    const B = slot.length;
+    const { slots, stored } = this.replay.sequence(slot, N);
+    const rows = this.replay.rows(slots);
+    const latent = this.latentsOf(rows.info, N * B);
+    const task = rows.info[TASK_KEY];
+    const logQ = this.inferenceLogQ(this.windows(rows.slot, rows.action), latent);
+    const continues = new Float32Array(N * B);
+    for (let i = 0; i < (N - 1) * B; i++) continues[i] = stored[i + B];
+    return {
+      steps: N,
+      size: B,
+      input: this.inputs(rows.observation, latent, task),
+      nextInput: this.inputs(rows.nextObservation, latent, task),
+      action: rows.action,
+      reward: this.augmentedReward(rows.reward, logQ).reward,
+      notDone: rows.terminated.map((v) => 1 - v),
+      continues,
+      logMu: rows.info[BEHAVIOUR_KEY],
+    };
+  }
+
+  /**
+   * log μ(a_t | s_t, z) of an episode's steps just collected: the current policy's log π (the one that
+   * acted: no update happens while an iteration collects), or during the warm-up the uniform density
+   * over the action box.
+   */
+  private behaviourLogProbs(steps: readonly GoalTransition[], z: Float32Array, task: number): Float32Array {
+    const T = steps.length;
+    if (this.core.agent.warmingUp) {
+      const { low, high } = this.envs[0].actionSpace;
+      let logDensity = 0;
+      for (let j = 0; j < low.length; j++) logDensity -= Math.log(high[j] - low[j]);
+      return new Float32Array(T).fill(logDensity);
+    }
+    const obs = new Float32Array(T * this.obsDim);
+    const act = new Float32Array(T * this.actDim);
+    const latent = new Float32Array(T * this.latentDim);
+    steps.forEach((tr, t) => {
+      obs.set(tr.observation, t * this.obsDim);
+      act.set(tr.action, t * this.actDim);
+      latent.set(z, t * this.latentDim);
+    });
+    return this.learner.logProbOf(this.inputs(obs, latent, new Int32Array(T).fill(task)), act);
+  }
+
+  /**
+   * Retrace's target G_0 (retrace.ts) for the batch being updated, from its sequences: V̄ at every
+   * next state, Q̄ and log π at every stored step, with SAC's α, γ and reward scale.
+   * @throws Error when the batch carries no sequences.
+   */
+  private retraceTarget(alpha: number): tf.Tensor1D {
+    const s = this.pendingSequence;
+    if (!s) throw new Error('skill embedding: a Retrace update needs the batch’s sequences');
+    const { steps: N, size: B } = s;
+    const width = s.input.length / (N * B);
+    const learner = this.learner;
+    const input = tf.tensor2d(s.input, [N * B, width]);
+    const action = tf.tensor2d(s.action, [N * B, this.actDim]);
+    const grid = (x: tf.Tensor | Float32Array) =>
+      tf.reshape(x instanceof Float32Array ? tf.tensor1d(x) : x, [N, B]) as tf.Tensor2D;
+    return retraceTarget(
+      {
+        reward: tf.mul(this.options.rewardScale, grid(s.reward)) as tf.Tensor2D,
+        notDone: grid(s.notDone),
+        continues: grid(s.continues),
+        nextValue: grid(learner.targetSoftValue(tf.tensor2d(s.nextInput, [N * B, width]), alpha)),
+        q: grid(learner.targetMinQ(input, action)),
+        traces: retraceTraces(
+          grid(learner.logProbTensor(input, action)),
+          grid(s.logMu),
+          this.options.retraceLambda,
+        ),
+      },
+      this.options.gamma,
+    );
+  }
+
   private sacBatch(batch: EmbeddingBatch): SacBatch {
+    this.pendingSequence = batch.sequence ?? null;
     const { rows } = batch;
     return {
       size: batch.size,
@@ -903,4 +1042,8 @@ function checkOptions(o: SkillEmbeddingOptions): void {
     fail('inferenceHidden', 'a list of positive integers');
   if (o.distribution !== 'gaussian' && o.distribution !== 'bernoulli')
     fail('distribution', "'gaussian' or 'bernoulli'");
+  if (o.criticTarget !== 'one-step' && o.criticTarget !== 'retrace')
+    fail('criticTarget', "'one-step' or 'retrace'");
+  if (!Number.isInteger(o.retraceSteps) || o.retraceSteps < 1) fail('retraceSteps', 'a positive integer');
+  if (!(o.retraceLambda >= 0 && o.retraceLambda <= 1)) fail('retraceLambda', 'a number in [0, 1]');
 }

@@ -62,6 +62,15 @@ export const embeddingSchema = z
       .gt(0)
       .max(10)
       .default(2 / 3),
+    /**
+     * The critics' target: SAC's one-step soft target, or Retrace over each replayed transition's next
+     * `retraceSteps` steps with truncated importance weights λ·min(1, π/μ) (the paper's §5).
+     */
+    criticTarget: z.enum(['one-step', 'retrace']).default('one-step'),
+    /** N: steps of each replayed sequence Retrace reads. */
+    retraceSteps: z.number().int().min(1).max(50).default(5),
+    /** λ of Retrace's traces c = λ·min(1, π/μ). */
+    retraceLambda: z.number().min(0).max(1).default(1),
     episodesPerIteration: z.number().int().positive().max(1000).default(2),
     /** Evaluation episodes of the deterministic policy (z = the task's embedding mean) per task. */
     evalEpisodesPerTask: z.number().int().positive().max(100).default(5),
@@ -81,6 +90,9 @@ export const embeddingSection = configSection(embeddingSchema, {
   embeddingMaxStd: 'our choice (garage caps σ at 0.2 with tanh-bounded z; here z is unbounded)',
   distribution: 'Hausman et al. 2018 App. E.2: Gaussian embeddings (Bernoulli in the didactic comparison)',
   concreteTemperature: 'Maddison, Mnih, Teh 2017 App. C.2: λ = 2/3 for binary Concrete relaxations',
+  criticTarget: 'SAC’s one-step soft target; Hausman et al. 2018 §5 used Retrace',
+  retraceSteps: 'our choice (the paper gives no sequence length)',
+  retraceLambda: 'Munos et al. 2016: c = λ·min(1, π/μ) with λ = 1',
 });
 
 /**

@@ -69,6 +69,9 @@ export class SkillEmbeddingAlgorithm extends OffPolicyRun<SkillEmbedding> implem
       embeddingMaxStd: e.embeddingMaxStd,
       distribution: e.distribution,
       concreteTemperature: e.concreteTemperature,
+      criticTarget: e.criticTarget,
+      retraceSteps: e.retraceSteps,
+      retraceLambda: e.retraceLambda,
     });
     return new SkillEmbeddingAlgorithm(config, inner);
   }

@@ -331,11 +331,8 @@ export class GoalReplayBuffer implements EpisodeIndex, ReplayStore<GoalTransitio
    * recomputed by the task's reward, as {@link sample} computes it.
    */
   all(): GoalBatch {
-    const n = this.count;
-    const slot = Int32Array.from({ length: n }, (_, r) => (this.oldestSlot + r) % this.capacity);
-    const counts = emptyCounts();
-    counts.original = n;
-    return this.assemble(slot, new Int32Array(n).fill(-1), new Uint8Array(n), counts);
+    const slot = Int32Array.from({ length: this.count }, (_, r) => (this.oldestSlot + r) % this.capacity);
+    return this.rows(slot);
   }
 
   /**
@@ -364,6 +361,45 @@ export class GoalReplayBuffer implements EpisodeIndex, ReplayStore<GoalTransitio
       }
     }
     return this.ring.gather(column, rows);
+  }
+
+  /**
+   * The slots of each transition's next `steps` steps within its episode (for multi-step targets,
+   * e.g. Retrace): for the transition at step t of an episode of T steps, the slots of steps
+   * t, t + 1, …, t + steps − 1, clamped to T − 1, and whether each of those steps exists.
+   * @param slot [B] ring slots of stored transitions
+   * @returns slots [steps, B] and stored [steps, B] (1 where step t + k < T), step-major
+   * @throws Error for a slot that holds no stored transition or steps < 1.
+   */
+  sequence(slot: ArrayLike<number>, steps: number): { slots: Int32Array; stored: Uint8Array } {
+    if (!Number.isInteger(steps) || steps < 1)
+      throw new Error(`goal replay: sequence steps must be a positive integer, got ${steps}`);
+    const C = this.capacity;
+    const B = slot.length;
+    const slots = new Int32Array(steps * B);
+    const stored = new Uint8Array(steps * B);
+    for (let b = 0; b < B; b++) {
+      const s = slot[b];
+      const T = this.epLength[s];
+      if (T === 0) throw new Error(`goal replay: slot ${s} holds no stored transition`);
+      const t = (s - this.epStart[s] + C) % C;
+      for (let k = 0; k < steps; k++) {
+        slots[k * B + b] = (this.epStart[s] + Math.min(T - 1, t + k)) % C;
+        stored[k * B + b] = t + k < T ? 1 : 0;
+      }
+    }
+    return { slots, stored };
+  }
+
+  /**
+   * The stored transitions at `slot`, with their stored goals (nothing relabeled) and the rewards
+   * recomputed by the task's reward, as {@link sample} assembles its rows.
+   * @throws Error from the reward function.
+   */
+  rows(slot: Int32Array): GoalBatch {
+    const counts = emptyCounts();
+    counts.original = slot.length;
+    return this.assemble(slot, new Int32Array(slot.length).fill(-1), new Uint8Array(slot.length), counts);
   }
 
   /** Gathers rows and the new goals, then computes rewards. */
