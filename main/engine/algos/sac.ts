@@ -286,8 +286,10 @@ export class SacLearner {
     const N = input.length / inputDim;
     return tf.tidy(
       () =>
-        this.logProbTensor(tf.tensor2d(input, [N, inputDim]), tf.tensor2d(action, [N, actDim]))
-          .dataSync() as Float32Array,
+        this.logProbTensor(
+          tf.tensor2d(input, [N, inputDim]),
+          tf.tensor2d(action, [N, actDim]),
+        ).dataSync() as Float32Array,
     );
   }
 
