@@ -131,6 +131,8 @@ export interface AlgoInfo<
   curves: ReadonlyArray<{ key: string; title: string; unit: string }>;
   /** The dotted config keys the start-run form offers besides seed and steps (most changed first). */
   formFields: readonly string[];
+  /** Keys of `formFields` an env does not read (the form leaves them out there). */
+  formFieldsUnread?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Keeps the literal name and section types of an entry (the run config's type is built from them). */

@@ -306,6 +306,8 @@ const SKILL_EMBEDDING = defineAlgo({
     { key: 'embedding_kl_min', title: 'smallest KL between task embeddings', unit: 'KL (nats)' },
     ALPHA,
   ],
+  // On the arm the tasks are the transfer task's family: the point mass's region subsets are not read.
+  formFieldsUnread: { arm: ['embedding.tasks'] },
   formFields: [
     'embedding.tasks',
     'embedding.latentDim',
@@ -448,6 +450,8 @@ const EMBEDDING_CONTROLLER = defineAlgo({
     "a new high-level policy over a skill-embedding run's latent z, its π(a|s,z) frozen, learning a new goal task (Hausman et al. 2018 transfer)",
   envs: EMBEDDING_CONTROLLER_ENVS,
   checkConfig: embeddingControllerCheck,
+  // An arm task draws its goal per episode.
+  formFieldsUnread: { arm: ['goal'] },
   skillsFromOption: {
     key: 'skillController.skillsFrom',
     meaning: 'the skill-embedding run whose frozen policy π(a|s,z) it steers',

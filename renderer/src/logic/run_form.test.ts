@@ -10,6 +10,7 @@ import {
   ruleText,
 } from './run_form.ts';
 import { fakePreset, fakeRun } from '../testing/fake_client.ts';
+import type { PresetInfo } from '../../../main/api/contract/contract.ts';
 
 describe('run form rules (issue #13 B4)', () => {
   it('reads each field’s allowed range from the run config schema and says it in words', () => {
@@ -26,6 +27,29 @@ describe('run form rules (issue #13 B4)', () => {
       'random',
     ]);
     expect(fieldRule('no.such.key')).toBeNull();
+  });
+
+  it('offers a preset’s task where the algorithm’s fields lack it, and leaves out fields its env does not read', () => {
+    const base = fakePreset();
+    const config = { seed: 0, totalEnvSteps: 1000, task: 'l-wall-push', embedding: { tasks: [[0]] } };
+    const arm = {
+      ...base,
+      env: 'arm',
+      algos: ['skill-embedding'],
+      configs: { 'skill-embedding': config },
+      sources: {},
+    } as unknown as PresetInfo;
+    const onArm = formFields(arm, 'skill-embedding').map((f) => f.key);
+    expect(onArm.slice(0, 3)).toEqual(['seed', 'totalEnvSteps', 'task']);
+    expect(onArm).not.toContain('embedding.tasks');
+    const pointMass = {
+      ...arm,
+      env: 'point-mass',
+      configs: { 'skill-embedding': { ...config, task: null } },
+    };
+    const there = formFields(pointMass as unknown as PresetInfo, 'skill-embedding').map((f) => f.key);
+    expect(there).toContain('embedding.tasks');
+    expect(there).not.toContain('task');
   });
 
   it('reads a list field typed with commas as its items (a distillation’s teachers)', () => {

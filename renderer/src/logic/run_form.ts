@@ -200,7 +200,9 @@ export function formFields(preset: PresetInfo, algo: Algo): FormField[] {
     const def = asText(getPath(config, key));
     return { key, text: def, defaultText: def, source: sources[key] ?? null };
   };
-  const keys = algoInfo(algo).formFields;
+  const info = algoInfo(algo);
+  const unread = info.formFieldsUnread?.[preset.env] ?? [];
+  const keys = info.formFields.filter((k) => !unread.includes(k));
   // A preset that names a task for an algorithm whose fields do not list it (the arm's skill
   // embedding and embedding controller: the transfer task) offers it first.
   const task = getPath(config, 'task');
