@@ -46,13 +46,20 @@ export interface SkillTaskEnv {
   close(): void;
 }
 
-/** An x-y goal task of the point mass or the Ant: the env was built with the goal (EnvOptions.goal). */
-export class XyGoalTask implements SkillTaskEnv {
-  readonly goalDim = 2;
-  readonly successRadius: number;
-  constructor(private readonly env: MujocoEnv) {
-    this.successRadius = GOAL_SUCCESS_RADIUS[env.name as EnvName] ?? Number.NaN;
-  }
+/** What both kinds of low-level env forward from the env they wrap. */
+interface Wrapped {
+  readonly name: string;
+  readonly observationSpace: BoxSpace;
+  readonly actionSpace: BoxSpace;
+  readonly maxEpisodeSteps: number;
+  readonly elapsedSteps: number;
+  qpos(): Float64Array;
+  close(): void;
+}
+
+/** The part of {@link SkillTaskEnv} that is the wrapped env's own. */
+abstract class WrappedTask<E extends Wrapped> {
+  constructor(protected readonly env: E) {}
   get name(): string {
     return this.env.name;
   }
@@ -67,6 +74,22 @@ export class XyGoalTask implements SkillTaskEnv {
   }
   get elapsedSteps(): number {
     return this.env.elapsedSteps;
+  }
+  qpos(): Float64Array {
+    return this.env.qpos();
+  }
+  close(): void {
+    this.env.close();
+  }
+}
+
+/** An x-y goal task of the point mass or the Ant: the env was built with the goal (EnvOptions.goal). */
+export class XyGoalTask extends WrappedTask<MujocoEnv> implements SkillTaskEnv {
+  readonly goalDim = 2;
+  readonly successRadius: number;
+  constructor(env: MujocoEnv) {
+    super(env);
+    this.successRadius = GOAL_SUCCESS_RADIUS[env.name as EnvName] ?? Number.NaN;
   }
   get coordDims(): readonly number[] {
     return this.env.coordDims;
@@ -94,12 +117,6 @@ export class XyGoalTask implements SkillTaskEnv {
   setState(state: unknown): void {
     this.env.setState(state as ReturnType<MujocoEnv['getState']>);
   }
-  qpos(): Float64Array {
-    return this.env.qpos();
-  }
-  close(): void {
-    this.env.close();
-  }
 }
 
 /**
@@ -107,31 +124,17 @@ export class XyGoalTask implements SkillTaskEnv {
  * distance is the block's to this episode's desired goal; success is the task's. Nothing of the
  * observation is hidden (the arm's policies see everything).
  */
-export class ArmGoalTask implements SkillTaskEnv {
+export class ArmGoalTask extends WrappedTask<ArmEnv> implements SkillTaskEnv {
   readonly goalDim = 3;
   readonly coordDims: readonly number[] = Object.freeze([]);
   readonly successRadius: number;
-  constructor(private readonly env: ArmEnv) {
-    this.successRadius = env.task.spec.success.threshold;
+  constructor(env: ArmEnv) {
+    super(env);
     if (env.task.spec.objects.length !== 1)
       throw new Error(
         `task "${env.name}": a skill controller on the arm needs a task with one object (its goal is the object's), this one has ${env.task.spec.objects.length}`,
       );
-  }
-  get name(): string {
-    return this.env.name;
-  }
-  get observationSpace(): BoxSpace {
-    return this.env.observationSpace;
-  }
-  get actionSpace(): BoxSpace {
-    return this.env.actionSpace;
-  }
-  get maxEpisodeSteps(): number {
-    return this.env.maxEpisodeSteps;
-  }
-  get elapsedSteps(): number {
-    return this.env.elapsedSteps;
+    this.successRadius = env.task.spec.success.threshold;
   }
   reset(opts?: { seed?: number }): { obs: Float32Array; info: StepInfo } {
     const out = this.env.reset(opts);
@@ -157,12 +160,6 @@ export class ArmGoalTask implements SkillTaskEnv {
   }
   setState(state: unknown): void {
     this.env.setState(state as ArmEnvState);
-  }
-  qpos(): Float64Array {
-    return this.env.qpos();
-  }
-  close(): void {
-    this.env.close();
   }
 }
 

@@ -407,17 +407,8 @@ export class ArmEnv implements GoalEnv {
    * @throws Error after close.
    */
   getState(): ArmEnvState {
-    const { mj, model, data } = this.simulation;
-    const sig = mj.mjtState.mjSTATE_INTEGRATION.value;
-    // An out parameter needs a buffer on the WASM heap (the bindings' README), deleted here.
-    const buf = new mj.DoubleBuffer(mj.mj_stateSize(model, sig));
-    let physics: Float64Array;
-    try {
-      mj.mj_getState(model, data, buf, sig);
-      physics = Float64Array.from(buf.GetView() as Float64Array);
-    } finally {
-      buf.delete();
-    }
+    const { data } = this.simulation;
+    const physics = this.simulation.integrationState();
     const g = 3 * this.ids.grip;
     const last = this.last;
     return {
@@ -453,8 +444,7 @@ export class ArmEnv implements GoalEnv {
    *   episode flag, a malformed generator state), or after close; the env is unchanged then.
    */
   setState(state: ArmEnvState): void {
-    const { mj, model, data } = this.simulation;
-    const sig = mj.mjtState.mjSTATE_INTEGRATION.value;
+    const { model, data } = this.simulation;
     const what = `${this.name} env state`;
     if (!state || typeof state !== 'object') throw new Error(`${what}: expected an object`);
     if (state.task !== this.name)
@@ -466,7 +456,7 @@ export class ArmEnv implements GoalEnv {
         throw new Error(`${what} ${part}: must be finite numbers, got ${Array.from(a).join(', ')}`);
       return a;
     };
-    const physics = base64ToFloat64(state.physics, mj.mj_stateSize(model, sig), `${what} physics`);
+    const physics = base64ToFloat64(state.physics, this.simulation.integrationStateSize, `${what} physics`);
     const grip = base64ToFloat64(state.grip, 3, `${what} grip`);
     const goal = finite(base64ToFloat64(state.goal, 3, `${what} goal`), 'goal');
     const draws = base64ToFloat64(state.draws, this.physicsKeys.length, `${what} draws`);
@@ -512,7 +502,7 @@ export class ArmEnv implements GoalEnv {
     const rng = state.rng === null ? null : rngFromState(state.rng, `${what} rng`);
 
     if (this.randomizer.active) this.randomizer.applyDraws(model, draws);
-    mj.mj_setState(model, data, Array.from(physics), sig);
+    this.simulation.setIntegrationState(physics);
     // The one derived quantity read before the next step's forward pass (the Cartesian target).
     (data.site_xpos as Float64Array).set(grip, 3 * this.ids.grip);
     (model.site_pos as Float64Array).set(state.everReset ? goal : this.targetSite0, 3 * this.ids.target);

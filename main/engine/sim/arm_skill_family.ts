@@ -32,8 +32,9 @@ import { makeGoalReward, INFO_EE_OBJECT_DISTANCE } from '../tasks/reward.ts';
 import { objectHalfHeight, type RewardTerm, type TaskSpec } from '../tasks/schema.ts';
 import type { GoalEvaluation } from '../tasks/goal_reward.ts';
 import { createArmEnv, type ArmEnv } from './arm_env.ts';
-import type { MultiTaskEnv, TaskFamily, GoalFamilyReward } from './multi_goal_env.ts';
-import type { BoxSpace, GoalObservation, GoalRewardFn, GoalStepResult, StepInfo } from './types.ts';
+import { ArmFamilyEnv } from './arm_family_env.ts';
+import type { TaskFamily, GoalFamilyReward } from './multi_goal_env.ts';
+import type { GoalObservation, GoalRewardFn, GoalStepResult, StepInfo } from './types.ts';
 
 export { ARM_TRANSFER_TASKS, type ArmTransferTask };
 
@@ -201,51 +202,20 @@ export interface ArmSkillFamilyEnvOptions {
 }
 
 /** A pre-training family's env: one arm scene, episodes of one task each. Owns the wrapped arm env. */
-export class ArmSkillFamilyEnv implements MultiTaskEnv {
-  readonly name: string;
-  readonly observationSpace: BoxSpace;
-  readonly goalSpace: BoxSpace;
-  readonly actionSpace: BoxSpace;
-  readonly dt: number;
-  readonly maxEpisodeSteps: number;
-  readonly nq: number;
-  readonly evaluate: GoalRewardFn;
-  private currentTask = 0;
-  private pendingSeed: number | undefined;
+export class ArmSkillFamilyEnv extends ArmFamilyEnv<ArmSkillFamily> {
   private rng: Rng | null = null;
   private readonly start = new Float32Array(3);
   private readonly halfHeight: number;
 
   /** Use {@link createArmSkillFamilyEnv}. Takes ownership of `inner`. */
   constructor(
-    private readonly inner: ArmEnv,
-    readonly family: ArmSkillFamily,
+    inner: ArmEnv,
+    family: ArmSkillFamily,
     private readonly scene: CompiledTask,
     opts: { seed?: number } = {},
   ) {
-    this.name = family.name;
-    this.observationSpace = inner.observationSpace;
-    this.goalSpace = inner.goalSpace;
-    this.actionSpace = inner.actionSpace;
-    this.dt = inner.dt;
-    this.maxEpisodeSteps = inner.maxEpisodeSteps;
-    this.nq = inner.nq;
-    this.evaluate = family.goalReward;
-    this.pendingSeed = opts.seed;
+    super(inner, family, family.name, family.goalReward, opts.seed);
     this.halfHeight = objectHalfHeight(scene.spec.objects[0]);
-  }
-
-  get task(): number {
-    return this.currentTask;
-  }
-
-  get elapsedSteps(): number {
-    return this.inner.elapsedSteps;
-  }
-
-  /** The arm env underneath (its simulation, for the 3D view). */
-  get arm(): ArmEnv {
-    return this.inner;
   }
 
   /**
@@ -254,17 +224,13 @@ export class ArmSkillFamilyEnv implements MultiTaskEnv {
    * @throws Error for a task out of range, a non-integer seed, or after close.
    */
   reset(opts?: { seed?: number; task?: number }): { obs: GoalObservation; info: StepInfo } {
-    const task = opts?.task ?? this.currentTask;
-    if (!Number.isInteger(task) || task < 0 || task >= this.family.numTasks)
-      throw new Error(`${this.name}: task ${task} is not an integer in 0 … ${this.family.numTasks - 1}`);
-    const seed = opts?.seed ?? this.pendingSeed;
-    this.pendingSeed = undefined;
+    const task = this.resetTask(opts?.task);
+    const seed = this.resetSeed(opts?.seed);
     if (seed !== undefined) {
       if (!Number.isInteger(seed))
         throw new Error(`${this.name}: reset seed must be an integer, got ${seed}`);
       this.rng = new Rng((seed ^ 0x51a7) >>> 0);
     } else if (!this.rng) this.rng = new Rng(globalThis.crypto.getRandomValues(new Uint32Array(1))[0]);
-    this.currentTask = task;
     const spec = this.family.tasks[task];
     const rng = this.rng;
     if (spec.start) {
@@ -302,14 +268,6 @@ export class ArmSkillFamilyEnv implements MultiTaskEnv {
     const ev = this.family.evaluate([this.currentTask], obs.achievedGoal, cols);
     info.success = ev.success[0] === 1;
     return { reward: ev.reward[0], info };
-  }
-
-  qpos(): Float64Array {
-    return this.inner.qpos();
-  }
-
-  close(): void {
-    this.inner.close();
   }
 }
 

@@ -508,17 +508,7 @@ export class MujocoEnv implements Env {
    * @throws Error after close.
    */
   getState(): MujocoEnvState {
-    const { mj, model, data } = this.simulation;
-    const sig = mj.mjtState.mjSTATE_INTEGRATION.value;
-    // An out parameter needs a buffer on the WASM heap (the bindings' README), deleted here.
-    const buf = new mj.DoubleBuffer(mj.mj_stateSize(model, sig));
-    let physics: Float64Array;
-    try {
-      mj.mj_getState(model, data, buf, sig);
-      physics = Float64Array.from(buf.GetView() as Float64Array);
-    } finally {
-      buf.delete();
-    }
+    const physics = this.simulation.integrationState();
     return {
       physics: typedToBase64(physics),
       elapsedSteps: this._elapsedSteps,
@@ -536,11 +526,9 @@ export class MujocoEnv implements Env {
    * @throws Error naming the env and the part when the state does not fit it; the env is unchanged.
    */
   setState(state: MujocoEnvState): void {
-    const { mj, model, data } = this.simulation;
-    const sig = mj.mjtState.mjSTATE_INTEGRATION.value;
     const what = `${this.name} env state`;
     if (!state || typeof state !== 'object') throw new Error(`${what}: expected an object`);
-    const physics = base64ToFloat64(state.physics, mj.mj_stateSize(model, sig), `${what} physics`);
+    const physics = base64ToFloat64(state.physics, this.simulation.integrationStateSize, `${what} physics`);
     const lastObs = base64ToFloat32(state.lastObs, this.lastObs.length, `${what} lastObs`);
     if (
       !Number.isInteger(state.elapsedSteps) ||
@@ -552,7 +540,7 @@ export class MujocoEnv implements Env {
       );
     const rng = state.rng === null ? null : new Rng(0);
     rng?.setState(state.rng!);
-    mj.mj_setState(model, data, Array.from(physics), sig);
+    this.simulation.setIntegrationState(physics);
     this._elapsedSteps = state.elapsedSteps;
     this.needsReset = Boolean(state.needsReset);
     this.everReset = Boolean(state.everReset);

@@ -129,6 +129,38 @@ export class Simulation {
     return this._model === null;
   }
 
+  /** Length of {@link integrationState}'s vector (mj_stateSize with mjSTATE_INTEGRATION). */
+  get integrationStateSize(): number {
+    return this.mj.mj_stateSize(this.model, this.mj.mjtState.mjSTATE_INTEGRATION.value);
+  }
+
+  /**
+   * MuJoCo's integration state (mj_getState with mjSTATE_INTEGRATION: time, qpos, qvel, act, warm
+   * start, controls, applied forces, mocap poses, eq_active, …): what continues a simulation exactly.
+   * @throws Error after {@link dispose}.
+   */
+  integrationState(): Float64Array {
+    const { mj, model, data } = this;
+    const sig = mj.mjtState.mjSTATE_INTEGRATION.value;
+    // An out parameter needs a buffer on the WASM heap (the bindings' README), deleted here.
+    const buf = new mj.DoubleBuffer(mj.mj_stateSize(model, sig));
+    try {
+      mj.mj_getState(model, data, buf, sig);
+      return Float64Array.from(buf.GetView() as Float64Array);
+    } finally {
+      buf.delete();
+    }
+  }
+
+  /**
+   * Restores {@link integrationState} (of the same model; the caller checks the length against
+   * {@link integrationStateSize}). Derived quantities are left to the next step's forward pass.
+   */
+  setIntegrationState(physics: Float64Array): void {
+    const { mj, model, data } = this;
+    mj.mj_setState(model, data, Array.from(physics), mj.mjtState.mjSTATE_INTEGRATION.value);
+  }
+
   /** Deletes data then model. Idempotent. */
   dispose(): void {
     if (this._data) {

@@ -14,8 +14,9 @@
  */
 import { builtinTask, compileTask } from '../tasks/index.ts';
 import { createArmEnv, type ArmEnv } from './arm_env.ts';
-import { circleGoals, GoalTaskFamily, type GoalFamilyReward, type MultiTaskEnv } from './multi_goal_env.ts';
-import type { BoxSpace, GoalObservation, GoalRewardFn, GoalStepResult, StepInfo } from './types.ts';
+import { ArmFamilyEnv } from './arm_family_env.ts';
+import { circleGoals, GoalTaskFamily, type GoalFamilyReward } from './multi_goal_env.ts';
+import type { GoalObservation, GoalStepResult, StepInfo } from './types.ts';
 
 /** Where the reach task's gripper starts (x, y, height above the table), m: the goals' centre. */
 const REACH_START = [0, 0, 0.2] as const;
@@ -37,44 +38,10 @@ export interface MultiGoalArmEnvOptions {
 }
 
 /** The arm reach family's env; owns the wrapped arm env and closes it in {@link close}. */
-export class MultiGoalArmEnv implements MultiTaskEnv {
-  readonly name: string;
-  readonly family: GoalTaskFamily;
-  readonly observationSpace: BoxSpace;
-  readonly goalSpace: BoxSpace;
-  readonly actionSpace: BoxSpace;
-  readonly dt: number;
-  readonly maxEpisodeSteps: number;
-  readonly nq: number;
-  /** The family's goal reward of (achieved, desired) pairs. */
-  readonly evaluate: GoalRewardFn;
-  private currentTask = 0;
-  private pendingSeed: number | undefined;
-
+export class MultiGoalArmEnv extends ArmFamilyEnv<GoalTaskFamily> {
   /** Use {@link createMultiGoalArmEnv}. Takes ownership of `inner`. */
-  constructor(
-    private readonly inner: ArmEnv,
-    family: GoalTaskFamily,
-    opts: { seed?: number } = {},
-  ) {
-    this.family = family;
-    this.name = `arm-reach-family(${family.numTasks})`;
-    this.observationSpace = inner.observationSpace;
-    this.goalSpace = inner.goalSpace;
-    this.actionSpace = inner.actionSpace;
-    this.dt = inner.dt;
-    this.maxEpisodeSteps = inner.maxEpisodeSteps;
-    this.nq = inner.nq;
-    this.evaluate = family.goalReward;
-    this.pendingSeed = opts.seed;
-  }
-
-  get task(): number {
-    return this.currentTask;
-  }
-
-  get elapsedSteps(): number {
-    return this.inner.elapsedSteps;
+  constructor(inner: ArmEnv, family: GoalTaskFamily, opts: { seed?: number } = {}) {
+    super(inner, family, `arm-reach-family(${family.numTasks})`, family.goalReward, opts.seed);
   }
 
   /**
@@ -82,12 +49,8 @@ export class MultiGoalArmEnv implements MultiTaskEnv {
    * @throws Error for a task out of range, a non-integer seed, or after close.
    */
   reset(opts?: { seed?: number; task?: number }): { obs: GoalObservation; info: StepInfo } {
-    const task = opts?.task ?? this.currentTask;
-    const goal = this.family.goal(task); // range check
-    this.currentTask = task;
-    // The first reset without a seed uses the construction seed, as Gymnasium envs made with one do.
-    const seed = opts?.seed ?? this.pendingSeed;
-    this.pendingSeed = undefined;
+    const goal = this.family.goal(this.resetTask(opts?.task));
+    const seed = this.resetSeed(opts?.seed);
     const out = this.inner.reset({ ...(seed === undefined ? {} : { seed }), goal });
     return { obs: out.obs, info: { ...out.info, ...this.scored(out.obs.achievedGoal) } };
   }
@@ -102,14 +65,6 @@ export class MultiGoalArmEnv implements MultiTaskEnv {
   private scored(achieved: Float32Array): { reward: number; success: boolean } {
     const ev = this.family.evaluate([this.currentTask], achieved);
     return { reward: ev.reward[0], success: ev.success[0] === 1 };
-  }
-
-  qpos(): Float64Array {
-    return this.inner.qpos();
-  }
-
-  close(): void {
-    this.inner.close();
   }
 }
 
