@@ -301,6 +301,7 @@ const SKILL_EMBEDDING = defineAlgo({
   curves: [
     { key: 'success_rate', title: 'success rate (mean over tasks)', unit: 'success (fraction of episodes)' },
     { key: 'episode_return', title: 'episode return', unit: 'return (sum of rewards)' },
+    { key: 'reward_env', title: 'task reward per step', unit: 'reward per step' },
     { key: 'reward_inference', title: 'reward term α2·log q', unit: 'reward per step' },
     { key: 'inference_rmse', title: 'inference RMSE of z', unit: 'RMSE (latent units)' },
     { key: 'embedding_kl_min', title: 'smallest KL between task embeddings', unit: 'KL (nats)' },
