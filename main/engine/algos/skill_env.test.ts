@@ -7,6 +7,17 @@ import { tempStore, untrainedSkillRun } from '../runs/test_helpers.ts';
 import { createEnv } from '../sim/envs.ts';
 import { DiscreteSacLearner } from './discrete_sac.ts';
 import { decodeSkill, SkillSteps, type SkillStepsOptions } from './skill_env.ts';
+import { XyGoalTask } from './skill_task_envs.ts';
+
+/** Skill envs of `n` point-mass envs built with `envOptions` (the goal), as a controller builds them. */
+function xySteps(
+  name: 'point-mass',
+  n: number,
+  envOptions: { goal: [number, number] },
+  ...rest: Parameters<typeof SkillSteps.build> extends [unknown, unknown, ...infer R] ? R : never
+): Promise<SkillSteps> {
+  return SkillSteps.build(async () => new XyGoalTask(await createEnv(name, envOptions)), n, ...rest);
+}
 
 /** The frozen policy of an untrained DADS (or DIAYN) point-mass run: real networks, fixed weights. */
 async function source(algo: 'dads' | 'diayn'): Promise<SkillSource> {
@@ -23,7 +34,7 @@ describe('skill envs: one high-level step holds a skill for H_Z env steps of the
     const src = await source('dads');
     const goal: [number, number] = [0.3, -0.2];
     // One env, so the policy sees the same batch as by hand (batched products may round differently).
-    const steps = await SkillSteps.create('point-mass', 1, { goal }, src.policy, src.skills, MEAN, 7);
+    const steps = await xySteps('point-mass', 1, { goal }, src.policy, src.skills, MEAN, 7);
     const env = await createEnv('point-mass', { goal });
     try {
       expect([steps.obsDim, steps.actDim]).toEqual([6, 2]);
@@ -72,7 +83,7 @@ describe('skill envs: one high-level step holds a skill for H_Z env steps of the
     // A goal where the episode starts: the first env step is already within 0.1 m.
     const goal: [number, number] = [start[0], start[1] + 0.05];
     const opts = { ...MEAN, stopAtGoal: true };
-    const steps = await SkillSteps.create('point-mass', 1, { goal }, src.policy, src.skills, opts, 3);
+    const steps = await xySteps('point-mass', 1, { goal }, src.policy, src.skills, opts, 3);
     try {
       steps.reset();
       const out = steps.step(Float32Array.from([0, 0]));
@@ -98,15 +109,7 @@ describe('skill envs: one high-level step holds a skill for H_Z env steps of the
       [far, -10],
       [near, 0],
     ] as const) {
-      const steps = await SkillSteps.create(
-        'point-mass',
-        1,
-        { goal: [...goal] },
-        src.policy,
-        src.skills,
-        sparse,
-        3,
-      );
+      const steps = await xySteps('point-mass', 1, { goal: [...goal] }, src.policy, src.skills, sparse, 3);
       try {
         steps.reset();
         // The zero skill barely moves the untrained policy's point mass: it stays where it starts.
@@ -123,8 +126,7 @@ describe('skill envs: one high-level step holds a skill for H_Z env steps of the
     await initBackend({ quiet: true });
     const src = await source('dads');
     const opts: SkillStepsOptions = { hold: 7, actions: 'sample', stopAtGoal: false };
-    const make = () =>
-      SkillSteps.create('point-mass', 2, { goal: [0.5, 0.5] }, src.policy, src.skills, opts, 11);
+    const make = () => xySteps('point-mass', 2, { goal: [0.5, 0.5] }, src.policy, src.skills, opts, 11);
     const [a, b] = [await make(), await make()];
     try {
       a.reset();
@@ -156,7 +158,7 @@ describe('skill envs: one high-level step holds a skill for H_Z env steps of the
     expect(Array.from(decodeSkill({ kind: 'discrete', count: 3 }, [0.2, 0.9, 0.4], out))).toEqual([0, 1, 0]);
     await initBackend({ quiet: true });
     const src = await source('diayn');
-    const steps = await SkillSteps.create('point-mass', 1, { goal: [0, 0] }, src.policy, src.skills, MEAN, 1);
+    const steps = await xySteps('point-mass', 1, { goal: [0, 0] }, src.policy, src.skills, MEAN, 1);
     try {
       expect(src.skills).toEqual({ kind: 'discrete', count: 4 });
       expect(steps.actDim).toBe(4);

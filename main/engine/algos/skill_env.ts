@@ -27,13 +27,12 @@
  */
 import { base64ToFloat32, typedToBase64 } from '../exact_json.ts';
 import { Rng } from '../rng.ts';
-import { createEnv } from '../sim/envs.ts';
-import type { BoxSpace, EnvName, EnvOptions, StepInfo } from '../sim/types.ts';
+import type { BoxSpace, StepInfo } from '../sim/types.ts';
 import type { VecStepResult } from '../sim/vec_env.ts';
 import type { ActionMode, FrozenPolicy } from './frozen_policy.ts';
 import type { StepEnvs } from './rollout.ts';
 import { skillWidth, type SkillSpace } from './skills.ts';
-import { XyGoalTask, type SkillTaskEnv } from './skill_task_envs.ts';
+import type { SkillTaskEnv } from './skill_task_envs.ts';
 
 /** Options of {@link SkillSteps}. */
 export interface SkillStepsOptions {
@@ -111,34 +110,11 @@ export class SkillSteps implements StepEnvs<SkillStepsState> {
   private closed = false;
 
   /**
-   * Builds `n` envs of `name` with an x-y goal task (`envOptions`: the goal, the episode length).
-   * @param seed the envs' first reset uses seed + i; the policy's sampling generator is seeded from it
-   * @throws Error when the goal is missing, the policy's action size differs from the env's, the hold
-   *   is not a positive integer, or an env cannot be built (envs already built are closed).
-   */
-  static async create(
-    name: EnvName,
-    n: number,
-    envOptions: EnvOptions & { goal: [number, number] },
-    policy: FrozenPolicy,
-    skills: SkillSpace,
-    opts: SkillStepsOptions,
-    seed: number,
-  ): Promise<SkillSteps> {
-    return SkillSteps.build(
-      async () => new XyGoalTask(await createEnv(name, envOptions)),
-      n,
-      policy,
-      skills,
-      opts,
-      seed,
-    );
-  }
-
-  /**
    * Builds `n` envs of any goal task (skill_task_envs.ts: an x-y goal on point-mass or Ant, an arm
    * task) from `factory`.
-   * @throws as {@link create}.
+   * @param seed the envs' first reset uses seed + i; the policy's sampling generator is seeded from it
+   * @throws Error when the policy's action size differs from the env's, the hold is not a positive
+   *   integer, or an env cannot be built (envs already built are closed).
    */
   static async build(
     factory: (index: number) => Promise<SkillTaskEnv>,

@@ -11,6 +11,7 @@
  */
 import { envSpec, type EnvSpec } from '../sim/envs.ts';
 import { armSkillFamilySpec } from '../sim/arm_skill_family.ts';
+import { armSpaceSizes } from '../sim/arm_env.ts';
 import type { EnvName } from '../sim/types.ts';
 import { skillEnvOf, type AlgoName, type RunConfig } from '../config.ts';
 import { algoInfo, algosWhere } from '../algos/lookup.ts';
@@ -211,9 +212,7 @@ export async function loadSkillSource(
 export function policySourceFromArrays(parts: SkillArrays): PolicySource {
   const info = algoInfo(parts.config.algo);
   if (!(info.latentSkills && parts.config.env === 'arm')) return skillSourceFromArrays(parts);
-  // The arm's observation is 10 + 15 per object wide (sim/arm_env.ts); Cartesian control takes 4 actions.
-  const { scene } = armSkillFamilySpec(parts.config.task ?? '');
-  const dims = { obsDim: 10 + 15 * scene.objects.length, actDim: scene.control === 'cartesian' ? 4 : 8 };
+  const dims = armSpaceSizes(armSkillFamilySpec(parts.config.task ?? '').scene);
   const {
     env: _env,
     f: _f,

@@ -58,6 +58,18 @@ const SETTLE_SUBSTEPS = 1000;
 const settledCache = new Map<string, Float64Array>();
 const SETTLED_CACHE_SIZE = 64;
 
+/**
+ * The arm env's observation and action sizes for a task spec, without building it: 10 + 15 per
+ * object (Fetch's layout, see the file comment); 4 actions under Cartesian control, 8 under joint
+ * velocities.
+ */
+export function armSpaceSizes(spec: Pick<CompiledTask['spec'], 'objects' | 'control'>): {
+  obsDim: number;
+  actDim: number;
+} {
+  return { obsDim: 10 + 15 * spec.objects.length, actDim: spec.control === 'cartesian' ? 4 : 8 };
+}
+
 /** Options of {@link createArmEnv}. */
 export interface ArmEnvOptions {
   /** Seed of the env's generator for the first reset that gives none (default: from the OS). */
@@ -204,10 +216,10 @@ export class ArmEnv implements GoalEnv {
       this.cartesian = spec.control === 'cartesian';
       this.nObjects = spec.objects.length;
       this.restHeight = this.nObjects ? objectHalfHeight(spec.objects[0]) : 0;
-      const actDim = this.cartesian ? 4 : 8;
+      const { obsDim, actDim } = armSpaceSizes(spec);
       this.act = new Float64Array(actDim);
       this.actionSpace = box(new Float32Array(actDim).fill(-1), new Float32Array(actDim).fill(1));
-      this.observationSpace = unbounded(10 + 15 * this.nObjects);
+      this.observationSpace = unbounded(obsDim);
       this.goalSpace = unbounded(3);
       if (!this.cartesian) {
         // The velocity servos damp the joints about the commanded speed; passive damping on top

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ARM_BLOCK_TASKS, ARM_TRANSFER_TASKS } from '../env_names.ts';
+import { BUILTIN_TASK_NAMES, builtinTask } from '../tasks/builtin.ts';
 import { INFO_EE_OBJECT_DISTANCE } from '../tasks/reward.ts';
 import {
   armSkillFamilySpec,
@@ -98,6 +100,15 @@ describe('the arm pre-training families (Hausman et al. 2018 §7.2)', () => {
     } finally {
       env.close();
     }
+  });
+
+  it('the plain list of arm block tasks (the renderer-safe config check) is the built-in arm tasks with one object', () => {
+    const withOneObject = BUILTIN_TASK_NAMES.filter((n) => {
+      const spec = builtinTask(n);
+      return spec.robot === 'arm' && spec.objects.length === 1;
+    });
+    expect([...ARM_BLOCK_TASKS].sort()).toEqual([...withOneObject].sort());
+    for (const t of ARM_TRANSFER_TASKS) expect(ARM_BLOCK_TASKS).toContain(t);
   });
 
   it('a task without a family is refused naming the families', async () => {
