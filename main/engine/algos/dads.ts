@@ -33,6 +33,7 @@ import {
   type StateFunction,
 } from './skills.ts';
 import type { AbortPoint, Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
+import type { Adam } from '../nn/adam.ts';
 
 /** Rows per chunk when evaluating the L alternative skills, to bound memory. */
 const REWARD_CHUNK = 512;
@@ -45,7 +46,7 @@ export class SkillDynamics {
   readonly net: MLP;
   readonly inputNorm: BatchNorm | null;
   readonly targetNorm: BatchNorm;
-  readonly opt: tf.AdamOptimizer;
+  readonly opt: Adam;
   readonly stateDim: number;
 
   constructor(

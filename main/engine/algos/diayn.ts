@@ -24,12 +24,13 @@ import { VecAgent } from './vec_agent.ts';
 import { VecAgentAlgorithm } from './vec_algorithm.ts';
 import { categoricalPrior, stateFunction, type StateFunction } from './skills.ts';
 import type { AbortPoint, Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
+import type { Adam } from '../nn/adam.ts';
 
 export class DiaynAlgorithm extends VecAgentAlgorithm implements Algorithm {
   readonly numSkills: number;
   readonly f: StateFunction;
   readonly discriminator: MLP;
-  private readonly discOpt: tf.AdamOptimizer;
+  private readonly discOpt: Adam;
   /** The pseudo-reward on the SAC sample stream. */
   private readonly reward: DiscriminatorReward;
 

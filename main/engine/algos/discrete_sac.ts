@@ -24,6 +24,7 @@ import { Rng } from '../rng.ts';
 import { uid, type SacBatch, type SacHyperparameters, type SacUpdateStats } from './sac.ts';
 import { loadSacParts, namedParams, saveSacParts, type SacCheckpointParts } from './state.ts';
 import type { VecLearner } from './vec_agent.ts';
+import type { Adam } from '../nn/adam.ts';
 
 /** Christodoulou 2019 §5: the target entropy is 0.98 of the maximum, log N. */
 export const DISCRETE_TARGET_ENTROPY_SHARE = 0.98;
@@ -62,9 +63,9 @@ export class DiscreteSacLearner implements VecLearner {
   readonly targetEntropy: number;
   /** Draws the sampled actions, so a run replays exactly from its seed. */
   readonly rng: Rng;
-  private readonly actorOpt: tf.AdamOptimizer;
-  private readonly criticOpt: tf.AdamOptimizer;
-  private readonly alphaOpt: tf.AdamOptimizer;
+  private readonly actorOpt: Adam;
+  private readonly criticOpt: Adam;
+  private readonly alphaOpt: Adam;
 
   /** @throws Error for fewer than 2 actions. */
   constructor(opts: DiscreteSacOptions) {

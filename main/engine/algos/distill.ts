@@ -36,6 +36,7 @@ import { EpisodeRun } from './off_policy_run.ts';
 import { PolicyInput } from './skills.ts';
 import { loadTrainable, namedParams, saveTrainable } from './state.ts';
 import type { AbortPoint, AlgorithmState, GoalEvaluable, Metrics } from './types.ts';
+import type { Adam } from '../nn/adam.ts';
 
 /** A frozen single-task teacher: its run, its goal (x, y) in m (its task) and its SAC policy. */
 export interface Teacher {
@@ -170,7 +171,7 @@ export class Distill {
   private readonly studentNet: MLP;
   /** The student as a frozen view, for acting: input [s, one-hot t]. */
   private readonly student: FrozenPolicy;
-  private readonly opt: tf.AdamOptimizer;
+  private readonly opt: Adam;
   private readonly memory: DistillMemory;
   private readonly envRng: Rng;
   private readonly actionRng: Rng;

@@ -39,6 +39,7 @@ import { RunningNormalizer, type NormalizerState } from './running_normalizer.ts
 import { uid } from './sac.ts';
 import { loadTrainable, namedParams, saveTrainable } from './state.ts';
 import type { AbortPoint, AlgorithmState, GoalEvaluable, Metrics } from './types.ts';
+import type { Adam } from '../nn/adam.ts';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -131,8 +132,8 @@ export class Reinforce {
   private readonly policy: MLP;
   private readonly logStd: tf.Variable;
   private readonly value: MLP;
-  private readonly policyOpt: tf.AdamOptimizer;
-  private readonly valueOpt: tf.AdamOptimizer;
+  private readonly policyOpt: Adam;
+  private readonly valueOpt: Adam;
   private readonly obsNorm: RunningNormalizer;
   /** Reset seeds of the training episodes. */
   private readonly envRng: Rng;

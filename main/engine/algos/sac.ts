@@ -18,6 +18,7 @@ import { summarizeEpisodes } from './rollout.ts';
 import { VecAgent } from './vec_agent.ts';
 import { VecAgentAlgorithm } from './vec_algorithm.ts';
 import type { AbortPoint, Algorithm, AlgorithmState, EvalSkill, Metrics } from './types.ts';
+import type { Adam } from '../nn/adam.ts';
 
 /**
  * The hyperparameters SAC and discrete SAC (discrete_sac.ts) share, named as a run config's `sac`
@@ -180,9 +181,9 @@ export class SacLearner {
   readonly q2Target: MLP;
   readonly logAlpha: tf.Variable;
   readonly targetEntropy: number;
-  private readonly actorOpt: tf.AdamOptimizer;
-  private readonly criticOpt: tf.AdamOptimizer;
-  private readonly alphaOpt: tf.AdamOptimizer;
+  private readonly actorOpt: Adam;
+  private readonly criticOpt: Adam;
+  private readonly alphaOpt: Adam;
   /** Seeds the reparameterization noise so a run replays exactly from its seed. */
   readonly rng: Rng;
 

@@ -75,6 +75,7 @@ import {
 } from './off_policy_core.ts';
 import type { AbortPoint, AlgorithmState, Metrics } from './types.ts';
 import { embeddingMetrics, mean, type EmbeddingDistribution, type TaskEmbedding } from './embedding_stats.ts';
+import type { Adam } from '../nn/adam.ts';
 
 export { embeddingMetrics, gaussianKl, type TaskEmbedding } from './embedding_stats.ts';
 
@@ -217,7 +218,7 @@ export class SkillEmbedding extends EpisodeAlgorithm<
   readonly embedding: { mean: tf.Variable; logStd: tf.Variable };
   /** q_ψ: window → [μ, log σ] of z, [B, 2d]. */
   readonly inference: MLP;
-  private readonly inferenceOpt: tf.AdamOptimizer;
+  private readonly inferenceOpt: Adam;
   /** Noise ε of the actor step's fresh z̃ = μ + σ·ε. */
   private readonly latentRng: Rng;
   private readonly training: TaskEpisodes;

@@ -10,6 +10,7 @@ import {
   assignArrays,
   type NamedArrays,
 } from '../nn/checkpoint.ts';
+import type { Adam } from '../nn/adam.ts';
 
 /** Anything that names its variables stably (MLP, BatchNorm). */
 export interface NamedParams {
@@ -41,7 +42,7 @@ export function underPrefix(prefix: string, arrays: NamedArrays): NamedArrays {
 export async function saveTrainable(
   prefix: string,
   vars: Record<string, tf.Variable>,
-  opt: tf.AdamOptimizer,
+  opt: Adam,
   trainable: Record<string, tf.Variable> = vars,
 ): Promise<NamedArrays> {
   return {
@@ -58,7 +59,7 @@ export async function loadTrainable(
   prefix: string,
   arrays: NamedArrays,
   vars: Record<string, tf.Variable>,
-  opt: tf.AdamOptimizer,
+  opt: Adam,
   context: string,
   trainable: Record<string, tf.Variable> = vars,
 ): Promise<void> {
@@ -76,9 +77,9 @@ export interface SacCheckpointParts {
   /** The target critics: weights only, never trained by an optimizer. */
   targets: Record<string, tf.Variable>;
   alpha: Record<string, tf.Variable>;
-  actorOpt: tf.AdamOptimizer;
-  criticOpt: tf.AdamOptimizer;
-  alphaOpt: tf.AdamOptimizer;
+  actorOpt: Adam;
+  criticOpt: Adam;
+  alphaOpt: Adam;
   alphaMode: 'auto' | 'fixed';
 }
 

@@ -25,6 +25,7 @@ import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
+import { Adam } from './adam.ts';
 
 /** Named float32 arrays: what a checkpoint stores. `data.length` equals the product of `shape`. */
 export type NamedArrays = Record<string, { shape: number[]; data: Float32Array }>;
@@ -239,51 +240,19 @@ export function assignArrays(vars: Record<string, tf.Variable>, arrays: NamedArr
 }
 
 /**
- * tf.train.adam with the hyperparameters spelled out. Without an explicit ε, tfjs uses the
- * backend's epsilon (1e-7 on wasm and cpu), so the same run would differ across backends; the
- * default here is the ε = 1e-8 of Kingma & Ba (2015, Algorithm 1) and of the TF1 AdamOptimizer
- * in the SAC, DIAYN and DADS reference code.
+ * Adam with the hyperparameters spelled out (nn/adam.ts: tf.train.adam's arithmetic over flat
+ * moments). Without an explicit ε, tfjs uses the backend's epsilon (1e-7 on wasm and cpu), so the
+ * same run would differ across backends; the default here is the ε = 1e-8 of Kingma & Ba (2015,
+ * Algorithm 1) and of the TF1 AdamOptimizer in the SAC, DIAYN and DADS reference code.
  *
  * @param lr step size α
  * @param opts β₁ (default 0.9), β₂ (default 0.999), ε (default 1e-8)
  * @throws Error when lr is not a positive finite number.
  */
-export function makeAdam(
-  lr: number,
-  opts: { beta1?: number; beta2?: number; epsilon?: number } = {},
-): tf.AdamOptimizer {
+export function makeAdam(lr: number, opts: { beta1?: number; beta2?: number; epsilon?: number } = {}): Adam {
   if (!(lr > 0 && Number.isFinite(lr)))
     throw new Error(`makeAdam: learning rate must be positive, got ${lr}`);
-  return tf.train.adam(lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-8);
-}
-
-/**
- * The parts of tfjs 4.x's AdamOptimizer that its public getWeights/setWeights do not cover:
- * the running products β₁ᵗ, β₂ᵗ (setWeights recomputes them with pow(), which rounds
- * differently from the repeated float32 products of training) and the slots to dispose.
- */
-interface AdamInternals {
-  beta1: number;
-  beta2: number;
-  accBeta1: tf.Variable;
-  accBeta2: tf.Variable;
-  accumulatedFirstMoment: Array<{ variable: tf.Variable }>;
-  accumulatedSecondMoment: Array<{ variable: tf.Variable }>;
-}
-
-function internals(opt: tf.AdamOptimizer, who: string): AdamInternals {
-  const o = opt as unknown as AdamInternals;
-  if (
-    !(o.accBeta1 instanceof tf.Variable) ||
-    !(o.accBeta2 instanceof tf.Variable) ||
-    !Array.isArray(o.accumulatedFirstMoment) ||
-    !Array.isArray(o.accumulatedSecondMoment)
-  ) {
-    throw new Error(
-      `${who}: not a tfjs 4.x AdamOptimizer (its internal state is not where this code expects it)`,
-    );
-  }
-  return o;
+  return new Adam(lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-8);
 }
 
 const TWO24 = 2 ** 24;
@@ -295,44 +264,32 @@ const TWO24 = 2 ** 24;
  *
  * Keys: `m/<name>`, `v/<name>`, `slot/<name>` (the parameter's position in the optimizer,
  * i.e. in the varList given to minimize), `iterations` ([hi, lo], t = hi·2^24 + lo, exact in
- * float32), `beta_powers` ([β₁ᵗ⁺¹, β₂ᵗ⁺¹] as the optimizer holds them), `betas` ([β₁, β₂]).
+ * float32), `beta_powers` ([β₁ᵗ⁺¹, β₂ᵗ⁺¹] as the optimizer holds them), `betas` ([β₁, β₂]). The
+ * layout is the one checkpoints had when the optimizer was tf.train.adam, so those still load.
  *
- * @param opt an optimizer from tf.train.adam / {@link makeAdam}
+ * @param opt an optimizer from {@link makeAdam}
  * @param vars logical name → variable; must include every variable the optimizer has state for
  * @throws Error when the optimizer holds state for a variable not in `vars`.
  */
-export async function adamState(
-  opt: tf.AdamOptimizer,
-  vars: Record<string, tf.Variable>,
-): Promise<NamedArrays> {
-  const o = internals(opt, 'adamState');
-  const logicalOf = new Map(Object.entries(vars).map(([logical, v]) => [v.name, logical]));
-  const weights = await opt.getWeights();
-  const [iter, ...slots] = weights;
-  iter.tensor.dispose(); // getWeights makes a fresh scalar for the counter; the rest are live slots
-  const n = slots.length / 2;
+export async function adamState(opt: Adam, vars: Record<string, tf.Variable>): Promise<NamedArrays> {
+  const logicalOf = new Map(Object.entries(vars).map(([logical, v]) => [v, logical]));
+  const snap = await opt.snapshot();
   const out: NamedArrays = {};
-  const t = opt.iterations;
+  const t = snap.iterations;
   out.iterations = { shape: [2], data: Float32Array.of(Math.floor(t / TWO24), t % TWO24) };
-  out.beta_powers = {
-    shape: [2],
-    data: Float32Array.of((await o.accBeta1.data())[0], (await o.accBeta2.data())[0]),
-  };
-  out.betas = { shape: [2], data: Float32Array.of(o.beta1, o.beta2) };
-  for (let i = 0; i < n; i++) {
-    const m = slots[i];
-    const v = slots[n + i];
-    const registered = m.name.replace(/\/m$/, '');
-    const logical = logicalOf.get(registered);
+  out.beta_powers = { shape: [2], data: Float32Array.of(...snap.betaPowers) };
+  out.betas = { shape: [2], data: Float32Array.of(opt.beta1, opt.beta2) };
+  snap.slots.forEach(({ variable, m, v }, i) => {
+    const logical = logicalOf.get(variable);
     if (logical === undefined) {
       throw new Error(
-        `adamState: the optimizer holds state for variable '${registered}', which is not among the given variables`,
+        `adamState: the optimizer holds state for variable '${variable.name}', which is not among the given variables`,
       );
     }
-    out[`m/${logical}`] = { shape: [...m.tensor.shape], data: Float32Array.from(await m.tensor.data()) };
-    out[`v/${logical}`] = { shape: [...v.tensor.shape], data: Float32Array.from(await v.tensor.data()) };
+    out[`m/${logical}`] = { shape: [...variable.shape], data: m };
+    out[`v/${logical}`] = { shape: [...variable.shape], data: v };
     out[`slot/${logical}`] = { shape: [1], data: Float32Array.of(i) };
-  }
+  });
   return out;
 }
 
@@ -349,11 +306,10 @@ export async function adamState(
  *   shape, the slot indices are inconsistent, or β₁, β₂ differ from the snapshot's.
  */
 export async function restoreAdamState(
-  opt: tf.AdamOptimizer,
+  opt: Adam,
   vars: Record<string, tf.Variable>,
   arrays: NamedArrays,
 ): Promise<void> {
-  const o = internals(opt, 'restoreAdamState');
   const need = (key: string, length: number) => {
     const a = arrays[key];
     if (!a || a.data.length !== length)
@@ -363,11 +319,11 @@ export async function restoreAdamState(
   const [hi, lo] = need('iterations', 2);
   const [b1t, b2t] = need('beta_powers', 2);
   const [beta1, beta2] = need('betas', 2);
-  if (beta1 !== Math.fround(o.beta1) || beta2 !== Math.fround(o.beta2)) {
+  if (beta1 !== Math.fround(opt.beta1) || beta2 !== Math.fround(opt.beta2)) {
     throw new Error(
       // float32 storage: show the values at float32 precision (0.9, not 0.8999999761581421).
       `restoreAdamState: the checkpoint's optimizer used β₁=${+beta1.toPrecision(7)}, β₂=${+beta2.toPrecision(7)}, ` +
-        `this one uses β₁=${o.beta1}, β₂=${o.beta2}`,
+        `this one uses β₁=${opt.beta1}, β₂=${opt.beta2}`,
     );
   }
   const slots: Array<{ logical: string; index: number }> = [];
@@ -394,30 +350,13 @@ export async function restoreAdamState(
   if (slots.some((s, i) => s.index !== i)) {
     throw new Error(`restoreAdamState: optimizer slot indices are not 0..${slots.length - 1}`);
   }
-
-  const made: tf.Tensor[] = [];
-  const named = (kind: 'm' | 'v') =>
-    slots.map(({ logical }) => {
-      const v = vars[logical];
-      const tensor = tf.tensor(arrays[`${kind}/${logical}`].data, v.shape, 'float32');
-      made.push(tensor);
-      // getWeights reports slots as `<variable name>/m|v`; adamState maps that back to the logical name.
-      return { name: `${v.name}/${kind}`, tensor };
-    });
-  const iterations = hi * TWO24 + lo;
-  const iterTensor = tf.scalar(iterations, 'int32');
-  made.push(iterTensor);
-  try {
-    for (const s of [...o.accumulatedFirstMoment, ...o.accumulatedSecondMoment]) s.variable.dispose();
-    o.accumulatedFirstMoment = [];
-    o.accumulatedSecondMoment = [];
-    await opt.setWeights([{ name: 'iter', tensor: iterTensor }, ...named('m'), ...named('v')]);
-    tf.tidy(() => {
-      o.accBeta1.assign(tf.scalar(b1t));
-      o.accBeta2.assign(tf.scalar(b2t));
-    });
-  } finally {
-    // setWeights turns each tensor into a variable that shares its data; drop our references.
-    tf.dispose(made);
-  }
+  opt.restore({
+    iterations: hi * TWO24 + lo,
+    betaPowers: [b1t, b2t],
+    slots: slots.map(({ logical }) => ({
+      variable: vars[logical],
+      m: arrays[`m/${logical}`].data,
+      v: arrays[`v/${logical}`].data,
+    })),
+  });
 }

@@ -95,6 +95,15 @@ function fusedForward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: bool
   });
 }
 
+/**
+ * relu'(z) = 1[z > 0] from y = relu(z) ≥ 0: step(y) on wasm, where Step is one fast kernel; sign(y)
+ * elsewhere (equal for y ≥ 0), because tfjs-node builds Step from five TensorFlow ops (IsNan,
+ * Greater, Fill, two Selects) and sign is one.
+ */
+function reluMask(y: tf.Tensor2D): tf.Tensor2D {
+  return needsExplicitTranspose() ? tf.step(y) : tf.sign(y);
+}
+
 /** Σ_batch dz for dz [B,out], as 1ᵀ·dz on wasm (see the file comment). */
 function biasGrad(dz: tf.Tensor2D): tf.Tensor1D {
   if (!needsExplicitTranspose()) return tf.sum(dz, 0);
@@ -154,7 +163,7 @@ export function denseAct(
       const [xs, ws, ys] = saved as tf.Tensor2D[];
       let dz: tf.Tensor2D;
       // relu'(z) = 1[z > 0] = 1[y > 0] = step(y); tanh'(z) = 1 − tanh(z)² = 1 − y².
-      if (activation === 'relu') dz = tf.mul(dy, tf.step(ys));
+      if (activation === 'relu') dz = tf.mul(dy, reluMask(ys));
       else if (activation === 'tanh') dz = tf.tidy(() => tf.mul(dy, tf.sub(1, tf.square(ys))));
       else dz = dy;
       return {
