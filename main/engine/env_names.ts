@@ -29,3 +29,10 @@ export const ARM_TRANSFER_TASKS = ['l-wall-push', 'spring-wall', 'rail-push'] as
 export type ArmTransferTask = (typeof ARM_TRANSFER_TASKS)[number];
 /** The built-in arm tasks with one block, whose goal is the block's (an embedding controller's tasks). */
 export const ARM_BLOCK_TASKS = ['push', 'pick-and-place', 'slide', ...ARM_TRANSFER_TASKS] as const;
+
+/**
+ * Seconds per env step of the arm: 20 physics substeps of 2 ms (sim/arm_env.ts ARM_SUBSTEPS times the
+ * compiled tasks' timestep; arm_env.test.ts checks the env against it). For views that play arm
+ * rollouts without loading the env.
+ */
+export const ARM_STEP_DT = 0.04;

@@ -247,11 +247,15 @@ export const evalSummarySchema = z
           to: count,
           alphas: z.array(z.number()),
           traces: z.array(episodeTraceSchema),
+          /** On the arm: every task's goal (m, 3-D) for the pair's block start, in task order. */
+          goals: z.array(z.array(jnum)).optional(),
         }),
       )
       .optional(),
     /** The target regions' centres (m) a skill embedding's tasks reward. */
     regions: z.array(z.array(jnum)).optional(),
+    /** A multi-task evaluation's task names, in task order. */
+    task_names: z.array(z.string()).optional(),
   })
   .catchall(z.unknown());
 export type EvalSummary = z.infer<typeof evalSummarySchema>;

@@ -253,6 +253,24 @@ describe('lab service', () => {
     expect(task.spec).toMatchObject({ name: 'reach', robot: 'arm' });
     expect(task.xml).toMatch(/<mujoco/);
     expect(existsSync(join(arm.path, 'task.json'))).toBe(false);
+    // A skill embedding on the arm acts in its transfer task's pre-training scene: the table without
+    // the L-wall.
+    const embedding = createRun(service.store, {
+      algo: 'skill-embedding',
+      preset: 'arm-skills',
+      totalEnvSteps: 100,
+    });
+    const scene = await service.getRunTask({ runId: embedding.id });
+    expect(scene.spec).toMatchObject({ name: 'l-wall-push-skills', robot: 'arm', obstacles: [] });
+    expect(scene.xml).toMatch(/<mujoco/);
+    const regions = createRun(service.store, {
+      algo: 'skill-embedding',
+      preset: 'regions',
+      totalEnvSteps: 100,
+    });
+    await expect(service.getRunTask({ runId: regions.id })).rejects.toThrow(
+      /is a skill-embedding run on point-mass; only goal-sac runs and skill-embedding runs on the arm have a task/,
+    );
   });
 
   it('refuses a goal-sac run whose task does not exist or is for another robot, creating nothing', async () => {

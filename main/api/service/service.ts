@@ -34,6 +34,7 @@ import { assertNotTrained, RunLockedError, runTrainer } from '../../engine/runs/
 import { algoInfo, algosWhere, findAlgo } from '../../engine/algos/lookup.ts';
 import { joinNames } from '../../engine/algos/algo_info.ts';
 import { checkRunTask, runTask as compileRunTask } from '../../engine/algos/goal_sac_run.ts';
+import { armSkillFamilyScene } from '../../engine/sim/arm_skill_family.ts';
 import { checkReferencedRuns } from '../../engine/runs/run_references.ts';
 import { skillEmbeddingView } from '../../engine/runs/skill_embedding_view.ts';
 import type { SpawnRun } from '../../engine/runs/spawn.ts';
@@ -508,11 +509,18 @@ export class LabService implements LabClient {
     const { runId } = checkParams('getRunTask', params);
     const dir = this.openRun(runId);
     const config = dir.readConfig();
-    if (!algoInfo(config.algo).keepsTaskSpec)
+    if (!algoInfo(config.algo).keepsTaskSpec) {
+      // A skill embedding on the arm acts in its transfer task's pre-training scene.
+      const scene =
+        config.algo === 'skill-embedding' && config.env === 'arm'
+          ? armSkillFamilyScene(config.task ?? '')
+          : null;
+      if (scene) return { runId, spec: scene.spec as ResultOf<'getRunTask'>['spec'], xml: scene.xml };
       throw new ApiError(
         'conflict',
-        `run ${runId} is a ${config.algo} run; only ${joinNames(algosWhere((a) => a.keepsTaskSpec))} runs have a task`,
+        `run ${runId} is a ${config.algo} run on ${config.env}; only ${joinNames(algosWhere((a) => a.keepsTaskSpec))} runs and skill-embedding runs on the arm have a task`,
       );
+    }
     if (config.env === 'bit-flip') return { runId, spec: null, xml: null };
     const compiled = compileRunTask(config, dir.path);
     return { runId, spec: compiled.spec as ResultOf<'getRunTask'>['spec'], xml: compiled.xml };

@@ -19,6 +19,7 @@ import {
 import { trainRun } from '../runs/trainer.ts';
 import { resolveRunConfig, type RunRequest } from '../presets.ts';
 import type { ControllerEvaluation } from './skill_controller.ts';
+import type { EvalSummary } from '../../api/contract/contract.ts';
 
 const SMALL_NETS = ['sac.hidden=[16,16]', 'embedding.inferenceHidden=[16]'];
 
@@ -70,14 +71,38 @@ describe('skill embedding on the arm, and transfer to an arm task', () => {
     expect(Object.keys(metrics[metrics.length - 1])).toEqual(
       expect.arrayContaining(['success_task4', 'embedding_kl_min', 'reward_inference', 'inference_rmse']),
     );
-    const report = (await evaluateRun(run, { quiet: true })) as unknown as {
-      task_success: number[];
-      success_radius: number;
-      interpolations: unknown[];
-    };
+    const report = (await evaluateRun(run, { quiet: true })) as unknown as EvalSummary;
     expect(report.task_success).toHaveLength(5);
     expect(report.success_radius).toBe(0.05);
-    expect(report.interpolations).toEqual([]);
+    expect(report.task_names).toEqual(['push +x', 'push −x', 'push +y', 'push −y', 'lift']);
+    // Every pair of the five tasks, eleven α each, from one block start per pair: the goals are that
+    // start's, each trace poses the arm (qpos per step) and is judged by the goal it ends nearest.
+    const interpolations = report.interpolations!;
+    expect(interpolations).toHaveLength(10);
+    const { from, to, goals, traces } = interpolations[9];
+    expect([from, to]).toEqual([3, 4]);
+    expect(traces).toHaveLength(11);
+    const start = traces[0].f[0];
+    expect(goals).toHaveLength(5);
+    goals!.forEach((g, k) => {
+      const expected = [
+        [0.1, 0, 0],
+        [-0.1, 0, 0],
+        [0, 0.1, 0],
+        [0, -0.1, 0],
+        [0, 0, 0.1],
+      ][k];
+      g.forEach((v, j) => expect(v! - start[j]!).toBeCloseTo(expected[j], 5));
+    });
+    for (const t of traces) {
+      expect(t.qpos).toHaveLength(t.steps + 1);
+      expect(t.qpos[0].length).toBeGreaterThan(9);
+      expect(t.f[0]).toEqual(start); // every α from the same reset
+      const end = t.f[t.steps];
+      const dist = goals!.map((g) => Math.hypot(...g.map((v, j) => end[j]! - v!)));
+      expect(t.final_distance).toBeCloseTo(Math.min(...dist), 5);
+      expect(t.goal).toEqual(goals![dist.indexOf(Math.min(...dist))]);
+    }
   }, 120_000);
 
   it('an embedding controller learns spring-wall over it: goals per episode, the block’s distance, the task’s success', async () => {

@@ -74,10 +74,27 @@ import {
   LockstepCollector,
 } from './off_policy_core.ts';
 import type { AbortPoint, AlgorithmState, Metrics } from './types.ts';
+import type { StepInfo } from '../sim/types.ts';
 import { embeddingMetrics, mean, type EmbeddingDistribution, type TaskEmbedding } from './embedding_stats.ts';
 import type { Adam } from '../nn/adam.ts';
 
 export { embeddingMetrics, gaussianKl, type TaskEmbedding } from './embedding_stats.ts';
+
+/** One rollout of {@link SkillEmbedding.interpolate}: the deterministic policy at one z on the line. */
+export interface InterpolationRollout {
+  alpha: number;
+  /** [d] the z it acted with. */
+  z: number[];
+  /** [T+1][obsDim] from the reset on. */
+  observations: number[][];
+  /** [T+1][achievedDim] */
+  achieved: number[][];
+  /** [T+1][nq] (rows empty for an env without a MuJoCo model). */
+  qpos: number[][];
+  /** The reset's info (on the arm: the block's start, blockStartX/Y/Z). */
+  startInfo: StepInfo;
+  nan: boolean;
+}
 
 /** Options of {@link SkillEmbedding}; defaults and sources in {@link SKILL_EMBEDDING_DEFAULTS}. */
 export interface SkillEmbeddingOptions extends OffPolicyOptions {
@@ -833,7 +850,7 @@ export class SkillEmbedding extends EpisodeAlgorithm<
     to: number,
     alphas: readonly number[],
     seed: number,
-  ): { alpha: number; z: number[]; observations: number[][]; achieved: number[][]; nan: boolean }[] {
+  ): InterpolationRollout[] {
     for (const t of [from, to])
       if (!Number.isInteger(t) || t < 0 || t >= this.numTasks)
         throw new Error(`interpolate: task ${t} is not one of 0 … ${this.numTasks - 1}`);
@@ -841,16 +858,27 @@ export class SkillEmbedding extends EpisodeAlgorithm<
     const env = this.envs[0];
     return alphas.map((alpha) => {
       const z = a.map((m, j) => (1 - alpha) * m + alpha * b[j]);
-      let { obs } = env.reset({ task: from, seed });
+      const start = env.reset({ task: from, seed });
+      let obs = start.obs;
       const observations = [Array.from(obs.observation)];
       const achieved = [Array.from(obs.achievedGoal)];
+      const qpos = [Array.from(env.qpos())];
       for (;;) {
         const out = env.step(this.actDeterministic(obs.observation, z));
         obs = out.obs;
         observations.push(Array.from(obs.observation));
         achieved.push(Array.from(obs.achievedGoal));
+        qpos.push(Array.from(env.qpos()));
         if (out.terminated || out.truncated)
-          return { alpha, z: Array.from(z), observations, achieved, nan: Boolean(out.info.nan) };
+          return {
+            alpha,
+            z: Array.from(z),
+            observations,
+            achieved,
+            qpos,
+            startInfo: start.info,
+            nan: Boolean(out.info.nan),
+          };
       }
     });
   }

@@ -7,10 +7,21 @@
  * along to the centre).
  */
 import type { RunConfig } from '../config.ts';
-import { circleGoals, createMultiGoalPointEnv, type MultiTaskEnv } from '../sim/multi_goal_env.ts';
-import { ARM_SKILL_THRESHOLD, createArmSkillFamilyEnv } from '../sim/arm_skill_family.ts';
+import {
+  circleGoals,
+  createMultiGoalPointEnv,
+  type MultiTaskEnv,
+  type TaskFamily,
+} from '../sim/multi_goal_env.ts';
+import {
+  ARM_SKILL_THRESHOLD,
+  ArmSkillFamily,
+  BLOCK_START_KEYS,
+  createArmSkillFamilyEnv,
+} from '../sim/arm_skill_family.ts';
+import type { StepInfo } from '../sim/types.ts';
 import type { EpisodeTrace } from '../planning/execute.ts';
-import { envSpec, POINT_MASS_SUCCESS_RADIUS } from '../sim/envs.ts';
+import { POINT_MASS_SUCCESS_RADIUS } from '../sim/envs.ts';
 import type { MultitaskEvalReport } from './multitask_sac.ts';
 import { SkillEmbedding } from './skill_embedding.ts';
 import { offPolicyOptionsOf, OffPolicyRun } from './off_policy_run.ts';
@@ -27,8 +38,10 @@ export interface EmbeddingInterpolation {
   to: number;
   /** α of each trace, in order. */
   alphas: number[];
-  /** One episode per α: its path f = achieved (x, y), qpos, z as its one segment's skill, the region it ends nearest as goal. */
+  /** One episode per α: its path f = the achieved goal, qpos, z as its one segment's skill, the goal it ends nearest. */
   traces: EpisodeTrace[];
+  /** On the arm: [K][3] every task's goal for the pair's block start (m), in task order. */
+  goals?: number[][];
 }
 
 /** The skill embedding as a run's algorithm. */
@@ -86,24 +99,25 @@ export class SkillEmbeddingAlgorithm extends OffPolicyRun<SkillEmbedding> implem
   }
 
   /**
-   * Success per task of the deterministic policy at z = μ_φ(t), `evalEpisodesPerTask` per task; and
-   * on the point mass the interpolations between the tasks' embeddings ({@link interpolations}) with
-   * the regions they are judged against (on the arm none: the Skills view draws point-mass, Ant and
-   * half-cheetah traces only).
+   * Success per task of the deterministic policy at z = μ_φ(t), `evalEpisodesPerTask` per task; the
+   * interpolations between the tasks' embeddings ({@link interpolations}); the tasks' names; on the
+   * point mass the regions the tasks reward (on the arm a task's goal depends on the block's start:
+   * each interpolation carries the goals of its own start).
    */
   evaluateGoals(): MultitaskEvalReport & {
     regions: number[][];
     success_radius: number;
+    task_names: string[];
     interpolations: EmbeddingInterpolation[];
   } {
     const e = this.config.embedding;
     const report = this.inner.evaluate(e.evalEpisodesPerTask, 1_000_003 + this.config.seed);
-    if (this.config.env === 'arm')
-      return { ...report, regions: [], success_radius: ARM_SKILL_THRESHOLD, interpolations: [] };
+    const arm = this.config.env === 'arm';
     return {
       ...report,
-      regions: circleGoals(e.regions, e.radius),
-      success_radius: POINT_MASS_SUCCESS_RADIUS,
+      regions: arm ? [] : circleGoals(e.regions, e.radius),
+      success_radius: arm ? ARM_SKILL_THRESHOLD : POINT_MASS_SUCCESS_RADIUS,
+      task_names: [...this.inner.envs[0].family.taskNames],
       interpolations: this.interpolations(1_000_033 + this.config.seed),
     };
   }
@@ -111,41 +125,55 @@ export class SkillEmbeddingAlgorithm extends OffPolicyRun<SkillEmbedding> implem
   /**
    * The interpolation between every two tasks' embeddings (only neighbours k, k + 1 for more than
    * six tasks): {@link INTERPOLATION_ALPHAS} from one mean to the other, one rollout each from the
-   * pair's reset, as traces the Skills view draws (x-y path, qpos for 3D, z as the one segment's
-   * skill); each judged by the region nearest its end.
+   * pair's reset, as traces the Skills view draws (path f = the achieved goal — the point mass's
+   * x-y, the arm's block position —, qpos for 3D, z as the one segment's skill); each judged by the
+   * goal it ends nearest: the point mass's regions, or on the arm every family task's goal for the
+   * pair's block start.
    */
   interpolations(seed: number): EmbeddingInterpolation[] {
     const K = this.inner.numTasks;
     const e = this.config.embedding;
-    const regions = circleGoals(e.regions, e.radius);
-    const nq = envSpec('point-mass').nq;
+    const arm = this.config.env === 'arm';
+    const radius = arm ? ARM_SKILL_THRESHOLD : POINT_MASS_SUCCESS_RADIUS;
+    const family = this.inner.envs[0].family;
     const pairs: [number, number][] = [];
     for (let a = 0; a < K; a++) for (let b = a + 1; b < K; b++) if (K <= 6 || b === a + 1) pairs.push([a, b]);
     return pairs.map(([from, to], p) => {
       const resetSeed = seed + p;
-      const traces = this.inner
-        .interpolate(from, to, INTERPOLATION_ALPHAS, resetSeed)
-        .map((r): EpisodeTrace => {
-          const end = r.achieved[r.achieved.length - 1];
-          const dist = regions.map((g) => Math.hypot(end[0] - g[0], end[1] - g[1]));
-          const nearest = dist.indexOf(Math.min(...dist));
-          return {
-            task: `z = (1 − ${r.alpha.toFixed(2)})·μ(task ${from}) + ${r.alpha.toFixed(2)}·μ(task ${to})`,
-            waypoints: [],
-            seed: resetSeed,
-            steps_to_goal: null,
-            nan: r.nan,
-            f: r.achieved,
-            // Point-mass observations are (qpos, qvel).
-            qpos: r.observations.map((o) => o.slice(0, nq)),
-            segments: [{ start: 0, skill: r.z, predicted: null, candidates: [], planMs: 0 }],
-            goal: regions[nearest],
-            final_distance: dist[nearest],
-            success: dist[nearest] < POINT_MASS_SUCCESS_RADIUS,
-            steps: r.achieved.length - 1,
-          };
-        });
-      return { from, to, alphas: [...INTERPOLATION_ALPHAS], traces };
+      const rollouts = this.inner.interpolate(from, to, INTERPOLATION_ALPHAS, resetSeed);
+      const goals = arm ? armTaskGoals(family, rollouts[0].startInfo) : circleGoals(e.regions, e.radius);
+      const traces = rollouts.map((r): EpisodeTrace => {
+        const end = r.achieved[r.achieved.length - 1];
+        const dist = goals.map((g) => Math.hypot(...g.map((v, k) => end[k] - v)));
+        const nearest = dist.indexOf(Math.min(...dist));
+        return {
+          task: `z = (1 − ${r.alpha.toFixed(2)})·μ(${family.taskNames[from]}) + ${r.alpha.toFixed(2)}·μ(${family.taskNames[to]})`,
+          waypoints: [],
+          seed: resetSeed,
+          steps_to_goal: null,
+          nan: r.nan,
+          f: r.achieved,
+          qpos: r.qpos,
+          segments: [{ start: 0, skill: r.z, predicted: null, candidates: [], planMs: 0 }],
+          goal: goals[nearest],
+          final_distance: dist[nearest],
+          success: dist[nearest] < radius,
+          steps: r.achieved.length - 1,
+        };
+      });
+      return { from, to, alphas: [...INTERPOLATION_ALPHAS], traces, ...(arm ? { goals } : {}) };
     });
   }
+}
+
+/**
+ * [K][3] the goal of every task of an arm pre-training family for the block start in `info`
+ * (blockStartX/Y/Z).
+ * @throws Error when the family is not an arm skill family or the start is missing.
+ */
+function armTaskGoals(family: TaskFamily, info: StepInfo): number[][] {
+  if (!(family instanceof ArmSkillFamily))
+    throw new Error(`skill-embedding on the arm: expected an arm skill family, got ${family.name}`);
+  const cols = Object.fromEntries(BLOCK_START_KEYS.map((k) => [k, Float32Array.of(Number(info[k]))]));
+  return family.taskNames.map((_, k) => Array.from(family.desiredGoals([k], cols)));
 }

@@ -6,6 +6,7 @@ import type { TaskSpec } from '../tasks/schema.ts';
 import { ARM_MAX_STEP, ArmEnv, createArmEnv, FINGER_OPEN } from './arm_env.ts';
 import { wasmHeapBytes } from './mujoco.ts';
 import type { GoalObservation } from './types.ts';
+import { ARM_STEP_DT } from '../env_names.ts';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -59,7 +60,7 @@ describe('arm env: spaces and reset', () => {
       expect(env.observationSpace.shape).toEqual([10]);
       expect(env.actionSpace.shape).toEqual([4]);
       expect(env.goalSpace.shape).toEqual([3]);
-      expect(env.dt).toBeCloseTo(0.04, 12);
+      expect(env.dt).toBeCloseTo(ARM_STEP_DT, 12);
       expect(env.maxEpisodeSteps).toBe(50);
       const { obs, info } = env.reset();
       expect(obs.observation.length).toBe(10);

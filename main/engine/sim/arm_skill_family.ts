@@ -114,6 +114,15 @@ export function armSkillFamilySpec(transfer: string): { scene: TaskSpec; tasks: 
   };
 }
 
+/**
+ * `transfer`'s pre-training scene compiled (for 3D views of a skill embedding's rollouts on the arm).
+ * @throws Error for a task without a family.
+ */
+export function armSkillFamilyScene(transfer: string): CompiledTask {
+  const { scene } = armSkillFamilySpec(transfer);
+  return compileTask(scene, scene.name);
+}
+
 /** The goal of a task for a block that starts at `start` [3] m, written to out[at..at+3]. */
 function goalOf(task: BlockSkillTask, start: ArrayLike<number>, out: Float32Array, at: number): void {
   for (let k = 0; k < 3; k++) {

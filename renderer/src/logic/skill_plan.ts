@@ -164,6 +164,23 @@ export function arenaBounds(world: Bounds | null): Bounds {
 }
 
 /**
+ * The x-y box of `points` (m), at least `minSide` across, centred on them: the frame of a map that
+ * shows paths rather than an arena (an arm task's block on its table). {@link DEFAULT_BOUNDS} when
+ * no point is finite.
+ */
+export function pathBounds(points: ReadonlyArray<ReadonlyArray<number | null>>, minSide = 0.3): Bounds {
+  const xy = xyRows(points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  if (xy.length === 0) return { ...DEFAULT_BOUNDS };
+  const xs = xy.map((p) => p[0]);
+  const ys = xy.map((p) => p[1]);
+  const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
+  const hx = Math.max(minSide, Math.max(...xs) - Math.min(...xs)) / 2;
+  const hy = Math.max(minSide, Math.max(...ys) - Math.min(...ys)) / 2;
+  return { xMin: cx - hx, xMax: cx + hx, yMin: cy - hy, yMax: cy + hy };
+}
+
+/**
  * The square the map shows: the arena and every point given (goals, paths), with a margin of 8 %
  * of the side, centred. Square so that a metre is as long across as up.
  */

@@ -343,9 +343,12 @@ export function createFakeLab(): FakeLab {
       })),
       unreadable: [],
     }),
-    // A goal-sac run trains on l-wall-push here; its scene compiles to a stand-in MJCF.
+    // A goal-sac run trains on l-wall-push here, a skill embedding on the arm in its family's scene;
+    // the scene compiles to a stand-in MJCF.
     getRunTask: async (p: { runId: string }) => {
       const run = find(p.runId);
+      if (run.algo === 'skill-embedding' && run.env === 'arm')
+        return { runId: p.runId, spec: findTask('l-wall-push').spec, xml: '<mujoco model="family"/>' };
       if (run.algo !== 'goal-sac') throw new ApiError('conflict', `run ${p.runId} has no task`);
       return run.env === 'bit-flip'
         ? { runId: p.runId, spec: null, xml: null }

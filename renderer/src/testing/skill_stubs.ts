@@ -27,7 +27,7 @@ export const SkillMapStub = {
 
 export const SkillPlanSceneStub = {
   name: 'SkillPlanScene',
-  props: ['env', 'traces', 'skillKind', 'goals', 'radius', 'time', 'dt'],
+  props: ['env', 'xml', 'traces', 'skillKind', 'goals', 'radius', 'time', 'dt'],
   template:
     '<div class="scene-stub" :data-env="env" :data-traces="traces.length" :data-skill-kind="skillKind" />',
 };
