@@ -58,6 +58,8 @@ import { figureNameSchema, figureSpecSchema, savedFigureSchema } from './figure_
 
 export { RELABEL_STRATEGIES, TASK_RELABEL_STRATEGIES };
 export { ALGOS, ENVS, SKILL_ENVS, STATE_FUNCTIONS, allConfigKeys, runConfigSchema, type RunConfig };
+/** Seconds per env step of the arm, for views that play arm rollouts. */
+export { ARM_STEP_DT } from '../../engine/env_names.ts';
 export * from './sweep_schemas.ts';
 export * from './figure_schemas.ts';
 

@@ -845,12 +845,7 @@ export class SkillEmbedding extends EpisodeAlgorithm<
    *   achieved goal per step [T + 1][goalDim], and whether the env ended it unstable
    * @throws Error for a task out of range.
    */
-  interpolate(
-    from: number,
-    to: number,
-    alphas: readonly number[],
-    seed: number,
-  ): InterpolationRollout[] {
+  interpolate(from: number, to: number, alphas: readonly number[], seed: number): InterpolationRollout[] {
     for (const t of [from, to])
       if (!Number.isInteger(t) || t < 0 || t >= this.numTasks)
         throw new Error(`interpolate: task ${t} is not one of 0 … ${this.numTasks - 1}`);
