@@ -161,6 +161,31 @@ describe('SkillEmbedding: training', () => {
     }
   });
 
+  it('embedding.meanBound b keeps every task mean inside ±b: μ = b·tanh(u / b) of its parameters', async () => {
+    const { config } = resolveRunConfig({
+      algo: 'skill-embedding',
+      preset: 'regions',
+      set: ['embedding.meanBound=0.5', 'numEnvs=1'],
+    });
+    const run = await SkillEmbeddingAlgorithm.create(config);
+    try {
+      expect(run.inner.options.embeddingMeanBound).toBe(0.5);
+      const u = run.inner.embedding.mean;
+      const raw = Array.from(u.dataSync());
+      run.inner
+        .taskEmbeddings()
+        .forEach((e, k) =>
+          e.mean.forEach((m, j) => expect(m).toBeCloseTo(0.5 * Math.tanh(raw[k * 2 + j] / 0.5), 6)),
+        );
+      // Parameters far out (where an unbounded embedding drifted on the arm) still give |μ| < b.
+      u.assign(tf.fill(u.shape, 40));
+      for (const e of run.inner.taskEmbeddings()) for (const m of e.mean) expect(m).toBeCloseTo(0.5, 6);
+      expect(Array.from(run.inner.taskLatent(0))).toEqual(Array.from(run.inner.taskEmbeddings()[0].mean));
+    } finally {
+      run.dispose();
+    }
+  });
+
   it('refuses options out of range, naming them', async () => {
     await expect(small({ latentDim: 0 })).rejects.toThrow(
       /skill embedding: latentDim must be a positive integer, got 0/,

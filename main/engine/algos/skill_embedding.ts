@@ -116,6 +116,11 @@ export interface SkillEmbeddingOptions extends OffPolicyOptions {
   embeddingInitStd: number;
   /** Upper bound of the embedding's σ (log σ is clipped). */
   embeddingMaxStd: number;
+  /**
+   * b: the Gaussian embedding's means are b·tanh(u / b) of their parameters u, so |μ| < b; null:
+   * unbounded (μ = u, the paper's linear embedding).
+   */
+  embeddingMeanBound: number | null;
   /** The embedding's family: diagonal Gaussian, or independent Bernoullis over z ∈ {0, 1}^d. */
   distribution: EmbeddingDistribution;
   /** λ of the binary Concrete relaxation of a Bernoulli z in the actor step. */
@@ -145,6 +150,7 @@ export const SKILL_EMBEDDING_DEFAULTS: Readonly<Omit<SkillEmbeddingOptions, 'see
   inferenceLr: 1e-3, // paper App. E.2: Adam 1e-3
   embeddingInitStd: 0.5, // chosen: broad enough that a task's samples behave differently from the start
   embeddingMaxStd: 1, // chosen: garage caps at 0.2 with tanh-bounded z; here z is unbounded
+  embeddingMeanBound: null, // the paper's linear embedding; garage bounds z with tanh
   distribution: 'gaussian', // paper App. E.2: Gaussian embeddings for the arm
   concreteTemperature: 2 / 3, // Maddison et al. 2017 App. C.2: λ = 2/3 worked well for binary relaxations
   criticTarget: 'one-step', // SAC's; 'retrace' is the paper's (§5)
@@ -377,7 +383,7 @@ export class SkillEmbedding extends EpisodeAlgorithm<
     const d = this.latentDim;
     const bernoulli = this.distribution === 'bernoulli';
     const [mean, std] = tf.tidy(() => {
-      const m = bernoulli ? tf.sigmoid(this.embedding.mean) : this.embedding.mean;
+      const m = bernoulli ? tf.sigmoid(this.embedding.mean) : this.gaussianMeans();
       const sd = bernoulli ? tf.sqrt(tf.mul(m, tf.sub(1, m))) : tf.exp(this.clippedLogStd());
       return [m.dataSync() as Float32Array, sd.dataSync() as Float32Array];
     });
@@ -401,6 +407,13 @@ export class SkillEmbedding extends EpisodeAlgorithm<
     const { mean, std } = this.taskEmbeddings()[task];
     if (this.distribution === 'bernoulli') return mean.map((p) => (rng.uniform() < p ? 1 : 0));
     return mean.map((m, j) => m + std[j] * rng.normal());
+  }
+
+  /** μ_φ [K, d] of the Gaussian embedding: its parameters, or b·tanh(u / b) with a mean bound b. */
+  private gaussianMeans(): tf.Tensor2D {
+    const b = this.options.embeddingMeanBound;
+    const u = this.embedding.mean as tf.Tensor2D;
+    return b === null ? u : (tf.mul(b, tf.tanh(tf.div(u, b))) as tf.Tensor2D);
   }
 
   /** log σ_φ [K, d], clipped to [log 1e-3, log embeddingMaxStd]. */
@@ -436,13 +449,14 @@ export class SkillEmbedding extends EpisodeAlgorithm<
     const K = this.numTasks;
     const B = t.input.shape[0];
     const oneHot = tf.slice(t.input, [0, obsDim + d], [B, K]);
-    const param = tf.matMul(oneHot, this.embedding.mean as tf.Tensor2D);
     let z: tf.Tensor;
     if (this.distribution === 'bernoulli') {
+      const param = tf.matMul(oneHot, this.embedding.mean as tf.Tensor2D);
       const u = tf.randomUniform([B, d], 1e-6, 1 - 1e-6, 'float32', this.latentRng.nextUint32());
       const logistic = tf.sub(tf.log(u), tf.log(tf.sub(1, u)));
       z = tf.sigmoid(tf.div(tf.add(param, logistic), this.options.concreteTemperature));
     } else {
+      const param = tf.matMul(oneHot, this.gaussianMeans());
       const std = tf.matMul(oneHot, tf.exp(this.clippedLogStd()));
       const eps = tf.randomNormal([B, d], 0, 1, 'float32', this.latentRng.nextUint32());
       z = tf.add(param, tf.mul(std, eps));

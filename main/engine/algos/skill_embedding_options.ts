@@ -52,6 +52,11 @@ export const embeddingSchema = z
     /** Upper bound of the embedding's σ. */
     embeddingMaxStd: z.number().gt(0).max(10).default(1),
     /**
+     * b: the Gaussian embedding's means are b·tanh(u / b) of their parameters, so every |μ| < b and z
+     * stays on the scale of the networks' normalized inputs; null: unbounded (μ = u).
+     */
+    meanBound: z.number().gt(0).max(100).nullable().default(null),
+    /**
      * The embedding's family: a diagonal Gaussian over z ∈ R^d, or independent Bernoullis over
      * z ∈ {0, 1}^d (the paper's didactic comparison; embeddingInitStd and embeddingMaxStd are not read).
      */
@@ -88,6 +93,7 @@ export const embeddingSection = configSection(embeddingSchema, {
   inferenceLr: 'Hausman et al. 2018 App. E.2 (Adam, 1e-3)',
   embeddingInitStd: 'our choice: broad enough that one task’s samples behave differently from the start',
   embeddingMaxStd: 'our choice (garage caps σ at 0.2 with tanh-bounded z; here z is unbounded)',
+  meanBound: 'Hausman et al. 2018 App. E.2: a linear embedding, unbounded (garage bounds z with tanh)',
   distribution: 'Hausman et al. 2018 App. E.2: Gaussian embeddings (Bernoulli in the didactic comparison)',
   concreteTemperature: 'Maddison, Mnih, Teh 2017 App. C.2: λ = 2/3 for binary Concrete relaxations',
   criticTarget: 'SAC’s one-step soft target; Hausman et al. 2018 §5 used Retrace',

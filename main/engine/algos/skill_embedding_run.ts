@@ -80,6 +80,7 @@ export class SkillEmbeddingAlgorithm extends OffPolicyRun<SkillEmbedding> implem
       inferenceLr: e.inferenceLr,
       embeddingInitStd: e.embeddingInitStd,
       embeddingMaxStd: e.embeddingMaxStd,
+      embeddingMeanBound: e.meanBound,
       distribution: e.distribution,
       concreteTemperature: e.concreteTemperature,
       criticTarget: e.criticTarget,
