@@ -120,29 +120,50 @@ export class XyGoalTask extends WrappedTask<MujocoEnv> implements SkillTaskEnv {
 }
 
 /**
- * An arm task with one object: the controller sees the arm's observation and g − block; the goal
- * distance is the block's to this episode's desired goal; success is the task's. Nothing of the
- * observation is hidden (the arm's policies see everything).
+ * An arm task with one object: the skills and the controller see the arm's observation followed by
+ * the block's position at the episode's reset (as the pre-training families show the block's start,
+ * sim/arm_skill_family.ts), the controller also g − block; the goal distance is the block's to this
+ * episode's desired goal; success is the task's. Nothing of the observation is hidden (the arm's
+ * policies see everything).
  */
 export class ArmGoalTask extends WrappedTask<ArmEnv> implements SkillTaskEnv {
   readonly goalDim = 3;
   readonly coordDims: readonly number[] = Object.freeze([]);
   readonly successRadius: number;
+  private readonly space: BoxSpace;
+  /** The block's position at this episode's reset, m. */
+  private readonly start = new Float32Array(3);
   constructor(env: ArmEnv) {
     super(env);
+    const arm = env.observationSpace;
+    this.space = {
+      shape: [arm.shape[0] + 3],
+      low: Float32Array.from([...arm.low, -Infinity, -Infinity, -Infinity]),
+      high: Float32Array.from([...arm.high, Infinity, Infinity, Infinity]),
+    };
     if (env.task.spec.objects.length !== 1)
       throw new Error(
         `task "${env.name}": a skill controller on the arm needs a task with one object (its goal is the object's), this one has ${env.task.spec.objects.length}`,
       );
     this.successRadius = env.task.spec.success.threshold;
   }
+  override get observationSpace(): BoxSpace {
+    return this.space;
+  }
   reset(opts?: { seed?: number }): { obs: Float32Array; info: StepInfo } {
     const out = this.env.reset(opts);
-    return { obs: out.obs.observation, info: out.info };
+    this.start.set(out.obs.observation.subarray(3, 6));
+    return { obs: this.withStart(out.obs.observation), info: out.info };
   }
   step(action: ArrayLike<number>): StepResult {
     const out = this.env.step(action);
-    return { ...out, obs: out.obs.observation };
+    return { ...out, obs: this.withStart(out.obs.observation) };
+  }
+  private withStart(observation: Float32Array): Float32Array {
+    const out = new Float32Array(observation.length + 3);
+    out.set(observation);
+    out.set(this.start, observation.length);
+    return out;
   }
   /** The block's position sits at observation entries 3 … 5 (arm_env.ts's layout). */
   goalOffset(obs: Float32Array, out: Float32Array, at: number): void {
@@ -156,10 +177,16 @@ export class ArmGoalTask extends WrappedTask<ArmEnv> implements SkillTaskEnv {
     return Array.from(this.env.desiredGoal);
   }
   getState(): unknown {
-    return this.env.getState();
+    return { arm: this.env.getState(), blockStart: Array.from(this.start) };
   }
+  /** @throws Error naming the part of a state that does not fit (the arm's, or the block's start). */
   setState(state: unknown): void {
-    this.env.setState(state as ArmEnvState);
+    const s = state as { arm?: unknown; blockStart?: unknown };
+    const start = s?.blockStart;
+    if (!Array.isArray(start) || start.length !== 3 || !start.every((v) => typeof v === 'number'))
+      throw new Error(`${this.name}: state.blockStart must be 3 numbers (m), got ${JSON.stringify(start)}`);
+    this.env.setState(s.arm as ArmEnvState);
+    this.start.set(start);
   }
 }
 

@@ -10,8 +10,7 @@
  * here writes to the run.
  */
 import { envSpec, type EnvSpec } from '../sim/envs.ts';
-import { armSkillFamilySpec } from '../sim/arm_skill_family.ts';
-import { armSpaceSizes } from '../sim/arm_env.ts';
+import { armSkillFamilySizes } from '../sim/arm_skill_family.ts';
 import type { EnvName } from '../sim/types.ts';
 import { skillEnvOf, type AlgoName, type RunConfig } from '../config.ts';
 import { algoInfo, algosWhere } from '../algos/lookup.ts';
@@ -212,7 +211,7 @@ export async function loadSkillSource(
 export function policySourceFromArrays(parts: SkillArrays): PolicySource {
   const info = algoInfo(parts.config.algo);
   if (!(info.latentSkills && parts.config.env === 'arm')) return skillSourceFromArrays(parts);
-  const dims = armSpaceSizes(armSkillFamilySpec(parts.config.task ?? '').scene);
+  const dims = armSkillFamilySizes(parts.config.task ?? '');
   const {
     env: _env,
     f: _f,

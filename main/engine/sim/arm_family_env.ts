@@ -20,15 +20,28 @@ export abstract class ArmFamilyEnv<F extends TaskFamily> implements MultiTaskEnv
   protected currentTask = 0;
   private pendingSeed: number | undefined;
 
-  /** Takes ownership of `inner`. */
+  /**
+   * Takes ownership of `inner`. `extraObservation` entries (unbounded) follow the arm's observation
+   * (a family whose reward reads more than the arm's state shows them to the policy).
+   */
   constructor(
     protected readonly inner: ArmEnv,
     readonly family: F,
     readonly name: string,
     readonly evaluate: GoalRewardFn,
     seed: number | undefined,
+    extraObservation = 0,
   ) {
-    this.observationSpace = inner.observationSpace;
+    const arm = inner.observationSpace;
+    const unbounded = (v: number) => new Float32Array(extraObservation).fill(v);
+    this.observationSpace =
+      extraObservation === 0
+        ? arm
+        : {
+            shape: [arm.shape[0] + extraObservation],
+            low: Float32Array.from([...arm.low, ...unbounded(-Infinity)]),
+            high: Float32Array.from([...arm.high, ...unbounded(Infinity)]),
+          };
     this.goalSpace = inner.goalSpace;
     this.actionSpace = inner.actionSpace;
     this.dt = inner.dt;

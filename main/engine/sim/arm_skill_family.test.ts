@@ -5,6 +5,7 @@ import { INFO_EE_OBJECT_DISTANCE } from '../tasks/reward.ts';
 import {
   armSkillFamilySpec,
   BLOCK_START_KEYS,
+  armSkillFamilySizes,
   createArmSkillFamilyEnv,
   EE_OBJECT_WEIGHT,
   LIFT_HEIGHT,
@@ -37,7 +38,17 @@ describe('the arm pre-training families (Hausman et al. 2018 §7.2)', () => {
         expect(start[2]).toBeCloseTo(0.025, 3);
         expect(round(obs.desiredGoal)).toEqual(round(Array.from(start, (s, i) => s + off[i])));
         expect(BLOCK_START_KEYS.map((key) => info[key])).toEqual(Array.from(start));
+        // The policy sees the start the goal follows from: the observation ends with it, every step.
+        expect(obs.observation).toHaveLength(env.observationSpace.shape[0]);
+        expect(Array.from(obs.observation.subarray(-3))).toEqual(Array.from(start));
+        const next = env.step(new Float32Array(env.actionSpace.shape[0]).fill(0.5)).obs;
+        expect(Array.from(next.observation.subarray(-3))).toEqual(Array.from(start));
       });
+      expect(armSkillFamilySizes('l-wall-push')).toEqual({
+        obsDim: env.observationSpace.shape[0],
+        actDim: env.actionSpace.shape[0],
+      });
+      expect(env.observationSpace.shape[0]).toBe(28);
       // Same seed, same start.
       const a = env.reset({ task: 0, seed: 99 }).obs.achievedGoal;
       const b = env.reset({ task: 2, seed: 99 }).obs.achievedGoal;

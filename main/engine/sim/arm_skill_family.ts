@@ -19,9 +19,12 @@
  * the block first; without it an untrained policy rarely touches the block). Success: the block
  * within 0.05 m of g (Fetch's threshold, the transfer tasks' own).
  *
- * Observation, action and control are the transfer task's arm (sim/arm_env.ts: Fetch's Cartesian
- * control, 25-D observation with one block), so a policy trained here acts in the transfer task
- * unchanged. Episodes last the transfer task's 100 env steps unless `maxEpisodeSteps` says otherwise.
+ * Action and control are the transfer task's arm (sim/arm_env.ts: Fetch's Cartesian control). The
+ * observation is the arm's (25-D with one block) followed by the block's start (3): the reward reads
+ * the start, so without it "push 0.1 m" would not be a task of the state the policy sees (it could
+ * not know where to stop). The transfer's low-level env shows its own episode's block start the same
+ * way (algos/skill_task_envs.ts ArmGoalTask), so a policy trained here acts there unchanged.
+ * Episodes last the transfer task's 100 env steps unless `maxEpisodeSteps` says otherwise.
  *
  * Never imports tfjs.
  */
@@ -31,7 +34,7 @@ import { builtinTask, compileTask, type CompiledTask } from '../tasks/index.ts';
 import { makeGoalReward, INFO_EE_OBJECT_DISTANCE } from '../tasks/reward.ts';
 import { objectHalfHeight, type RewardTerm, type TaskSpec } from '../tasks/schema.ts';
 import type { GoalEvaluation } from '../tasks/goal_reward.ts';
-import { createArmEnv, type ArmEnv } from './arm_env.ts';
+import { armSpaceSizes, createArmEnv, type ArmEnv } from './arm_env.ts';
 import { ArmFamilyEnv } from './arm_family_env.ts';
 import type { TaskFamily, GoalFamilyReward } from './multi_goal_env.ts';
 import type { GoalObservation, GoalRewardFn, GoalStepResult, StepInfo } from './types.ts';
@@ -112,6 +115,16 @@ export function armSkillFamilySpec(transfer: string): { scene: TaskSpec; tasks: 
     scene: { ...spec, name: `${transfer}-skills`, gripper, obstacles: [] },
     tasks: PUSH_LIFT_TASKS.map((t) => ({ ...t })),
   };
+}
+
+/**
+ * Observation and action sizes of `transfer`'s pre-training family env: the arm's (arm_env.ts
+ * armSpaceSizes) and the block's start (3), which the tasks' goals follow from.
+ * @throws Error for a task without a family.
+ */
+export function armSkillFamilySizes(transfer: string): { obsDim: number; actDim: number } {
+  const { obsDim, actDim } = armSpaceSizes(armSkillFamilySpec(transfer).scene);
+  return { obsDim: obsDim + BLOCK_START_KEYS.length, actDim };
 }
 
 /**
@@ -223,7 +236,7 @@ export class ArmSkillFamilyEnv extends ArmFamilyEnv<ArmSkillFamily> {
     private readonly scene: CompiledTask,
     opts: { seed?: number } = {},
   ) {
-    super(inner, family, family.name, family.goalReward, opts.seed);
+    super(inner, family, family.name, family.goalReward, opts.seed, BLOCK_START_KEYS.length);
     this.halfHeight = objectHalfHeight(scene.spec.objects[0]);
   }
 
@@ -257,15 +270,23 @@ export class ArmSkillFamilyEnv extends ArmFamilyEnv<ArmSkillFamily> {
       goal,
       objectPosition: this.start,
     });
-    return { obs: out.obs, info: this.scored(out.obs, out.info).info };
+    return { obs: this.withStart(out.obs), info: this.scored(out.obs, out.info).info };
   }
 
   /** The arm's step, rewarded and judged by the family under the current task. */
   step(action: ArrayLike<number>): GoalStepResult {
     const out = this.inner.step(action);
-    if (out.info.nan) return out;
+    if (out.info.nan) return { ...out, obs: this.withStart(out.obs) };
     const { reward, info } = this.scored(out.obs, out.info);
-    return { ...out, reward, info };
+    return { ...out, obs: this.withStart(out.obs), reward, info };
+  }
+
+  /** The arm's observation followed by the block's start (m): the goal rules read it, so the policy sees it. */
+  private withStart(obs: GoalObservation): GoalObservation {
+    const observation = new Float32Array(obs.observation.length + 3);
+    observation.set(obs.observation);
+    observation.set(this.start, obs.observation.length);
+    return { ...obs, observation };
   }
 
   /** The family's reward and success of the current observation, with the start columns in info. */
