@@ -91,6 +91,11 @@ export interface AlgoInfo<
     meaning: string;
     algos: readonly string[];
   } | null;
+  /**
+   * A dotted config key naming one run whose networks a new run starts from (fine-tuning;
+   * runs/fine_tune_source.ts), and the algorithms whose runs it accepts; absent for the others.
+   */
+  fineTuneOption?: { key: string; algos: readonly string[] };
   evaluation: EvaluationKind;
   /** A `skills` evaluation also reports the env's own success rate (plain SAC pursues the env's task). */
   evaluatesEnvSuccess: boolean;

@@ -236,9 +236,10 @@ const TASK_POLICY = {
 const MULTITASK_SAC = defineAlgo({
   ...TASK_POLICY,
   name: 'multitask-sac',
-  description: 'multi-task SAC with task relabeling (HIPI, Generalized Hindsight) on K goal tasks',
+  description:
+    'multi-task SAC with task relabeling (HIPI, Generalized Hindsight) on K goal tasks: the point mass’s, or on the arm a transfer task’s pre-training family or the transfer task itself',
   sections: { sac: sacSection, multitask: multitaskSection },
-  envs: ['point-mass'],
+  envs: ['point-mass', 'arm'],
   checkConfig: multitaskSacCheck,
   relabeling: {
     kind: 'task',
@@ -268,12 +269,16 @@ const MULTITASK_SAC = defineAlgo({
   ],
   formFields: [
     'multitask.tasks',
+    'multitask.armTasks',
+    'multitask.initFrom',
     'multitask.relabelStrategy',
     'multitask.relabelRatio',
     'multitask.taskEncoding',
     'sac.lr',
     'sac.batchSize',
   ],
+  formFieldsUnread: { arm: ['multitask.tasks'], 'point-mass': ['multitask.armTasks'] },
+  fineTuneOption: { key: 'multitask.initFrom', algos: ['multitask-sac'] },
 });
 
 const SKILL_EMBEDDING = defineAlgo({

@@ -5,10 +5,13 @@
 import { z } from 'zod';
 import { TASK_RELABEL_STRATEGIES } from '../replay/task_relabel.ts';
 import { configSection, type ConfigCheck } from './config_section.ts';
+import { ARM_TRANSFER_TASKS } from '../env_names.ts';
 
 /**
- * Settings of multi-task SAC with task relabeling (`multitask-sac`) on the multi-goal point mass
- * (sim/multi_goal_env.ts): K goal-reaching tasks on a circle.
+ * Settings of multi-task SAC with task relabeling (`multitask-sac`): on the multi-goal point mass
+ * (sim/multi_goal_env.ts) K goal-reaching tasks on a circle; on the arm the pre-training family of the
+ * run's transfer `task` (sim/arm_skill_family.ts), or that transfer task itself as a family of one
+ * (sim/arm_transfer_family.ts; `tasks`, `radius` and `goals` are not read there).
  */
 export const multitaskSchema = z
   .object({
@@ -29,7 +32,15 @@ export const multitaskSchema = z
      * of this run's tasks (a task it never saw starts as the mean of those it knows). One-hot tasks only.
      */
     initFrom: z.string().min(1).max(200).nullable().default(null),
-    /** Sparse −1/0 within 0.1 m of the task's goal, or dense −distance. */
+    /**
+     * On the arm: train on the pre-training family of the run's transfer task (`family`), or on the
+     * transfer task itself (`transfer`, e.g. fine-tuned from a family run with initFrom).
+     */
+    armTasks: z.enum(['family', 'transfer']).default('family'),
+    /**
+     * Sparse −1/0 within 0.1 m of the task's goal (the arm's: 0.05 m), or dense −distance (the arm's:
+     * −‖block − g‖ − 0.5·‖grip − block‖).
+     */
     reward: z.enum(['sparse', 'dense']).default('sparse'),
     /** How the task enters policy and critics: one-hot (Meta-World MT-SAC) or a learned embedding. */
     taskEncoding: z.enum(['one-hot', 'embedding']).default('one-hot'),
@@ -52,13 +63,23 @@ export const multitaskSchema = z
 /** The `multitask` section (its defaults' sources are in reference/relabeling_and_multitask.md). */
 export const multitaskSection = configSection(multitaskSchema);
 
-/** multitask-sac trains on the multi-goal point mass; fine-tuning needs one-hot tasks. */
+/**
+ * multitask-sac trains on the multi-goal point mass, or on the arm for a transfer task; fine-tuning
+ * needs one-hot tasks.
+ */
 export const multitaskSacCheck: ConfigCheck = (config) => {
-  if (config.env !== 'point-mass')
+  if (config.env !== 'point-mass' && config.env !== 'arm')
     return [
       {
         path: 'env',
-        message: `multitask-sac trains on the multi-goal point mass: env point-mass, got ${config.env}`,
+        message: `multitask-sac trains on the multi-goal point mass or on the arm's transfer tasks: env point-mass or arm, got ${config.env}`,
+      },
+    ];
+  if (config.env === 'arm' && !(ARM_TRANSFER_TASKS as readonly unknown[]).includes(config.task))
+    return [
+      {
+        path: 'task',
+        message: `multitask-sac on the arm trains for a transfer task (its pre-training family, or the task itself): one of ${ARM_TRANSFER_TASKS.join(', ')}, got ${config.task === null || config.task === undefined ? 'none' : String(config.task)}`,
       },
     ];
   const m = config.multitask as z.infer<typeof multitaskSchema> | undefined;

@@ -6,7 +6,9 @@
 import type { RunConfig } from '../config.ts';
 import type { NamedArrays } from '../nn/checkpoint.ts';
 import type { NormalizerState } from './running_normalizer.ts';
-import { createMultiGoalPointEnv } from '../sim/multi_goal_env.ts';
+import { createMultiGoalPointEnv, type MultiTaskEnv } from '../sim/multi_goal_env.ts';
+import { createArmSkillFamilyEnv } from '../sim/arm_skill_family.ts';
+import { createArmTransferEnv } from '../sim/arm_transfer_family.ts';
 import { checkTaskRelabelSetting } from '../replay/task_relabel.ts';
 import { MultitaskSac } from './multitask_sac.ts';
 import { offPolicyOptionsOf, OffPolicyRun } from './off_policy_run.ts';
@@ -27,15 +29,18 @@ export class MultitaskSacAlgorithm extends OffPolicyRun<MultitaskSac> implements
   static async create(config: RunConfig, init: FineTuneInit | null = null): Promise<MultitaskSacAlgorithm> {
     const { multitask: mt } = config;
     const inner = await MultitaskSac.create(
-      (i) =>
-        createMultiGoalPointEnv({
-          goals: mt.goals ?? undefined,
-          numTasks: mt.tasks,
-          radius: mt.radius,
+      (i): MultiTaskEnv | Promise<MultiTaskEnv> => {
+        const common = {
           reward: mt.reward,
           maxEpisodeSteps: config.episodeSteps ?? undefined,
           seed: config.seed * 1000 + i,
-        }),
+        };
+        if (config.env !== 'arm')
+          return createMultiGoalPointEnv({ goals: mt.goals ?? undefined, numTasks: mt.tasks, radius: mt.radius, ...common });
+        return mt.armTasks === 'transfer'
+          ? createArmTransferEnv(config.task ?? '', common)
+          : createArmSkillFamilyEnv(config.task ?? '', common);
+      },
       {
         ...offPolicyOptionsOf(config),
         episodesPerIteration: mt.episodesPerIteration,
@@ -104,13 +109,24 @@ const FIRST_KERNELS =
  * each first layer, the rows of the observation (and the critics' action) are copied, and every
  * task of this run gets the mean of the source's task rows: a task the source never saw starts as
  * the average of those it knows (fine-tuning a multi-task policy on a new task, the baseline of
- * Hausman et al. 2018's transfer experiments).
+ * Hausman et al. 2018's transfer experiments). Observation entries this run has beyond the source's
+ * (the goal of an arm transfer task after its family's observation) get zero rows and statistics of
+ * mean 0, σ 1.
  * @throws Error naming the source run and the parameter when a shape does not fit.
  */
 export async function fineTuneFrom(algo: MultitaskSac, init: FineTuneInit): Promise<void> {
   const state = await algo.saveState();
   const K = algo.numTasks;
   const obsDim = algo.obsDim;
+  // A source with fewer observation entries (an arm family run fine-tuned on its transfer task, which
+  // also shows the goal): the new entries' first-layer rows start at zero, so the fine-tuned networks
+  // start out computing what the source's did.
+  const srcObs = init.obsNorm.sum.length;
+  const extra = obsDim - srcObs;
+  if (extra < 0)
+    throw new Error(
+      `fine-tuning from ${init.run}: its observations have ${srcObs} entries, this run's ${obsDim} (another env?)`,
+    );
   for (const [name, src] of Object.entries(init.arrays)) {
     const dst = state.arrays[name];
     if (!dst) throw new Error(`fine-tuning from ${init.run}: its ${name} has no counterpart in this run`);
@@ -123,17 +139,25 @@ export async function fineTuneFrom(algo: MultitaskSac, init: FineTuneInit): Prom
       continue;
     }
     const [srcRows, width] = src.shape;
-    const rest = srcRows - obsDim - init.numTasks; // the critics' action rows
+    const rest = srcRows - srcObs - init.numTasks; // the critics' action rows
     if (width !== dst.shape[1] || rest < 0 || dst.shape[0] !== obsDim + K + rest)
       throw new Error(
         `fine-tuning from ${init.run}: ${name} is [${src.shape.join(', ')}] there, [${dst.shape.join(', ')}] here (another env or network sizes?)`,
       );
     const mean = new Float32Array(width);
     for (let t = 0; t < init.numTasks; t++)
-      for (let j = 0; j < width; j++) mean[j] += src.data[(obsDim + t) * width + j] / init.numTasks;
-    dst.data.set(src.data.subarray(0, obsDim * width), 0);
+      for (let j = 0; j < width; j++) mean[j] += src.data[(srcObs + t) * width + j] / init.numTasks;
+    dst.data.set(src.data.subarray(0, srcObs * width), 0);
+    dst.data.fill(0, srcObs * width, obsDim * width);
     for (let k = 0; k < K; k++) dst.data.set(mean, (obsDim + k) * width);
-    dst.data.set(src.data.subarray((obsDim + init.numTasks) * width), (obsDim + K) * width);
+    dst.data.set(src.data.subarray((srcObs + init.numTasks) * width), (obsDim + K) * width);
   }
-  await algo.loadState({ arrays: state.arrays, meta: { ...state.meta, obsNorm: init.obsNorm } });
+  // The new entries' statistics start at mean 0 and σ 1 (their inputs are metres, about 0.1–0.3).
+  const n = init.obsNorm.n;
+  const obsNorm: NormalizerState = {
+    n,
+    sum: [...init.obsNorm.sum, ...new Array<number>(extra).fill(0)],
+    sumSq: [...init.obsNorm.sumSq, ...new Array<number>(extra).fill(n)],
+  };
+  await algo.loadState({ arrays: state.arrays, meta: { ...state.meta, obsNorm } });
 }

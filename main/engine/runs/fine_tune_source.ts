@@ -10,6 +10,7 @@ import type { FineTuneInit } from '../algos/multitask_sac_run.ts';
 import type { NormalizerState } from '../algos/running_normalizer.ts';
 import { ConfigError, type RunConfig } from '../config.ts';
 import { readRunCheckpoint } from './checkpoints.ts';
+import { armSkillFamilySpec } from '../sim/arm_skill_family.ts';
 import { RunDir, RunStore, RunStoreError } from './store.ts';
 
 const KEY = 'multitask.initFrom';
@@ -45,6 +46,8 @@ function openSource(
     throw refuse(`run ${run.id} is a ${source.algo} run; fine-tuning starts from a multitask-sac run`);
   if (source.env !== config.env)
     throw refuse(`run ${run.id} trained on ${source.env}; this run's env is ${config.env}`);
+  if (config.env === 'arm' && source.task !== config.task)
+    throw refuse(`run ${run.id} trained for the arm task ${source.task}; this run's task is ${config.task}`);
   if (source.sac.hidden.join() !== config.sac.hidden.join())
     throw refuse(
       `run ${run.id} has networks of [${source.sac.hidden.join(', ')}], this run [${config.sac.hidden.join(', ')}]: set sac.hidden=[${source.sac.hidden.join(',')}]`,
@@ -91,6 +94,13 @@ export async function fineTuneSource(
     );
   const obsNorm = (ckpt.algoMeta as { obsNorm?: NormalizerState }).obsNorm;
   if (!obsNorm) throw new RunStoreError(`${ckpt.file}: no observation statistics in the checkpoint`);
-  const numTasks = source.multitask.goals?.length ?? source.multitask.tasks;
+  const numTasks = multitaskTaskCount(source);
   return { run: run.id, arrays: ckpt.arrays, obsNorm, numTasks };
+}
+
+/** K of a multitask-sac run: its goals or circle on the point mass; its family's or 1 on the arm. */
+function multitaskTaskCount(config: RunConfig): number {
+  const mt = config.multitask;
+  if (config.env !== 'arm') return mt.goals?.length ?? mt.tasks;
+  return mt.armTasks === 'transfer' ? 1 : armSkillFamilySpec(config.task ?? '').tasks.length;
 }

@@ -88,6 +88,12 @@ describe('run form rules (issue #13 B4)', () => {
     const skills = referenceRuns('skill-controller', 'skillController.skillsFrom', 'point-mass', runs)!;
     expect([skills.multiple, skills.runs.map((r) => r.id)]).toEqual([false, ['dads-a']]);
     expect(referenceRuns('distill', 'distill.lr', 'point-mass', runs)).toBeNull();
+    // A fine-tuned multi-task run picks one multitask-sac run of its env to start from.
+    const sources = [fakeRun({ id: 'mt-arm', algo: 'multitask-sac', env: 'arm', envSteps: 5000 }), ...runs];
+    expect(referenceRuns('multitask-sac', 'multitask.initFrom', 'arm', sources)).toEqual({
+      multiple: false,
+      runs: [sources[0]],
+    });
     expect(listedIds('sac-a, sac-b')).toEqual(['sac-a', 'sac-b']);
     expect(listedIds('["sac-a"]')).toEqual(['sac-a']);
     expect(listedIds('[]')).toEqual([]);

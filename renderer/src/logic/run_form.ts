@@ -157,7 +157,9 @@ export function referenceRuns(
       ? { multiple: false, algos: info.skillsFromOption.algos }
       : info.teachersOption?.key === key
         ? { multiple: true, algos: info.teachersOption.algos }
-        : null;
+        : info.fineTuneOption?.key === key
+          ? { multiple: false, algos: info.fineTuneOption.algos }
+          : null;
   if (!option) return null;
   const usable = runs
     .filter((r) => option.algos.includes(r.algo) && r.env === env && r.envSteps > 0)
