@@ -36,7 +36,12 @@ export class MultitaskSacAlgorithm extends OffPolicyRun<MultitaskSac> implements
           seed: config.seed * 1000 + i,
         };
         if (config.env !== 'arm')
-          return createMultiGoalPointEnv({ goals: mt.goals ?? undefined, numTasks: mt.tasks, radius: mt.radius, ...common });
+          return createMultiGoalPointEnv({
+            goals: mt.goals ?? undefined,
+            numTasks: mt.tasks,
+            radius: mt.radius,
+            ...common,
+          });
         return mt.armTasks === 'transfer'
           ? createArmTransferEnv(config.task ?? '', common)
           : createArmSkillFamilyEnv(config.task ?? '', common);
