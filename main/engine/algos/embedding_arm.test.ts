@@ -19,7 +19,7 @@ import {
 import { trainRun } from '../runs/trainer.ts';
 import { resolveRunConfig, type RunRequest } from '../presets.ts';
 import type { ControllerEvaluation } from './skill_controller.ts';
-import type { EvalSummary } from '../../api/contract/contract.ts';
+import type { EmbeddingInterpolation } from './skill_embedding_run.ts';
 
 const SMALL_NETS = ['sac.hidden=[16,16]', 'embedding.inferenceHidden=[16]'];
 
@@ -71,13 +71,18 @@ describe('skill embedding on the arm, and transfer to an arm task', () => {
     expect(Object.keys(metrics[metrics.length - 1])).toEqual(
       expect.arrayContaining(['success_task4', 'embedding_kl_min', 'reward_inference', 'inference_rmse']),
     );
-    const report = (await evaluateRun(run, { quiet: true })) as unknown as EvalSummary;
+    const report = (await evaluateRun(run, { quiet: true })) as unknown as {
+      task_success: number[];
+      success_radius: number;
+      task_names: string[];
+      interpolations: EmbeddingInterpolation[];
+    };
     expect(report.task_success).toHaveLength(5);
     expect(report.success_radius).toBe(0.05);
     expect(report.task_names).toEqual(['push +x', 'push −x', 'push +y', 'push −y', 'lift']);
     // Every pair of the five tasks, eleven α each, from one block start per pair: the goals are that
     // start's, each trace poses the arm (qpos per step) and is judged by the goal it ends nearest.
-    const interpolations = report.interpolations!;
+    const interpolations = report.interpolations;
     expect(interpolations).toHaveLength(10);
     const { from, to, goals, traces } = interpolations[9];
     expect([from, to]).toEqual([3, 4]);

@@ -14,7 +14,6 @@ import { trainRun } from '../runs/trainer.ts';
 import { armSkillFamilySizes } from '../sim/arm_skill_family.ts';
 import { armTransferSizes } from '../sim/arm_transfer_family.ts';
 import { MultitaskSacAlgorithm } from './multitask_sac_run.ts';
-import type { EvalSummary } from '../../api/contract/contract.ts';
 
 beforeAll(async () => {
   await initBackend({ quiet: true });
@@ -42,7 +41,7 @@ describe('multi-task SAC on the arm', () => {
     };
     const source = createRun(store, base);
     expect((await trainRun(source, { quiet: true })).status).toBe('completed');
-    const report = (await evaluateRun(source, { quiet: true })) as unknown as EvalSummary;
+    const report = (await evaluateRun(source, { quiet: true })) as unknown as { task_success: number[] };
     expect(report.task_success).toHaveLength(5);
 
     const tune: RunRequest = {
@@ -91,7 +90,7 @@ describe('multi-task SAC on the arm', () => {
     }
     // And as a run: trains on the transfer task, one task, the task's own success.
     expect((await trainRun(run, { quiet: true })).status).toBe('completed');
-    const tuned = (await evaluateRun(run, { quiet: true })) as unknown as EvalSummary;
+    const tuned = (await evaluateRun(run, { quiet: true })) as unknown as { task_success: number[] };
     expect(tuned.task_success).toHaveLength(1);
   }, 180_000);
 });
