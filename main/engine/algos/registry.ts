@@ -108,7 +108,12 @@ export const ALGO_REGISTRY: readonly AlgoSpec[] = [
       ),
     // Its episodes are set per task (multitask.evalEpisodesPerTask), not by `rollouts`.
     evaluateGoals: (algo) => algo.evaluateGoals(),
-    describeTask: (config) => `${config.multitask.tasks} goals on a ${config.multitask.radius} m circle`,
+    describeTask: (config) =>
+      config.env !== 'arm'
+        ? `${config.multitask.tasks} goals on a ${config.multitask.radius} m circle`
+        : config.multitask.armTasks === 'transfer'
+          ? `${config.task} (the transfer task, its goal drawn per episode)`
+          : armFamilyText(config.task ?? ''),
     checkRelabeling: checkTaskRelabelSetting,
   },
   {
@@ -118,9 +123,7 @@ export const ALGO_REGISTRY: readonly AlgoSpec[] = [
     evaluateGoals: (algo) => algo.evaluateGoals(),
     describeTask: (config) =>
       config.env === 'arm'
-        ? `the pre-training tasks for ${config.task} (${armSkillFamilySpec(config.task ?? '')
-            .tasks.map((t) => t.name)
-            .join(', ')})`
+        ? armFamilyText(config.task ?? '')
         : `${config.embedding.tasks.length} tasks over ${config.embedding.regions} regions on a ${config.embedding.radius} m circle`,
   },
   {
@@ -163,4 +166,11 @@ export function algoSpec(name: string): AlgoSpec {
       `unknown algorithm ${name}; the engine builds ${ALGO_REGISTRY.map((a) => a.name).join(', ')}`,
     );
   return spec;
+}
+
+/** A transfer task's pre-training family in words, for the evaluation's heading. */
+function armFamilyText(task: string): string {
+  return `the pre-training tasks for ${task} (${armSkillFamilySpec(task)
+    .tasks.map((t) => t.name)
+    .join(', ')})`;
 }
