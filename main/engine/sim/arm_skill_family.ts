@@ -144,6 +144,22 @@ function goalOf(task: BlockSkillTask, start: ArrayLike<number>, out: Float32Arra
   }
 }
 
+/**
+ * The goal reward of a block task family (`name` for messages): sparse −1 / 0 within `threshold` m of
+ * the goal, or dense −‖block − g‖ − 0.5·‖grip − block‖ (the task compiler's `dense` and `ee-object`
+ * terms, the latter read from the info column eeObjectDistance); success within `threshold`.
+ */
+export function blockGoalReward(name: string, reward: GoalFamilyReward, threshold: number): GoalRewardFn {
+  const terms: RewardTerm[] =
+    reward === 'sparse'
+      ? [{ kind: 'sparse', weight: 1, threshold }]
+      : [
+          { kind: 'dense', weight: 1 },
+          { kind: 'ee-object', weight: EE_OBJECT_WEIGHT },
+        ];
+  return makeGoalReward(name, 3, terms, threshold);
+}
+
 /** The tasks of one family as a {@link TaskFamily} (pure; see the file comment). */
 export class ArmSkillFamily implements TaskFamily {
   readonly name: string;
@@ -162,14 +178,7 @@ export class ArmSkillFamily implements TaskFamily {
     this.name = `${transfer}-skills`;
     this.numTasks = tasks.length;
     this.taskNames = Object.freeze(tasks.map((t) => t.name));
-    const terms: RewardTerm[] =
-      reward === 'sparse'
-        ? [{ kind: 'sparse', weight: 1, threshold: ARM_SKILL_THRESHOLD }]
-        : [
-            { kind: 'dense', weight: 1 },
-            { kind: 'ee-object', weight: EE_OBJECT_WEIGHT },
-          ];
-    this.goalReward = makeGoalReward(this.name, 3, terms, ARM_SKILL_THRESHOLD);
+    this.goalReward = blockGoalReward(this.name, reward, ARM_SKILL_THRESHOLD);
   }
 
   /**

@@ -15,12 +15,11 @@
  * Never imports tfjs.
  */
 import { builtinTask, compileTask, type CompiledTask } from '../tasks/index.ts';
-import { makeGoalReward, INFO_EE_OBJECT_DISTANCE } from '../tasks/reward.ts';
-import type { RewardTerm } from '../tasks/schema.ts';
+import { INFO_EE_OBJECT_DISTANCE } from '../tasks/reward.ts';
 import type { GoalEvaluation } from '../tasks/goal_reward.ts';
 import { armSpaceSizes, createArmEnv, type ArmEnv } from './arm_env.ts';
 import { ArmFamilyEnv } from './arm_family_env.ts';
-import { EE_OBJECT_WEIGHT, isArmTransferTask } from './arm_skill_family.ts';
+import { blockGoalReward, isArmTransferTask } from './arm_skill_family.ts';
 import { ARM_TRANSFER_TASKS } from '../env_names.ts';
 import type { TaskFamily, GoalFamilyReward } from './multi_goal_env.ts';
 import type { GoalObservation, GoalRewardFn, GoalStepResult, StepInfo } from './types.ts';
@@ -48,14 +47,7 @@ export class ArmTransferFamily implements TaskFamily {
   ) {
     this.name = task;
     this.taskNames = Object.freeze([task]);
-    const terms: RewardTerm[] =
-      reward === 'sparse'
-        ? [{ kind: 'sparse', weight: 1, threshold }]
-        : [
-            { kind: 'dense', weight: 1 },
-            { kind: 'ee-object', weight: EE_OBJECT_WEIGHT },
-          ];
-    this.goalReward = makeGoalReward(this.name, 3, terms, threshold);
+    this.goalReward = blockGoalReward(this.name, reward, threshold);
   }
 
   /**
