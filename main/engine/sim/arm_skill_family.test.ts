@@ -127,4 +127,46 @@ describe('the arm pre-training families (Hausman et al. 2018 §7.2)', () => {
       /no pre-training family for task "push"; families exist for l-wall-push, spring-wall, rail-push/,
     );
   });
+
+  it('a scripted push solves every push task with closed fingers; with open fingers the block passes between them', async () => {
+    const env = await createArmSkillFamilyEnv('l-wall-push', { seed: 3, maxEpisodeSteps: 50 });
+    /** Above the block's far side, down to the table, then slowly on to the goal; distances at the end. */
+    const push = (task: number, gripper: number) => {
+      let { obs } = env.reset({ task, seed: 100 + task });
+      const dir = [
+        [1, 0],
+        [-1, 0],
+        [0, 1],
+        [0, -1],
+      ][task];
+      const g = Array.from(obs.desiredGoal);
+      const b0 = obs.achievedGoal;
+      const behind = [b0[0] - dir[0] * 0.055, b0[1] - dir[1] * 0.055];
+      let phase = 0;
+      let success = false;
+      for (let t = 0; t < 50; t++) {
+        const grip = obs.observation.subarray(0, 3);
+        if (phase === 0 && Math.hypot(grip[0] - behind[0], grip[1] - behind[1]) < 0.01) phase = 1;
+        if (phase === 1 && grip[2] < 0.035) phase = 2;
+        const target =
+          phase === 0
+            ? [behind[0], behind[1], 0.1]
+            : phase === 1
+              ? [behind[0], behind[1], 0.02]
+              : [g[0] - dir[0] * 0.05, g[1] - dir[1] * 0.05, 0.02];
+        const gain = phase === 2 ? 6 : 20;
+        const a = [0, 1, 2].map((k) => Math.max(-1, Math.min(1, (target[k] - grip[k]) * gain)));
+        const out = env.step([...a, gripper]);
+        obs = out.obs;
+        success = out.info.success === true;
+      }
+      return success;
+    };
+    try {
+      expect([0, 1, 2, 3].map((k) => push(k, -1))).toEqual([true, true, true, true]);
+      expect([0, 1, 2, 3].map((k) => push(k, 1))).toEqual([false, false, false, false]);
+    } finally {
+      env.close();
+    }
+  });
 });
