@@ -6,7 +6,10 @@
  *   starts, or lift it 0.1 m straight up ("block pushing in several directions and block lifting").
  *   The scene is the transfer task's table with its gripper start and block start region, without
  *   the walls (the walls and the spring are what transfer adds), the gripper free so lifting is
- *   possible.
+ *   possible. On the push tasks the env holds the fingers closed whatever the policy commands: open
+ *   fingers let the block pass between them (a scripted push that closes them solves every push task;
+ *   with them open none — arm_skill_family.test.ts), and the transfer tasks, pushes, block the
+ *   gripper closed as Fetch's push does; so the push skills learn and act with closed fingers.
  * - For `rail-push`: lift the block from the table onto the rail (goal: on the rail's top above the
  *   block's start x), or push it along the rail to the table's centre (the block starts on the rail,
  *   x ∈ [0.12, 0.22] m). The scene is the transfer task's, rail included.
@@ -59,6 +62,12 @@ export interface BlockSkillTask {
   goal: readonly [AxisRule, AxisRule, AxisRule];
   /** Where the block starts instead of the scene's start region: x and y ranges, centre height (m). */
   start?: { x: readonly [number, number]; y: readonly [number, number]; z: number };
+  /**
+   * 'closed': the env holds the fingers closed whatever the policy's gripper action (a push: open
+   * fingers let the block pass between them, as Fetch's push blocks its gripper for); absent: the
+   * policy opens and closes them (a lift).
+   */
+  fingers?: 'closed';
 }
 
 /** How far a push task moves the block and how high the lift task raises it, m. */
@@ -70,10 +79,10 @@ export const ARM_SKILL_THRESHOLD = 0.05;
 export const EE_OBJECT_WEIGHT = 0.5;
 
 const PUSH_LIFT_TASKS: readonly BlockSkillTask[] = Object.freeze([
-  { name: 'push +x', goal: [{ rel: PUSH_DISTANCE }, { rel: 0 }, { rel: 0 }] },
-  { name: 'push −x', goal: [{ rel: -PUSH_DISTANCE }, { rel: 0 }, { rel: 0 }] },
-  { name: 'push +y', goal: [{ rel: 0 }, { rel: PUSH_DISTANCE }, { rel: 0 }] },
-  { name: 'push −y', goal: [{ rel: 0 }, { rel: -PUSH_DISTANCE }, { rel: 0 }] },
+  { name: 'push +x', goal: [{ rel: PUSH_DISTANCE }, { rel: 0 }, { rel: 0 }], fingers: 'closed' },
+  { name: 'push −x', goal: [{ rel: -PUSH_DISTANCE }, { rel: 0 }, { rel: 0 }], fingers: 'closed' },
+  { name: 'push +y', goal: [{ rel: 0 }, { rel: PUSH_DISTANCE }, { rel: 0 }], fingers: 'closed' },
+  { name: 'push −y', goal: [{ rel: 0 }, { rel: -PUSH_DISTANCE }, { rel: 0 }], fingers: 'closed' },
   { name: 'lift', goal: [{ rel: 0 }, { rel: 0 }, { rel: LIFT_HEIGHT }] },
 ] as BlockSkillTask[]);
 
@@ -86,6 +95,7 @@ function railTasks(top: number, half: number, railY: number): BlockSkillTask[] {
       name: 'push along the rail to the centre',
       goal: [{ abs: 0 }, { abs: railY }, { abs: onRail }],
       start: { x: [0.12, 0.22], y: [railY, railY], z: onRail },
+      fingers: 'closed',
     },
   ];
 }
@@ -282,9 +292,11 @@ export class ArmSkillFamilyEnv extends ArmFamilyEnv<ArmSkillFamily> {
     return { obs: this.withStart(out.obs), info: this.scored(out.obs, out.info).info };
   }
 
-  /** The arm's step, rewarded and judged by the family under the current task. */
+  /** The arm's step (fingers held closed on a push task), rewarded and judged by the family under the current task. */
   step(action: ArrayLike<number>): GoalStepResult {
-    const out = this.inner.step(action);
+    const out = this.inner.step(
+      this.family.tasks[this.currentTask].fingers === 'closed' ? closed(action) : action,
+    );
     if (out.info.nan) return { ...out, obs: this.withStart(out.obs) };
     const { reward, info } = this.scored(out.obs, out.info);
     return { ...out, obs: this.withStart(out.obs), reward, info };
@@ -308,6 +320,13 @@ export class ArmSkillFamilyEnv extends ArmFamilyEnv<ArmSkillFamily> {
     info.success = ev.success[0] === 1;
     return { reward: ev.reward[0], info };
   }
+}
+
+/** `action` with its gripper command (the last entry) at −1: fingers closed (arm_env.ts). */
+function closed(action: ArrayLike<number>): Float32Array {
+  const out = Float32Array.from(action);
+  out[out.length - 1] = -1;
+  return out;
 }
 
 /**
