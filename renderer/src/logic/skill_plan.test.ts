@@ -6,6 +6,8 @@ import {
   clickGoals,
   defaultPlanForm,
   mapBounds,
+  pathBounds,
+  DEFAULT_BOUNDS,
   mapFrame,
   niceTicks,
   pathPieces,
@@ -121,6 +123,27 @@ describe('the Skills view model', () => {
     expect(
       skillSourceText({ algo: 'dads', envSteps: 30000, iteration: 60, sha256: '0123456789abcdef'.repeat(4) }),
     ).toBe('DADS, checkpoint at 30 k env steps (iteration 60), SHA-256 0123456789ab…');
+  });
+
+  it('frames paths rather than an arena: a box around them at least 0.3 m across', () => {
+    // A block pushed 10 cm on the arm's table: 0.3 m across, centred on the path and goals.
+    const b = pathBounds([
+      [-0.1, 0, 0.025],
+      [0, 0, 0.025],
+      [-0.1, 0.1, 0.125],
+    ]);
+    expect(b.xMax - b.xMin).toBeCloseTo(0.3, 9);
+    expect(b.yMax - b.yMin).toBeCloseTo(0.3, 9);
+    expect((b.xMin + b.xMax) / 2).toBeCloseTo(-0.05, 9);
+    expect((b.yMin + b.yMax) / 2).toBeCloseTo(0.05, 9);
+    // Wider than the minimum: the points' own extent; nothing finite: the default arena.
+    expect(
+      pathBounds([
+        [0, 0],
+        [1, 0],
+      ]).xMax,
+    ).toBeCloseTo(1, 9);
+    expect(pathBounds([[null, 1]])).toEqual(DEFAULT_BOUNDS);
   });
 
   it('maps the plane to a square plot and back, with round ticks', () => {
