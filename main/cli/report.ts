@@ -1,6 +1,7 @@
 /** Human-readable printing of evaluation reports and run lists. */
 import type { EvalReport } from '../engine/runs/evaluate.ts';
 import { findAlgo } from '../engine/algos/lookup.ts';
+import { perTaskText } from '../api/contract/presentation.ts';
 
 function n(v: unknown, digits = 3): string {
   return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '-';
@@ -18,7 +19,7 @@ export function printEvalReport(r: EvalReport): void {
         `success rate ${n(r.success_rate)}, mean return ${n(r.episode_return, 2)}`,
     );
     if (Array.isArray(r.task_success))
-      console.log(`  success per task: ${r.task_success.map((v: number) => n(v, 2)).join(', ')}`);
+      console.log(`  success per task: ${perTaskText(r.task_success, r.task_names, (v) => n(v, 2))}`);
     if (Array.isArray(r.teacher_success))
       console.log(
         `  teachers' success per task (their mean actions, same resets): ${r.teacher_success

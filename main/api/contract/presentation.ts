@@ -19,3 +19,16 @@ export {
   type EvaluationKind,
   type RelabelingInfo,
 } from '../../engine/algos/algo_info.ts';
+
+/**
+ * A per-task figure in words, "push +x 0.80, lift 0.10" with the tasks' names (an evaluation's
+ * `task_names`), else the values alone ("0.80, 0.10").
+ */
+export function perTaskText(
+  values: readonly unknown[],
+  names: unknown,
+  format: (v: unknown) => string,
+): string {
+  const named = Array.isArray(names) && names.length === values.length;
+  return values.map((v, k) => (named ? `${String(names[k])} ${format(v)}` : format(v))).join(', ');
+}

@@ -81,14 +81,22 @@ export class MultitaskSacAlgorithm extends OffPolicyRun<MultitaskSac> implements
     return this.inner.actDeterministic(obs, tasks);
   }
 
-  /** Mean success over tasks and return of the deterministic policy, `evalEpisodesPerTask` per task. */
+  /**
+   * Mean success over tasks and return of the deterministic policy, `evalEpisodesPerTask` per task,
+   * with the tasks' names.
+   */
   evaluateGoals(): {
     episodes: number;
     success_rate: number;
     episode_return: number;
     task_success: number[];
+    task_names: string[];
   } {
-    return this.inner.evaluate(this.config.multitask.evalEpisodesPerTask, 1_000_003 + this.config.seed);
+    const report = this.inner.evaluate(
+      this.config.multitask.evalEpisodesPerTask,
+      1_000_003 + this.config.seed,
+    );
+    return { ...report, task_names: [...this.inner.envs[0].family.taskNames] };
   }
 }
 

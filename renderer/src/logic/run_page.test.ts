@@ -136,6 +136,11 @@ describe('run page model', () => {
       'task: 4 goals on a 0.3 m circle',
       'success per task: 1.00, 0.50, 0.75, 0.75',
     ]);
+    // With the tasks' names (every goal evaluation since they were reported), each value is named.
+    const named = { ...goal, task_names: ['push +x', 'push −x', 'push +y', 'lift'] } as EvalSummary;
+    expect(evaluationFigures(named).at(-1)!.value).toBe(
+      'push +x 1.00, push −x 0.50, push +y 0.75, lift 0.75',
+    );
     // A skill controller's goal in x-y: how far the episodes ended from it, next to the success rate.
     const controller = {
       ...goal,

@@ -4,7 +4,7 @@
  * prints them (main/cli/report.ts).
  */
 import { plansWithSkills, type EvalSummary, type RunSummary } from '../../../main/api/contract/contract.ts';
-import { findAlgo, type EvalFigure } from '../../../main/api/contract/presentation.ts';
+import { findAlgo, perTaskText, type EvalFigure } from '../../../main/api/contract/presentation.ts';
 import { formatSteps } from './format.ts';
 
 // ── tabs ───────────────────────────────────────────────────────────────────────────────────────
@@ -211,7 +211,7 @@ export function evaluationFigures(s: EvalSummary): Figure[] {
     if (Array.isArray(s.task_success))
       figures.push({
         label: 'success per task',
-        value: (s.task_success as unknown[]).map((v) => num(v, 2)).join(', '),
+        value: perTaskText(s.task_success as unknown[], s.task_names, (v) => num(v, 2)),
       });
     // A distilled student: each teacher's mean action on its own task, on the same resets.
     if (Array.isArray(s.teacher_success))
