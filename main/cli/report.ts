@@ -30,6 +30,14 @@ export function printEvalReport(r: EvalReport): void {
       console.log(
         `  mean final distance to the goal ${n(r.mean_final_distance)} m (success: below ${n(r.success_radius, 2)} m)`,
       );
+    const interpolations = r.interpolations as
+      Array<{ alphas: number[]; traces: { success: boolean }[] }> | undefined;
+    if (Array.isArray(interpolations) && interpolations.length > 0)
+      console.log(
+        `  interpolations between the tasks' embeddings: ${interpolations.length} pair${interpolations.length === 1 ? '' : 's'} × ${interpolations[0].alphas.length} values of α, ` +
+          `${interpolations.reduce((s, p) => s + p.traces.filter((t) => t.success).length, 0)} of ` +
+          `${interpolations.reduce((s, p) => s + p.traces.length, 0)} rollouts end within the success radius of a goal (the run page plays them in 3D)`,
+      );
     const from = r.skills_from as { run?: string; algo?: string; sha256?: string } | undefined;
     if (from?.run)
       console.log(
