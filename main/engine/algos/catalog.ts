@@ -274,6 +274,7 @@ const MULTITASK_SAC = defineAlgo({
     'multitask.relabelStrategy',
     'multitask.relabelRatio',
     'multitask.taskEncoding',
+    'sac.hidden',
     'sac.lr',
     'sac.batchSize',
   ],
