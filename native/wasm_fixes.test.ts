@@ -38,6 +38,11 @@ const ops: Array<[string, Input[], (...xs: tf.Tensor[]) => tf.Tensor]> = [
   ['matMul tA', [f([4, 5]), f([4, 3])], (a, b) => tf.matMul(a, b, true, false)],
   ['matMul tB', [f([5, 4]), f([3, 4])], (a, b) => tf.matMul(a, b, false, true)],
   ['batched matMul', [f([2, 5, 4]), f([2, 4, 3])], (a, b) => tf.matMul(a, b)],
+  ['batched matMul tA tB', [f([3, 4, 5]), f([3, 2, 4])], (a, b) => tf.matMul(a, b, true, true)],
+  ['batched matMul tB', [f([3, 5, 4]), f([3, 2, 4])], (a, b) => tf.matMul(a, b, false, true)],
+  ['batched matMul broadcast a', [f([1, 5, 4]), f([3, 4, 2])], (a, b) => tf.matMul(a, b)],
+  ['batched matMul broadcast b, tA', [f([3, 4, 5]), f([1, 4, 2])], (a, b) => tf.matMul(a, b, true, false)],
+  ['batched matMul rank 4', [f([2, 2, 3, 4]), f([2, 2, 4, 3])], (a, b) => tf.matMul(a, b)],
   [
     'fused matMul relu',
     [f([5, 4]), f([4, 3]), f([3])],

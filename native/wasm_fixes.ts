@@ -12,6 +12,11 @@
  * the slice (`readSync`), so cutting a flat vector of P values into N parts copies N·P values
  * (7.7 ms for the 12 parts of two 2×512 critics, against 0.3 ms for the parts themselves). A
  * contiguous slice is now one copy of the slice from a view of the heap.
+ *
+ * And BatchMatMul with a batch dimension, which the backend runs as a plain loop instead of its
+ * XNNPACK product (2 × [256,256]·[256,256]: 31.6 ms batched against 2.4 ms as two products): a batched
+ * product of rank-3 operands is now one XNNPACK product per batch entry (transposed operands
+ * materialized first, as matmul.ts does for 2-D ones), written into one output.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -137,6 +142,49 @@ export function patchWasmKernels(): string[] {
       });
       done.push('SplitV');
     }
+  }
+  if (tf.getKernel('BatchMatMul', 'wasm') && tf.getKernel('Transpose', 'wasm')) {
+    wrap('BatchMatMul', (args, original) => {
+      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const { transposeA, transposeB } = args.attrs as unknown as {
+        transposeA: boolean;
+        transposeB: boolean;
+      };
+      const batch = Math.max(a.shape[0], b.shape[0]);
+      const fits = (x: tf.TensorInfo) =>
+        x.shape.length === 3 && x.dtype === 'float32' && (x.shape[0] === batch || x.shape[0] === 1);
+      if (batch <= 1 || !fits(a) || !fits(b)) return original(args);
+      const backend = args.backend as unknown as WasmBackendLike;
+      const slice = tf.getKernel('Slice', 'wasm')!.kernelFunc;
+      const transpose = tf.getKernel('Transpose', 'wasm')!.kernelFunc;
+      const call = (f: tf.KernelFunc, inputs: Record<string, tf.TensorInfo>, attrs: object) =>
+        f({ ...args, inputs, attrs } as KernelArgs) as tf.TensorInfo;
+      /** Batch entry i of x as [1, rows, cols] un-transposed (broadcast when x has one entry). */
+      const entry = (x: tf.TensorInfo, i: number, transposed: boolean): tf.TensorInfo => {
+        const part = call(
+          slice,
+          { x },
+          { begin: [Math.min(i, x.shape[0] - 1), 0, 0], size: [1, x.shape[1], x.shape[2]] },
+        );
+        if (!transposed) return part;
+        const t = call(transpose, { x: part }, { perm: [0, 2, 1] });
+        backend.disposeData(part.dataId);
+        return t;
+      };
+      const m = transposeA ? a.shape[2] : a.shape[1];
+      const n = transposeB ? b.shape[1] : b.shape[2];
+      const out = backend.makeOutput([batch, m, n], 'float32');
+      for (let i = 0; i < batch; i++) {
+        const ai = entry(a, i, transposeA);
+        const bi = entry(b, i, transposeB);
+        const yi = call(original, { a: ai, b: bi }, { ...args.attrs, transposeA: false, transposeB: false });
+        // Views are taken after the allocations above: an allocation may grow (and move) the heap.
+        backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(yi), i * m * n);
+        for (const t of [ai, bi, yi]) backend.disposeData(t.dataId);
+      }
+      return out;
+    });
+    done.push('BatchMatMul');
   }
   return done;
 }
