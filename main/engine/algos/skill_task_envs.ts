@@ -9,6 +9,7 @@
  */
 import type { RunConfig } from '../config.ts';
 import { createArmEnv, type ArmEnv, type ArmEnvState } from '../sim/arm_env.ts';
+import { withUnboundedEntries } from '../sim/arm_family_env.ts';
 import { createEnv, GOAL_SUCCESS_RADIUS, type MujocoEnv } from '../sim/envs.ts';
 import type { BoxSpace, EnvName, StepInfo, StepResult } from '../sim/types.ts';
 import { builtinTask, compileTask, isBuiltinTask } from '../tasks/index.ts';
@@ -135,12 +136,7 @@ export class ArmGoalTask extends WrappedTask<ArmEnv> implements SkillTaskEnv {
   private readonly start = new Float32Array(3);
   constructor(env: ArmEnv) {
     super(env);
-    const arm = env.observationSpace;
-    this.space = {
-      shape: [arm.shape[0] + 3],
-      low: Float32Array.from([...arm.low, -Infinity, -Infinity, -Infinity]),
-      high: Float32Array.from([...arm.high, Infinity, Infinity, Infinity]),
-    };
+    this.space = withUnboundedEntries(env.observationSpace, 3);
     if (env.task.spec.objects.length !== 1)
       throw new Error(
         `task "${env.name}": a skill controller on the arm needs a task with one object (its goal is the object's), this one has ${env.task.spec.objects.length}`,

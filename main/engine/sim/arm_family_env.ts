@@ -9,6 +9,20 @@ import type { ArmEnv } from './arm_env.ts';
 import type { MultiTaskEnv, TaskFamily } from './multi_goal_env.ts';
 import type { BoxSpace, GoalObservation, GoalRewardFn, GoalStepResult, StepInfo } from './types.ts';
 
+/**
+ * `space` followed by `n` unbounded entries: the observation of an env that shows more than the arm's
+ * state (the block's start, a goal). `space` itself when n is 0.
+ */
+export function withUnboundedEntries(space: BoxSpace, n: number): BoxSpace {
+  if (n === 0) return space;
+  const fill = (v: number) => new Float32Array(n).fill(v);
+  return {
+    shape: [space.shape[0] + n],
+    low: Float32Array.from([...space.low, ...fill(-Infinity)]),
+    high: Float32Array.from([...space.high, ...fill(Infinity)]),
+  };
+}
+
 /** The base of an arm task family's env; owns the wrapped arm env and closes it in {@link close}. */
 export abstract class ArmFamilyEnv<F extends TaskFamily> implements MultiTaskEnv {
   readonly observationSpace: BoxSpace;
@@ -32,16 +46,7 @@ export abstract class ArmFamilyEnv<F extends TaskFamily> implements MultiTaskEnv
     seed: number | undefined,
     extraObservation = 0,
   ) {
-    const arm = inner.observationSpace;
-    const unbounded = (v: number) => new Float32Array(extraObservation).fill(v);
-    this.observationSpace =
-      extraObservation === 0
-        ? arm
-        : {
-            shape: [arm.shape[0] + extraObservation],
-            low: Float32Array.from([...arm.low, ...unbounded(-Infinity)]),
-            high: Float32Array.from([...arm.high, ...unbounded(Infinity)]),
-          };
+    this.observationSpace = withUnboundedEntries(inner.observationSpace, extraObservation);
     this.goalSpace = inner.goalSpace;
     this.actionSpace = inner.actionSpace;
     this.dt = inner.dt;
